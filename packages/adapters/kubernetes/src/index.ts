@@ -1,0 +1,2 @@
+/** @autoheal/adapter-kubernetes: Healer that restarts, scales, clears caches in and rolls back Deployments. */
+export {};

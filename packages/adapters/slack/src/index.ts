@@ -1,0 +1,2 @@
+/** @autoheal/adapter-slack: Notifier that posts DecisionRecords to a Slack incoming webhook. */
+export {};

@@ -1,0 +1,2 @@
+/** @autoheal/core: Interfaces, schemas, the healing pipeline and its safety policy. */
+export {};

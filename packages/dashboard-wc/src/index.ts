@@ -1,0 +1,2 @@
+/** @autoheal/dashboard-wc: <risk-dashboard>: a drop-in Lit web component for autoheal. */
+export {};

@@ -1,0 +1,2 @@
+/** @autoheal/server: The autoheal reference server (Hapi) and the autoheal CLI. */
+export {};

@@ -1,0 +1,2 @@
+/** @autoheal/trainer: Datasets, training, ONNX export and evaluation for the autoheal risk model. */
+export {};
