@@ -1,2 +1,16 @@
-/** @autoheal/core: Interfaces, schemas, the healing pipeline and its safety policy. */
-export {};
+/**
+ * @autoheal/core — the interfaces (FeatureSource, RiskModel, Healer, Notifier), the types and zod
+ * schemas they exchange, the pipeline that composes them, its safety policy, and the error family.
+ * No runtime dependency but zod (peer); safe to import in a browser (types and schemas).
+ */
+export * from './errors.js';
+export * from './validation.js';
+export * from './target.js';
+export * from './features.js';
+export * from './assessment.js';
+export * from './healing.js';
+export * from './decision.js';
+export * from './clock.js';
+export type * from './interfaces/index.js';
+export * from './pipeline/policy.js';
+export type * from './pipeline/types.js';

@@ -1,0 +1,74 @@
+/**
+ * The DecisionRecord: one per evaluation of one target. The same record feeds Slack, the dashboard,
+ * Kubernetes Events, the server's metrics and logs, so every consumer tells the same story.
+ */
+import { z } from 'zod';
+import { riskAssessmentSchema } from './assessment.js';
+import { healOutcomeSchema, healPlanSchema, healStepKindSchema } from './healing.js';
+import { targetRefSchema } from './target.js';
+
+/**
+ * What the policy decided:
+ * - `none`: healthy and nothing pending.
+ * - `heal`: a step was planned and applied (or, in dry-run, planned only — see `action.dryRun`).
+ * - `suppressed`: a step would have been due but a safety rule stopped it (see `suppressedReason`).
+ * - `awaiting-recheck`: a step ran recently; waiting for `recheckDelay` before judging it.
+ * - `kept`: after a step the target is healthy again: keep the rollout.
+ * - `reset`: healthy long enough after a step: the attempt count went back to 0.
+ * - `handoff`: still at risk after the last step of the ladder: a human is needed.
+ */
+export const decisionKindSchema = z.enum(['none', 'heal', 'suppressed', 'awaiting-recheck', 'kept', 'reset', 'handoff']);
+export type DecisionKind = z.output<typeof decisionKindSchema>;
+
+/** Why a due step was not taken. */
+export const suppressedReasonSchema = z.enum([
+  'unknown', // a signal was missing or the model failed: never act on what we cannot see
+  'dry-run', // planned and recorded, nothing changed
+  'cooldown', // the target acted too recently
+  'circuit-open', // too many actions across all targets in the window
+  'recovered', // re-validation right before acting found the target healthy
+  'ceiling-reached', // every step of the ladder was already tried
+  'in-flight', // another action on this target is still running
+  'refused', // the healer refused the step (paused Deployment, no previous revision, ...)
+]);
+export type SuppressedReason = z.output<typeof suppressedReasonSchema>;
+
+export const decisionRecordSchema = z.object({
+  /** Unique id (time-ordered). */
+  id: z.string(),
+  target: targetRefSchema,
+  /** ISO-8601 time of the evaluation. */
+  time: z.string(),
+  features: z.record(z.string(), z.number().nullable()),
+  /** Missing features with the source's reason. */
+  missing: z.array(z.object({ feature: z.string(), reason: z.string() })),
+  assessment: riskAssessmentSchema,
+  decision: decisionKindSchema,
+  suppressedReason: suppressedReasonSchema.optional(),
+  /** The ladder position after this decision. */
+  ladder: z.object({
+    attempt: z.number().int().min(0),
+    maxAttempts: z.number().int().min(0),
+    /** The step that the next escalation would take, if any. */
+    nextStep: healStepKindSchema.nullable(),
+    /** Epoch ms until which the target is in cooldown, if it is. */
+    cooldownUntil: z.number().optional(),
+    /** Epoch ms of the next re-check, when one is pending. */
+    recheckAt: z.number().optional(),
+  }),
+  circuit: z.object({ open: z.boolean(), actionsInWindow: z.number().int(), maxActions: z.number().int() }),
+  dryRun: z.boolean(),
+  /** The step planned or taken, with its exact plan and (when applied) outcome. */
+  action: z
+    .object({
+      step: healStepKindSchema,
+      plan: healPlanSchema,
+      outcome: healOutcomeSchema.optional(),
+    })
+    .optional(),
+  /** A one-line human summary used by logs, Slack and Events. */
+  summary: z.string(),
+  /** How long the evaluation took, in ms. */
+  durationMs: z.number().min(0),
+});
+export type DecisionRecord = z.output<typeof decisionRecordSchema>;

@@ -1,0 +1,5 @@
+/** Options every I/O call accepts. */
+export interface CallOptions {
+  /** Aborts the call (timeouts, shutdown). */
+  signal?: AbortSignal;
+}

@@ -1,0 +1,34 @@
+/** The healing policy: thresholds, the ladder, timings and the safety envelope. */
+import { z } from 'zod';
+import { DEFAULT_LADDER, healStepSchema } from '../healing.js';
+
+const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+export const policySchema = z.object({
+  /** At-risk when probability >= threshold. @default 0.5 (the original project's RISK_THRESHOLD) */
+  threshold: probability.default(0.5),
+  /** Per-target thresholds, keyed by `namespace/name` (or `cluster/namespace/name`). */
+  targetThresholds: z.record(z.string(), probability).default({}),
+  /** The ladder, one step per attempt. @default restart, cache, rollback */
+  ladder: z.array(healStepSchema).min(1, 'needs at least one step').default(DEFAULT_LADDER as never),
+  /** Wait this long after a step before judging it (escalate or keep). @default 120000 (120 s) */
+  recheckDelayMs: z.number().int().min(0).default(120_000),
+  /** Minimum time between two steps on the same target. @default 120000 */
+  cooldownMs: z.number().int().min(0).default(120_000),
+  /** Reset the attempt count after this long continuously healthy after a step. @default 600000 */
+  healthyResetMs: z.number().int().min(0).default(600_000),
+  /** Cluster-wide circuit breaker: at most `maxActions` steps across all targets per `windowMs`. */
+  circuitBreaker: z
+    .object({
+      maxActions: z.number().int().min(1).default(5),
+      windowMs: z.number().int().min(1).default(3_600_000),
+    })
+    .default({ maxActions: 5, windowMs: 3_600_000 }),
+  /** Plan and record, change nothing. @default false */
+  dryRun: z.boolean().default(false),
+  /** Re-collect and re-score right before each step; skip it if the target recovered. @default true */
+  revalidateBeforeAction: z.boolean().default(true),
+});
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
