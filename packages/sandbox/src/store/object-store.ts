@@ -26,6 +26,12 @@ export interface ObjectStoreOptions {
    * @default 10000
    */
   historyLimit?: number;
+  /**
+   * Source of `metadata.uid` for new objects. The simulation passes a seeded generator so that
+   * a run (and the `uid` labels in its metrics) is reproducible from its seed.
+   * @default crypto.randomUUID
+   */
+  newUid?: () => string;
 }
 
 /** Characters Kubernetes uses for random name suffixes (no vowels, so no words). */
@@ -86,6 +92,7 @@ function sameContent(left: KubeObject, right: KubeObject): boolean {
 export function createObjectStore(options: ObjectStoreOptions): ObjectStore {
   const { clock } = options;
   const historyLimit = options.historyLimit ?? 10_000;
+  const newUid = options.newUid ?? randomUUID;
   /** resource → "namespace/name" → object. Stored objects are never mutated, only replaced. */
   const objects = new Map<ResourceKey, Map<string, KubeObject>>();
   /** uid → where the object lives, for garbage collection by ownerReferences. */
@@ -223,7 +230,7 @@ export function createObjectStore(options: ObjectStoreOptions): ObjectStore {
       if (!metadata.name) throw badRequest('name or generateName is required');
       const key = storageKey(metadata.namespace, metadata.name);
       if (bucket(resource).has(key)) throw alreadyExists(plural, group, metadata.name);
-      metadata.uid = randomUUID();
+      metadata.uid = newUid();
       metadata.creationTimestamp = formatTime(clock.now());
       delete metadata.deletionTimestamp;
       if ('spec' in created && metadata.generation === undefined) metadata.generation = 1;
