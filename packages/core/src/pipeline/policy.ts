@@ -10,7 +10,7 @@ export const policySchema = z.object({
   /** Per-target thresholds, keyed by `namespace/name` (or `cluster/namespace/name`). */
   targetThresholds: z.record(z.string(), probability).default({}),
   /** The ladder, one step per attempt. @default restart, cache, rollback */
-  ladder: z.array(healStepSchema).min(1, 'needs at least one step').default(DEFAULT_LADDER as never),
+  ladder: z.array(healStepSchema).min(1, 'needs at least one step').prefault(DEFAULT_LADDER as never),
   /** Wait this long after a step before judging it (escalate or keep). @default 120000 (120 s) */
   recheckDelayMs: z.number().int().min(0).default(120_000),
   /** Minimum time between two steps on the same target. @default 120000 */
