@@ -1,0 +1,112 @@
+/**
+ * The Healer contract as vitest tests. Every Healer adapter runs it, and so does the in-memory
+ * healer.
+ */
+import { describe, expect, it } from 'vitest';
+import { healPlanSchema, healStepKindSchema, healStepSchema, type HealingState } from '../../healing.js';
+import type { Healer } from '../../interfaces/healer.js';
+import type { TargetRef } from '../../target.js';
+import { makeDecisionRecord } from '../fixtures.js';
+import { withFixture } from './with-fixture.js';
+
+/** What the factory of {@link describeHealerConformance} returns. */
+export interface HealerFixture {
+  healer: Healer;
+  /** A target that exists and has no ladder state yet. */
+  target: TargetRef;
+  cleanup?: () => Promise<void> | void;
+}
+
+const SOME_STATE: HealingState = { attempt: 2, lastActionAt: 1_767_225_600_000, lastStep: 'cache', keptNotified: false, handoffNotified: false };
+
+/**
+ * Registers the Healer conformance tests. The factory is called once per test and must return a
+ * fresh target (no ladder state).
+ *
+ * @example
+ * describeHealerConformance('kubernetes', async () => {
+ *   const cluster = await startSandbox();
+ *   return { healer: createKubernetesHealer({ kubeconfig: cluster.kubeconfig }), target: cluster.deployment, cleanup: () => cluster.stop() };
+ * });
+ */
+export function describeHealerConformance(name: string, factory: () => Promise<HealerFixture>): void {
+  describe(`Healer conformance: ${name}`, () => {
+    it('has a non-empty name', async () => {
+      await withFixture(factory, async ({ healer }) => {
+        expect(typeof healer.name).toBe('string');
+        expect(healer.name.length).toBeGreaterThan(0);
+      });
+    });
+
+    it('readState of a fresh target is attempt 0', async () => {
+      await withFixture(factory, async ({ healer, target }) => {
+        await expect(healer.readState(target)).resolves.toMatchObject({ attempt: 0 });
+      });
+    });
+
+    it('writeState round-trips through readState', async () => {
+      await withFixture(factory, async ({ healer, target }) => {
+        await healer.writeState(target, SOME_STATE);
+
+        await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
+      });
+    });
+
+    it('writeState(null) clears the state back to attempt 0', async () => {
+      await withFixture(factory, async ({ healer, target }) => {
+        await healer.writeState(target, SOME_STATE);
+
+        await healer.writeState(target, null);
+
+        const state = await healer.readState(target);
+        expect(state.attempt).toBe(0);
+        expect(state.lastActionAt).toBeUndefined();
+      });
+    });
+
+    it('plan returns a valid plan (operations or a refusal) for every step kind', async () => {
+      await withFixture(factory, async ({ healer, target }) => {
+        for (const kind of healStepKindSchema.options) {
+          const step = healStepSchema.parse({ kind });
+
+          const plan = await healer.plan(target, step, 1);
+
+          expect(healPlanSchema.safeParse(plan).success).toBe(true);
+          expect(plan.step.kind).toBe(kind);
+          expect(plan.attempt).toBe(1);
+          expect(plan.operations.length > 0 || (plan.refusal ?? '').length > 0, `plan for ${kind} needs operations or a refusal reason`).toBe(true);
+        }
+      });
+    });
+
+    it('plan writes nothing: the state is unchanged', async () => {
+      await withFixture(factory, async ({ healer, target }) => {
+        await healer.writeState(target, SOME_STATE);
+
+        await healer.plan(target, healStepSchema.parse({ kind: 'restart' }), 3);
+
+        await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
+      });
+    });
+
+    it('apply with dryRun reports dryRun and leaves the state unchanged', async () => {
+      await withFixture(factory, async ({ healer, target }) => {
+        await healer.writeState(target, SOME_STATE);
+        const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart' }), 3);
+
+        const outcome = await healer.apply(target, plan, { dryRun: true });
+
+        expect(outcome.dryRun).toBe(true);
+        await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
+      });
+    });
+
+    it('recordDecision, when present, resolves for a valid record', async () => {
+      await withFixture(factory, async ({ healer, target }) => {
+        const record = makeDecisionRecord({ target });
+
+        await expect(healer.recordDecision?.(record) ?? Promise.resolve()).resolves.toBeUndefined();
+      });
+    });
+  });
+}

@@ -1,0 +1,55 @@
+/** Ready-made values for tests of packages that consume DecisionRecords (Slack, dashboard, server). */
+import type { DecisionRecord } from '../decision.js';
+import type { FeatureVector } from '../features.js';
+
+/** A complete, healthy vector of the seven default features. */
+export const HEALTHY_FEATURES: Readonly<FeatureVector> = Object.freeze({
+  restart_count_last_5m: 0,
+  cpu_usage_pct: 20,
+  memory_usage_bytes: 150_000_000,
+  ready_replica_ratio: 1,
+  unavailable_replicas: 0,
+  network_receive_bytes_per_s: 12_000,
+  http_5xx_error_rate: 0,
+});
+
+/** A complete vector of the default features that the default in-memory model scores at risk (about 0.98). */
+export const AT_RISK_FEATURES: Readonly<FeatureVector> = Object.freeze({
+  ...HEALTHY_FEATURES,
+  restart_count_last_5m: 4,
+  ready_replica_ratio: 0.5,
+  unavailable_replicas: 2,
+  http_5xx_error_rate: 0.5,
+});
+
+/**
+ * A valid DecisionRecord (a healthy target, decision `none`), with `overrides` applied on top
+ * (shallowly: pass whole nested objects such as `ladder` or `assessment` to change them).
+ *
+ * @example
+ * const record = makeDecisionRecord({ decision: 'handoff', summary: 'prod/backend: handoff' });
+ */
+export function makeDecisionRecord(overrides: Partial<DecisionRecord> = {}): DecisionRecord {
+  const base: DecisionRecord = {
+    id: '0lx1b2c3d-000001-fixture',
+    target: { namespace: 'prod', kind: 'Deployment', name: 'backend' },
+    time: '2026-01-01T00:00:00.000Z',
+    features: { ...HEALTHY_FEATURES },
+    missing: [],
+    assessment: {
+      probability: 0.05,
+      threshold: 0.5,
+      verdict: 'healthy',
+      model: { name: 'in-memory', version: '0.0.0-in-memory' },
+      contributions: [{ feature: 'restart_count_last_5m', value: 0, contribution: 0 }],
+      missingFeatures: [],
+    },
+    decision: 'none',
+    ladder: { attempt: 0, maxAttempts: 3, nextStep: 'restart' },
+    circuit: { open: false, actionsInWindow: 0, maxActions: 5 },
+    dryRun: false,
+    summary: 'prod/backend: healthy (risk 0.05 < 0.50), nothing to do',
+    durationMs: 3,
+  };
+  return { ...base, ...overrides };
+}

@@ -1,0 +1,196 @@
+/**
+ * A Healer that acts on nothing but memory, for tests and demos. It keeps the ladder state per
+ * target (as the Kubernetes healer keeps it in an annotation) and lists every plan it computed and
+ * every plan it applied, so tests can assert exactly what would have happened to a cluster.
+ */
+import { z } from 'zod';
+import type { DecisionRecord } from '../decision.js';
+import { AdapterError, AutohealError } from '../errors.js';
+import { healingStateSchema, type HealingState, type HealOperation, type HealOutcome, type HealPlan, type HealStep, type HealStepKind } from '../healing.js';
+import type { Healer } from '../interfaces/healer.js';
+import { targetKey, type TargetRef } from '../target.js';
+import { parseWithSchema } from '../validation.js';
+
+/** Decides per target and step whether the step fails or is refused. */
+export type HealStepPredicate = (target: TargetRef, step: HealStep) => boolean;
+
+/** Options of {@link createInMemoryHealer}. */
+export interface InMemoryHealerOptions {
+  /** @default 'in-memory' */
+  name?: string;
+  /** Steps whose `apply` reports failure (`ok: false`), by kind or by predicate. @default [] */
+  failOn?: readonly HealStepKind[] | HealStepPredicate;
+  /**
+   * Steps that `plan` refuses: a reason per kind, or a function returning the reason (or
+   * `undefined` to accept). @default {} (nothing refused)
+   */
+  refuse?: Partial<Record<HealStepKind, string>> | ((target: TargetRef, step: HealStep) => string | undefined);
+  /**
+   * Awaited at the start of every non-dry-run `apply`, e.g. to hold an action "in flight" while a
+   * test starts a second evaluation. @default undefined
+   */
+  beforeApply?: (target: TargetRef, plan: HealPlan) => Promise<void> | void;
+}
+
+/** One plan computed by `plan`. */
+export interface PlannedStep {
+  target: TargetRef;
+  plan: HealPlan;
+}
+
+/** One plan applied for real (not dry-run), with its outcome. */
+export interface AppliedStep {
+  target: TargetRef;
+  plan: HealPlan;
+  outcome: HealOutcome;
+}
+
+/** The in-memory healer, with handles for tests. */
+export interface InMemoryHealer extends Healer {
+  /** Every plan computed, in order (planning writes nothing; this list is only for assertions). */
+  readonly plans: PlannedStep[];
+  /** Every plan applied without dry-run, in order. */
+  readonly applied: AppliedStep[];
+  /** Every decision passed to `recordDecision`, in order. */
+  readonly recorded: DecisionRecord[];
+  /** Makes every following `readState`/`writeState` reject with `error` (`null` to stop failing). */
+  failStateWith(error: unknown): void;
+}
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+
+const optionsSchema = z.object({
+  name: z.string().min(1, 'must not be empty').default('in-memory'),
+  failOn: z
+    .custom<InMemoryHealerOptions['failOn']>((value) => Array.isArray(value) || isFunction(value), 'must be a list of step kinds (e.g. ["cache"]) or a function (target, step) => boolean')
+    .optional(),
+  refuse: z
+    .custom<InMemoryHealerOptions['refuse']>(
+      (value) => isFunction(value) || (typeof value === 'object' && value !== null && !Array.isArray(value)),
+      'must be a record of reasons per step kind (e.g. { rollback: "no previous revision" }) or a function (target, step) => reason | undefined',
+    )
+    .optional(),
+  beforeApply: z.custom<NonNullable<InMemoryHealerOptions['beforeApply']>>(isFunction, 'must be a function (target, plan) => void').optional(),
+});
+
+/** The writes a step stands for, described the way the Kubernetes healer describes them. */
+function operationsFor(step: HealStep): HealOperation[] {
+  const scaleOperation = (scaleUp: false | { by: number; maxReplicas: number }): HealOperation[] =>
+    scaleUp === false || scaleUp.by === 0 ? [] : [{ op: 'scale', description: `scale up by ${scaleUp.by} (at most ${scaleUp.maxReplicas} replicas)`, details: { ...scaleUp } }];
+  switch (step.kind) {
+    case 'restart':
+      return [{ op: 'restart', description: 'rollout restart' }, ...scaleOperation(step.scaleUp)];
+    case 'cache':
+      return [
+        { op: 'exec', description: `run ${JSON.stringify(step.command)} in every ready pod`, details: { command: step.command } },
+        ...(step.restart ? [{ op: 'restart' as const, description: 'rollout restart' }] : []),
+        ...scaleOperation(step.scaleUp),
+      ];
+    case 'rollback':
+      return [{ op: 'rollback', description: step.toRevision === undefined ? 'roll back to the previous revision' : `roll back to revision ${step.toRevision}` }];
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, what: string, component: string): void {
+  if (signal?.aborted) throw new AutohealError(`${what} aborted before it started`, { component, code: 'ABORTED', cause: signal.reason });
+}
+
+/**
+ * Creates an in-memory Healer.
+ *
+ * @example
+ * const healer = createInMemoryHealer({ refuse: { rollback: 'no previous revision' } });
+ * // ... run the pipeline ...
+ * expect(healer.applied.map((a) => a.plan.step.kind)).toEqual(['restart', 'cache']);
+ */
+export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMemoryHealer {
+  const parsed = parseWithSchema(optionsSchema, options, 'in-memory', 'invalid in-memory healer options');
+  const component = parsed.name;
+  const states = new Map<string, HealingState>();
+  const plans: PlannedStep[] = [];
+  const applied: AppliedStep[] = [];
+  const recorded: DecisionRecord[] = [];
+  let stateFailure: unknown = null;
+
+  const fails = (target: TargetRef, step: HealStep): boolean => {
+    const failOn = parsed.failOn;
+    if (!failOn) return false;
+    return typeof failOn === 'function' ? failOn(target, step) : failOn.includes(step.kind);
+  };
+  const refusalFor = (target: TargetRef, step: HealStep): string | undefined => {
+    const refuse = parsed.refuse;
+    if (!refuse) return undefined;
+    return typeof refuse === 'function' ? refuse(target, step) : refuse[step.kind];
+  };
+  const throwIfStateFailing = (): void => {
+    if (stateFailure !== null) {
+      throw AutohealError.isInstance(stateFailure)
+        ? stateFailure
+        : new AdapterError(`state access failed: ${stateFailure instanceof Error ? stateFailure.message : String(stateFailure)}`, { component, cause: stateFailure });
+    }
+  };
+
+  return {
+    name: parsed.name,
+    plans,
+    applied,
+    recorded,
+    async readState(target, callOptions) {
+      throwIfAborted(callOptions?.signal, 'readState', component);
+      throwIfStateFailing();
+      const state = states.get(targetKey(target));
+      return state ? { ...state } : { attempt: 0 };
+    },
+    async writeState(target, state, callOptions) {
+      throwIfAborted(callOptions?.signal, 'writeState', component);
+      throwIfStateFailing();
+      if (state === null) {
+        states.delete(targetKey(target));
+        return;
+      }
+      states.set(targetKey(target), { ...parseWithSchema(healingStateSchema, state, component, 'writeState: invalid state', 'INPUT_INVALID') });
+    },
+    async plan(target, step, attempt, callOptions) {
+      throwIfAborted(callOptions?.signal, 'plan', component);
+      const refusal = refusalFor(target, step);
+      const plan: HealPlan = refusal === undefined ? { step, attempt, operations: operationsFor(step) } : { step, attempt, operations: [], refusal };
+      plans.push({ target, plan });
+      return plan;
+    },
+    async apply(target, plan, callOptions) {
+      throwIfAborted(callOptions?.signal, 'apply', component);
+      const dryRun = callOptions?.dryRun === true;
+      if (dryRun) {
+        return {
+          ok: true,
+          dryRun: true,
+          message: `dry-run: would apply ${plan.step.kind} (attempt ${plan.attempt}) to ${targetKey(target)}`,
+          results: plan.operations.map((operation) => ({ op: operation.op, ok: true, message: `would ${operation.description}` })),
+        };
+      }
+      await parsed.beforeApply?.(target, plan);
+      const ok = !fails(target, plan.step);
+      const outcome: HealOutcome = {
+        ok,
+        dryRun: false,
+        message: ok ? `applied ${plan.step.kind} (attempt ${plan.attempt}) to ${targetKey(target)}` : `${plan.step.kind} failed on ${targetKey(target)} (configured to fail)`,
+        // A configured failure fails the first operation, like a rejected first API call, and the
+        // later ones are not run.
+        results: plan.operations.map((operation, index) => ({
+          op: operation.op,
+          ok,
+          message: ok ? operation.description : index === 0 ? `${operation.description} failed (configured to fail)` : `${operation.description} not run after the failure`,
+        })),
+      };
+      applied.push({ target, plan, outcome });
+      return outcome;
+    },
+    async recordDecision(record, callOptions) {
+      throwIfAborted(callOptions?.signal, 'recordDecision', component);
+      recorded.push(record);
+    },
+    failStateWith(error) {
+      stateFailure = error;
+    },
+  };
+}
