@@ -1,0 +1,74 @@
+/** Builds core/v1 Events the way client-go's recorder does, so `kubectl describe deployment` lists them. */
+import type { CoreV1Event, V1Deployment } from '@kubernetes/client-node';
+
+/** Event reasons this healer records. */
+export type AutohealEventReason =
+  | 'AutohealRestart'
+  | 'AutohealCacheClear'
+  | 'AutohealRollback'
+  | 'AutohealKept'
+  | 'AutohealHandoff'
+  | 'AutohealReset'
+  | 'AutohealRefused'
+  | 'AutohealFailed';
+
+/** What goes into one Event. */
+export interface EventInput {
+  deployment: V1Deployment;
+  type: 'Normal' | 'Warning';
+  reason: AutohealEventReason;
+  message: string;
+  component: string;
+  reportingInstance: string;
+  now: number;
+}
+
+let sequence = 0;
+
+// The apiserver limits an Event message to 1 KiB in practice (events are truncated by the recorder too).
+const MAX_MESSAGE = 1024;
+
+/** A core/v1 Event about the Deployment, with the Deployment's uid so describe's field selector finds it. */
+export function buildDeploymentEvent(input: EventInput): CoreV1Event {
+  const meta = input.deployment.metadata ?? {};
+  const name = meta.name ?? 'deployment';
+  const namespace = meta.namespace ?? 'default';
+  // client-go names events "<object>.<unix nanoseconds in hex>"; a sequence keeps names unique within one ms.
+  sequence = (sequence + 1) % 1_000_000;
+  const nanos = BigInt(input.now) * 1_000_000n + BigInt(sequence);
+  const at = new Date(input.now);
+  const message = input.message.length > MAX_MESSAGE ? `${input.message.slice(0, MAX_MESSAGE - 1)}…` : input.message;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${name}.${nanos.toString(16)}`, namespace },
+    involvedObject: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name,
+      namespace,
+      uid: meta.uid,
+      resourceVersion: meta.resourceVersion,
+    },
+    type: input.type,
+    reason: input.reason,
+    message,
+    source: { component: input.component },
+    reportingComponent: input.component,
+    reportingInstance: input.reportingInstance,
+    firstTimestamp: at,
+    lastTimestamp: at,
+    count: 1,
+  };
+}
+
+/** The field selector `kubectl describe deployment` uses to find a Deployment's Events. */
+export function deploymentEventSelector(deployment: V1Deployment): string {
+  const meta = deployment.metadata ?? {};
+  return [
+    `involvedObject.name=${meta.name ?? ''}`,
+    `involvedObject.namespace=${meta.namespace ?? ''}`,
+    'involvedObject.kind=Deployment',
+    `involvedObject.uid=${meta.uid ?? ''}`,
+  ].join(',');
+}

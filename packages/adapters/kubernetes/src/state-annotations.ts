@@ -1,0 +1,47 @@
+/**
+ * The ladder state on the Deployment's own metadata: `healing.attempt` (the original project's
+ * annotation, still read alone when that is all there is) and the rest of `HealingState` as JSON.
+ * Never on the pod template: a template change starts a rollout.
+ */
+import { healingStateSchema, type HealingState } from '@autoheal/core';
+
+/** The attempt count, as the original project's script wrote it. */
+export const ATTEMPT_ANNOTATION = 'healing.attempt';
+/** The rest of the state (`lastActionAt`, `lastStep`, `healthySince`, ...), as JSON. */
+export const STATE_ANNOTATION = 'autoheal.dev/healing-state';
+
+/**
+ * Reads the state from annotations. A missing or unreadable `healing.attempt` counts as 0 (hand-edited
+ * values such as `"two"` must not crash the loop); an unreadable JSON annotation is ignored.
+ */
+export function stateFromAnnotations(annotations: Record<string, string> | undefined): HealingState {
+  const attemptText = annotations?.[ATTEMPT_ANNOTATION]?.trim();
+  const attempt = attemptText && /^\d+$/.test(attemptText) ? Number.parseInt(attemptText, 10) : 0;
+  let rest: Partial<HealingState> = {};
+  const json = annotations?.[STATE_ANNOTATION];
+  if (json) {
+    try {
+      const parsed = healingStateSchema.partial().safeParse(JSON.parse(json));
+      if (parsed.success) rest = parsed.data;
+    } catch {
+      // A hand-edited or truncated value: keep the attempt count, drop the rest.
+    }
+  }
+  const state: HealingState = { attempt };
+  if (rest.lastActionAt !== undefined) state.lastActionAt = rest.lastActionAt;
+  if (rest.lastStep !== undefined) state.lastStep = rest.lastStep;
+  if (rest.healthySince !== undefined) state.healthySince = rest.healthySince;
+  if (rest.keptNotified !== undefined) state.keptNotified = rest.keptNotified;
+  if (rest.handoffNotified !== undefined) state.handoffNotified = rest.handoffNotified;
+  return state;
+}
+
+/** The two annotation values for a state (`null` values delete them in a merge patch). */
+export function annotationsForState(state: HealingState | null): Record<string, string | null> {
+  if (state === null) return { [ATTEMPT_ANNOTATION]: null, [STATE_ANNOTATION]: null };
+  const { attempt, ...rest } = state;
+  return {
+    [ATTEMPT_ANNOTATION]: String(attempt),
+    [STATE_ANNOTATION]: Object.keys(rest).length > 0 ? JSON.stringify(rest) : null,
+  };
+}
