@@ -1,0 +1,209 @@
+import { createInMemoryRiskModel, makeDecisionRecord } from '@autoheal/core/testing';
+import { targetKey, type Pipeline, type TargetRef } from '@autoheal/core';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DecisionHistory } from '../decision-history.js';
+import { createServerMetrics } from '../metrics.js';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from './create-http-server.js';
+
+const SEED_BODY = {
+  restart_count_last_5m: 0,
+  cpu_usage_pct: 10,
+  memory_usage_bytes: 52428800,
+  ready_replica_ratio: 1,
+  unavailable_replicas: 0,
+  network_receive_bytes_per_s: 86,
+  http_5xx_error_rate: 0,
+};
+const TOKEN = 'test-token-0123456789abcdef';
+const backend: TargetRef = { namespace: 'prod', kind: 'Deployment', name: 'backend' };
+
+let running: HttpServer | undefined;
+afterEach(async () => {
+  await running?.stop(1000);
+  running = undefined;
+});
+
+async function start(overrides: Partial<HttpServerOptions> = {}) {
+  const riskModel = createInMemoryRiskModel({ name: 'risk', version: '9.9.9' });
+  const history = new DecisionHistory(5);
+  history.register(backend);
+  const evaluated: TargetRef[] = [];
+  const pipeline = {
+    evaluate: async (target: TargetRef) => {
+      evaluated.push(target);
+      const record = makeDecisionRecord({ target });
+      history.add(record);
+      return record;
+    },
+  } as unknown as Pipeline;
+  running = await createHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    readOnly: false,
+    apiToken: TOKEN,
+    corsOrigins: ['http://dashboard.example'],
+    bodyLimitBytes: 4096,
+    threshold: 0.5,
+    riskModel,
+    pipeline,
+    thresholdFor: () => 0.5,
+    history,
+    metrics: createServerMetrics(riskModel),
+    logger: pino({ level: 'silent' }),
+    info: { dryRun: false },
+    version: '0.1.0',
+    ...overrides,
+  });
+  const url = await running.start();
+  return { url, history, evaluated };
+}
+
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('health', () => {
+  it('answers /healthz and /readyz with the model named', async () => {
+    const { url } = await start();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(JSON.stringify(await ready.json())).toContain('risk 9.9.9 loaded');
+  });
+
+  it('is not ready, and says which check failed, when a source is unreachable', async () => {
+    const { url } = await start({ readinessChecks: [{ name: 'kubernetes', check: async () => Promise.reject(new Error('connection refused')) }] });
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { checks: Array<{ name: string; ok: boolean; message?: string }> };
+    expect(body.checks.find((c) => c.name === 'kubernetes')).toMatchObject({ ok: false, message: 'connection refused' });
+  });
+});
+
+describe('POST /predict', () => {
+  it("scores the original project's body and explains the result", async () => {
+    const { url } = await start();
+    const response = await postJson(`${url}/predict`, SEED_BODY);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body.verdict).toBe('healthy');
+    expect(body.threshold).toBe(0.5);
+    expect(body.model_version).toBe('9.9.9');
+    expect(typeof body.probability).toBe('number');
+    expect(Array.isArray(body.contributions)).toBe(true);
+  });
+
+  it('answers at-risk for a failing workload', async () => {
+    const { url } = await start();
+    const response = await postJson(`${url}/predict`, { ...SEED_BODY, restart_count_last_5m: 6, unavailable_replicas: 2, http_5xx_error_rate: 3 });
+    expect(((await response.json()) as { verdict: string }).verdict).toBe('at-risk');
+  });
+
+  it('names every wrong field in a 400', async () => {
+    const { url } = await start();
+    const { restart_count_last_5m: _omitted, ...rest } = SEED_BODY;
+    const response = await postJson(`${url}/predict`, { ...rest, ready_replica_ratio: 1.5, surprise: 1 });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: string; fields: Array<{ path: string }> };
+    expect(body.error).toBe('invalid-request');
+    const paths = body.fields.map((f) => f.path);
+    expect(paths).toContain('restart_count_last_5m');
+    expect(paths).toContain('ready_replica_ratio');
+    expect(JSON.stringify(body)).toContain('surprise');
+  });
+
+  it('rejects malformed JSON and oversized bodies with 4xx, never 500', async () => {
+    const { url } = await start();
+    const malformed = await postJson(`${url}/predict`, '{"restart_count_last_5m": ');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { message: string }).message).toContain('not valid JSON');
+    const huge = await postJson(`${url}/predict`, { ...SEED_BODY, padding: 'x'.repeat(10_000) });
+    expect(huge.status).toBe(413);
+  });
+
+  it('scores a batch in order and locates a wrong row', async () => {
+    const { url } = await start();
+    const ok = await postJson(`${url}/predict/batch`, { instances: [SEED_BODY, { ...SEED_BODY, unavailable_replicas: 3, restart_count_last_5m: 4 }] });
+    const results = ((await ok.json()) as { results: Array<{ verdict: string }> }).results;
+    expect(results.map((r) => r.verdict)).toEqual(['healthy', 'at-risk']);
+    const bad = await postJson(`${url}/predict/batch`, [SEED_BODY, { ...SEED_BODY, cpu_usage_pct: -1 }]);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('instances.1.cpu_usage_pct');
+  });
+});
+
+describe('targets API', () => {
+  it('lists targets and their history', async () => {
+    const { url, history } = await start();
+    history.add(makeDecisionRecord({ target: backend }));
+    const list = (await (await fetch(`${url}/api/targets`)).json()) as { targets: Array<{ key: string; latest: unknown }> };
+    expect(list.targets.map((t) => t.key)).toEqual([targetKey(backend)]);
+    const one = (await (await fetch(`${url}/api/targets/prod/backend`)).json()) as { history: unknown[] };
+    expect(one.history).toHaveLength(1);
+    expect((await fetch(`${url}/api/targets/prod/nope`)).status).toBe(404);
+  });
+
+  it('needs the bearer token to evaluate now', async () => {
+    const { url, evaluated } = await start();
+    const path = `${url}/api/targets/prod/backend/evaluate`;
+    expect((await fetch(path, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(path, { method: 'POST', headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect(evaluated).toHaveLength(0);
+    const ok = await fetch(path, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(evaluated).toHaveLength(1);
+  });
+
+  it('turns mutating routes off in read-only mode', async () => {
+    const { url, evaluated } = await start({ readOnly: true });
+    const response = await fetch(`${url}/api/targets/prod/backend/evaluate`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(403);
+    expect(evaluated).toHaveLength(0);
+  });
+
+  it('streams every new decision as a server-sent event', async () => {
+    const { url, history } = await start();
+    const controller = new AbortController();
+    const response = await fetch(`${url}/api/events`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const record = makeDecisionRecord({ target: backend, summary: 'streamed-record' });
+    setTimeout(() => history.add(record), 50);
+    let text = '';
+    while (!text.includes('streamed-record')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toContain('event: decision');
+    expect(text).toContain(`id: ${record.id}`);
+  });
+});
+
+describe('metrics, OpenAPI and CORS', () => {
+  it('exposes request counts and decision metrics', async () => {
+    const { url, history } = await start();
+    await postJson(`${url}/predict`, SEED_BODY);
+    history.add(makeDecisionRecord({ target: backend }));
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/autoheal_http_requests_total\{route="\/predict",method="POST",status="200"\} 1/);
+    expect(text).toContain('autoheal_prediction_duration_seconds_bucket');
+    expect(text).toContain('autoheal_model_info{name="risk",version="9.9.9"} 1');
+  });
+
+  it('serves an OpenAPI document generated from the request schemas', async () => {
+    const { url } = await start();
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string; components: { schemas: Record<string, { required?: string[] }> } };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.schemas.PredictRequest!.required).toEqual(Object.keys(SEED_BODY));
+  });
+
+  it('allows configured origins only', async () => {
+    const { url } = await start();
+    const allowed = await fetch(`${url}/api/targets`, { headers: { origin: 'http://dashboard.example' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://dashboard.example');
+    const other = await fetch(`${url}/api/targets`, { headers: { origin: 'http://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -1,0 +1,21 @@
+/** Request and response schemas of the HTTP API (the OpenAPI document is generated from these). */
+import { featureContributionSchema, verdictSchema } from '@autoheal/core';
+import { z } from 'zod';
+
+export const predictResponseSchema = z.object({
+  probability: z.number().min(0).max(1),
+  verdict: verdictSchema,
+  threshold: z.number(),
+  model_version: z.string(),
+  model: z.object({ name: z.string(), version: z.string() }),
+  contributions: z.array(featureContributionSchema),
+});
+export type PredictResponse = z.output<typeof predictResponseSchema>;
+
+/** At most this many vectors per batch request. */
+export const MAX_BATCH = 10_000;
+
+/** `{ "instances": [ {...}, ... ] }` (a bare array is accepted too). */
+export const batchPredictRequestSchema = z.object({
+  instances: z.array(z.record(z.string(), z.unknown())).min(1, 'needs at least one vector').max(MAX_BATCH, `at most ${MAX_BATCH} vectors per request`),
+});
