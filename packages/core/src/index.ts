@@ -14,3 +14,5 @@ export * from './clock.js';
 export type * from './interfaces/index.js';
 export * from './pipeline/policy.js';
 export type * from './pipeline/types.js';
+export { createPipeline } from './pipeline/create-pipeline.js';
+export type { CircuitState } from './pipeline/circuit-breaker.js';

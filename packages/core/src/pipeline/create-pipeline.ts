@@ -1,0 +1,540 @@
+/**
+ * The pipeline: FeatureSource → RiskModel → policy → Healer → Notifiers, and the healing state
+ * machine with its safety rules. Each evaluation of a target produces exactly one DecisionRecord.
+ *
+ * The state machine (the ladder position is the Healer's persisted `HealingState`):
+ *
+ * - healthy, attempt 0 → `none`.
+ * - at risk, attempt n < ladder length → take step `ladder[n]` (attempt n+1) → `heal`, unless a
+ *   safety rule stops it → `suppressed` with the rule's reason.
+ * - within `recheckDelayMs` of the last step → `awaiting-recheck` (nothing is judged yet).
+ * - at the re-check: still at risk → the next step (escalation); healthy → `kept` (once), then
+ *   `none` while the healthy period runs, then `reset` (state cleared) after `healthyResetMs`.
+ * - at risk after the last step → `handoff` (once), then `suppressed`/`ceiling-reached`. Only a
+ *   reset after the healthy period, or an operator clearing the state, ends the episode.
+ */
+import { z } from 'zod';
+import { verdictFor, type RiskAssessment, type RiskScore } from '../assessment.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { DecisionKind, DecisionRecord, SuppressedReason } from '../decision.js';
+import { AutohealError, ConfigError, HealingError, errorMessage } from '../errors.js';
+import { missingFeatures, type FeatureObservation, type FeatureVector } from '../features.js';
+import type { HealingState, HealOutcome, HealPlan, HealStep, HealStepKind } from '../healing.js';
+import type { FeatureSource } from '../interfaces/feature-source.js';
+import type { Healer } from '../interfaces/healer.js';
+import type { Notifier } from '../interfaces/notifier.js';
+import type { RiskModel } from '../interfaces/risk-model.js';
+import { targetKey, targetRefSchema, type TargetRef, type TargetRefInput } from '../target.js';
+import { parseWithSchema } from '../validation.js';
+import { createCircuitBreaker } from './circuit-breaker.js';
+import { createDecisionIdGenerator } from './decision-id.js';
+import { policySchema, type Policy } from './policy.js';
+import type { Pipeline, PipelineErrorContext, PipelineOptions, RunOnceOptions, WatchOptions } from './types.js';
+
+const COMPONENT = 'pipeline';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const hasMethods = (value: unknown, methods: string[]): boolean => isObject(value) && methods.every((method) => typeof value[method] === 'function');
+const hasName = (value: unknown): boolean => isObject(value) && typeof value.name === 'string' && value.name.length > 0;
+const hasFeatureNames = (value: unknown): boolean => isObject(value) && Array.isArray(value.featureNames) && value.featureNames.length > 0;
+
+const pipelineOptionsSchema = z.object({
+  featureSource: z.custom<FeatureSource>(
+    (value) => hasName(value) && hasFeatureNames(value) && hasMethods(value, ['collect', 'collectMany']),
+    'must be a FeatureSource: an object with a name, a non-empty featureNames list, collect() and collectMany(), e.g. createPrometheusFeatureSource(...)',
+  ),
+  riskModel: z.custom<RiskModel>(
+    (value) => hasName(value) && hasFeatureNames(value) && isObject(value) && typeof value.version === 'string' && hasMethods(value, ['score', 'scoreBatch']),
+    'must be a RiskModel: an object with a name, a version, a non-empty featureNames list, score() and scoreBatch(), e.g. createOnnxRiskModel(...)',
+  ),
+  healer: z.custom<Healer>(
+    (value) => hasName(value) && hasMethods(value, ['readState', 'writeState', 'plan', 'apply']),
+    'must be a Healer: an object with a name, readState(), writeState(), plan() and apply(), e.g. createKubernetesHealer(...)',
+  ),
+  notifiers: z
+    .array(z.custom<Notifier>((value) => hasName(value) && hasMethods(value, ['notify']), 'must be a Notifier: an object with a name and notify(), e.g. createSlackNotifier(...)'))
+    .default([]),
+  policy: policySchema.prefault({}),
+  clock: z.custom<Clock>((value) => hasMethods(value, ['now', 'sleep']), 'must be a Clock: an object with now() and sleep(ms, signal)').default(systemClock),
+  onError: z.custom<NonNullable<PipelineOptions['onError']>>((value) => typeof value === 'function', 'must be a function (error, context) => void').optional(),
+});
+
+const watchOptionsSchema = z.object({
+  intervalMs: z.number().int('must be a whole number of milliseconds').positive('must be > 0, e.g. 15000').default(15_000),
+  concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').default(8),
+  signal: z.custom<AbortSignal>((value) => isObject(value) && typeof value.aborted === 'boolean', 'must be an AbortSignal').optional(),
+});
+
+const runOnceOptionsSchema = z.object({
+  signal: z.custom<AbortSignal>((value) => isObject(value) && typeof value.aborted === 'boolean', 'must be an AbortSignal').optional(),
+  onWait: z.custom<NonNullable<RunOnceOptions['onWait']>>((value) => typeof value === 'function', 'must be a function (untilMs, record) => void').optional(),
+});
+
+/** What one look at a target found: the collected features and the model's judgement. */
+interface Look {
+  observation: FeatureObservation;
+  assessment: RiskAssessment;
+}
+
+/** What the state machine decided, before it is turned into a DecisionRecord. */
+interface Decided {
+  decision: DecisionKind;
+  suppressedReason?: SuppressedReason;
+  /** The ladder state after the decision. */
+  state: HealingState;
+  action?: { step: HealStepKind; plan: HealPlan; outcome?: HealOutcome };
+  /** Extra words for the summary (why it was suppressed, when the reset is due, ...). */
+  note?: string;
+}
+
+function formatProbability(probability: number): string {
+  return probability.toFixed(2);
+}
+
+/** "risk 0.82 >= 0.50", "risk 0.10 < 0.50" or "risk unknown (why)". */
+function describeRisk(assessment: RiskAssessment): string {
+  if (assessment.verdict === 'unknown' || assessment.probability === null) return `risk unknown (${assessment.reason ?? 'no probability'})`;
+  const comparison = assessment.verdict === 'at-risk' ? '>=' : '<';
+  return `risk ${formatProbability(assessment.probability)} ${comparison} ${formatProbability(assessment.threshold)}`;
+}
+
+function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+/** Runs `work` for every item, at most `limit` at a time. `work` must not reject. */
+async function forEachWithConcurrency<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let nextIndex = 0;
+  const worker = async (): Promise<void> => {
+    while (nextIndex < items.length) {
+      const item = items[nextIndex++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Composes the four adapters and the policy into a {@link Pipeline}.
+ *
+ * Throws a `ConfigError` when an option is wrong (the message names each field), and a `ConfigError`
+ * with code `COMPOSITION_INVALID` when the feature source does not provide every feature the risk
+ * model needs.
+ *
+ * A failed step (`outcome.ok === false`) still counts as an attempt: the ladder escalates at the
+ * next re-check, so a step that cannot work is not retried forever.
+ *
+ * @example
+ * const pipeline = createPipeline({
+ *   featureSource: createPrometheusFeatureSource({ url: 'http://prometheus:9090' }),
+ *   riskModel: await createOnnxRiskModel({ path: 'models/risk.onnx' }),
+ *   healer: createKubernetesHealer({}),
+ *   notifiers: [createSlackNotifier({ webhookUrl: process.env.SLACK_WEBHOOK_URL })],
+ *   policy: { threshold: 0.6, dryRun: true },
+ * });
+ * const record = await pipeline.evaluate({ namespace: 'prod', name: 'backend' });
+ * console.log(record.summary);
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const parsed = parseWithSchema(pipelineOptionsSchema, options, COMPONENT, 'invalid pipeline options');
+  const { featureSource, riskModel, healer, notifiers, clock } = parsed;
+  const policy: Policy = parsed.policy;
+  const onError = parsed.onError ?? ((error: unknown, context: PipelineErrorContext) => console.error(`[autoheal] [${context.component}]`, errorMessage(error)));
+
+  const notProvided = riskModel.featureNames.filter((feature) => !featureSource.featureNames.includes(feature));
+  if (notProvided.length > 0) {
+    throw new ConfigError(
+      `risk model "${riskModel.name}" (version ${riskModel.version}) needs features that feature source "${featureSource.name}" does not provide: ${notProvided.join(', ')}. ` +
+        `Configure the source to provide them, or use a model trained on the source's features (${featureSource.featureNames.join(', ')}).`,
+      { component: COMPONENT, code: 'COMPOSITION_INVALID', details: { missing: notProvided, featureSource: featureSource.name, riskModel: riskModel.name } },
+    );
+  }
+
+  const maxAttempts = policy.ladder.length;
+  const circuit = createCircuitBreaker(policy.circuitBreaker);
+  const nextId = createDecisionIdGenerator();
+  const listeners = new Set<(record: DecisionRecord) => void>();
+  // Targets with an evaluation between "read the state" and "state written": at most one action per target.
+  const inFlight = new Set<string>();
+  let closing: Promise<void> | undefined;
+
+  /** Reports a background failure; a throwing `onError` must not break the evaluation either. */
+  function reportError(error: unknown, context: PipelineErrorContext): void {
+    try {
+      onError(error, context);
+    } catch {
+      // Nothing sensible is left to do with an error handler that fails.
+    }
+  }
+
+  /** After an adapter failed: if the caller aborted, stop the evaluation instead of recording `unknown`. */
+  function throwIfAborted(signal: AbortSignal | undefined, cause: unknown): void {
+    if (signal?.aborted) throw new AutohealError('evaluation aborted', { component: COMPONENT, code: 'ABORTED', cause });
+  }
+
+  function unknownAssessment(threshold: number, reason: string): RiskAssessment {
+    return { probability: null, threshold, verdict: 'unknown', model: { name: riskModel.name, version: riskModel.version }, missingFeatures: [...riskModel.featureNames], reason };
+  }
+
+  /** Collects and scores one target. Source and model failures become an `unknown` verdict with the reason. */
+  async function look(target: TargetRef, threshold: number, signal: AbortSignal | undefined): Promise<Look> {
+    let observation: FeatureObservation;
+    try {
+      observation = await featureSource.collect(target, { signal });
+    } catch (error) {
+      throwIfAborted(signal, error);
+      const reason = `feature source "${featureSource.name}" failed: ${errorMessage(error)}`;
+      return {
+        observation: {
+          target,
+          observedAt: clock.now(),
+          values: Object.fromEntries(featureSource.featureNames.map((feature) => [feature, null])),
+          missing: featureSource.featureNames.map((feature) => ({ feature, reason })),
+        },
+        assessment: unknownAssessment(threshold, reason),
+      };
+    }
+
+    // The model gets exactly its own features, in its order; extra source features are only recorded.
+    const vector: FeatureVector = Object.fromEntries(riskModel.featureNames.map((feature) => [feature, observation.values[feature] ?? null]));
+    const missing = missingFeatures(vector, riskModel.featureNames);
+    let score: RiskScore | undefined;
+    let modelFailure: string | undefined;
+    try {
+      score = await riskModel.score(vector, { signal });
+      if (!Number.isFinite(score.probability) || score.probability < 0 || score.probability > 1) {
+        modelFailure = `risk model "${riskModel.name}" returned probability ${score.probability}, outside [0, 1]`;
+        score = undefined;
+      }
+    } catch (error) {
+      throwIfAborted(signal, error);
+      modelFailure = `risk model "${riskModel.name}" failed: ${errorMessage(error)}`;
+    }
+
+    const probability = score?.probability ?? null;
+    const reasons: string[] = [];
+    if (missing.length > 0) {
+      const why = (feature: string) => observation.missing.find((entry) => entry.feature === feature)?.reason ?? 'no value';
+      reasons.push(`missing features: ${missing.map((feature) => `${feature} (${why(feature)})`).join(', ')}`);
+    }
+    if (modelFailure) reasons.push(modelFailure);
+    const assessment: RiskAssessment = {
+      probability,
+      threshold,
+      verdict: verdictFor(probability, threshold, missing),
+      model: { name: riskModel.name, version: riskModel.version },
+      missingFeatures: missing,
+    };
+    if (score?.contributions) assessment.contributions = score.contributions;
+    if (reasons.length > 0) assessment.reason = reasons.join('; ');
+    return { observation, assessment };
+  }
+
+  async function readState(target: TargetRef, signal: AbortSignal | undefined): Promise<HealingState> {
+    try {
+      return await healer.readState(target, { signal });
+    } catch (error) {
+      throwIfAborted(signal, error);
+      throw new HealingError(`could not read the ladder state of ${targetKey(target)} from healer "${healer.name}": ${errorMessage(error)}`, {
+        component: COMPONENT,
+        cause: error,
+        retryable: true,
+      });
+    }
+  }
+
+  /**
+   * Saves the ladder state (never in dry-run). No signal is passed on purpose: a step that ran must be
+   * counted even when autoheal is shutting down, or the next run would repeat it. A failed write
+   * goes to `onError` and into the summary; it does not undo the decision.
+   */
+  async function saveState(target: TargetRef, state: HealingState | null): Promise<string | undefined> {
+    if (policy.dryRun) return undefined;
+    try {
+      await healer.writeState(target, state);
+      return undefined;
+    } catch (error) {
+      reportError(error, { component: 'healer:writeState', target });
+      return `the ladder state could not be saved (${errorMessage(error)})`;
+    }
+  }
+
+  function stepLabel(attempt: number, kind: HealStepKind | undefined): string {
+    return `step ${attempt}/${maxAttempts}${kind ? ` (${kind})` : ''}`;
+  }
+
+  async function decideWhenHealthy(target: TargetRef, state: HealingState, now: number): Promise<Decided> {
+    if (state.attempt === 0) return { decision: 'none', state };
+    const healthySince = state.healthySince ?? now;
+    if (now - healthySince >= policy.healthyResetMs) {
+      const problem = await saveState(target, null);
+      return { decision: 'reset', state: { attempt: 0 }, note: problem };
+    }
+    const next: HealingState = { ...state, healthySince, keptNotified: true };
+    const problem = next.healthySince !== state.healthySince || !state.keptNotified ? await saveState(target, next) : undefined;
+    const resetNote = `the attempt count resets at ${isoTime(healthySince + policy.healthyResetMs)} if it stays healthy`;
+    // `kept` is reported once per step; later healthy evaluations are quiet (`none`) until the reset.
+    return { decision: state.keptNotified ? 'none' : 'kept', state: next, note: [resetNote, problem].filter(Boolean).join('; ') };
+  }
+
+  async function decideWhenAtRisk(target: TargetRef, threshold: number, stored: HealingState, now: number, signal: AbortSignal | undefined): Promise<Decided> {
+    let state = stored;
+    if (state.healthySince !== undefined) {
+      // The healthy streak is broken: the reset timer starts again at the next healthy evaluation.
+      const { healthySince: _dropped, ...rest } = state;
+      state = rest;
+      await saveState(target, state);
+    }
+
+    if (state.attempt >= maxAttempts) {
+      if (state.handoffNotified) {
+        return { decision: 'suppressed', suppressedReason: 'ceiling-reached', state, note: 'every step of the ladder was tried; waiting for a human' };
+      }
+      const next: HealingState = { ...state, handoffNotified: true };
+      return { decision: 'handoff', state: next, note: await saveState(target, next) };
+    }
+
+    const attempt = state.attempt + 1;
+    const step: HealStep = policy.ladder[state.attempt]!;
+    const suppress = (suppressedReason: SuppressedReason, note: string, action?: Decided['action']): Decided => ({
+      decision: 'suppressed',
+      suppressedReason,
+      state,
+      note: `${stepLabel(attempt, step.kind)} not taken: ${note}`,
+      ...(action ? { action } : {}),
+    });
+
+    if (state.lastActionAt !== undefined && now < state.lastActionAt + policy.cooldownMs) {
+      return suppress('cooldown', `cooldown until ${isoTime(state.lastActionAt + policy.cooldownMs)}`);
+    }
+    const circuitNow = circuit.state(now);
+    if (circuitNow.open) {
+      return suppress('circuit-open', `circuit breaker open (${circuitNow.actionsInWindow}/${circuitNow.maxActions} steps in the last ${policy.circuitBreaker.windowMs} ms)`);
+    }
+    if (policy.revalidateBeforeAction) {
+      // A fresh look right before acting: never heal a target that recovered while we were deciding.
+      const fresh = await look(target, threshold, signal);
+      if (fresh.assessment.verdict === 'unknown') return suppress('unknown', `re-validation could not judge the target: ${describeRisk(fresh.assessment)}`);
+      if (fresh.assessment.verdict === 'healthy') return suppress('recovered', `re-validation found it healthy (${describeRisk(fresh.assessment)})`);
+    }
+
+    let plan: HealPlan;
+    try {
+      plan = await healer.plan(target, step, attempt, { signal });
+    } catch (error) {
+      throwIfAborted(signal, error);
+      // A plan that cannot be computed is treated like a refusal: nothing is applied, and the next
+      // evaluation tries again.
+      plan = { step, attempt, operations: [], refusal: `planning failed: ${errorMessage(error)}` };
+    }
+    if (plan.refusal !== undefined) return suppress('refused', `healer "${healer.name}" refused: ${plan.refusal}`, { step: step.kind, plan });
+    if (policy.dryRun) return suppress('dry-run', 'dry-run, nothing applied', { step: step.kind, plan });
+
+    const actedAt = clock.now();
+    if (!circuit.tryAcquire(actedAt)) {
+      // Another target took the last slot while this one was re-validating and planning.
+      const current = circuit.state(actedAt);
+      return suppress('circuit-open', `circuit breaker open (${current.actionsInWindow}/${current.maxActions} steps in the window)`);
+    }
+    let outcome: HealOutcome;
+    try {
+      outcome = await healer.apply(target, plan, { signal });
+    } catch (error) {
+      outcome = { ok: false, dryRun: false, message: `apply failed: ${errorMessage(error)}`, results: [] };
+    }
+    // A failed step still counts as an attempt, so the ladder escalates instead of repeating it.
+    const next: HealingState = { attempt, lastActionAt: actedAt, lastStep: step.kind, keptNotified: false, handoffNotified: false };
+    const problem = await saveState(target, next);
+    return { decision: 'heal', state: next, action: { step: step.kind, plan, outcome }, note: problem };
+  }
+
+  async function decide(target: TargetRef, threshold: number, first: Look, signal: AbortSignal | undefined): Promise<Decided> {
+    const state = await readState(target, signal);
+    const now = clock.now();
+    const { verdict } = first.assessment;
+    if (verdict === 'unknown') {
+      return { decision: 'suppressed', suppressedReason: 'unknown', state, note: 'never act on what cannot be seen' };
+    }
+    if (state.attempt > 0 && state.lastActionAt !== undefined && now < state.lastActionAt + policy.recheckDelayMs) {
+      return { decision: 'awaiting-recheck', state };
+    }
+    return verdict === 'healthy' ? decideWhenHealthy(target, state, now) : decideWhenAtRisk(target, threshold, state, now, signal);
+  }
+
+  function summarize(key: string, assessment: RiskAssessment, decided: Decided, recheckAt: number | undefined): string {
+    const { state, action } = decided;
+    const risk = describeRisk(assessment);
+    const lastStep = stepLabel(state.attempt, state.lastStep);
+    const words = ((): string => {
+      switch (decided.decision) {
+        case 'none':
+          return state.attempt === 0 ? `healthy (${risk}), nothing to do` : `healthy (${risk}) after ${lastStep}`;
+        case 'heal':
+          return `at risk (${risk}): ${stepLabel(state.attempt, action?.step)} ${action?.outcome?.ok ? 'applied' : `failed: ${action?.outcome?.message ?? 'no outcome'}`}`;
+        case 'awaiting-recheck':
+          return `${lastStep} taken, re-check at ${recheckAt === undefined ? 'once due' : isoTime(recheckAt)} (${risk})`;
+        case 'kept':
+          return `healthy again (${risk}) after ${lastStep}: keeping it`;
+        case 'reset':
+          return `healthy for ${policy.healthyResetMs} ms after the last step (${risk}): attempt count reset to 0`;
+        case 'handoff':
+          return `still at risk (${risk}) after the last step, ${lastStep}: a human is needed`;
+        case 'suppressed':
+          return `${assessment.verdict === 'unknown' ? risk : `at risk (${risk})`}, suppressed (${decided.suppressedReason})`;
+      }
+    })();
+    return `${key}: ${words}${decided.note ? `; ${decided.note}` : ''}`;
+  }
+
+  function buildRecord(target: TargetRef, startedAt: number, first: Look, decided: Decided): DecisionRecord {
+    const now = clock.now();
+    const { state } = decided;
+    const ladder: DecisionRecord['ladder'] = { attempt: state.attempt, maxAttempts, nextStep: policy.ladder[state.attempt]?.kind ?? null };
+    if (state.lastActionAt !== undefined && state.lastActionAt + policy.cooldownMs > now) ladder.cooldownUntil = state.lastActionAt + policy.cooldownMs;
+    const recheckPending = (decided.decision === 'heal' || decided.decision === 'awaiting-recheck') && state.lastActionAt !== undefined;
+    if (recheckPending) ladder.recheckAt = state.lastActionAt! + policy.recheckDelayMs;
+    const record: DecisionRecord = {
+      id: nextId(startedAt),
+      target,
+      time: isoTime(startedAt),
+      features: { ...first.observation.values },
+      missing: [...first.observation.missing],
+      assessment: first.assessment,
+      decision: decided.decision,
+      ladder,
+      circuit: circuit.state(now),
+      dryRun: policy.dryRun,
+      summary: summarize(targetKey(target), first.assessment, decided, ladder.recheckAt),
+      durationMs: Math.max(0, now - startedAt),
+    };
+    if (decided.suppressedReason) record.suppressedReason = decided.suppressedReason;
+    if (decided.action) record.action = decided.action;
+    return record;
+  }
+
+  /** Hands the record to listeners, notifiers and the healer's recorder; their failures go to onError. */
+  async function publish(record: DecisionRecord): Promise<void> {
+    for (const listener of listeners) {
+      try {
+        listener(record);
+      } catch (error) {
+        reportError(error, { component: 'subscriber', target: record.target, record });
+      }
+    }
+    const deliveries: Array<{ component: string; deliver: () => Promise<void> }> = notifiers.map((notifier) => ({
+      component: `notifier:${notifier.name}`,
+      deliver: () => notifier.notify(record),
+    }));
+    if (healer.recordDecision) deliveries.push({ component: 'healer:recordDecision', deliver: () => healer.recordDecision!(record) });
+    // Awaited (so a CI run does not exit before Slack is told), but never rejected: each failure is reported alone.
+    await Promise.all(
+      deliveries.map(async ({ component, deliver }) => {
+        try {
+          await deliver();
+        } catch (error) {
+          reportError(error, { component, target: record.target, record });
+        }
+      }),
+    );
+  }
+
+  async function evaluate(input: TargetRefInput, evaluateOptions: { signal?: AbortSignal } = {}): Promise<DecisionRecord> {
+    const signal = evaluateOptions.signal;
+    const target = parseWithSchema(targetRefSchema, input, COMPONENT, 'evaluate: invalid target', 'INPUT_INVALID');
+    const key = targetKey(target);
+    const startedAt = clock.now();
+    const threshold = policy.targetThresholds[key] ?? policy.threshold;
+    const first = await look(target, threshold, signal);
+
+    let decided: Decided;
+    if (inFlight.has(key)) {
+      decided = {
+        decision: 'suppressed',
+        suppressedReason: 'in-flight',
+        state: await readState(target, signal),
+        note: 'another evaluation of this target is still deciding or acting',
+      };
+    } else {
+      inFlight.add(key);
+      try {
+        decided = await decide(target, threshold, first, signal);
+      } finally {
+        inFlight.delete(key);
+      }
+    }
+
+    const record = buildRecord(target, startedAt, first, decided);
+    await publish(record);
+    return record;
+  }
+
+  async function runOnce(input: TargetRefInput, runOptions: RunOnceOptions = {}) {
+    const { signal, onWait } = parseWithSchema(runOnceOptionsSchema, runOptions, COMPONENT, 'runOnce: invalid options');
+    const records: DecisionRecord[] = [];
+    for (;;) {
+      const record = await evaluate(input, { signal });
+      records.push(record);
+      if (record.decision !== 'heal' && record.decision !== 'awaiting-recheck') return { records, final: record };
+      const until = record.ladder.recheckAt ?? clock.now();
+      onWait?.(until, record);
+      await clock.sleep(Math.max(0, until - clock.now()), signal);
+    }
+  }
+
+  async function watch(targets: readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>), watchOptions: WatchOptions = {}): Promise<void> {
+    const { intervalMs, concurrency, signal } = parseWithSchema(watchOptionsSchema, watchOptions, COMPONENT, 'watch: invalid options');
+    while (!signal?.aborted) {
+      let round: readonly TargetRefInput[] = [];
+      try {
+        round = typeof targets === 'function' ? await targets() : targets;
+      } catch (error) {
+        reportError(error, { component: 'watch:targets' });
+      }
+      await forEachWithConcurrency(round, concurrency, async (target) => {
+        if (signal?.aborted) return;
+        try {
+          await evaluate(target, { signal });
+        } catch (error) {
+          // An abort is how the loop ends, not a failure worth reporting.
+          if (!signal?.aborted) reportError(error, { component: 'watch', ...(isObject(target) ? { target: target as TargetRef } : {}) });
+        }
+      });
+      if (signal?.aborted) break;
+      try {
+        await clock.sleep(intervalMs, signal);
+      } catch {
+        break; // only an abort rejects the sleep
+      }
+    }
+  }
+
+  return {
+    policy,
+    evaluate,
+    runOnce,
+    watch,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    circuitState: () => circuit.state(clock.now()),
+    close() {
+      closing ??= (async () => {
+        // The same object may fill two roles (a healer that also notifies): close it once.
+        const adapters = [...new Set<{ name: string; close?: () => Promise<void> }>([featureSource, riskModel, healer, ...notifiers])];
+        await Promise.all(
+          adapters.map(async (adapter) => {
+            try {
+              await adapter.close?.();
+            } catch (error) {
+              reportError(error, { component: `close:${adapter.name}` });
+            }
+          }),
+        );
+      })();
+      return closing;
+    },
+  };
+}
