@@ -26,3 +26,4 @@ export {
 } from './rollback-plan.js';
 export type { PodExecResult } from './pod-exec.js';
 export type { AutohealEventReason } from './events.js';
+export { createLeaderElector, leaderElectorOptionsSchema, type LeaderElector, type LeaderElectorOptions } from './leader-elector.js';

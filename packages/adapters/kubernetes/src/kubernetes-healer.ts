@@ -259,7 +259,8 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
   // ---- planning -------------------------------------------------------------------------------
 
   async function planScale(target: TargetRef, deployment: V1Deployment, scaleUp: Extract<HealStep, { kind: 'restart' }>['scaleUp'], signal?: AbortSignal): Promise<HealOperation[]> {
-    if (scaleUp === false) return [];
+    // by: 0 is "no scale-up" configured, not a ceiling reached.
+    if (scaleUp === false || scaleUp.by === 0) return [];
     const replicas = deployment.spec?.replicas ?? 1;
     const hpa = config.hpaAware ? await findHpa(target, signal) : undefined;
     if (hpa) {
