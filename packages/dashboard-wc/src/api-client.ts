@@ -1,0 +1,179 @@
+/**
+ * A small client for the autoheal server's HTTP API, with no Lit dependency: usable from any
+ * page, worker or test. Uses `fetch` for requests and `EventSource` for the live decision stream.
+ */
+import type { DecisionRecord, FieldError, PredictResult, ServerInfo, TargetDetail, TargetSummary } from './types.js';
+
+const ERROR_MARKER = Symbol.for('autoheal.dashboard.ApiError');
+
+/**
+ * Every failure of the client: `status` is the HTTP status, or 0 when the server could not be
+ * reached; `code` is the server's `error` field (`unauthorized`, `read-only`, `invalid-request`,
+ * …) or `network` / `bad-response`.
+ */
+export class AutohealApiError extends Error {
+  readonly [ERROR_MARKER] = true;
+  override readonly name = 'AutohealApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    /** Per-field errors of a 400 answer. */
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+  }
+
+  /** True for errors of this class, also across duplicated copies of the package. */
+  static isInstance(value: unknown): value is AutohealApiError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ERROR_MARKER] === true;
+  }
+}
+
+/** Options of {@link createAutohealClient}. */
+export interface AutohealClientOptions {
+  /** Origin (and optional path prefix) of the autoheal server, e.g. `https://autoheal.example`. Empty = same origin. */
+  baseUrl: string;
+  /** Bearer token for write routes (`POST .../evaluate`). Read routes need none. */
+  token?: string | undefined;
+  /** A `fetch` to use instead of the global one, e.g. for tests. */
+  fetch?: typeof fetch;
+}
+
+/** Handlers of {@link AutohealClient.subscribe}. */
+export interface DecisionStreamHandlers {
+  onRecord(record: DecisionRecord): void;
+  /** Called with `true` when the stream opens and `false` when it drops; `retryInMs` is the wait before the next try. */
+  onConnectionChange?(connected: boolean, retryInMs?: number): void;
+}
+
+/** Options of {@link AutohealClient.subscribe}. */
+export interface DecisionStreamOptions {
+  /** First reconnect delay in ms; doubles on every failure. @default 1000 */
+  initialRetryMs?: number;
+  /** Upper bound of the reconnect delay in ms. @default 30000 */
+  maxRetryMs?: number;
+}
+
+/** The client returned by {@link createAutohealClient}. */
+export interface AutohealClient {
+  info(signal?: AbortSignal): Promise<ServerInfo>;
+  targets(signal?: AbortSignal): Promise<TargetSummary[]>;
+  target(namespace: string, name: string, signal?: AbortSignal): Promise<TargetDetail>;
+  /** Runs one evaluation now. Needs a token; fails with 401 (bad token) or 403 (read-only server). */
+  evaluate(namespace: string, name: string, signal?: AbortSignal): Promise<DecisionRecord>;
+  /** Scores a hand-made feature vector. A 400 carries per-field errors in `fields`. */
+  predict(features: Record<string, number | null>, signal?: AbortSignal): Promise<PredictResult>;
+  /**
+   * Opens the live decision stream and keeps it open: after a drop it reconnects with exponential
+   * backoff. Returns a function that closes it for good.
+   */
+  subscribe(handlers: DecisionStreamHandlers, options?: DecisionStreamOptions): () => void;
+}
+
+/**
+ * Creates a client for one autoheal server.
+ *
+ * @example
+ * const client = createAutohealClient({ baseUrl: 'http://127.0.0.1:8080' });
+ * const targets = await client.targets();
+ */
+export function createAutohealClient(options: AutohealClientOptions): AutohealClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+
+  async function request<T>(method: 'GET' | 'POST', path: string, body: unknown, auth: boolean, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (auth && options.token) headers.authorization = `Bearer ${options.token}`;
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: signal ?? null,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // A browser reports refused connections and CORS rejections alike as a TypeError without details.
+      throw new AutohealApiError(
+        `[autoheal] [dashboard] cannot reach the autoheal server at ${base || 'this origin'}: is it running, and does it allow this origin (CORS)?`,
+        0,
+        'network',
+      );
+    }
+    const text = await response.text();
+    let payload: unknown = undefined;
+    try {
+      payload = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Leave payload undefined: reported below as a bad response.
+    }
+    if (!response.ok) {
+      const data = (payload ?? {}) as { error?: string; message?: string; fields?: Array<{ path: unknown; message: string }> };
+      const fields = (data.fields ?? []).map((field) => ({
+        path: Array.isArray(field.path) ? field.path.join('.') : String(field.path),
+        message: field.message,
+      }));
+      throw new AutohealApiError(data.message ?? `${method} ${path} answered ${response.status}`, response.status, data.error ?? `http-${response.status}`, fields);
+    }
+    if (payload === undefined) {
+      throw new AutohealApiError(`[autoheal] [dashboard] ${method} ${path} did not answer JSON`, response.status, 'bad-response');
+    }
+    return payload as T;
+  }
+
+  const encodePair = (namespace: string, name: string) => `${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+
+  return {
+    info: (signal) => request<ServerInfo>('GET', '/api/info', undefined, false, signal),
+    targets: async (signal) => (await request<{ targets: TargetSummary[] }>('GET', '/api/targets', undefined, false, signal)).targets,
+    target: (namespace, name, signal) => request<TargetDetail>('GET', `/api/targets/${encodePair(namespace, name)}`, undefined, false, signal),
+    evaluate: (namespace, name, signal) =>
+      request<DecisionRecord>('POST', `/api/targets/${encodePair(namespace, name)}/evaluate`, undefined, true, signal),
+    predict: (features, signal) => request<PredictResult>('POST', '/predict', features, false, signal),
+    subscribe(handlers, streamOptions = {}) {
+      const initialRetryMs = streamOptions.initialRetryMs ?? 1000;
+      const maxRetryMs = streamOptions.maxRetryMs ?? 30_000;
+      let retryMs = initialRetryMs;
+      let source: EventSource | null = null;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let closed = false;
+
+      const open = () => {
+        if (closed) return;
+        source = new EventSource(`${base}/api/events`);
+        source.addEventListener('open', () => {
+          retryMs = initialRetryMs;
+          handlers.onConnectionChange?.(true);
+        });
+        source.addEventListener('decision', (event) => {
+          try {
+            handlers.onRecord(JSON.parse((event as MessageEvent<string>).data) as DecisionRecord);
+          } catch {
+            // A malformed record must not kill the stream; the next poll or record catches up.
+          }
+        });
+        source.addEventListener('error', () => {
+          // EventSource's own retry gives up for good on HTTP errors and cannot back off, so we
+          // close it and schedule our own reconnect for every kind of failure.
+          source?.close();
+          source = null;
+          if (closed) return;
+          const wait = retryMs;
+          retryMs = Math.min(retryMs * 2, maxRetryMs);
+          handlers.onConnectionChange?.(false, wait);
+          timer = setTimeout(open, wait);
+        });
+      };
+      open();
+      return () => {
+        closed = true;
+        clearTimeout(timer);
+        source?.close();
+        source = null;
+      };
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The shapes of the autoheal server's HTTP API as the dashboard sees them. The record types come
+ * from `@autoheal/core` as types only, so neither the package build nor the bundle pulls in zod.
+ */
+import type { DecisionRecord, TargetRef, FeatureContribution, Verdict } from '@autoheal/core';
+
+export type { DecisionRecord, TargetRef, FeatureContribution, Verdict };
+
+/** `GET /api/info`: what the server runs and how its policy is configured. */
+export interface ServerInfo {
+  name: 'autoheal';
+  version: string;
+  /** When true the server refuses every write (`POST .../evaluate` answers 403). */
+  readOnly: boolean;
+  /** When true heal steps are planned and recorded but never applied. */
+  dryRun: boolean;
+  model: { name: string; version: string; threshold: number };
+  featureNames: string[];
+  features: Record<string, { unit: string; description: string }>;
+  policy: {
+    threshold: number;
+    ladder: Array<{ kind: string }>;
+    recheckDelayMs: number;
+    cooldownMs: number;
+    healthyResetMs: number;
+    circuitBreaker: { maxActions: number; windowMs: number };
+  };
+}
+
+/** One entry of `GET /api/targets`. */
+export interface TargetSummary {
+  /** `namespace/name` */
+  key: string;
+  target: TargetRef;
+  threshold: number;
+  /** The newest decision, or `null` before the first evaluation. */
+  latest: DecisionRecord | null;
+}
+
+/** `GET /api/targets/{namespace}/{name}`. */
+export interface TargetDetail extends TargetSummary {
+  /** Oldest first, up to 500 records. */
+  history: DecisionRecord[];
+}
+
+/** `POST /predict` answer. */
+export interface PredictResult {
+  probability: number;
+  verdict: Verdict;
+  threshold: number;
+  model_version: string;
+  model: { name: string; version: string };
+  contributions: FeatureContribution[];
+}
+
+/** One field error of a 400 answer. */
+export interface FieldError {
+  /** The field's path, e.g. `cpu_usage_pct`. */
+  path: string;
+  message: string;
+}
+
+/** Detail of the `risk-target-select` event. */
+export interface RiskTargetSelectDetail {
+  key: string;
+  target: TargetRef;
+}
+
+/** Detail of the `risk-evaluate` event. */
+export interface RiskEvaluateDetail {
+  /** The record the server returned for the on-demand check. */
+  record: DecisionRecord;
+}
+
+/** Detail of the `risk-connection-change` event. */
+export interface RiskConnectionChangeDetail {
+  /** Whether the live event stream is open. */
+  connected: boolean;
+}
