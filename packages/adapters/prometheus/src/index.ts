@@ -1,2 +1,32 @@
-/** @autoheal/adapter-prometheus: FeatureSource that reads the seven signals from the Prometheus HTTP API. */
-export {};
+/**
+ * @autoheal/adapter-prometheus: FeatureSource that reads the seven signals from the Prometheus HTTP
+ * API, one grouped query per feature whatever the number of targets.
+ */
+export {
+  createPrometheusFeatureSource,
+  prometheusFeatureSourceOptionsSchema,
+  type FeatureRange,
+  type PrometheusFeatureSource,
+  type PrometheusFeatureSourceOptions,
+} from './prometheus-feature-source.js';
+export {
+  DEFAULT_QUERIES,
+  POD_NAME_DEPLOYMENT_REGEX,
+  defaultQueries,
+  defaultRequestVolumeQuery,
+  renderQuery,
+  withDeploymentLabel,
+  type DeploymentFrom,
+  type FeatureQuery,
+  type QueryMode,
+  type QueryPlaceholders,
+} from './default-queries.js';
+export {
+  PrometheusHttpClient,
+  PrometheusRequestError,
+  parseSampleValue,
+  type InstantResult,
+  type InstantSample,
+  type PrometheusAuth,
+  type RangeSeries,
+} from './prometheus-http-client.js';
