@@ -85,6 +85,11 @@ function toKubeObject(call: ResourceCall, body: Record<string, unknown>): KubeOb
     throw badRequest(`${definition.kind} in version "${definition.version}" cannot be handled as a ${definition.kind}: metadata must be an object`);
   }
   const object = { ...body, apiVersion: groupVersion, kind: definition.kind, metadata: { ...metadata } } as KubeObject;
+  // Go's omitempty drops empty maps, so an emptied label or annotation map disappears.
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = object.metadata[field];
+    if (map !== undefined && (map === null || Object.keys(map).length === 0)) delete object.metadata[field];
+  }
   if (definition.namespaced) {
     if (object.metadata.namespace !== undefined && object.metadata.namespace !== '' && object.metadata.namespace !== call.namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');

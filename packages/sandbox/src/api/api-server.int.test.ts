@@ -1,0 +1,522 @@
+import { PassThrough } from 'node:stream';
+import {
+  ApiException,
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  Exec,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  V1MicroTime,
+  Watch,
+  setHeaderOptions,
+  type V1Deployment,
+  type V1Status,
+} from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deploymentManifest, rawRequest, startTestApi, type TestApi } from './api-test-harness.js';
+
+let testApi: TestApi;
+let apps: AppsV1Api;
+let core: CoreV1Api;
+
+beforeEach(async () => {
+  testApi = await startTestApi({ historyLimit: 50 });
+  apps = testApi.kubeConfig.makeApiClient(AppsV1Api);
+  core = testApi.kubeConfig.makeApiClient(CoreV1Api);
+});
+
+afterEach(async () => {
+  await testApi.close();
+});
+
+/** Runs `action`, expecting an ApiException, and returns its code and parsed Status body. */
+async function apiError(action: () => Promise<unknown>): Promise<{ code: number; status: any }> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof ApiException) {
+      return { code: error.code, status: typeof error.body === 'string' ? JSON.parse(error.body) : error.body };
+    }
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function createDeployment(name = 'web', replicas?: number): Promise<V1Deployment> {
+  return apps.createNamespacedDeployment({
+    namespace: 'prod',
+    body: deploymentManifest(name, replicas !== undefined ? { replicas } : {}) as V1Deployment,
+  });
+}
+
+describe('discovery', () => {
+  it('serves /version, /apis and the apps/v1 resource list with subresources', async () => {
+    const version = await rawRequest(testApi.url, 'GET', '/version');
+    expect(version.body).toMatchObject({ major: '1', minor: '32' });
+    const groups = await rawRequest(testApi.url, 'GET', '/apis');
+    expect(groups.body.groups.map((group: { name: string }) => group.name)).toEqual(
+      expect.arrayContaining(['apps', 'coordination.k8s.io', 'autoscaling', 'rbac.authorization.k8s.io']),
+    );
+    const resources = await rawRequest(testApi.url, 'GET', '/apis/apps/v1');
+    const names = resources.body.resources.map((resource: { name: string }) => resource.name);
+    expect(names).toEqual(expect.arrayContaining(['deployments', 'deployments/status', 'deployments/scale', 'replicasets/scale']));
+  });
+});
+
+describe('create, get, list', () => {
+  it('applies apps/v1 defaults and generation 1 on create, without defaulting the pod template', async () => {
+    const created = await createDeployment();
+    expect(created.metadata?.generation).toBe(1);
+    expect(created.spec?.replicas).toBe(1);
+    expect(created.spec?.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    expect(created.spec?.revisionHistoryLimit).toBe(10);
+    expect(created.spec?.progressDeadlineSeconds).toBe(600);
+    expect(created.spec?.template.spec?.containers[0]).toEqual({ name: 'app', image: 'nginx:1.25', env: [{ name: 'MODE', value: 'a' }] });
+    const fetched = await apps.readNamespacedDeployment({ name: 'web', namespace: 'prod' });
+    expect(fetched.metadata?.uid).toBe(created.metadata?.uid);
+  });
+
+  it('lists with label and field selectors', async () => {
+    await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('web', { labels: { app: 'web', tier: 'front' } }) as V1Deployment });
+    await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('api', { labels: { app: 'api', tier: 'back' } }) as V1Deployment });
+    const front = await apps.listNamespacedDeployment({ namespace: 'prod', labelSelector: 'tier in (front)' });
+    expect(front.items.map((item) => item.metadata?.name)).toEqual(['web']);
+    const byName = await apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.name=api' });
+    expect(byName.items.map((item) => item.metadata?.name)).toEqual(['api']);
+    const badField = await apiError(() => apps.listNamespacedDeployment({ namespace: 'prod', fieldSelector: 'spec.nope=1' }));
+    expect(badField.code).toBe(400);
+    expect(badField.status.message).toBe('field label not supported: spec.nope');
+  });
+
+  it('answers 404 for a missing object and for a namespace that does not exist', async () => {
+    const missing = await apiError(() => apps.readNamespacedDeployment({ name: 'nope', namespace: 'prod' }));
+    expect(missing.status).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404, message: 'deployments.apps "nope" not found', details: { name: 'nope', group: 'apps', kind: 'deployments' } });
+    const noNamespace = await apiError(() =>
+      apps.createNamespacedDeployment({ namespace: 'ghost', body: { ...deploymentManifest('web'), metadata: { name: 'web' } } as V1Deployment }),
+    );
+    expect(noNamespace.status).toMatchObject({ code: 404, message: 'namespaces "ghost" not found' });
+  });
+
+  it('rejects duplicates with 409 AlreadyExists', async () => {
+    await createDeployment();
+    const duplicate = await apiError(() => createDeployment());
+    expect(duplicate.status).toMatchObject({ code: 409, reason: 'AlreadyExists', message: 'deployments.apps "web" already exists' });
+  });
+
+  it('stores nothing for dryRun=All', async () => {
+    const answered = await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('dry') as V1Deployment, dryRun: 'All' });
+    expect(answered.metadata?.name).toBe('dry');
+    await expect(apps.readNamespacedDeployment({ name: 'dry', namespace: 'prod' })).rejects.toMatchObject({ code: 404 });
+  });
+});
+
+describe('validation', () => {
+  it('rejects negative replicas, a selector that does not match the template, and a selector change with 422', async () => {
+    const negative = await apiError(() => createDeployment('neg', -1));
+    expect(negative.status).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      message: 'Deployment.apps "neg" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+      details: { kind: 'Deployment', group: 'apps', causes: [{ field: 'spec.replicas', reason: 'FieldValueInvalid' }] },
+    });
+    const mismatched = deploymentManifest('odd');
+    (mismatched.spec as any).selector = { matchLabels: { app: 'other' } };
+    const mismatch = await apiError(() => apps.createNamespacedDeployment({ namespace: 'prod', body: mismatched as V1Deployment }));
+    expect(mismatch.code).toBe(422);
+    expect(mismatch.status.message).toContain('`selector` does not match template `labels`');
+
+    await createDeployment();
+    const immutable = await apiError(() =>
+      apps.patchNamespacedDeployment(
+        { name: 'web', namespace: 'prod', body: { spec: { selector: { matchLabels: { app: 'web', x: 'y' } }, template: { metadata: { labels: { app: 'web', x: 'y' } } } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+    expect(immutable.code).toBe(422);
+    expect(immutable.status.message).toContain('spec.selector: Invalid value');
+    expect(immutable.status.message).toContain('field is immutable');
+  });
+
+  it('answers malformed input with a Status and keeps serving', async () => {
+    const malformed = await rawRequest(testApi.url, 'POST', '/apis/apps/v1/namespaces/prod/deployments', '{"apiVersion": "apps/v1", ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
+    const wrongKind = await rawRequest(testApi.url, 'POST', '/apis/apps/v1/namespaces/prod/deployments', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }));
+    expect(wrongKind.status).toBe(400);
+    const array = await rawRequest(testApi.url, 'POST', '/api/v1/namespaces/prod/pods', '[1,2]');
+    expect(array.status).toBe(400);
+    const unknownResource = await rawRequest(testApi.url, 'GET', '/apis/apps/v1/namespaces/prod/widgets');
+    expect(unknownResource.body).toMatchObject({ reason: 'NotFound', code: 404 });
+    const notAllowed = await rawRequest(testApi.url, 'POST', '/apis/apps/v1/namespaces/prod/deployments/web', '{}');
+    expect(notAllowed.body).toMatchObject({ reason: 'MethodNotAllowed', code: 405 });
+    const badSelector = await rawRequest(testApi.url, 'GET', '/api/v1/namespaces/prod/pods?labelSelector=app%20in%20(web');
+    expect(badSelector.status).toBe(400);
+    const strict = await rawRequest(testApi.url, 'POST', '/apis/apps/v1/namespaces/prod/deployments?fieldValidation=Strict', JSON.stringify({ ...deploymentManifest('strict'), bogus: 1 }));
+    expect(strict.body).toMatchObject({ code: 400, message: 'strict decoding error: unknown field "bogus"' });
+
+    const stillServing = await createDeployment();
+    expect(stillServing.metadata?.name).toBe('web');
+  });
+});
+
+describe('update and patch', () => {
+  it('rejects an update with a stale resourceVersion with 409 Conflict', async () => {
+    const created = await createDeployment();
+    await apps.replaceNamespacedDeployment({ name: 'web', namespace: 'prod', body: { ...created, spec: { ...created.spec!, replicas: 2 } } });
+    const stale = await apiError(() =>
+      apps.replaceNamespacedDeployment({ name: 'web', namespace: 'prod', body: { ...created, spec: { ...created.spec!, replicas: 3 } } }),
+    );
+    expect(stale.status).toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+      message: 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
+    });
+  });
+
+  it('bumps generation on spec and annotation changes but not on label-only changes', async () => {
+    await createDeployment();
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const labelled = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'prod', body: { metadata: { labels: { team: 'a' } } } }, merge);
+    expect(labelled.metadata?.generation).toBe(1);
+    const annotated = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'prod', body: { metadata: { annotations: { note: 'x' } } } }, merge);
+    expect(annotated.metadata?.generation).toBe(2);
+    const scaled = await apps.patchNamespacedDeployment({ name: 'web', namespace: 'prod', body: { spec: { replicas: 5 } } }, merge);
+    expect(scaled.metadata?.generation).toBe(3);
+  });
+
+  it('applies a JSON Patch (the client default) including a failing test op', async () => {
+    await createDeployment();
+    const patched = await apps.patchNamespacedDeployment({
+      name: 'web',
+      namespace: 'prod',
+      body: [{ op: 'replace', path: '/spec/replicas', value: 4 }, { op: 'add', path: '/metadata/annotations', value: { a: 'b' } }],
+    });
+    expect(patched.spec?.replicas).toBe(4);
+    expect(patched.metadata?.annotations).toEqual({ a: 'b' });
+    const failed = await apiError(() =>
+      apps.patchNamespacedDeployment({ name: 'web', namespace: 'prod', body: [{ op: 'test', path: '/spec/replicas', value: 9 }] }),
+    );
+    expect(failed.code).toBe(422);
+    const notAPatch = await apiError(() => apps.patchNamespacedDeployment({ name: 'web', namespace: 'prod', body: { spec: { replicas: 1 } } }));
+    expect(notAPatch.code).toBe(400);
+  });
+
+  it('applies a merge patch that replaces lists and deletes with null', async () => {
+    await createDeployment();
+    const patched = await apps.patchNamespacedDeployment(
+      {
+        name: 'web',
+        namespace: 'prod',
+        body: { metadata: { labels: { app: null } }, spec: { template: { spec: { containers: [{ name: 'other', image: 'busybox' }] } } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    expect(patched.metadata?.labels).toBeUndefined();
+    expect(patched.spec?.template.spec?.containers.map((container) => container.name)).toEqual(['other']);
+  });
+
+  it('applies a strategic merge patch that merges containers and env by name and honours $patch: delete', async () => {
+    await createDeployment();
+    const patched = await apps.patchNamespacedDeployment(
+      {
+        name: 'web',
+        namespace: 'prod',
+        body: {
+          spec: {
+            template: {
+              metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-01-01T00:00:00Z' } },
+              spec: {
+                containers: [
+                  { name: 'app', image: 'nginx:1.26', env: [{ name: 'EXTRA', value: '1' }, { name: 'MODE', $patch: 'delete' }] },
+                  { name: 'sidecar', image: 'envoy' },
+                ],
+              },
+            },
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    const containers = patched.spec?.template.spec?.containers ?? [];
+    expect(containers.map((container) => [container.name, container.image])).toEqual([['app', 'nginx:1.26'], ['sidecar', 'envoy']]);
+    expect(containers[0]?.env).toEqual([{ name: 'EXTRA', value: '1' }]);
+    expect(patched.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBe('2026-01-01T00:00:00Z');
+  });
+
+  it('answers 415 for an unsupported patch content type', async () => {
+    await createDeployment();
+    const unsupported = await rawRequest(testApi.url, 'PATCH', '/apis/apps/v1/namespaces/prod/deployments/web', '{}', 'text/plain');
+    expect(unsupported.status).toBe(415);
+    expect(unsupported.body).toMatchObject({ reason: 'UnsupportedMediaType', code: 415 });
+  });
+
+  it('server-side applies (apply-patch+yaml), creating and then updating', async () => {
+    const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: applied\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: applied}\n  template:\n    metadata:\n      labels: {app: applied}\n    spec:\n      containers:\n      - name: app\n        image: nginx\n`;
+    const created = await rawRequest(testApi.url, 'PATCH', '/apis/apps/v1/namespaces/prod/deployments/applied?fieldManager=test', manifest, 'application/apply-patch+yaml');
+    expect(created.status).toBe(201);
+    const updated = await rawRequest(testApi.url, 'PATCH', '/apis/apps/v1/namespaces/prod/deployments/applied?fieldManager=test', manifest.replace('replicas: 2', 'replicas: 3'), 'application/apply-patch+yaml');
+    expect(updated.body.spec.replicas).toBe(3);
+    const noManager = await rawRequest(testApi.url, 'PATCH', '/apis/apps/v1/namespaces/prod/deployments/applied', manifest, 'application/apply-patch+yaml');
+    expect(noManager.status).toBe(422);
+  });
+});
+
+describe('subresources', () => {
+  it('reads, replaces and patches /scale, bumping generation, with a resourceVersion precondition', async () => {
+    await createDeployment('web', 2);
+    const scale = await apps.readNamespacedDeploymentScale({ name: 'web', namespace: 'prod' });
+    expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 2 }, status: { replicas: 0, selector: 'app=web' } });
+    const replaced = await apps.replaceNamespacedDeploymentScale({ name: 'web', namespace: 'prod', body: { ...scale, spec: { replicas: 3 } } });
+    expect(replaced.spec?.replicas).toBe(3);
+    const stale = await apiError(() => apps.replaceNamespacedDeploymentScale({ name: 'web', namespace: 'prod', body: { ...scale, spec: { replicas: 4 } } }));
+    expect(stale.status).toMatchObject({ code: 409, reason: 'Conflict' });
+    await apps.patchNamespacedDeploymentScale({ name: 'web', namespace: 'prod', body: { spec: { replicas: 6 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const deployment = await apps.readNamespacedDeployment({ name: 'web', namespace: 'prod' });
+    expect(deployment.spec?.replicas).toBe(6);
+    expect(deployment.metadata?.generation).toBe(3);
+    const negative = await apiError(() =>
+      apps.patchNamespacedDeploymentScale({ name: 'web', namespace: 'prod', body: { spec: { replicas: -1 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    );
+    expect(negative.status).toMatchObject({ code: 422, message: 'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0' });
+  });
+
+  it('writes /status without bumping generation or touching spec, and keeps status on main-resource updates', async () => {
+    const created = await createDeployment();
+    const withStatus = await apps.replaceNamespacedDeploymentStatus({
+      name: 'web',
+      namespace: 'prod',
+      body: { ...created, spec: { ...created.spec!, replicas: 9 }, status: { replicas: 1, observedGeneration: 1 } },
+    });
+    expect(withStatus.metadata?.generation).toBe(1);
+    expect(withStatus.spec?.replicas).toBe(1);
+    expect(withStatus.status?.replicas).toBe(1);
+    const updated = await apps.replaceNamespacedDeployment({ name: 'web', namespace: 'prod', body: { ...withStatus, status: { replicas: 7 } } });
+    expect(updated.status?.replicas).toBe(1);
+  });
+
+  it('serves pods/log as text', async () => {
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
+    const log = await core.readNamespacedPodLog({ name: 'p', namespace: 'prod' });
+    expect(log).toContain('pod p is simulated');
+  });
+});
+
+describe('delete', () => {
+  it('deletes a Deployment with its ReplicaSets and pods, and Orphan keeps dependents', async () => {
+    const deployment = await createDeployment();
+    const ownerOf = (object: { apiVersion?: string; kind?: string; metadata?: { name?: string; uid?: string } }) => [
+      { apiVersion: object.apiVersion!, kind: object.kind!, name: object.metadata!.name!, uid: object.metadata!.uid!, controller: true },
+    ];
+    const replicaSet = await apps.createNamespacedReplicaSet({
+      namespace: 'prod',
+      body: { ...deploymentManifest('web-1'), kind: 'ReplicaSet', metadata: { name: 'web-1', ownerReferences: ownerOf(deployment) } } as any,
+    });
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'web-1-abcde', ownerReferences: ownerOf(replicaSet) }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
+    await apps.deleteNamespacedDeployment({ name: 'web', namespace: 'prod' });
+    expect((await apps.listNamespacedReplicaSet({ namespace: 'prod' })).items).toEqual([]);
+    expect((await core.listNamespacedPod({ namespace: 'prod' })).items).toEqual([]);
+
+    const kept = await apps.createNamespacedReplicaSet({ namespace: 'prod', body: { ...deploymentManifest('keep'), kind: 'ReplicaSet', metadata: { name: 'keep' } } as any });
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'keep-x', ownerReferences: ownerOf(kept) }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
+    await apps.deleteNamespacedReplicaSet({ name: 'keep', namespace: 'prod', propagationPolicy: 'Orphan' });
+    const orphan = await core.readNamespacedPod({ name: 'keep-x', namespace: 'prod' });
+    expect(orphan.metadata?.ownerReferences).toBeUndefined();
+  });
+});
+
+describe('events, leases, HPAs, services, RBAC', () => {
+  it('filters events by the involvedObject field selectors kubectl describe sends', async () => {
+    const deployment = await createDeployment();
+    const event = (name: string, involvedName: string, uid: string) => ({
+      metadata: { name },
+      involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: involvedName, namespace: 'prod', uid },
+      reason: 'ScalingReplicaSet',
+      message: 'Scaled up',
+      type: 'Normal',
+      source: { component: 'deployment-controller' },
+      firstTimestamp: new Date(),
+      lastTimestamp: new Date(),
+      count: 1,
+    });
+    await core.createNamespacedEvent({ namespace: 'prod', body: event('web.1', 'web', deployment.metadata!.uid!) });
+    await core.createNamespacedEvent({ namespace: 'prod', body: event('other.1', 'other', 'uid-2') });
+    const selected = await core.listNamespacedEvent({
+      namespace: 'prod',
+      fieldSelector: `involvedObject.name=web,involvedObject.namespace=prod,involvedObject.kind=Deployment,involvedObject.uid=${deployment.metadata!.uid}`,
+    });
+    expect(selected.items.map((item) => item.metadata?.name)).toEqual(['web.1']);
+    const mismatch = await apiError(() =>
+      core.createNamespacedEvent({ namespace: 'prod', body: { ...event('bad.1', 'web', 'u'), involvedObject: { kind: 'Deployment', name: 'web', namespace: 'default' } } }),
+    );
+    expect(mismatch.code).toBe(422);
+  });
+
+  it('accepts 6-digit and 3-digit MicroTime on leases and emits 6 digits', async () => {
+    const coordination = testApi.kubeConfig.makeApiClient(CoordinationV1Api);
+    const renewTime = new V1MicroTime('2026-01-01T10:00:00.123Z');
+    const created = await coordination.createNamespacedLease({
+      namespace: 'prod',
+      body: { metadata: { name: 'leader' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15, renewTime, acquireTime: renewTime } },
+    });
+    expect(created.spec?.holderIdentity).toBe('a');
+    const raw = await rawRequest(testApi.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/prod/leases/leader');
+    expect(raw.body.spec.renewTime).toBe('2026-01-01T10:00:00.123000Z');
+    const threeDigits = await rawRequest(
+      testApi.url,
+      'POST',
+      '/apis/coordination.k8s.io/v1/namespaces/prod/leases',
+      JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'short' }, spec: { renewTime: '2026-01-01T10:00:00.5Z' } }),
+    );
+    expect(threeDigits.status).toBe(201);
+    expect(threeDigits.body.spec.renewTime).toBe('2026-01-01T10:00:00.500000Z');
+    const garbage = await rawRequest(
+      testApi.url,
+      'POST',
+      '/apis/coordination.k8s.io/v1/namespaces/prod/leases',
+      JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'bad' }, spec: { renewTime: 'yesterday' } }),
+    );
+    expect(garbage.body).toMatchObject({ code: 400, reason: 'BadRequest' });
+  });
+
+  it('stores HPAs (autoscaling/v2), Services, Endpoints and RBAC objects', async () => {
+    const autoscaling = testApi.kubeConfig.makeApiClient(AutoscalingV2Api);
+    const hpa = await autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace: 'prod',
+      body: { metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5 } },
+    });
+    expect(hpa.spec?.minReplicas).toBe(1);
+    const service = await core.createNamespacedService({ namespace: 'prod', body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } });
+    expect(service.spec?.ports?.[0]).toMatchObject({ port: 80, protocol: 'TCP', targetPort: 80 });
+    await core.createNamespacedEndpoints({ namespace: 'prod', body: { metadata: { name: 'web' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] } });
+    expect((await core.readNamespacedEndpoints({ name: 'web', namespace: 'prod' })).subsets?.[0]?.addresses?.[0]?.ip).toBe('10.0.0.1');
+    const rbac = testApi.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({ namespace: 'prod', body: { metadata: { name: 'scaler' }, rules: [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] }] } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: 'prod',
+      body: { metadata: { name: 'scaler' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'scaler' }, subjects: [{ kind: 'User', name: 'alice' }] },
+    });
+    await rbac.createClusterRole({ body: { metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } });
+    expect((await rbac.listNamespacedRoleBinding({ namespace: 'prod' })).items.map((item) => item.metadata?.name)).toEqual(['scaler']);
+    await rbac.deleteClusterRole({ name: 'reader' });
+    expect((await rbac.listClusterRole()).items).toEqual([]);
+  });
+});
+
+describe('watch', () => {
+  /** Collects watch events until `count` arrived, then aborts the watch. */
+  function collect(path: string, query: Record<string, string>, count: number): Promise<Array<{ type: string; object: any }>> {
+    const events: Array<{ type: string; object: any }> = [];
+    return new Promise((resolve, reject) => {
+      let controller: AbortController | undefined;
+      new Watch(testApi.kubeConfig)
+        .watch(
+          path,
+          query,
+          (type, object) => {
+            events.push({ type, object });
+            if (events.length === count) {
+              controller?.abort();
+              resolve(events);
+            }
+          },
+          (error) => {
+            if (events.length < count) reject(error ?? new Error(`watch ended after ${events.length} events`));
+          },
+        )
+        .then((started) => {
+          controller = started;
+        }, reject);
+    });
+  }
+
+  it('streams changes after a list resourceVersion, filtered by label selector, with selector transitions', async () => {
+    const list = await apps.listNamespacedDeployment({ namespace: 'prod' });
+    const events = collect('/apis/apps/v1/namespaces/prod/deployments', { resourceVersion: list.metadata!.resourceVersion!, labelSelector: 'tier=front' }, 3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('web', { labels: { app: 'web', tier: 'front' } }) as V1Deployment });
+    await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('api', { labels: { app: 'api', tier: 'back' } }) as V1Deployment });
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await apps.patchNamespacedDeployment({ name: 'web', namespace: 'prod', body: { spec: { replicas: 2 } } }, merge);
+    await apps.patchNamespacedDeployment({ name: 'web', namespace: 'prod', body: { metadata: { labels: { tier: 'back' } } } }, merge);
+    const received = await events;
+    expect(received.map((event) => [event.type, event.object.metadata.name])).toEqual([
+      ['ADDED', 'web'],
+      ['MODIFIED', 'web'],
+      ['DELETED', 'web'],
+    ]);
+  });
+
+  it('replays synthetic ADDED events without a resourceVersion', async () => {
+    await createDeployment('one');
+    await createDeployment('two');
+    const received = await collect('/apis/apps/v1/namespaces/prod/deployments', {}, 2);
+    expect(received.map((event) => event.type)).toEqual(['ADDED', 'ADDED']);
+  });
+
+  it('sends an ERROR event with 410 Expired for a too-old resourceVersion, then closes', async () => {
+    const start = (await apps.listNamespacedDeployment({ namespace: 'prod' })).metadata!.resourceVersion!;
+    await createDeployment();
+    for (let replicas = 2; replicas < 60; replicas += 1) {
+      await apps.patchNamespacedDeploymentScale({ name: 'web', namespace: 'prod', body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    }
+    const response = await fetch(`${testApi.url}/apis/apps/v1/namespaces/prod/deployments?watch=true&resourceVersion=${start}`);
+    expect(response.status).toBe(200);
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+  });
+
+  it('ends a watch after timeoutSeconds and on server close', async () => {
+    const started = Date.now();
+    const response = await fetch(`${testApi.url}/api/v1/namespaces/prod/pods?watch=1&timeoutSeconds=1`);
+    await response.text();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const open = await fetch(`${testApi.url}/api/v1/namespaces/prod/pods?watch=1`);
+    const body = open.text();
+    await testApi.api.close();
+    await expect(body).resolves.toBeDefined();
+  });
+});
+
+describe('exec', () => {
+  async function runExec(command: string[]): Promise<{ stdout: string; stderr: string; status: V1Status }> {
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } }).catch(() => undefined);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(testApi.kubeConfig).exec('prod', 'p', 'app', command, stdout, stderr, null, false, resolve).catch(reject);
+    });
+    return { stdout: out, stderr: err, status };
+  }
+
+  it('runs a command and reports Success on channel 3', async () => {
+    const result = await runExec(['echo', 'hello', 'world']);
+    expect(result.stdout).toBe('hello world\n');
+    expect(result.status).toEqual({ metadata: {}, status: 'Success' });
+  });
+
+  it('reports a non-zero exit code in the v4 Status shape', async () => {
+    const result = await runExec(['exit', '3']);
+    expect(result.stderr).toBe('exiting 3\n');
+    expect(result.status).toEqual({
+      metadata: {},
+      status: 'Failure',
+      message: 'command terminated with non-zero exit code: error executing command [exit 3], exit code 3',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
+  });
+
+  it('rejects exec on a missing pod with 404 before upgrading', async () => {
+    const error = await new Exec(testApi.kubeConfig)
+      .exec('prod', 'ghost', 'app', ['echo'], new PassThrough(), new PassThrough(), null, false)
+      .then(() => undefined, (caught: unknown) => caught);
+    expect((error as { message?: string }).message ?? JSON.stringify(error)).toContain('404');
+  });
+});
