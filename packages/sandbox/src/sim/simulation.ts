@@ -395,7 +395,7 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
         crashContainer(runtime, now, 'OOMKilled', 137);
       } else if (saturation > 1 && runtime.ready) {
         // Probes time out on a pegged CPU: the pod flaps out of the endpoints for a while.
-        const failureChancePerSecond = Math.min(0.3, 0.05 + 0.1 * (saturation - 1));
+        const failureChancePerSecond = Math.min(0.1, 0.01 + 0.03 * (saturation - 1));
         if (random.next() < 1 - (1 - failureChancePerSecond) ** dtSeconds) runtime.notReadyUntil = now + readinessFailureMs;
       }
       updateReadiness(runtime, now);
