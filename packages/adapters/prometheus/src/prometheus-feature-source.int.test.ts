@@ -4,6 +4,7 @@
  * and one collection of many targets costs one query per feature plus the guard.
  */
 import type { FeatureObservation, TargetRef } from '@autoheal/core';
+import { describeFeatureSourceConformance } from '@autoheal/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureDeployment, startFixtureExporter, type FixtureExporter } from '../test-support/fixture-exporter.js';
 import { startCountingProxy, startPrometheusProcess, waitForQuery, type PrometheusProcess } from '../test-support/prometheus-process.js';
@@ -26,6 +27,8 @@ const RATE_WINDOW = `${RATE_WINDOW_SECONDS}s`;
 let exporter: FixtureExporter;
 let prometheus: PrometheusProcess;
 let source: PrometheusFeatureSource;
+/** A past evaluation time, so that repeated collections see the same samples. */
+let fixedEvaluationTime = 0;
 
 function reasonFor(observation: FeatureObservation, feature: string): string | undefined {
   return observation.missing.find((entry) => entry.feature === feature)?.reason;
@@ -47,6 +50,7 @@ beforeAll(async () => {
   // rate() divides by its whole window: wait until the data covers the (shortened) window.
   await waitForQuery(prometheus.url, 'count_over_time(up[1m])', (values) => (values[0] ?? 0) >= RATE_WINDOW_SECONDS + 2);
   source = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: RATE_WINDOW });
+  fixedEvaluationTime = Date.now() - 1000;
 }, 60_000);
 
 afterAll(async () => {
@@ -205,4 +209,10 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
   it('answers ping when Prometheus is ready', async () => {
     await expect(source.ping()).resolves.toBeUndefined();
   });
+});
+
+describeFeatureSourceConformance('prometheus', async () => {
+  const clock = { now: () => fixedEvaluationTime, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
+  const conforming = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: RATE_WINDOW, clock });
+  return { source: conforming, target: backend, otherTargets: [api, frontend, ghost], cleanup: () => conforming.close() };
 });
