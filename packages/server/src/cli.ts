@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** The `autoheal` binary. */
+import { runCli } from './cli/main.js';
+import './cli/register-commands.js';
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,241 @@
+/**
+ * The `autoheal` command line. Each command is a function of (argv, io) returning an exit code,
+ * so tests run them in-process.
+ */
+import { parseArgs } from 'node:util';
+import { AutohealError, errorMessage, type DecisionRecord } from '@autoheal/core';
+import { loadConfig } from '../config/load-config.js';
+import { createFullAutoheal } from '../compose.js';
+import { startServer } from '../serve.js';
+import { VERSION } from '../version.js';
+import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from './common-flags.js';
+import { decisionTable, formatProbability, topSignals } from './format-record.js';
+import { CliExit, formatTable, processIo, type CliIo } from './io.js';
+import { createCliLogger } from './logger.js';
+import { RUN_EXIT, exitCodeFor } from './run-exit-codes.js';
+
+const USAGE = `autoheal ${VERSION} — predict Kubernetes workload failures and heal them
+
+Usage: autoheal <command> [options]
+
+Commands:
+  serve                 HTTP server (API, dashboard, metrics) + the watch loop for configured targets
+  predict [TARGET...]   collect and score targets once; change nothing
+  run [TARGET...]       one pass of the CI step: predict → heal if at risk → wait → re-check →
+                        escalate or keep → notify; the exit code says what happened
+  watch [TARGET...]     the continuous controller, without HTTP
+  config validate FILE  check a config file without starting anything
+  sandbox ...           a local Kubernetes API with simulated workloads (see: autoheal sandbox --help)
+  train ...             build a risk model (see: autoheal train --help)
+  demo                  sandbox + Prometheus (if installed) + server + an injected fault, end to end
+  version               print the version
+
+TARGET is namespace/name, e.g. prod/backend. Run "autoheal <command> --help" for a command's options.`;
+
+function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliExit(RUN_EXIT.usage, `${errorMessage(error)}\nRun with --help to see the options.`);
+  }
+}
+
+function help(io: CliIo, text: string): number {
+  io.stdout(`${text}\n`);
+  return 0;
+}
+
+async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON_FLAGS, port: { type: 'string' }, host: { type: 'string' }, 'read-only': { type: 'boolean' } });
+  if (values.help) {
+    return help(io, `Usage: autoheal serve [TARGET...] [--port N] [--host H] [--read-only]\n\nServes the HTTP API and the dashboard; with targets, also watches and heals them.\n\n${COMMON_FLAGS_HELP}`);
+  }
+  const server: Record<string, unknown> = {};
+  if (values.port !== undefined) server.port = Number(values.port);
+  if (values.host !== undefined) server.host = values.host;
+  if (values['read-only']) server.readOnly = true;
+  const config = await configFromFlags(values, positionals, io, Object.keys(server).length > 0 ? { server } : {});
+  const logger = createCliLogger(config.log.level);
+  const running = await startServer(config, logger);
+  io.stderr(`autoheal listening on ${running.url} (dashboard: ${running.url}/)\n`);
+  await waitForShutdownSignal();
+  await running.stop();
+  return 0;
+}
+
+function waitForShutdownSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+async function predictCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, COMMON_FLAGS);
+  if (values.help) return help(io, `Usage: autoheal predict [TARGET...] [--json]\n\nCollects and scores each target once. Changes nothing.\n\n${COMMON_FLAGS_HELP}`);
+  const config = await configFromFlags(values, positionals, io);
+  if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal predict prod/backend) or list them in the config file under targets:');
+  const logger = createCliLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+  const autoheal = await createFullAutoheal(config, logger, null, { notifiers: [] });
+  try {
+    const observations = await autoheal.featureSource.collectMany(config.targets);
+    const complete = observations.map((o) => o.missing.length === 0);
+    const scores = await autoheal.riskModel.scoreBatch(observations.map((o) => o.values));
+    const rows = observations.map((observation, i) => {
+      const threshold = autoheal.thresholdFor(observation.target);
+      const probability = scores[i]?.probability ?? null;
+      const verdict = !complete[i] || probability === null ? 'unknown' : probability >= threshold ? 'at-risk' : 'healthy';
+      return { target: observation.target, features: observation.values, missing: observation.missing, probability, threshold, verdict, contributions: scores[i]?.contributions ?? [] };
+    });
+    if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+    else {
+      io.stdout(
+        formatTable(
+          ['TARGET', 'RISK', 'THRESHOLD', 'VERDICT', 'WHY'],
+          rows.map((r) => [
+            `${r.target.namespace}/${r.target.name}`,
+            r.verdict === 'unknown' ? '—' : formatProbability(r.probability),
+            r.threshold.toFixed(2),
+            r.verdict,
+            r.missing.length > 0
+              ? `missing: ${r.missing.map((m) => `${m.feature} (${m.reason})`).join(', ')}`
+              : topSignals({ assessment: { contributions: r.contributions } } as unknown as DecisionRecord, 3),
+          ]),
+        ),
+      );
+    }
+    return rows.some((r) => r.verdict === 'unknown') ? RUN_EXIT.unknown : rows.some((r) => r.verdict === 'at-risk') ? RUN_EXIT.atRisk : RUN_EXIT.ok;
+  } finally {
+    await autoheal.close();
+  }
+}
+
+async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, { ...COMMON_FLAGS, 'recheck-delay': { type: 'string' } });
+  if (values.help) {
+    return help(
+      io,
+      `Usage: autoheal run [TARGET...] [--dry-run] [--recheck-delay 120s] [--json]
+
+One pass of the original project's CI step for each target: predict; if at risk, run the next
+ladder step (restart + scale, clear cache + restart + scale, roll back); wait for the re-check;
+escalate or keep; notify. Safety rules (cooldown, circuit breaker, unknown never acts) apply.
+
+Exit codes: 0 healthy or kept · 10 dry-run would have acted · 20 still at risk after the ladder
+or a step failed · 30 unknown (missing signals) · 40 held back by a safety rule · 1 usage/config
+error · 2 runtime error.
+
+${COMMON_FLAGS_HELP}`,
+    );
+  }
+  const extra = values['recheck-delay'] ? { policy: { recheckDelay: values['recheck-delay'] } } : {};
+  const config = await configFromFlags(values, positionals, io, extra);
+  if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal run prod/backend) or list them in the config file under targets:');
+  const logger = createCliLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+  const autoheal = await createFullAutoheal(config, logger, null);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let exitCode: number = RUN_EXIT.ok;
+    const finals: DecisionRecord[] = [];
+    for (const target of config.targets) {
+      const result = await autoheal.pipeline.runOnce(target, {
+        signal: controller.signal,
+        onWait: (untilMs, record) => {
+          if (!values.json) io.stderr(`${record.summary}\n  waiting ${Math.round((untilMs - Date.now()) / 1000)} s for the re-check (until ${new Date(untilMs).toISOString()})…\n`);
+        },
+      });
+      for (const record of result.records) if (!values.json) io.stderr(`• ${record.summary}\n`);
+      finals.push(result.final);
+      exitCode = Math.max(exitCode, exitCodeFor(result.final));
+    }
+    io.stdout(values.json ? `${JSON.stringify(finals, null, 2)}\n` : decisionTable(finals));
+    return exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await autoheal.close();
+  }
+}
+
+async function watchCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, COMMON_FLAGS);
+  if (values.help) return help(io, `Usage: autoheal watch [TARGET...]\n\nThe continuous controller without HTTP: evaluates every target each interval, heals when needed.\n\n${COMMON_FLAGS_HELP}`);
+  const config = await configFromFlags(values, positionals, io);
+  if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal watch prod/backend) or list them in the config file under targets:');
+  const logger = createCliLogger(config.log.level);
+  const autoheal = await createFullAutoheal(config, logger, null);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  autoheal.pipeline.subscribe((record) => {
+    if (values.json) io.stdout(`${JSON.stringify(record)}\n`);
+  });
+  try {
+    await autoheal.pipeline.watch(config.targets, { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: controller.signal });
+  } finally {
+    await autoheal.close();
+  }
+  return 0;
+}
+
+async function configCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, file, ...rest] = argv;
+  if (sub !== 'validate' || !file || file.startsWith('-') || rest.length > 0) {
+    return sub === '--help' || sub === '-h' ? help(io, 'Usage: autoheal config validate FILE') : (io.stderr('Usage: autoheal config validate FILE\n'), RUN_EXIT.usage);
+  }
+  const config = await loadConfig({ file, env: io.env });
+  io.stdout(`${file}: valid (${config.targets.length} target(s), threshold ${config.policy.threshold}, dry-run ${config.policy.dryRun ? 'on' : 'off'})\n`);
+  return 0;
+}
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** Commands added by other modules (sandbox, train, demo, operator commands). */
+const extraCommands = new Map<string, Command>();
+export function registerCommand(name: string, command: Command): void {
+  extraCommands.set(name, command);
+}
+
+/** Runs the CLI; returns the exit code. Errors are printed as one line with the fix, never a stack. */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const commands: Record<string, Command> = {
+    serve: serveCommand,
+    predict: predictCommand,
+    run: runCommand,
+    watch: watchCommand,
+    config: configCommand,
+    version: async () => (io.stdout(`${VERSION}\n`), 0),
+  };
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') return help(io, USAGE);
+    if (command === '--version') return commands.version!([], io);
+    const run = commands[command] ?? extraCommands.get(command);
+    if (!run) {
+      io.stderr(`unknown command "${command}"\n\n${USAGE}\n`);
+      return RUN_EXIT.usage;
+    }
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof CliExit) {
+      if (error.message) io.stderr(`${error.message}\n`);
+      return error.exitCode;
+    }
+    if (AutohealError.isInstance(error)) {
+      io.stderr(`${error.message}\n`);
+      return error.code === 'CONFIG_INVALID' || error.code === 'INPUT_INVALID' || error.code === 'COMPOSITION_INVALID' || error.code === 'MODEL_INVALID' ? RUN_EXIT.usage : RUN_EXIT.error;
+    }
+    io.stderr(`[autoheal] unexpected error: ${errorMessage(error)}\n`);
+    if (io.env.AUTOHEAL_DEBUG) io.stderr(`${(error as Error).stack ?? ''}\n`);
+    return RUN_EXIT.error;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Composes the product from the configuration: the four adapters, the pipeline, and the server's
+ * read model (decision history + metrics). This is the only place that knows every package.
+ */
+import path from 'node:path';
+import { createKubernetesHealer } from '@autoheal/adapter-kubernetes';
+import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
+import { createPrometheusFeatureSource } from '@autoheal/adapter-prometheus';
+import { createSlackNotifier } from '@autoheal/adapter-slack';
+import {
+  ConfigError,
+  createPipeline,
+  targetKey,
+  type Clock,
+  type FeatureSource,
+  type Healer,
+  type Notifier,
+  type Pipeline,
+  type PolicyInput,
+  type RiskModel,
+  type TargetRef,
+} from '@autoheal/core';
+import type { Logger } from 'pino';
+import type { AutohealConfig } from './config/config-schema.js';
+import { DecisionHistory } from './decision-history.js';
+import { createLogNotifier } from './log-notifier.js';
+import { createServerMetrics, type ServerMetrics } from './metrics.js';
+
+/** Everything a running autoheal holds. */
+export interface Autoheal {
+  config: AutohealConfig;
+  riskModel: RiskModel;
+  /** Absent in predict-only mode (no Prometheus and no targets configured). */
+  featureSource?: FeatureSource;
+  healer?: Healer;
+  notifiers: Notifier[];
+  pipeline?: Pipeline;
+  history: DecisionHistory;
+  metrics: ServerMetrics;
+  thresholdFor(target: TargetRef): number;
+  close(): Promise<void>;
+}
+
+/** Parts a caller may supply instead of building them from the config (the demo, tests). */
+export interface ComposeOverrides {
+  featureSource?: FeatureSource;
+  riskModel?: RiskModel;
+  healer?: Healer;
+  notifiers?: Notifier[];
+  clock?: Clock;
+}
+
+/** The core policy from the config's policy section. */
+export function policyFromConfig(config: AutohealConfig): PolicyInput {
+  const p = config.policy;
+  return {
+    threshold: p.threshold,
+    targetThresholds: p.targetThresholds,
+    ...(p.ladder ? { ladder: p.ladder } : {}),
+    recheckDelayMs: p.recheckDelay,
+    cooldownMs: p.cooldown,
+    healthyResetMs: p.healthyReset,
+    circuitBreaker: { maxActions: p.circuitBreaker.maxActions, windowMs: p.circuitBreaker.window },
+    dryRun: p.dryRun,
+  };
+}
+
+/** Loads the risk model named by the config (relative paths resolve from the working directory). */
+export async function loadRiskModel(config: AutohealConfig): Promise<RiskModel> {
+  return createOnnxRiskModel({ modelPath: path.resolve(config.model.path), expectedFeatureNames: config.model.featureNames });
+}
+
+/** The Prometheus FeatureSource named by the config. */
+export function createFeatureSourceFromConfig(config: AutohealConfig): FeatureSource {
+  const prometheus = config.prometheus;
+  if (!prometheus.url) {
+    throw new ConfigError(
+      'no Prometheus configured: set prometheus.url in the config file (or AUTOHEAL_PROMETHEUS_URL, or --prometheus-url), or prometheus.service for an in-cluster Prometheus (--prometheus-service monitoring/prometheus-operated:9090)',
+      { component: 'config' },
+    );
+  }
+  return createPrometheusFeatureSource({
+    url: prometheus.url,
+    queries: prometheus.queries,
+    minRequests: prometheus.minRequests,
+    timeoutMs: prometheus.timeout,
+    headers: prometheus.headers,
+    ...(prometheus.bearerToken ? { auth: { type: 'bearer' as const, token: prometheus.bearerToken } } : {}),
+    featureNames: config.model.featureNames,
+  });
+}
+
+/** The Kubernetes healer named by the config. */
+export function createHealerFromConfig(config: AutohealConfig): Healer {
+  const k = config.kubernetes;
+  return createKubernetesHealer({
+    ...(k.inCluster ? { inCluster: true } : k.kubeconfig ? { kubeconfigPath: path.resolve(k.kubeconfig) } : {}),
+    ...(k.context ? { context: k.context } : {}),
+  });
+}
+
+/** The notifiers named by the config: the structured log always, Slack when a webhook is set. */
+export function createNotifiersFromConfig(config: AutohealConfig, logger: Logger): Notifier[] {
+  const notifiers: Notifier[] = [createLogNotifier(logger)];
+  if (config.slack.webhookUrl) notifiers.push(createSlackNotifier({ webhookUrl: config.slack.webhookUrl, minSeverity: config.slack.minSeverity }));
+  return notifiers;
+}
+
+/** True when nothing but `/predict` can work: no Prometheus, no targets, nothing supplied. */
+export function isPredictOnly(config: AutohealConfig, overrides: ComposeOverrides = {}): boolean {
+  return !overrides.featureSource && !config.prometheus.url && !config.prometheus.service && config.targets.length === 0;
+}
+
+/** A pipeline-backed autoheal (every part present). */
+export type FullAutoheal = Autoheal & { featureSource: FeatureSource; healer: Healer; pipeline: Pipeline };
+
+/**
+ * Builds everything from the config; `overrides` replace single parts. With no Prometheus and no
+ * targets it builds only the model (predict-only mode, like the original project's Flask backend).
+ */
+export async function createAutoheal(config: AutohealConfig, logger: Logger, overrides: ComposeOverrides = {}): Promise<Autoheal> {
+  const riskModel = overrides.riskModel ?? (await loadRiskModel(config));
+  if (isPredictOnly(config, overrides)) {
+    const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version });
+    return {
+      config,
+      riskModel,
+      notifiers: [],
+      history: new DecisionHistory(config.server.historySize),
+      metrics,
+      thresholdFor: () => config.policy.threshold,
+      close: async () => riskModel.close?.(),
+    };
+  }
+  return createFullAutoheal(config, logger, riskModel, overrides);
+}
+
+/** Like {@link createAutoheal} but always builds the pipeline (fails without a feature source). */
+export async function createFullAutoheal(config: AutohealConfig, logger: Logger, riskModelOrNull: RiskModel | null, overrides: ComposeOverrides = {}): Promise<FullAutoheal> {
+  const riskModel = riskModelOrNull ?? overrides.riskModel ?? (await loadRiskModel(config));
+  const featureSource = overrides.featureSource ?? createFeatureSourceFromConfig(config);
+  const healer = overrides.healer ?? createHealerFromConfig(config);
+  const notifiers = overrides.notifiers ?? createNotifiersFromConfig(config, logger);
+  const pipeline = createPipeline({
+    featureSource,
+    riskModel,
+    healer,
+    notifiers,
+    policy: policyFromConfig(config),
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+    onError: (error, context) => logger.warn({ err: error, component: context.component, target: context.target && targetKey(context.target) }, 'background failure (healing continues)'),
+  });
+  const history = new DecisionHistory(config.server.historySize);
+  for (const target of config.targets) history.register(target);
+  const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version });
+  pipeline.subscribe((record) => {
+    history.add(record);
+    metrics.observeDecision(record);
+  });
+  const thresholdFor = (target: TargetRef) => config.policy.targetThresholds[targetKey(target)] ?? config.policy.threshold;
+  return {
+    config,
+    featureSource,
+    riskModel,
+    healer,
+    notifiers,
+    pipeline,
+    history,
+    metrics,
+    thresholdFor,
+    close: () => pipeline.close(),
+  };
+}

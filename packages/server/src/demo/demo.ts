@@ -1,0 +1,185 @@
+/**
+ * `autoheal demo` — the README's main job. Starts the sandbox (a local Kubernetes API with simulated
+ * workloads), a real Prometheus scraping it when one is installed (otherwise the sandbox's own
+ * feature source, and it says so), and the autoheal server with the shipped model; injects a fault
+ * after a short while, and shows the risk rising, the ladder acting and the workload recovering.
+ * Ctrl-C stops everything it started.
+ */
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { targetKey, type DecisionRecord, type FeatureSource } from '@autoheal/core';
+import { startPrometheus, startSandbox } from '@autoheal/sandbox';
+import pino from 'pino';
+import { validateConfig } from '../config/load-config.js';
+import { parseDuration } from '../config/duration.js';
+import { CliExit, type CliIo } from '../cli/io.js';
+import { startServer } from '../serve.js';
+import { createSandboxFeatureSource } from './sandbox-feature-source.js';
+
+const FAULTS = ['bad-release', 'memory-leak', 'cache-bloat', 'cpu-saturation'] as const;
+type Fault = (typeof FAULTS)[number];
+
+export const DEMO_HELP = `Usage: autoheal demo [options]
+
+Starts a sandbox cluster with prod/backend and prod/frontend under load, a real Prometheus when the
+"prometheus" binary is installed, and the autoheal server with models/risk-v1.onnx; then injects a
+fault into prod/backend and shows autoheal predicting and healing it. Ctrl-C stops everything.
+
+Options:
+  --fault TYPE          bad-release (default: needs the whole ladder) | memory-leak | cache-bloat | cpu-saturation
+  --fault-after 30s     when to inject the fault (default 30s)
+  --recheck-delay 20s   re-check delay of the ladder (default 20s in the demo; 120s in production)
+  --port 8080           server port (0 picks a free one)
+  --no-prometheus       use the sandbox's own feature source even if Prometheus is installed
+  --exit-when-healed    stop once the faulty workload is kept healthy (for tests and CI)
+  --timeout 10m         give up after this long (exit code 1)
+  --model PATH          ONNX model (default models/risk-v1.onnx)`;
+
+function hasBinary(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+function bar(probability: number | null, threshold: number): string {
+  if (probability === null) return '[' + '?'.repeat(20) + ']';
+  const filled = Math.round(probability * 20);
+  const mark = Math.round(threshold * 20);
+  let text = '';
+  for (let i = 0; i < 20; i++) text += i === mark ? '|' : i < filled ? '#' : '.';
+  return `[${text}]`;
+}
+
+/** One terminal line per decision of interest. */
+export function demoLine(record: DecisionRecord, startedAt: number): string {
+  const seconds = Math.round((Date.parse(record.time) - startedAt) / 1000);
+  const p = record.assessment.probability;
+  const risk = p === null ? ' n/a' : p.toFixed(2);
+  const what =
+    record.decision === 'heal'
+      ? `HEAL step ${record.ladder.attempt}/${record.ladder.maxAttempts} (${record.action?.step}): ${record.action?.outcome?.message ?? 'planned'}`
+      : record.decision === 'suppressed'
+        ? `held back (${record.suppressedReason})`
+        : record.decision;
+  return `t+${String(seconds).padStart(4)}s  ${`${record.target.namespace}/${record.target.name}`.padEnd(14)} risk ${risk} ${bar(p, record.assessment.threshold)} ${record.assessment.verdict.padEnd(8)} ${what}`;
+}
+
+export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      fault: { type: 'string', default: 'bad-release' },
+      'fault-after': { type: 'string', default: '30s' },
+      'recheck-delay': { type: 'string', default: '20s' },
+      port: { type: 'string', default: '8080' },
+      'no-prometheus': { type: 'boolean', default: false },
+      'exit-when-healed': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '10m' },
+      model: { type: 'string', default: 'models/risk-v1.onnx' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout(`${DEMO_HELP}\n`);
+    return 0;
+  }
+  const fault = values.fault as Fault;
+  if (!FAULTS.includes(fault)) throw new CliExit(1, `--fault "${values.fault}" is not a fault type: use one of ${FAULTS.join(', ')}`);
+  const faultAfterMs = parseDuration(values['fault-after']!);
+  const timeoutMs = parseDuration(values.timeout!);
+  if (faultAfterMs === undefined || timeoutMs === undefined) throw new CliExit(1, '--fault-after and --timeout take durations such as 30s or 10m');
+
+  const say = (text: string) => io.stderr(`${text}\n`);
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  let interrupted: () => void = () => undefined;
+  const interruptedPromise = new Promise<'interrupted'>((resolve) => {
+    interrupted = () => resolve('interrupted');
+  });
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  try {
+    say('autoheal demo — starting a sandbox cluster (a local emulator of the Kubernetes API, not a real cluster)…');
+    const sandbox = await startSandbox({ time: 'real', seed: 7 });
+    cleanups.push(() => sandbox.close());
+    say(`  Kubernetes API  ${sandbox.url}   (kubectl --kubeconfig ${sandbox.kubeconfigPath} get deploy -n prod)`);
+
+    let prometheusUrl: string | undefined;
+    let featureSource: FeatureSource | undefined;
+    if (!values['no-prometheus'] && hasBinary('prometheus')) {
+      const prometheus = await startPrometheus({ scrapeTargets: [new URL(sandbox.url).host], scrapeIntervalSeconds: 2 });
+      cleanups.push(() => prometheus.close());
+      prometheusUrl = prometheus.url;
+      say(`  Prometheus      ${prometheus.url}   (a real Prometheus scraping the sandbox every 2 s)`);
+    } else {
+      const source = createSandboxFeatureSource({ scrape: () => sandbox.scrape(), now: () => sandbox.clock.now(), scrapeIntervalMs: 2000 });
+      cleanups.push(() => source.close());
+      featureSource = source;
+      say(
+        values['no-prometheus']
+          ? '  Prometheus      not used (--no-prometheus): features come from the sandbox metrics, computed with the same queries'
+          : '  Prometheus      not installed (apt-get install prometheus): features come from the sandbox metrics, computed with the same queries',
+      );
+    }
+
+    const token = randomBytes(18).toString('base64url');
+    const config = validateConfig({
+      server: { host: '127.0.0.1', port: Number(values.port), apiToken: token },
+      ...(prometheusUrl ? { prometheus: { url: prometheusUrl } } : {}),
+      model: { path: values.model },
+      kubernetes: { kubeconfig: sandbox.kubeconfigPath },
+      targets: ['prod/backend', 'prod/frontend'],
+      policy: { recheckDelay: values['recheck-delay'], cooldown: values['recheck-delay'], healthyReset: '2m' },
+      watch: { interval: '5s' },
+      log: { level: 'warn' },
+    });
+    const logger = pino({ level: 'warn' }, pino.destination(2));
+    const server = await startServer(config, logger, featureSource ? { featureSource } : {});
+    cleanups.push(() => server.stop());
+    say(`  autoheal        ${server.url}   dashboard: ${server.url}/#token=${token}`);
+    say(`  model           ${server.autoheal.riskModel.name} ${server.autoheal.riskModel.version}, threshold ${config.policy.threshold}, re-check after ${values['recheck-delay']}`);
+    say('');
+
+    const startedAt = Date.now();
+    const faulty = targetKey({ namespace: 'prod', name: 'backend' });
+    let healed = false;
+    let acted = false;
+    let resolveHealed: () => void = () => undefined;
+    const healedPromise = new Promise<'healed'>((resolve) => {
+      resolveHealed = () => resolve('healed');
+    });
+    server.autoheal.pipeline!.subscribe((record) => {
+      const interesting = targetKey(record.target) === faulty || record.decision !== 'none';
+      if (interesting) say(demoLine(record, startedAt));
+      if (targetKey(record.target) !== faulty) return;
+      if (record.decision === 'heal') acted = true;
+      if (acted && (record.decision === 'kept' || record.decision === 'reset') && !healed) {
+        healed = true;
+        say(`\n✔ prod/backend recovered after ${record.ladder.attempt} step(s); autoheal keeps the rollout (see the Events: kubectl --kubeconfig ${sandbox.kubeconfigPath} describe deploy backend -n prod)\n`);
+        resolveHealed();
+      }
+      if (record.decision === 'handoff') say('\n✘ still at risk after the whole ladder: autoheal stops acting and asks for a human (Slack, Event).\n');
+    });
+
+    const faultTimer = setTimeout(() => {
+      say(`\n⚡ injecting fault "${fault}" into prod/backend\n`);
+      sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: fault, strength: 1 });
+    }, faultAfterMs);
+    cleanups.push(async () => clearTimeout(faultTimer));
+
+    const waits: Array<Promise<string>> = [interruptedPromise, new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref())];
+    if (values['exit-when-healed']) waits.push(healedPromise);
+    say(`Watching every 5 s. The fault comes in ${Math.round(faultAfterMs / 1000)} s. ${values['exit-when-healed'] ? '' : 'Press Ctrl-C to stop.'}`);
+    const outcome = await Promise.race(waits);
+    say(outcome === 'timeout' ? `\nstopping: --timeout ${values.timeout} reached` : '\nstopping everything the demo started…');
+    return outcome === 'timeout' && values['exit-when-healed'] ? 1 : 0;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await cleanup();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `autoheal serve`: the HTTP server plus, when targets are configured, the watch loop. Shuts down
+ * gracefully: stop accepting requests, let the in-flight evaluation finish, stop the loop, close
+ * the adapters.
+ */
+import type { Logger } from 'pino';
+import type { AutohealConfig } from './config/config-schema.js';
+import { createAutoheal, type Autoheal, type ComposeOverrides } from './compose.js';
+import { findDashboardDir } from './dashboard-assets.js';
+import { createHttpServer, type HttpServer } from './http/create-http-server.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  autoheal: Autoheal;
+  http: HttpServer;
+  /** Resolves when the watch loop has stopped (immediately when there is none). */
+  watchDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions extends ComposeOverrides {
+  /** Run the watch loop (default: when targets are configured). */
+  watch?: boolean;
+}
+
+export async function startServer(config: AutohealConfig, logger: Logger, options: ServeOptions = {}): Promise<RunningServer> {
+  const autoheal = await createAutoheal(config, logger, options);
+  const dashboardDir = config.server.dashboard ? findDashboardDir() : undefined;
+  if (config.server.dashboard && !dashboardDir) logger.warn('dashboard bundle not found (build @autoheal/dashboard-wc); / will answer 404');
+  const http = await createHttpServer({
+    host: config.server.host,
+    port: config.server.port,
+    readOnly: config.server.readOnly,
+    ...(config.server.apiToken ? { apiToken: config.server.apiToken } : {}),
+    corsOrigins: config.server.corsOrigins,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    threshold: config.policy.threshold,
+    riskModel: autoheal.riskModel,
+    ...(autoheal.featureSource ? { featureSource: autoheal.featureSource } : {}),
+    ...(autoheal.pipeline ? { pipeline: autoheal.pipeline } : {}),
+    thresholdFor: autoheal.thresholdFor,
+    history: autoheal.history,
+    metrics: autoheal.metrics,
+    logger,
+    version: VERSION,
+    ...(dashboardDir ? { dashboardDir } : {}),
+    info: {
+      dryRun: config.policy.dryRun,
+      mode: autoheal.pipeline ? 'full' : 'predict-only',
+      ...(autoheal.pipeline
+        ? {
+            policy: {
+              threshold: autoheal.pipeline.policy.threshold,
+              ladder: autoheal.pipeline.policy.ladder.map((step) => ({ kind: step.kind })),
+              recheckDelayMs: autoheal.pipeline.policy.recheckDelayMs,
+              cooldownMs: autoheal.pipeline.policy.cooldownMs,
+              healthyResetMs: autoheal.pipeline.policy.healthyResetMs,
+              circuitBreaker: autoheal.pipeline.policy.circuitBreaker,
+            },
+          }
+        : {}),
+    },
+  });
+  const url = await http.start();
+  logger.info({ url, model: `${autoheal.riskModel.name} ${autoheal.riskModel.version}`, targets: config.targets.length, dryRun: config.policy.dryRun }, 'autoheal server listening');
+
+  if (!autoheal.pipeline) logger.warn('predict-only mode: no Prometheus and no targets configured, so nothing is watched or healed');
+  const stopWatch = new AbortController();
+  const runWatch = (options.watch ?? config.targets.length > 0) && autoheal.pipeline !== undefined;
+  const watchDone = runWatch
+    ? autoheal.pipeline!
+        .watch(config.targets, { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: stopWatch.signal })
+        .catch((error: unknown) => logger.error({ err: error }, 'watch loop stopped with an error'))
+    : Promise.resolve();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    autoheal,
+    http,
+    watchDone,
+    stop() {
+      stopping ??= (async () => {
+        logger.info('shutting down: finishing the in-flight evaluation, then closing adapters');
+        stopWatch.abort();
+        await http.stop(10_000);
+        await watchDone;
+        await autoheal.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
