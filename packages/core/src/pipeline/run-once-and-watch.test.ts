@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import type { FeatureVector } from '../features.js';
+import { HEALTHY_FEATURES } from '../testing/fixtures.js';
+import type { TargetRef } from '../target.js';
+import { advanceOnceSleeping, backend, frontend, setup, T0 } from './pipeline.test-setup.js';
+
+describe('runOnce', () => {
+  it('returns a single none record for a healthy target', async () => {
+    const { pipeline } = setup();
+
+    const result = await pipeline.runOnce(backend);
+
+    expect(result.records.map((r) => r.decision)).toEqual(['none']);
+    expect(result.final).toBe(result.records[0]);
+  });
+
+  it('heals, waits for the re-check on the clock, and stops at kept', async () => {
+    const { pipeline, clock, makeAtRisk, makeHealthy } = setup();
+    makeAtRisk();
+    const waits: number[] = [];
+
+    const running = pipeline.runOnce(backend, {
+      onWait: (untilMs) => {
+        waits.push(untilMs);
+        makeHealthy(); // the first step worked
+      },
+    });
+    await advanceOnceSleeping(clock, 120_000);
+    const result = await running;
+
+    expect(result.records.map((r) => r.decision)).toEqual(['heal', 'kept']);
+    expect(waits).toEqual([T0 + 120_000]);
+    expect(result.final.time).toBe(new Date(T0 + 120_000).toISOString());
+  });
+
+  it('escalates through every step and stops at handoff when the target never recovers', async () => {
+    const { pipeline, clock, healer, makeAtRisk } = setup();
+    makeAtRisk();
+
+    const running = pipeline.runOnce(backend);
+    for (let wait = 0; wait < 3; wait++) await advanceOnceSleeping(clock, 120_000);
+    const result = await running;
+
+    expect(result.records.map((r) => r.decision)).toEqual(['heal', 'heal', 'heal', 'handoff']);
+    expect(healer.applied.map((a) => a.plan.step.kind)).toEqual(['restart', 'cache', 'rollback']);
+    expect(result.final.ladder).toMatchObject({ attempt: 3, maxAttempts: 3 });
+  });
+
+  it('stops at suppressed in dry-run after planning the first step', async () => {
+    const { pipeline, healer, makeAtRisk } = setup({ policy: { dryRun: true } });
+    makeAtRisk();
+
+    const result = await pipeline.runOnce(backend);
+
+    expect(result.records.map((r) => [r.decision, r.suppressedReason])).toEqual([['suppressed', 'dry-run']]);
+    expect(healer.applied).toHaveLength(0);
+  });
+
+  it('resumes a pending re-check left by an earlier run, waiting only the time that is left', async () => {
+    const { pipeline, clock, makeAtRisk, makeHealthy } = setup();
+    makeAtRisk();
+    await pipeline.evaluate(backend);
+    await clock.advance(100_000);
+    makeHealthy();
+    const waits: number[] = [];
+
+    const running = pipeline.runOnce(backend, { onWait: (untilMs) => waits.push(untilMs) });
+    await advanceOnceSleeping(clock, 20_000);
+    const result = await running;
+
+    expect(result.records.map((r) => r.decision)).toEqual(['awaiting-recheck', 'kept']);
+    expect(waits).toEqual([T0 + 120_000]);
+  });
+
+  it('rejects when aborted while waiting for the re-check', async () => {
+    const { pipeline, clock, makeAtRisk } = setup();
+    makeAtRisk();
+    const controller = new AbortController();
+
+    const running = pipeline.runOnce(backend, { signal: controller.signal });
+    while (clock.pendingSleeps() === 0) await clock.settle();
+    controller.abort(new Error('ctrl-c'));
+
+    await expect(running).rejects.toThrow('ctrl-c');
+  });
+});
+
+describe('watch', () => {
+  it('evaluates every target each interval until aborted, then resolves', async () => {
+    const { pipeline, clock } = setup({ values: { 'prod/backend': { ...HEALTHY_FEATURES }, 'prod/frontend': { ...HEALTHY_FEATURES } } });
+    const seen: string[] = [];
+    pipeline.subscribe((record) => seen.push(record.target.name));
+    const controller = new AbortController();
+
+    const watching = pipeline.watch([backend, frontend], { intervalMs: 15_000, signal: controller.signal });
+    await advanceOnceSleeping(clock, 15_000);
+    await advanceOnceSleeping(clock, 0);
+    controller.abort();
+    await watching;
+
+    expect(seen.sort()).toEqual(['backend', 'backend', 'frontend', 'frontend']);
+    expect(clock.pendingSleeps()).toBe(0);
+  });
+
+  it('evaluates at most `concurrency` targets at once', async () => {
+    const targets: TargetRef[] = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ namespace: 'prod', kind: 'Deployment', name }));
+    const waiting: Array<() => void> = [];
+    let active = 0;
+    let maxActive = 0;
+    const { pipeline, clock } = setup({
+      values: async () => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        active -= 1;
+        return { ...HEALTHY_FEATURES } as FeatureVector;
+      },
+    });
+    let evaluated = 0;
+    pipeline.subscribe(() => evaluated++);
+    const controller = new AbortController();
+
+    const watching = pipeline.watch(targets, { concurrency: 2, signal: controller.signal });
+    while (evaluated < targets.length) {
+      await clock.settle();
+      waiting.shift()?.();
+    }
+    controller.abort();
+    await watching;
+
+    expect(maxActive).toBe(2);
+  });
+
+  it('resolves at once when the signal is already aborted', async () => {
+    const { pipeline, source } = setup();
+    const controller = new AbortController();
+    controller.abort();
+
+    await pipeline.watch([backend], { signal: controller.signal });
+
+    expect(source.collectCount).toBe(0);
+  });
+
+  it('reports a failing target to onError and keeps evaluating the others', async () => {
+    const { pipeline, clock, errors } = setup();
+    const seen: string[] = [];
+    pipeline.subscribe((record) => seen.push(record.target.name));
+    const controller = new AbortController();
+
+    const watching = pipeline.watch([{ namespace: 'Not Valid', name: 'x' }, backend], { signal: controller.signal });
+    await advanceOnceSleeping(clock, 0);
+    controller.abort();
+    await watching;
+
+    expect(seen).toEqual(['backend']);
+    expect(errors.map((e) => e.context.component)).toEqual(['watch']);
+  });
+
+  it('reports a failing target list to onError and tries again next round', async () => {
+    const { pipeline, clock, errors } = setup();
+    let rounds = 0;
+    const seen: string[] = [];
+    pipeline.subscribe((record) => seen.push(record.target.name));
+    const controller = new AbortController();
+
+    const watching = pipeline.watch(
+      async () => {
+        rounds += 1;
+        if (rounds === 1) throw new Error('list failed');
+        return [backend];
+      },
+      { intervalMs: 1_000, signal: controller.signal },
+    );
+    await advanceOnceSleeping(clock, 1_000);
+    await advanceOnceSleeping(clock, 0);
+    controller.abort();
+    await watching;
+
+    expect(errors.map((e) => e.context.component)).toEqual(['watch:targets']);
+    expect(seen).toEqual(['backend']);
+  });
+
+  it('names a wrong option', async () => {
+    const { pipeline } = setup();
+
+    await expect(pipeline.watch([backend], { concurrency: 0 })).rejects.toThrow(/watch: invalid options: concurrency: must be at least 1/);
+  });
+});
