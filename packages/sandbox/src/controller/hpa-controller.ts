@@ -58,8 +58,14 @@ export function createHpaController(options: HpaControllerOptions): HpaControlle
       ?.resource?.target.averageUtilization;
 
     let utilization: number | undefined;
-    let recommended = current;
-    if (targetUtilization !== undefined) {
+    let desired = current;
+    if (current > maxReplicas) {
+      // Outside the range the HPA goes straight to the bound, without looking at metrics.
+      desired = maxReplicas;
+    } else if (current < minReplicas) {
+      desired = minReplicas;
+    } else if (targetUtilization !== undefined) {
+      let recommended = current;
       let usage = 0;
       let requests = 0;
       let readyPods = 0;
@@ -76,17 +82,17 @@ export function createHpaController(options: HpaControllerOptions): HpaControlle
         const ratio = utilization / targetUtilization;
         if (Math.abs(ratio - 1) > tolerance) recommended = Math.ceil(ratio * readyPods);
       }
+      const now = clock.now();
+      const history = (recommendations.get(key) ?? []).filter((entry) => entry.at > now - scaleDownWindowMs);
+      history.push({ at: now, replicas: recommended });
+      recommendations.set(key, history);
+      desired = recommended;
+      if (desired < current) desired = Math.min(current, Math.max(...history.map((entry) => entry.replicas)));
+      if (desired > current) desired = Math.min(desired, Math.max(current * 2, current + 4));
+      desired = Math.min(maxReplicas, Math.max(minReplicas, desired));
     }
 
     const now = clock.now();
-    const history = (recommendations.get(key) ?? []).filter((entry) => entry.at > now - scaleDownWindowMs);
-    history.push({ at: now, replicas: recommended });
-    recommendations.set(key, history);
-    let desired = recommended;
-    if (desired < current) desired = Math.min(current, Math.max(...history.map((entry) => entry.replicas)));
-    if (desired > current) desired = Math.min(desired, Math.max(current * 2, current + 4));
-    desired = Math.min(maxReplicas, Math.max(minReplicas, desired));
-
     let lastScaleTime = hpa.status?.['lastScaleTime'] as string | undefined;
     if (desired !== current) {
       writeDeploymentSpec(store, deployment, { ...deployment, spec: { ...deployment.spec, replicas: desired } });
