@@ -145,9 +145,13 @@ export function prepareForCreate(definition: ResourceDefinition, object: KubeObj
     case '/namespaces':
       object.status = { phase: 'Active' };
       break;
-    case '/pods':
-      object.status ??= { phase: 'Pending' };
+    case '/pods': {
+      // A new pod is Pending until something (the simulation) runs it.
+      const status = (asRecord(object.status) ?? {}) as Record_;
+      status.phase ??= 'Pending';
+      object.status = status;
       break;
+    }
   }
   delete object.metadata.resourceVersion;
   delete object.metadata.generation;

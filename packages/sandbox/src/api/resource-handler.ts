@@ -19,6 +19,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './pat
 import { decodeObjectBody, decodePatchBody, mediaTypeOf, patchTypeOf, readBody, type PatchType } from './request-body.js';
 import { groupVersionOf, type ResourceDefinition } from './resource-registry.js';
 import { StatusError, badRequest, conflict, invalid, methodNotAllowed, notFound } from './status-error.js';
+import { toTable, wantsTable } from './table-output.js';
 import { serveWatch } from './watch-stream.js';
 
 /** Gives the text `GET pods/{name}/log` returns. */
@@ -160,6 +161,8 @@ export async function handleResourceCall(
   const { definition, namespace, name, subresource } = call;
   const method = request.method ?? 'GET';
   const warnings: string[] = [];
+  const asTable = wantsTable(request.headers.accept);
+  const includeObject = query.get('includeObject');
 
   if (name === undefined) {
     if (method === 'GET') {
@@ -176,6 +179,9 @@ export async function handleResourceCall(
             labelSelector: query.get('labelSelector') ?? undefined,
             fieldSelector: query.get('fieldSelector') ?? undefined,
             timeoutSeconds: timeout === null ? undefined : Number(timeout),
+            ...(asTable
+              ? { present: (object: KubeObject) => toTable(definition.kind, [object], { now: dependencies.clock.now(), includeObject }) }
+              : {}),
           },
           request,
           response,
@@ -188,6 +194,10 @@ export async function handleResourceCall(
         labelSelector: query.get('labelSelector') ?? undefined,
         fieldSelector: query.get('fieldSelector') ?? undefined,
       });
+      if (asTable) {
+        sendJson(response, 200, toTable(definition.kind, list.items, { now: dependencies.clock.now(), resourceVersion: list.resourceVersion, includeObject }));
+        return;
+      }
       sendJson(response, 200, {
         kind: `${definition.kind}List`,
         apiVersion: groupVersionOf(definition),
@@ -233,9 +243,11 @@ export async function handleResourceCall(
 
   if (subresource === undefined) {
     switch (method) {
-      case 'GET':
-        sendJson(response, 200, getStored(store, call, name));
+      case 'GET': {
+        const stored = getStored(store, call, name);
+        sendJson(response, 200, asTable ? toTable(definition.kind, [stored], { now: dependencies.clock.now(), includeObject }) : stored);
         return;
+      }
       case 'PUT': {
         const dryRun = isDryRun(query);
         const body = decodeObjectBody(await readBody(request), mediaTypeOf(request), definition.kind);

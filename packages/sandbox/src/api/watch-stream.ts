@@ -21,6 +21,8 @@ export interface WatchRequest {
   fieldSelector: string | undefined;
   /** End the stream after this many seconds. */
   timeoutSeconds: number | undefined;
+  /** Rewrites each event's object before it is sent (`kubectl get -w` wants Table rows). */
+  present?: (object: KubeObject) => unknown;
 }
 
 /**
@@ -55,7 +57,9 @@ export function serveWatch(
     response.end();
   };
   const send = (type: string, object: unknown): void => {
-    if (!ended) response.write(`${JSON.stringify({ type, object })}\n`);
+    if (ended) return;
+    const presented = type !== 'ERROR' && watch.present ? watch.present(object as KubeObject) : object;
+    response.write(`${JSON.stringify({ type, object: presented })}\n`);
   };
 
   /** Turns a store write into what this watcher sees, including selector transitions. */

@@ -1,0 +1,140 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deploymentManifest, startTestApi, type TestApi } from './api-test-harness.js';
+
+function findKubectl(): string | undefined {
+  try {
+    return execFileSync('which', ['kubectl'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const kubectlPath = findKubectl();
+if (!kubectlPath) console.warn('[autoheal] [sandbox] kubectl not found on PATH: skipping the kubectl integration tests');
+
+let testApi: TestApi;
+
+/** Runs kubectl against the test API; resolves with exit code and output, never rejects. */
+function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      kubectlPath ?? 'kubectl',
+      ['--kubeconfig', testApi.kubeconfigPath, ...args],
+      { timeout: 20_000, env: { ...process.env, KUBECONFIG: '' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe.skipIf(!kubectlPath)('kubectl against the sandbox API', () => {
+  beforeEach(async () => {
+    testApi = await startTestApi();
+  });
+  afterEach(async () => {
+    await testApi.close();
+  });
+
+  async function applyWeb(replicas = 2): Promise<void> {
+    const path = join(dirname(testApi.kubeconfigPath), 'web.json');
+    await writeFile(path, JSON.stringify(deploymentManifest('web', { replicas })));
+    // kubectl's client-side validation needs /openapi/v3, which the sandbox does not serve.
+    const applied = await kubectl('apply', '--validate=false', '-f', path);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout.trim()).toMatch(/^deployment\.apps\/web (created|configured|unchanged)$/);
+  }
+
+  it('applies a manifest, then re-applies a change as a patch', async () => {
+    await applyWeb(2);
+    await applyWeb(3);
+    const replicas = await kubectl('get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas} {.metadata.generation}');
+    expect(replicas.stdout).toBe('3 2');
+  });
+
+  it('explains that apply needs --validate=false (no OpenAPI served)', async () => {
+    const path = join(dirname(testApi.kubeconfigPath), 'web.json');
+    await writeFile(path, JSON.stringify(deploymentManifest('web')));
+    const validated = await kubectl('apply', '-f', path);
+    expect(validated.code).not.toBe(0);
+    expect(validated.stderr).toContain('--validate=false');
+  });
+
+  it('gets deployments as a server-side table', async () => {
+    await applyWeb(2);
+    const listed = await kubectl('get', 'deployments');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\n/);
+    expect(listed.stdout).toMatch(/\nweb\s+0\/2\s+0\s+0\s+\d+s\n/);
+  });
+
+  it('describes a deployment with its events (involvedObject field selectors)', async () => {
+    await applyWeb(2);
+    const deployment = testApi.store.get('apps/deployments', 'prod', 'web')!;
+    testApi.store.create('/events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'web.1', namespace: 'prod' },
+      involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'prod', uid: deployment.metadata.uid },
+      reason: 'ScalingReplicaSet',
+      message: 'Scaled up replica set web-abc to 2',
+      type: 'Normal',
+      source: { component: 'deployment-controller' },
+      firstTimestamp: new Date().toISOString(),
+      lastTimestamp: new Date().toISOString(),
+      count: 1,
+    });
+    const described = await kubectl('describe', 'deployment', 'web');
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/Replicas:\s+2 desired/);
+    expect(described.stdout).toContain('Scaled up replica set web-abc to 2');
+    expect(described.stdout).toContain('deployment-controller');
+  });
+
+  it('scales through the scale subresource and annotates', async () => {
+    await applyWeb(2);
+    expect((await kubectl('scale', 'deployment/web', '--replicas=5')).stdout.trim()).toBe('deployment.apps/web scaled');
+    expect((await kubectl('annotate', 'deployment', 'web', 'team=sre')).stdout.trim()).toBe('deployment.apps/web annotated');
+    const stored = testApi.store.get('apps/deployments', 'prod', 'web')!;
+    expect((stored.spec as { replicas: number }).replicas).toBe(5);
+    expect(stored.metadata.annotations?.team).toBe('sre');
+  });
+
+  it('reports a server error for a bad scale', async () => {
+    await applyWeb(2);
+    const missing = await kubectl('scale', 'deployment/ghost', '--replicas=5');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('deployments.apps "ghost" not found');
+  });
+
+  it('deletes a deployment and its dependents', async () => {
+    await applyWeb(2);
+    const deployment = testApi.store.get('apps/deployments', 'prod', 'web')!;
+    testApi.store.create('apps/replicasets', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-abc', namespace: 'prod', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: deployment.metadata.uid!, controller: true }] },
+      spec: {},
+    });
+    const deleted = await kubectl('delete', 'deployment', 'web');
+    expect(deleted.stdout.trim()).toBe('deployment.apps "web" deleted');
+    expect(testApi.store.list('apps/replicasets', 'prod').items).toEqual([]);
+    const gone = await kubectl('get', 'deployment', 'web');
+    expect(gone.stderr).toContain('deployments.apps "web" not found');
+  });
+
+  it('execs over WebSocket with exit codes, and reads logs', async () => {
+    await kubectl('run', 'shell', '--image=busybox');
+    const echoed = await kubectl('exec', 'shell', '--', 'echo', 'hi', 'there');
+    expect(echoed).toMatchObject({ code: 0, stdout: 'hi there\n' });
+    const failed = await kubectl('exec', 'shell', '--', 'exit', '4');
+    expect(failed.code).toBe(4);
+    expect(failed.stderr).toContain('exiting 4');
+    const logs = await kubectl('logs', 'shell');
+    expect(logs.stdout).toContain('pod shell is simulated');
+  });
+});
