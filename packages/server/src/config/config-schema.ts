@@ -45,7 +45,7 @@ export const configSchema = z
     server: z
       .object({
         host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(8080),
+        port: z.number().int().min(0).max(65535).default(5000),
         /** Turns off every mutating route (evaluate now); the dashboard hides its buttons. */
         readOnly: z.boolean().default(false),
         /** Bearer token for mutating routes. Prefer the AUTOHEAL_API_TOKEN environment variable. */

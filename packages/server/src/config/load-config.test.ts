@@ -18,7 +18,7 @@ describe('configuration', () => {
     const config = validateConfig({});
     expect(config.policy.threshold).toBe(0.5);
     expect(config.policy.recheckDelay).toBe(120_000);
-    expect(config.server.port).toBe(8080);
+    expect(config.server.port).toBe(5000);
     expect(config.model.path).toBe('models/risk-v1.onnx');
   });
 
@@ -72,5 +72,15 @@ describe('configuration', () => {
     expect(parseDuration('2m')).toBe(120_000);
     expect(parseDuration('1500')).toBe(1500);
     expect(parseDuration('soon')).toBeUndefined();
+  });
+});
+
+describe('the example config in examples/config', () => {
+  it('is valid', async () => {
+    const file = path.resolve(import.meta.dirname, '../../../../examples/config/autoheal.yaml');
+    const config = await loadConfig({ file, env: {} });
+    expect(config.policy.dryRun).toBe(true);
+    expect(config.policy.targetThresholds['prod/frontend']).toBe(0.7);
+    expect(config.prometheus.url).toBe('http://prometheus-operated.monitoring:9090');
   });
 });

@@ -13,6 +13,7 @@ import { configSchema, type AutohealConfig } from './config-schema.js';
  */
 export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; type: 'string' | 'number' | 'boolean' | 'list' }> = [
   { env: 'AUTOHEAL_HOST', path: ['server', 'host'], type: 'string' },
+  { env: 'PORT', path: ['server', 'port'], type: 'number' },
   { env: 'AUTOHEAL_PORT', path: ['server', 'port'], type: 'number' },
   { env: 'AUTOHEAL_READ_ONLY', path: ['server', 'readOnly'], type: 'boolean' },
   { env: 'AUTOHEAL_API_TOKEN', path: ['server', 'apiToken'], type: 'string' },

@@ -30,7 +30,7 @@ Options:
   --fault TYPE          bad-release (default: needs the whole ladder) | memory-leak | cache-bloat | cpu-saturation
   --fault-after 30s     when to inject the fault (default 30s)
   --recheck-delay 20s   re-check delay of the ladder (default 20s in the demo; 120s in production)
-  --port 8080           server port (0 picks a free one)
+  --port 5000           server port (0 picks a free one)
   --no-prometheus       use the sandbox's own feature source even if Prometheus is installed
   --exit-when-healed    stop once the faulty workload is kept healthy (for tests and CI)
   --timeout 10m         give up after this long (exit code 1)
@@ -70,7 +70,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       fault: { type: 'string', default: 'bad-release' },
       'fault-after': { type: 'string', default: '30s' },
       'recheck-delay': { type: 'string', default: '20s' },
-      port: { type: 'string', default: '8080' },
+      port: { type: 'string', default: '5000' },
       'no-prometheus': { type: 'boolean', default: false },
       'exit-when-healed': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '10m' },
