@@ -828,7 +828,11 @@ export class RiskDashboard extends LitElement {
           const expanded = this._expanded.has(record.id);
           const verdict = record.assessment.verdict;
           return html`<li part="log-row" class="log__row log__row--${verdict}" data-id=${record.id}>
-            <button type="button" class="log__toggle" aria-expanded=${expanded ? 'true' : 'false'} aria-controls=${`log-${record.id}`}>
+            <button
+              type="button"
+              class="log__toggle"
+              @click=${() => this._toggleLogRow(record.id)}
+              aria-expanded=${expanded ? 'true' : 'false'} aria-controls=${`log-${record.id}`}>
               <span class="log__chevron" aria-hidden="true">${expanded ? '▾' : '▸'}</span>
               <span class="log__time">${formatTime(record.time)}</span>
               <span class="log__key">${keyOf(record.target)}</span>
