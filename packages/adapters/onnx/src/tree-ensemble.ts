@@ -216,6 +216,8 @@ function computeValues(tree: DecisionTree, byCover: boolean, fail: (what: string
     n.value = byCover && leftCover + rightCover > 0 ? (left.value * leftCover + right.value * rightCover) / (leftCover + rightCover) : (left.value + right.value) / 2;
     state[index] = 2;
   }
+  const unreachable = tree.nodes.filter((_, index) => state[index] !== 2).length;
+  if (unreachable > 0) throw fail(`tree ${tree.treeId} has ${unreachable} node(s) unreachable from its root`);
 }
 
 const MODE_CODE: Record<TreeNode['mode'], number> = { LEAF: 0, BRANCH_LEQ: 1, BRANCH_LT: 2, BRANCH_GTE: 3, BRANCH_GT: 4, BRANCH_EQ: 5, BRANCH_NEQ: 6 };

@@ -250,3 +250,28 @@ export const SEED_EXAMPLE = {
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
+
+/** A small deterministic generator (mulberry32), so generated models are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MODES = ['BRANCH_LEQ', 'BRANCH_LT', 'BRANCH_GTE', 'BRANCH_GT'];
+
+/** `count` random full trees of `depth` over `width` features in [0, 10), with random modes and NaN routing. */
+export function randomTrees(seed: number, count: number, depth: number, width: number): TreeSpec[] {
+  const random = seededRandom(seed);
+  const grow = (level: number): TreeSpec => {
+    const cover = 1 + Math.floor(random() * 100);
+    if (level === depth) return { leaf: Math.round((random() - 0.5) * 200) / 100, cover };
+    return { feature: Math.floor(random() * width), threshold: Math.round(random() * 1000) / 100, mode: MODES[Math.floor(random() * MODES.length)]!, missingTrue: random() < 0.5, cover, yes: grow(level + 1), no: grow(level + 1) };
+  };
+  return Array.from({ length: count }, () => grow(0));
+}
