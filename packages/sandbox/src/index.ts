@@ -1,2 +1,56 @@
-/** @autoheal/sandbox: A local Kubernetes API emulator with simulated workloads, faults and Prometheus-format metrics. */
-export {};
+/**
+ * @autoheal/sandbox: a local Kubernetes API emulator with simulated workloads, faults and
+ * Prometheus-format metrics. `startSandbox()` serves it over HTTP with a kubeconfig;
+ * `createSimulation()` is the same cluster without a server, for fast virtual-time runs.
+ */
+export { startSandbox, sandboxOptionsSchema, type Sandbox, type SandboxOptions } from './sandbox.js';
+export { createControlRoutes, advanceRequestSchema, type ControlRoutesOptions } from './sandbox-control-api.js';
+export {
+  createSimulation,
+  type Simulation,
+  type SimulationState,
+  type SimulationRuntimeOptions,
+  type ActiveFault,
+} from './sim/simulation.js';
+export {
+  simulationOptionsSchema,
+  workloadSpecSchema,
+  hpaSpecSchema,
+  faultSpecSchema,
+  faultTypes,
+  deploymentRefSchema,
+  loadSpecSchema,
+  demoWorkloads,
+  SandboxValidationError,
+  type SimulationOptions,
+  type WorkloadSpec,
+  type FaultSpec,
+  type FaultType,
+  type DeploymentRef,
+  type LoadSpec,
+} from './sim/simulation-options.js';
+export { deploymentSignals, type DeploymentSignals } from './sim/signal-window.js';
+export { createVirtualClock, createRealClock, defaultVirtualStartTime, type VirtualClock, type RealClock } from './sim/sandbox-clock.js';
+export { createSeededRandom, type SeededRandom } from './sim/seeded-random.js';
+export { metricFamilyDefinitions, type MetricSample, type MetricFamily, type MetricName } from './metrics/metric-families.js';
+export { renderPrometheusText, prometheusTextContentType } from './metrics/prometheus-text.js';
+export { computePodTemplateHash } from './controller/pod-template-hash.js';
+export type { RollbackResult } from './controller/rollback.js';
+export { startPrometheus, isPrometheusAvailable, type StartPrometheusOptions, type RunningPrometheus } from './testing-prometheus.js';
+
+// The API layer.
+export { createApiServer, type ApiServer, type ApiServerOptions } from './api/api-server.js';
+export { createObjectStore, type ObjectStoreOptions } from './store/object-store.js';
+export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './api/kubeconfig.js';
+export { StatusError } from './api/status-error.js';
+export type {
+  ObjectStore,
+  KubeObject,
+  ObjectMeta,
+  SandboxClock,
+  StoreEvent,
+  ExecHandler,
+  ExecResult,
+  ListOptions,
+  ResourceKey,
+} from './store/types.js';
