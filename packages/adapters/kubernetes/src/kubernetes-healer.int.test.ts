@@ -136,3 +136,127 @@ describe('scale', () => {
     expect(restored.metadata?.annotations?.['autoheal.dev/original-min-replicas']).toBeUndefined();
   });
 });
+
+describe('cache clear', () => {
+  it('runs the command in every ready pod of the current ReplicaSet and reports exit codes, then restarts', async () => {
+    const target = newTarget(3);
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'cache', scaleUp: false }), 2);
+    const outcome = await healer.apply(target, plan);
+
+    const exec = plan.operations.find((o) => o.op === 'exec');
+    const pods = exec?.details?.['pods'] as string[];
+    expect(pods).toHaveLength(3);
+    expect(plan.operations.map((o) => o.op)).toEqual(['exec', 'restart', 'event']);
+    expect(outcome.ok).toBe(true);
+    const results = outcome.results.find((r) => r.op === 'exec')?.details?.['results'] as { pod: string; exitCode: number; ok: boolean }[];
+    expect(results.map((r) => r.pod).sort()).toEqual([...pods].sort());
+    expect(results.every((r) => r.ok && r.exitCode === 0)).toBe(true);
+  });
+
+  it('reports a failing command as a partial failure naming the pods and their exit codes', async () => {
+    const target = newTarget(2);
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'cache', command: ['sh', '-c', 'exit 3'], scaleUp: false }), 2);
+    const outcome = await healer.apply(target, plan);
+
+    const pods = plan.operations.find((o) => o.op === 'exec')?.details?.['pods'] as string[];
+    const exec = outcome.results.find((r) => r.op === 'exec');
+    expect(outcome.ok).toBe(false);
+    expect(exec?.ok).toBe(false);
+    for (const pod of pods) expect(exec?.message).toContain(`${pod} (exit 3)`);
+    // The restart still ran: replacing the pods clears their caches too.
+    expect(outcome.results.find((r) => r.op === 'restart')?.ok).toBe(true);
+  });
+
+  it('reports an unknown command with exit code 127 and its stderr', async () => {
+    const target = newTarget(1);
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'cache', command: ['flush-everything'], restart: false, scaleUp: false }), 2);
+    const outcome = await healer.apply(target, plan);
+
+    const results = outcome.results.find((r) => r.op === 'exec')?.details?.['results'] as { exitCode: number; stderr: string }[];
+    expect(outcome.ok).toBe(false);
+    expect(results[0]?.exitCode).toBe(127);
+    expect(results[0]?.stderr).toContain('flush-everything: command not found');
+  });
+
+  it('skips pods that are not Ready and names them', async () => {
+    const target = newTarget(2);
+    const pods = await core.listNamespacedPod({ namespace: target.namespace, labelSelector: `app=${target.name}` });
+    const victim = pods.items[0]?.metadata?.name ?? '';
+    const stored = cluster.store.get('/pods', target.namespace, victim) as { status: { conditions: { type: string; status: string }[] } } & Parameters<TestCluster['store']['update']>[1];
+    stored.status.conditions = stored.status.conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
+    cluster.store.update('/pods', stored);
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'cache', scaleUp: false }), 2);
+
+    const exec = plan.operations.find((o) => o.op === 'exec');
+    expect(exec?.details?.['pods']).not.toContain(victim);
+    expect(exec?.details?.['skipped']).toEqual([expect.objectContaining({ pod: victim })]);
+    expect(exec?.description).toContain(`skip 1 not ready: ${victim}`);
+  });
+});
+
+describe('rollback', () => {
+  it('restores the previous revision; the controller re-numbers it as the next revision', async () => {
+    const target = newTarget(2);
+    const original = (await read(target)).spec?.template.spec?.containers[0]?.image;
+    await setImage(target, 'registry.local/app:2.0.0');
+    expect((await read(target)).metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'rollback' }), 3);
+    const outcome = await healer.apply(target, plan);
+    cluster.advance(60_000);
+
+    expect(plan.operations[0]?.details).toMatchObject({ revision: 1, fromRevision: 2 });
+    expect(outcome.ok).toBe(true);
+    const after = await read(target);
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe(original);
+    expect(after.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
+    const replicaSets = await ownedReplicaSets(target);
+    expect(replicaSets).toHaveLength(2);
+    const restored = replicaSets.find((rs) => rs.spec?.template?.spec?.containers[0]?.image === original);
+    expect(restored?.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
+    expect(restored?.metadata?.annotations?.['deployment.kubernetes.io/revision-history']).toBe('1');
+  });
+
+  it('goes to toRevision, and reports the skip case when the template already matches', async () => {
+    const target = newTarget(1);
+    await setImage(target, 'registry.local/app:2.0.0');
+    await setImage(target, 'registry.local/app:3.0.0');
+
+    const toTwo = await healer.plan(target, healStepSchema.parse({ kind: 'rollback', toRevision: 2 }), 3);
+    await healer.apply(target, toTwo);
+    cluster.advance(60_000);
+    const same = await healer.plan(target, healStepSchema.parse({ kind: 'rollback', toRevision: 4 }), 3);
+    const skipped = await healer.apply(target, same);
+
+    expect((await read(target)).spec?.template.spec?.containers[0]?.image).toBe('registry.local/app:2.0.0');
+    expect(same.operations[0]?.description).toContain('skipped rollback (current template already matches revision 4)');
+    expect(skipped.ok).toBe(true);
+  });
+
+  it('refuses when there is no previous revision, and when toRevision does not exist (listing the revisions)', async () => {
+    const target = newTarget(1);
+
+    const none = await healer.plan(target, healStepSchema.parse({ kind: 'rollback' }), 3);
+    const missing = await healer.plan(target, healStepSchema.parse({ kind: 'rollback', toRevision: 9 }), 3);
+
+    expect(none.refusal).toContain(`no rollout history found for deployment "${target.name}"`);
+    expect(missing.refusal).toContain('unable to find specified revision 9 in history');
+    expect(missing.refusal).toContain('available revisions: 1');
+  });
+
+  it('keeps the ladder state annotations across the rollback', async () => {
+    const target = newTarget(1);
+    await healer.writeState(target, { attempt: 1, lastStep: 'restart' });
+    await setImage(target, 'registry.local/app:2.0.0');
+    await healer.writeState(target, { attempt: 2, lastStep: 'cache' });
+
+    await healer.apply(target, await healer.plan(target, healStepSchema.parse({ kind: 'rollback' }), 3));
+
+    // kubectl's algorithm would replace the annotations with the revision-1 ReplicaSet's (no or an older attempt).
+    await expect(healer.readState(target)).resolves.toEqual({ attempt: 2, lastStep: 'cache' });
+  });
+});
