@@ -141,7 +141,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       }
     }
 
-    const target = parseResourcePath(path);
+    const target = parseResourcePath(url.pathname);
     if (!target || 'unknownResource' in target) throw pageNotFound();
     await handleResourceCall(dependencies, target, request, response, url.searchParams);
   }

@@ -21,6 +21,7 @@ import { groupVersionOf, type ResourceDefinition } from './resource-registry.js'
 import { StatusError, badRequest, conflict, invalid, methodNotAllowed, notFound } from './status-error.js';
 import { toTable, wantsTable } from './table-output.js';
 import { serveWatch } from './watch-stream.js';
+import { proxyToService } from './service-proxy.js';
 
 /** Gives the text `GET pods/{name}/log` returns. */
 export type PodLogHandler = (request: { namespace: string; pod: string; container: string | undefined }) => string | Promise<string>;
@@ -40,6 +41,8 @@ export interface ResourceCall {
   namespace: string | undefined;
   name: string | undefined;
   subresource: string | undefined;
+  /** For `services/{name}/proxy/...`: the path after `proxy`, as sent. */
+  subpath?: string | undefined;
 }
 
 /** Writes a JSON response with `Warning` headers for anything the request was warned about. */
@@ -367,6 +370,12 @@ export async function handleResourceCall(
       : `${formatTime(dependencies.clock.now())} sandbox: pod ${pod.metadata.name} is simulated; no real container output\n`;
     response.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
     response.end(text);
+    return;
+  }
+
+  if (subresource === 'proxy' && definition.key === '/services') {
+    const search = new URL(request.url ?? '/', 'http://sandbox').search;
+    await proxyToService(store, { namespace: namespace ?? '', reference: name, subpath: call.subpath ?? '/', search }, request, response);
     return;
   }
 

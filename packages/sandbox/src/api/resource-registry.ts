@@ -111,7 +111,13 @@ export interface ResourceRequest {
  * group/version gives `{ unknownResource }` so the caller can answer 404.
  */
 export function parseResourcePath(pathname: string): ResourceRequest | { unknownResource: string } | undefined {
-  const segments = pathname.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+  const rawSegments = pathname.split('/').filter((segment) => segment !== '');
+  let segments: string[];
+  try {
+    segments = rawSegments.map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
   let group: string;
   let version: string;
   let rest: string[];
@@ -142,7 +148,11 @@ export function parseResourcePath(pathname: string): ResourceRequest | { unknown
   const definition = findResource(group, version, plural);
   if (!definition) return { unknownResource: plural };
   const subresource = rest[2];
-  const subpath = subresource === 'proxy' ? `/${rest.slice(3).join('/')}` : undefined;
+  // The proxied path stays exactly as sent (still percent-encoded, trailing slash kept).
+  const subpath =
+    subresource === 'proxy'
+      ? `/${rawSegments.slice(rawSegments.length - (rest.length - 3)).join('/')}${rest.length > 3 && pathname.endsWith('/') ? '/' : ''}`
+      : undefined;
   if (subresource !== 'proxy' && rest.length > 3) return { unknownResource: rest.join('/') };
   return { definition, namespace, name: rest[1], subresource, subpath };
 }
