@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { AutohealError, HealingError } from '../errors.js';
+import { HEALTHY_FEATURES } from '../testing/fixtures.js';
+import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source.js';
+import { createInMemoryHealer } from '../testing/in-memory-healer.js';
+import { createInMemoryRiskModel } from '../testing/in-memory-risk-model.js';
+import { createPipeline } from './create-pipeline.js';
+import { advanceOnceSleeping, backend, setup } from './pipeline.test-setup.js';
+
+describe('adapter failures during an evaluation', () => {
+  it('counts an apply that throws as a failed attempt and reports it in the record', async () => {
+    const inner = createInMemoryHealer();
+    const healer = { ...inner, apply: async () => Promise.reject(new Error('409 conflict')) };
+    const { pipeline, makeAtRisk, state } = setup({ healer: healer as typeof inner });
+    makeAtRisk();
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'heal', action: { step: 'restart', outcome: { ok: false, message: 'apply failed: 409 conflict' } } });
+    expect((await state()).attempt).toBe(1);
+  });
+
+  it('reports a failed state write to onError and in the summary, without hiding the step', async () => {
+    const inner = createInMemoryHealer();
+    const healer = { ...inner, writeState: async () => Promise.reject(new Error('annotation patch forbidden')) };
+    const { pipeline, makeAtRisk, errors } = setup({ healer: healer as typeof inner });
+    makeAtRisk();
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record.decision).toBe('heal');
+    expect(record.summary).toMatch(/the ladder state could not be saved \(annotation patch forbidden\)/);
+    expect(errors.map((e) => e.context.component)).toEqual(['healer:writeState']);
+  });
+
+  it('throws a HealingError naming the healer when the ladder state cannot be read', async () => {
+    const healer = createInMemoryHealer({ name: 'kubernetes' });
+    healer.failStateWith(new Error('403 forbidden'));
+    const { pipeline } = setup({ healer });
+
+    const evaluation = pipeline.evaluate(backend);
+
+    await expect(evaluation).rejects.toBeInstanceOf(HealingError);
+    await expect(evaluation).rejects.toThrow(/could not read the ladder state of prod\/backend from healer "kubernetes": .*403 forbidden/);
+  });
+
+  it('keeps going when onError itself throws', async () => {
+    const pipeline = createPipeline({
+      featureSource: createInMemoryFeatureSource({ values: { 'prod/backend': { ...HEALTHY_FEATURES } } }),
+      riskModel: createInMemoryRiskModel(),
+      healer: createInMemoryHealer(),
+      notifiers: [{ name: 'broken', notify: async () => Promise.reject(new Error('down')) }],
+      onError: () => {
+        throw new Error('handler bug');
+      },
+    });
+
+    await expect(pipeline.evaluate(backend)).resolves.toMatchObject({ decision: 'none' });
+  });
+
+  it('treats a model probability outside [0, 1] as unknown', async () => {
+    const model = createInMemoryRiskModel();
+    const healer = createInMemoryHealer();
+    const pipeline = createPipeline({
+      featureSource: createInMemoryFeatureSource({ values: { 'prod/backend': { ...HEALTHY_FEATURES } } }),
+      riskModel: { ...model, score: async () => ({ probability: 7 }) },
+      healer,
+    });
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'suppressed', suppressedReason: 'unknown', assessment: { probability: null } });
+    expect(record.assessment.reason).toMatch(/returned probability 7, outside \[0, 1\]/);
+    expect(healer.plans).toHaveLength(0);
+  });
+});
+
+describe('aborting', () => {
+  it('rejects an evaluation whose signal is already aborted with ABORTED, recording nothing', async () => {
+    const { pipeline, notifier } = setup();
+    const controller = new AbortController();
+    controller.abort();
+
+    const evaluation = pipeline.evaluate(backend, { signal: controller.signal });
+
+    await expect(evaluation).rejects.toSatisfy((error) => AutohealError.isInstance(error) && error.code === 'ABORTED');
+    expect(notifier.records).toHaveLength(0);
+  });
+
+  it('ends watch without reporting an error when aborted during an evaluation', async () => {
+    const inner = createInMemoryFeatureSource();
+    let collecting = false;
+    // A source that, like an HTTP client, only answers when its request is aborted.
+    const hangingSource = {
+      ...inner,
+      collect: (_target: unknown, options?: { signal?: AbortSignal }) => {
+        collecting = true;
+        return new Promise<never>((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)));
+      },
+    };
+    const errors: unknown[] = [];
+    const pipeline = createPipeline({ featureSource: hangingSource, riskModel: createInMemoryRiskModel(), healer: createInMemoryHealer(), onError: (error) => errors.push(error) });
+    const controller = new AbortController();
+    const watching = pipeline.watch([backend], { signal: controller.signal });
+    while (!collecting) await Promise.resolve();
+
+    controller.abort();
+    await watching;
+
+    expect(errors).toEqual([]);
+  });
+
+  it('does not start another round after an abort while sleeping', async () => {
+    const { pipeline, clock, source } = setup();
+    const controller = new AbortController();
+    const watching = pipeline.watch([backend], { intervalMs: 1_000, signal: controller.signal });
+    await advanceOnceSleeping(clock, 0);
+
+    controller.abort();
+    await watching;
+    await clock.advance(5_000);
+
+    expect(source.collectCount).toBe(1);
+  });
+});
