@@ -260,3 +260,139 @@ describe('rollback', () => {
     await expect(healer.readState(target)).resolves.toEqual({ attempt: 2, lastStep: 'cache' });
   });
 });
+
+/** A KubeConfig whose next PATCH of `deployment` is preceded by another writer's change, so that PATCH meets a real 409. */
+class ConcurrentWriterKubeConfig extends KubeConfig {
+  pending = 0;
+  conflictsCaused = 0;
+  constructor(private readonly deployment: string, private readonly otherWriter: () => Promise<void>) {
+    super();
+  }
+  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+    if (this.pending > 0 && context.getHttpMethod() === 'PATCH' && context.getUrl().includes(`/deployments/${this.deployment}?`)) {
+      this.pending -= 1;
+      this.conflictsCaused += 1;
+      await this.otherWriter();
+    }
+    return super.applySecurityAuthentication(context);
+  }
+}
+
+describe('ladder state', () => {
+  it('reads a Deployment that only has healing.attempt (the original script\'s annotation)', async () => {
+    const target = newTarget(1);
+    await apps.patchNamespacedDeployment(
+      { name: target.name, namespace: target.namespace, body: { metadata: { annotations: { 'healing.attempt': '2' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+
+    await expect(healer.readState(target)).resolves.toEqual({ attempt: 2 });
+  });
+
+  it('is written on the Deployment metadata (not the template), without starting a rollout', async () => {
+    const target = newTarget(1);
+    const before = await read(target);
+
+    await healer.writeState(target, { attempt: 1, lastStep: 'restart', lastActionAt: 1_700_000_000_000 });
+    cluster.advance(30_000);
+
+    const after = await read(target);
+    expect(after.metadata?.annotations?.['healing.attempt']).toBe('1');
+    expect(JSON.parse(after.metadata?.annotations?.['autoheal.dev/healing-state'] ?? '{}')).toEqual({ lastStep: 'restart', lastActionAt: 1_700_000_000_000 });
+    expect(after.spec?.template.metadata?.annotations?.['healing.attempt']).toBeUndefined();
+    expect(after.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe(before.metadata?.annotations?.['deployment.kubernetes.io/revision']);
+  });
+
+  it('retries after a 409 from a concurrent writer, and keeps the other writer\'s change', async () => {
+    const target = newTarget(1);
+    const otherWriter = async () => {
+      await apps.patchNamespacedDeployment(
+        { name: target.name, namespace: target.namespace, body: { metadata: { annotations: { 'team.example/owner': 'payments' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    };
+    const kubeConfig = new ConcurrentWriterKubeConfig(target.name, otherWriter);
+    kubeConfig.loadFromFile(cluster.kubeconfigPath);
+    const racing = createKubernetesHealer({ kubeConfig });
+    kubeConfig.pending = 2;
+
+    await racing.writeState(target, { attempt: 2, lastStep: 'cache' });
+
+    expect(kubeConfig.conflictsCaused).toBe(2);
+    await expect(racing.readState(target)).resolves.toEqual({ attempt: 2, lastStep: 'cache' });
+    expect((await read(target)).metadata?.annotations?.['team.example/owner']).toBe('payments');
+  });
+
+  it('gives up after conflictRetries with a retryable error', async () => {
+    const target = newTarget(1);
+    let n = 0;
+    const kubeConfig = new ConcurrentWriterKubeConfig(target.name, async () => {
+      n += 1;
+      await apps.patchNamespacedDeployment(
+        { name: target.name, namespace: target.namespace, body: { metadata: { annotations: { 'other/n': String(n) } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    });
+    kubeConfig.loadFromFile(cluster.kubeconfigPath);
+    const racing = createKubernetesHealer({ kubeConfig, conflictRetries: 1 });
+    kubeConfig.pending = 5;
+
+    await expect(racing.writeState(target, { attempt: 1 })).rejects.toMatchObject({ code: 'ADAPTER_FAILED', retryable: true });
+    expect(kubeConfig.conflictsCaused).toBe(2);
+  });
+
+  it('writeState(null) removes both annotations', async () => {
+    const target = newTarget(1);
+    await healer.writeState(target, { attempt: 3, lastStep: 'rollback', handoffNotified: true });
+
+    await healer.writeState(target, null);
+
+    const annotations = (await read(target)).metadata?.annotations ?? {};
+    expect(annotations['healing.attempt']).toBeUndefined();
+    expect(annotations['autoheal.dev/healing-state']).toBeUndefined();
+    await expect(healer.readState(target)).resolves.toEqual({ attempt: 0 });
+  });
+});
+
+describe('dry-run', () => {
+  it('plan writes nothing and apply with dryRun leaves resourceVersion, replicas, state and Events unchanged', async () => {
+    const target = newTarget(2);
+    await healer.writeState(target, { attempt: 1 });
+    const before = await read(target);
+    const eventsBefore = (await describeEvents(target)).length;
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'cache', scaleUp: { by: 1, maxReplicas: 5 } }), 2);
+    const replicaSetsBefore = (await ownedReplicaSets(target)).length;
+    const outcome = await healer.apply(target, plan, { dryRun: true });
+
+    const after = await read(target);
+    expect(outcome.dryRun).toBe(true);
+    expect(outcome.ok).toBe(true);
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(after.spec?.replicas).toBe(2);
+    cluster.advance(30_000);
+    expect((await read(target)).metadata?.generation).toBe(before.metadata?.generation);
+    expect(await ownedReplicaSets(target)).toHaveLength(replicaSetsBefore);
+    expect((await describeEvents(target)).length).toBe(eventsBefore);
+    await expect(healer.readState(target)).resolves.toEqual({ attempt: 1 });
+    const pods = plan.operations.find((o) => o.op === 'exec')?.details?.['pods'] as string[];
+    expect(outcome.results.find((r) => r.op === 'exec')?.message).toContain(`would run \`sh -c rm -rf /tmp/cache/*\` in pods ${pods.join(', ')}`);
+  });
+
+  it('still lets the API server validate: an invalid rollback patch is rejected in dry-run', async () => {
+    const target = newTarget(1);
+    const plan = {
+      step: { kind: 'rollback' as const },
+      attempt: 3,
+      operations: [
+        { op: 'rollback' as const, description: 'bad', details: { revision: 1, patch: [{ op: 'replace', path: '/spec/replicas', value: -1 }] } },
+      ],
+    };
+
+    const outcome = await healer.apply(target, plan, { dryRun: true });
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.results[0]?.message).toMatch(/invalid \(422\)/);
+    expect((await read(target)).spec?.replicas).toBe(1);
+  });
+});
