@@ -320,3 +320,39 @@ describe('evaluate: the ladder', () => {
     expect(second.decision).toBe('handoff');
   });
 });
+
+describe('resetTarget (operator reset)', () => {
+  it('ends a handoff: clears the state, records a reset, and the next risk starts at step 1', async () => {
+    const { pipeline, clock, notifier, makeAtRisk, state } = setup();
+    makeAtRisk();
+    for (let step = 0; step < 3; step++) {
+      await pipeline.evaluate(backend);
+      await clock.advance(120_000);
+    }
+    await pipeline.evaluate(backend); // handoff
+    await clock.advance(120_000);
+
+    const reset = await pipeline.resetTarget(backend, { reason: 'fixed the config map' });
+    const next = await pipeline.evaluate(backend);
+
+    expect(reset).toMatchObject({ decision: 'reset', ladder: { attempt: 0 } });
+    expect(reset.summary).toMatch(/reset by an operator .*was step 3\/3 \(rollback\); reason: fixed the config map/);
+    expect(notifier.records).toContainEqual(reset);
+    expect(next).toMatchObject({ decision: 'heal', action: { step: 'restart', plan: { attempt: 1 } } });
+    expect((await state()).attempt).toBe(1);
+  });
+
+  it('refuses to reset a target while an action on it is in flight', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { pipeline, healer, clock, makeAtRisk } = setup({ healer: { beforeApply: () => held } });
+    makeAtRisk();
+    const evaluation = pipeline.evaluate(backend);
+    while (healer.plans.length === 0) await clock.settle();
+
+    const reset = pipeline.resetTarget(backend);
+    await expect(reset).rejects.toThrow(/cannot reset prod\/backend while an evaluation is deciding or acting/);
+    release();
+    await evaluation;
+  });
+});

@@ -85,6 +85,8 @@ interface Decided {
   action?: { step: HealStepKind; plan: HealPlan; outcome?: HealOutcome };
   /** Extra words for the summary (why it was suppressed, when the reset is due, ...). */
   note?: string;
+  /** Set for a reset asked for by an operator rather than earned by a healthy period. */
+  byOperator?: boolean;
 }
 
 function formatProbability(probability: number): string {
@@ -376,6 +378,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         case 'kept':
           return `healthy again (${risk}) after ${lastStep}: keeping it`;
         case 'reset':
+          if (decided.byOperator) return `reset by an operator (${risk}): attempt count back to 0`;
           return `healthy for ${policy.healthyResetMs} ms after the last step (${risk}): attempt count reset to 0`;
         case 'handoff':
           return `still at risk (${risk}) after the last step, ${lastStep}: a human is needed`;
@@ -468,6 +471,33 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return record;
   }
 
+  async function resetTarget(input: TargetRefInput, resetOptions: { signal?: AbortSignal; reason?: string } = {}): Promise<DecisionRecord> {
+    const { signal, reason } = resetOptions;
+    const target = parseWithSchema(targetRefSchema, input, COMPONENT, 'resetTarget: invalid target', 'INPUT_INVALID');
+    const key = targetKey(target);
+    const startedAt = clock.now();
+    const first = await look(target, policy.targetThresholds[key] ?? policy.threshold, signal);
+    if (inFlight.has(key)) {
+      throw new HealingError(`cannot reset ${key} while an evaluation is deciding or acting on it; try again in a moment`, { component: COMPONENT, retryable: true });
+    }
+    inFlight.add(key);
+    let previous: HealingState;
+    try {
+      previous = await readState(target, signal);
+      // Written even in dry-run: the operator asked for it explicitly.
+      await healer.writeState(target, null, { signal });
+    } catch (error) {
+      if (AutohealError.isInstance(error)) throw error;
+      throw new HealingError(`could not reset the ladder state of ${key} in healer "${healer.name}": ${errorMessage(error)}`, { component: COMPONENT, cause: error, retryable: true });
+    } finally {
+      inFlight.delete(key);
+    }
+    const note = `was ${stepLabel(previous.attempt, previous.lastStep)}${reason ? `; reason: ${reason}` : ''}`;
+    const record = buildRecord(target, startedAt, first, { decision: 'reset', state: { attempt: 0 }, note, byOperator: true });
+    await publish(record);
+    return record;
+  }
+
   async function runOnce(input: TargetRefInput, runOptions: RunOnceOptions = {}) {
     const { signal, onWait } = parseWithSchema(runOnceOptionsSchema, runOptions, COMPONENT, 'runOnce: invalid options');
     const records: DecisionRecord[] = [];
@@ -511,6 +541,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     policy,
     evaluate,
+    resetTarget,
     runOnce,
     watch,
     subscribe(listener) {

@@ -62,6 +62,13 @@ export interface Pipeline {
    * with bounded concurrency, until the signal aborts. Every record goes to `subscribe` listeners.
    */
   watch(targets: readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>), options?: WatchOptions): Promise<void>;
+  /**
+   * Operator reset: clears the target's ladder state (attempt back to 0, which also ends a handoff)
+   * and records a `reset` decision, sent like every other record. Rejects with a retryable
+   * `HealingError` while an evaluation of the target is deciding or acting, and when the state
+   * cannot be written.
+   */
+  resetTarget(target: TargetRefInput, options?: { signal?: AbortSignal; reason?: string }): Promise<DecisionRecord>;
   /** Listens to every DecisionRecord (from evaluate, runOnce and watch). Returns unsubscribe. */
   subscribe(listener: (record: DecisionRecord) => void): () => void;
   /** The effective policy (defaults applied). */
