@@ -5,13 +5,17 @@
  * real ones (`backend-7c4c8d5d4f`) and are stable for equal templates.
  */
 
-/** JSON with object keys sorted, so equal templates always serialise the same way. */
+/**
+ * JSON with object keys sorted, so equal templates always serialise the same way. Object fields
+ * that are `null` count as absent, as after the API server's typed decoding (kubectl sends
+ * `"creationTimestamp": null` inside pod templates).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
+    .filter((key) => record[key] !== undefined && record[key] !== null)
     .sort();
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
 }

@@ -40,6 +40,8 @@ describe('pod-template-hash', () => {
     expect(computePodTemplateHash(template)).toBe(computePodTemplateHash(reordered));
     expect(computePodTemplateHash(template)).not.toBe(computePodTemplateHash({ ...template, spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } }));
     expect(computePodTemplateHash(template, 1)).not.toBe(computePodTemplateHash(template));
+    // kubectl rollout undo sends `creationTimestamp: null`; the API server decodes that as absent.
+    expect(computePodTemplateHash({ ...template, metadata: { ...template.metadata, creationTimestamp: null } })).toBe(computePodTemplateHash(template));
     expect(computePodTemplateHash(template)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
     // The digit mapping of the notes: 0→4 1→5 2→6 3→7 4→8 5→9 6→b 7→c 8→d 9→f.
     expect(safeEncodeString('0123456789')).toBe('456789bcdf');
