@@ -198,9 +198,14 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
       }
       if (typeof row !== 'object' || row === null) throw inputInvalid(`row ${r} is ${row === null ? 'null' : typeof row}; pass an object keyed by feature name.`, { row: r });
       const vector = row as FeatureVector;
-      const absent = featureNames.filter((name) => !(name in vector));
-      const unknown = Object.keys(vector).filter((name) => !featureNames.includes(name));
-      if (absent.length > 0 || unknown.length > 0) {
+      // Fast path for batches: every name present and no other key; the slow path only builds the message.
+      let present = 0;
+      for (const name of featureNames) if (vector[name] !== undefined) present++;
+      let keys = 0;
+      for (const key in vector) if (Object.hasOwn(vector, key)) keys++;
+      if (present !== width || keys !== width) {
+        const absent = featureNames.filter((name) => vector[name] === undefined);
+        const unknown = Object.keys(vector).filter((name) => !featureNames.includes(name));
         const parts = [absent.length > 0 ? `absent feature(s) ${absent.join(', ')} (use null for a value that could not be measured)` : '', unknown.length > 0 ? `unknown feature(s) ${unknown.join(', ')}` : ''].filter(Boolean);
         throw inputInvalid(`row ${r} does not match the model's features: ${parts.join('; ')}. The model takes ${featureNames.join(', ')}.`, { row: r, absent, unknown });
       }
