@@ -32,7 +32,8 @@ const ownedReplicaSets = async (target: TargetRef) => {
 const describeEvents = async (target: TargetRef) => {
   const deployment = await read(target);
   const selector = `involvedObject.name=${target.name},involvedObject.namespace=${target.namespace},involvedObject.kind=Deployment,involvedObject.uid=${deployment.metadata?.uid}`;
-  return (await core.listNamespacedEvent({ namespace: target.namespace, fieldSelector: selector })).items;
+  // The controller's own ScalingReplicaSet Events are there too; keep autoheal's.
+  return (await core.listNamespacedEvent({ namespace: target.namespace, fieldSelector: selector })).items.filter((e) => e.source?.component === 'autoheal');
 };
 const setImage = async (target: TargetRef, image: string) => {
   const deployment = await read(target);
@@ -394,5 +395,120 @@ describe('dry-run', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.results[0]?.message).toMatch(/invalid \(422\)/);
     expect((await read(target)).spec?.replicas).toBe(1);
+  });
+});
+
+describe('Events', () => {
+  it('every applied step records an Event on the Deployment that describe\'s field selector finds', async () => {
+    const target = newTarget(1);
+    const deployment = await read(target);
+
+    const outcome = await healer.apply(target, await healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1));
+
+    const events = await describeEvents(target);
+    expect(events).toHaveLength(1);
+    const [event] = events;
+    expect(event).toMatchObject({
+      type: 'Normal',
+      reason: 'AutohealRestart',
+      message: outcome.message,
+      source: { component: 'autoheal' },
+      reportingComponent: 'autoheal',
+      reportingInstance: 'test-1',
+      involvedObject: { kind: 'Deployment', name: target.name, namespace: 'prod', uid: deployment.metadata?.uid },
+    });
+  });
+
+  it('a failed step records a Warning', async () => {
+    const target = newTarget(1);
+
+    await healer.apply(target, await healer.plan(target, healStepSchema.parse({ kind: 'cache', command: ['sh', '-c', 'exit 2'], restart: false, scaleUp: false }), 2));
+
+    const events = await describeEvents(target);
+    expect(events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'AutohealCacheClear']]);
+    expect(events[0]?.message).toContain('(exit 2)');
+  });
+
+  it('recordDecision writes Events for kept, reset, handoff and refused, and nothing for none or awaiting-recheck', async () => {
+    const { makeDecisionRecord } = await import('@autoheal/core/testing');
+    const target = newTarget(1);
+
+    for (const decision of ['none', 'awaiting-recheck', 'kept', 'reset', 'handoff'] as const) {
+      await healer.recordDecision?.(makeDecisionRecord({ target, decision, summary: `${target.name}: ${decision}` }));
+    }
+    await healer.recordDecision?.(makeDecisionRecord({ target, decision: 'suppressed', suppressedReason: 'refused', summary: 'refused: paused' }));
+    await healer.recordDecision?.(makeDecisionRecord({ target, decision: 'suppressed', suppressedReason: 'cooldown', summary: 'cooldown' }));
+    await healer.recordDecision?.(makeDecisionRecord({ target, decision: 'handoff', dryRun: true, summary: 'dry-run handoff' }));
+
+    const events = await describeEvents(target);
+    expect(events.map((e) => [e.type, e.reason, e.message]).sort()).toEqual(
+      [
+        ['Normal', 'AutohealKept', `${target.name}: kept`],
+        ['Normal', 'AutohealReset', `${target.name}: reset`],
+        ['Warning', 'AutohealHandoff', `${target.name}: handoff`],
+        ['Warning', 'AutohealRefused', 'refused: paused'],
+      ].sort(),
+    );
+  });
+
+  it('shows up in `kubectl describe deployment`', async () => {
+    const { execFile } = await import('node:child_process');
+    const target = newTarget(1);
+    await healer.apply(target, await healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1));
+
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('kubectl', ['--kubeconfig', cluster.kubeconfigPath, '-n', 'prod', 'describe', 'deployment', target.name], (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+
+    expect(output).toMatch(/Normal\s+AutohealRestart\s+\S+\s+autoheal\s+restart step \(attempt 1\)/);
+  });
+});
+
+describe('operator helpers', () => {
+  it('listRevisions lists revisions with ReplicaSet, images and which one is current', async () => {
+    const target = newTarget(1);
+    const original = (await read(target)).spec?.template.spec?.containers[0]?.image;
+    await setImage(target, 'registry.local/app:2.0.0');
+
+    const revisions = await healer.listRevisions(target);
+
+    expect(revisions.map((r) => [r.revision, r.images, r.current])).toEqual([
+      [1, [original], false],
+      [2, ['registry.local/app:2.0.0'], true],
+    ]);
+    expect(revisions[0]?.replicaSet).toMatch(new RegExp(`^${target.name}-`));
+    expect(revisions[0]?.created).toMatch(/^\d{4}-/);
+  });
+
+  it('rollback(target) rolls back and rollback of a fresh Deployment throws HEALING_REFUSED', async () => {
+    const target = newTarget(1);
+    const fresh = newTarget(1);
+    await setImage(target, 'registry.local/app:2.0.0');
+
+    const outcome = await healer.rollback(target);
+
+    expect(outcome.ok).toBe(true);
+    expect((await read(target)).spec?.template.spec?.containers[0]?.image).not.toBe('registry.local/app:2.0.0');
+    await expect(healer.rollback(fresh)).rejects.toMatchObject({ code: 'HEALING_REFUSED' });
+  });
+
+  it('getDeploymentSummary reports replicas, readiness, revision, state, HPA and recent Events', async () => {
+    const target = newTarget(2, { minReplicas: 2, maxReplicas: 5 });
+    await healer.writeState(target, { attempt: 1, lastStep: 'restart' });
+    await healer.recordDecision?.((await import('@autoheal/core/testing')).makeDecisionRecord({ target, decision: 'kept', summary: 'kept it' }));
+
+    const summary = await healer.getDeploymentSummary(target);
+
+    expect(summary).toMatchObject({
+      replicas: 2,
+      readyReplicas: 2,
+      paused: false,
+      revision: 1,
+      state: { attempt: 1, lastStep: 'restart' },
+      hpa: { name: target.name, minReplicas: 2, maxReplicas: 5 },
+    });
+    expect(summary.events[0]).toMatchObject({ type: 'Normal', reason: 'AutohealKept', message: 'kept it', from: 'autoheal' });
   });
 });
