@@ -118,3 +118,8 @@ export const VERDICT_TEXT: Record<Verdict, { label: string; icon: string }> = {
 export function keyOf(target: { namespace: string; name: string }): string {
   return `${target.namespace}/${target.name}`;
 }
+
+/** Splits a snake_case name after each underscore so a narrow screen can wrap it there (`<wbr>` points). */
+export function namePieces(name: string): string[] {
+  return name.split(/(?<=_)/);
+}

@@ -59,7 +59,7 @@ export function renderRiskChart(history: readonly DecisionRecord[], threshold: n
           <text class="chart__axis" x=${WIDTH - PAD.right} y=${HEIGHT - 6} text-anchor="end">${formatTime(last)}</text>`
       : svg`<text class="chart__axis" x=${WIDTH / 2} y=${HEIGHT / 2} text-anchor="middle">No evaluations yet</text>`}
     <line class="chart__threshold" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(threshold)} y2=${y(threshold)} />
-    <text class="chart__threshold-label" x=${WIDTH - PAD.right - 4} y=${y(threshold) - 5} text-anchor="end">threshold ${formatPercent(threshold)}</text>
+    <text class="chart__threshold-label" x=${PAD.left + 6} y=${y(threshold) - 6} text-anchor="start">threshold ${formatPercent(threshold)}</text>
     ${actions.map((record) => {
       const cx = x(Date.parse(record.time));
       return svg`<g class="chart__action chart__action--${record.decision}">

@@ -16,6 +16,7 @@ import {
   formatRelative,
   formatTime,
   keyOf,
+  namePieces,
   stepLabel,
 } from './format.js';
 import { renderGauge } from './gauge.js';
@@ -495,6 +496,10 @@ export class RiskDashboard extends LitElement {
 
   // ---------------------------------------------------------------- rendering
 
+  private _breakable(name: string): TemplateResult {
+    return html`${namePieces(name).map((piece, index) => (index === 0 ? piece : html`<wbr />${piece}`))}`;
+  }
+
   override render(): TemplateResult {
     const selected = this._selected();
     return html`
@@ -695,7 +700,7 @@ export class RiskDashboard extends LitElement {
                 const contribution = byFeature.get(name);
                 return html`<tr class="signal ${isMissing ? 'signal--missing' : ''} ${top.has(name) ? 'signal--top' : ''}" data-feature=${name}>
                   <th scope="row" title=${description}>
-                    <span class="signal__name">${name}</span>
+                    <span class="signal__name">${this._breakable(name)}</span>
                     ${top.has(name) ? html`<span class="badge badge--top">top driver</span>` : nothing}
                     ${unit ? html`<span class="muted small signal__unit">${unit}</span>` : nothing}
                   </th>
@@ -782,7 +787,7 @@ export class RiskDashboard extends LitElement {
           const error = state.fieldErrors[name];
           const id = `what-if-${name}`;
           return html`<div class="field ${error ? 'field--error' : ''}">
-            <label for=${id}>${name}${unit ? html` <span class="muted small">(${unit})</span>` : nothing}</label>
+            <label for=${id}>${this._breakable(name)}${unit ? html` <span class="muted small">(${unit})</span>` : nothing}</label>
             <input
               id=${id}
               name=${name}

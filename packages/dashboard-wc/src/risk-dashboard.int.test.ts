@@ -200,6 +200,54 @@ describe('live updates', () => {
   });
 });
 
+describe('attributes', () => {
+  it('polls every `refresh` seconds while the stream is down', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: statics.url });
+    fixture.refuseStreams = true;
+    context = await browser.newContext();
+    const page = await context.newPage();
+    pageCounter += 1;
+    await page.goto(statics.page(`page-${pageCounter}.html`, dashboardPage({ 'api-base': fixture.url, refresh: '1' })));
+    await expect.poll(() => status(page).innerText()).toMatch(/Disconnected — retrying/);
+    await expect.poll(() => logRows(page).count()).toBeGreaterThan(0);
+    const polled = makeRecord(CART, Date.now(), { ...HEALTHY_FEATURES, cpu_usage_pct: 61 });
+    fixture.store(polled);
+    await expect.poll(() => page.locator(`[part="log-row"][data-id="${polled.id}"]`).count(), { timeout: 5_000 }).toBe(1);
+    expect(await status(page).innerText()).toMatch(/Disconnected — retrying/);
+  });
+
+  it('shows only the targets named in `targets` and ignores live records of others', async () => {
+    const { page } = await open({ targets: 'shop/cart, payments/ledger' });
+    await expect.poll(() => page.getByRole('option').count()).toBe(2);
+    await expect.poll(() => status(page).innerText()).toContain('Live');
+    const rows = await logRows(page).count();
+    expect(rows).toBe(fixture!.histories.get('shop/cart')!.length + fixture!.histories.get('payments/ledger')!.length);
+    fixture!.push(makeRecord({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, Date.now(), FAILING_FEATURES));
+    const shown = makeRecord(CART, Date.now(), FAILING_FEATURES);
+    fixture!.push(shown);
+    await expect.poll(() => logRows(page).first().getAttribute('data-id')).toBe(shown.id);
+    expect(await logRows(page).count()).toBe(rows + 1);
+    expect(await page.getByRole('option').count()).toBe(2);
+  });
+
+  it('follows the operating system with theme="auto" and can be forced light', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: statics.url });
+    context = await browser.newContext({ colorScheme: 'dark' });
+    const page = await context.newPage();
+    const background = (selector: string) =>
+      page.evaluate((s) => getComputedStyle(document.querySelector(s)!).backgroundColor, selector);
+    pageCounter += 1;
+    await page.goto(
+      statics.page(
+        `page-${pageCounter}.html`,
+        `${dashboardPage({ 'api-base': fixture.url, id: 'auto' })}<risk-dashboard id="light" theme="light" api-base="${fixture.url}"></risk-dashboard>`,
+      ),
+    );
+    await expect.poll(() => background('#auto')).toBe('rgb(15, 19, 25)');
+    expect(await background('#light')).toBe('rgb(243, 245, 248)');
+  });
+});
+
 describe('what-if form', () => {
   it('is pre-filled from the latest values, scores edited values and shows the result', async () => {
     const { page } = await open();

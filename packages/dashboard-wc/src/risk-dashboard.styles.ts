@@ -250,7 +250,6 @@ export const riskDashboardStyles = css`
     border-left-color: var(--_at-risk);
   }
   .card--unknown {
-    border-left-style: dashed;
     border-left-color: var(--_unknown);
   }
   .card--selected {
@@ -480,6 +479,16 @@ export const riskDashboardStyles = css`
   }
   .contribution__text {
     font-variant-numeric: tabular-nums;
+    white-space: nowrap;
+  }
+  @container (max-width: 480px) {
+    /* On a phone the numbers say enough; the bars would squeeze them onto two lines. */
+    .contribution__bar {
+      display: none;
+    }
+    .signals__table thead th:first-child {
+      width: 48%;
+    }
   }
 
   /* ---- ladder */
@@ -544,6 +553,12 @@ export const riskDashboardStyles = css`
   .chart__threshold-label {
     fill: var(--_at-risk);
     font-size: 12px;
+    font-weight: 600;
+    /* A halo in the surface colour keeps the label readable where the line crosses it. */
+    paint-order: stroke;
+    stroke: var(--_surface);
+    stroke-width: 4px;
+    stroke-linejoin: round;
   }
   .chart__line {
     fill: none;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
+const defaultDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 
 export interface StaticServer {
   url: string;
@@ -17,7 +17,8 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function startStaticServer(): Promise<StaticServer> {
+/** `distDir` defaults to the package's dist/ (pass it when this file is bundled elsewhere). */
+export async function startStaticServer(distDir: string = defaultDistDir): Promise<StaticServer> {
   const pages = new Map<string, string>();
   const server = createServer(async (request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;

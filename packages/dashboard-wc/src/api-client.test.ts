@@ -1,0 +1,74 @@
+/** The API client against the fixture server, in Node (the browser tests cover the event stream). */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AutohealApiError, createAutohealClient } from './api-client.js';
+import { FAILING_FEATURES, fixturePredict, startFixtureServer, type FixtureServer } from './test/fixture-server.js';
+
+let fixture: FixtureServer | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+describe('createAutohealClient', () => {
+  it('reads info, targets and one target with its history', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1' });
+    const client = createAutohealClient({ baseUrl: `${fixture.url}/` });
+    const [info, targets, detail] = await Promise.all([client.info(), client.targets(), client.target('shop', 'checkout')]);
+    expect(info.featureNames).toHaveLength(7);
+    expect(targets.map((t) => t.key)).toEqual([...fixture.histories.keys()]);
+    expect(detail.history.map((r) => r.id)).toEqual(fixture.histories.get('shop/checkout')!.map((r) => r.id));
+    // The trailing slash of baseUrl was not doubled.
+    expect(fixture.requests.every((r) => !r.path.startsWith('//'))).toBe(true);
+  });
+
+  it('sends the bearer token on evaluate and reports 401 and 403 as typed errors', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1', token: 't0k' });
+    const record = await createAutohealClient({ baseUrl: fixture.url, token: 't0k' }).evaluate('shop', 'cart');
+    expect(record.target.name).toBe('cart');
+    expect(fixture.requests.at(-1)!.authorization).toBe('Bearer t0k');
+
+    const denied = await createAutohealClient({ baseUrl: fixture.url }).evaluate('shop', 'cart').catch((e: unknown) => e);
+    expect(AutohealApiError.isInstance(denied)).toBe(true);
+    expect(denied).toMatchObject({ status: 401, code: 'unauthorized' });
+    await fixture.close();
+
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1', token: 't0k', readOnly: true });
+    const refused = await createAutohealClient({ baseUrl: fixture.url, token: 't0k' }).evaluate('shop', 'cart').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 403, code: 'read-only' });
+  });
+
+  it('returns predictions and carries the field errors of a 400', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1' });
+    const client = createAutohealClient({ baseUrl: fixture.url });
+    expect(await client.predict(FAILING_FEATURES)).toEqual(fixturePredict(FAILING_FEATURES));
+    const error = await client.predict({ ...FAILING_FEATURES, cpu_usage_pct: -1, http_5xx_error_rate: null }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, code: 'invalid-request' });
+    expect((error as AutohealApiError).fields).toEqual([
+      { path: 'cpu_usage_pct', message: 'must be >= 0 (percent of one core)' },
+      { path: 'http_5xx_error_rate', message: 'must be a number' },
+    ]);
+  });
+
+  it('reports an unreachable server as a network error with status 0', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1' });
+    const url = fixture.url;
+    await fixture.close();
+    fixture = undefined;
+    const error = await createAutohealClient({ baseUrl: url }).targets().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 0, code: 'network' });
+    expect((error as Error).message).toContain(`cannot reach the autoheal server at ${url}`);
+  });
+});
+
+describe('the self-contained bundle', () => {
+  it('registers <risk-dashboard> and contains neither zod nor bare imports', async () => {
+    const { readFile } = await import('node:fs/promises');
+    // Built by the global setup.
+    const bundle = await readFile(new URL('../dist/risk-dashboard.js', import.meta.url), 'utf8');
+    expect(bundle).toContain('risk-dashboard');
+    expect(bundle).toMatch(/customElements\.define/);
+    expect(bundle).not.toMatch(/\bzod\b/);
+    // A browser cannot resolve bare specifiers such as "lit": everything must be inside.
+    expect(bundle).not.toMatch(/^import\s|\bimport\s*\(?\s*["'](?!\.)/m);
+  });
+});
