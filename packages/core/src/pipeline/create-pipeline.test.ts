@@ -121,6 +121,16 @@ describe('evaluate: verdicts', () => {
     expect(healer.plans).toHaveLength(0);
   });
 
+  it('keeps the summary on one line when an adapter error spans several lines', async () => {
+    const { pipeline, source } = setup();
+    source.failWith(new Error('upstream said:\n  502 Bad Gateway\r\n  retry later'));
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record.summary).not.toMatch(/[\r\n]/);
+    expect(record.summary).toMatch(/upstream said: 502 Bad Gateway retry later/);
+  });
+
   it('uses the per-target threshold over the global one', async () => {
     const { pipeline, healer } = setup({
       model: { score: () => 0.6 },

@@ -386,7 +386,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           return `${assessment.verdict === 'unknown' ? risk : `at risk (${risk})`}, suppressed (${decided.suppressedReason})`;
       }
     })();
-    return `${key}: ${words}${decided.note ? `; ${decided.note}` : ''}`;
+    // One line, whatever the adapters' error messages contain: logs, Slack and Events show it as is.
+    return `${key}: ${words}${decided.note ? `; ${decided.note}` : ''}`.replace(/\s*[\r\n]+\s*/g, ' ');
   }
 
   function buildRecord(target: TargetRef, startedAt: number, first: Look, decided: Decided): DecisionRecord {
