@@ -374,6 +374,18 @@ describe('files that are not a model fail at load', () => {
     expect(error.message).toContain('truncated');
   });
 
+  it('a model cut anywhere fails at load, never at the first prediction', async () => {
+    const bytes = buildTreeModel({ trees: RISK_TREES, baseValue: RISK_TREES_BASE, calibration: { a: 1, b: 0 } });
+    const cuts = [1, 2, 16, ...[0.1, 0.25, 0.5, 0.75, 0.9, 0.99].map((f) => Math.floor(bytes.length * f)), bytes.length - 1];
+
+    for (const cut of cuts) {
+      const error = await load({ modelBytes: bytes.subarray(0, cut) });
+
+      expect(error.code, `cut at ${cut} of ${bytes.length} bytes`).toBe('MODEL_INVALID');
+      expect(error.message, `cut at ${cut} of ${bytes.length} bytes`).toContain('truncated');
+    }
+  });
+
   it.each([
     ['a Python pickle', Uint8Array.from([0x80, 0x04, 0x95, 0x10, 0, 0]), /Python pickle/],
     ['an HTML page', new TextEncoder().encode('<!DOCTYPE html><html><body>Sign in</body></html>'), /HTML\/XML page/],
