@@ -79,7 +79,7 @@ export interface LeaderElector {
    * when the loop has stopped. Background API errors go to `onError` and are retried.
    */
   start(signal?: AbortSignal): Promise<void>;
-  /** True while this replica holds the Lease. */
+  /** True while this replica holds the Lease and renewed it within `renewDeadlineMs`. */
   isLeader(): boolean;
   /** Calls `listener` on every change of leadership; returns a function that unsubscribes. */
   onChange(listener: (isLeader: boolean) => void): () => void;
@@ -121,6 +121,8 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   const listeners = new Set<(isLeader: boolean) => void>();
   const leaseSeconds = Math.ceil(config.leaseDurationMs / 1000);
   let leader = false;
+  // When this replica last wrote the Lease successfully (acquire or renew).
+  let lastRenewAt = 0;
   let observedKey = '';
   let observedTime = 0;
 
@@ -183,6 +185,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       try {
         const created = await callApi(call('create'), signal, () => api.createNamespacedLease({ namespace: config.namespace, body }, opts(signal)));
         observe(created.spec);
+        lastRenewAt = now;
         return true;
       } catch (createError) {
         // Another replica created it first.
@@ -210,6 +213,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
         api.replaceNamespacedLease({ name: config.name, namespace: config.namespace, body: lease }, opts(signal)),
       );
       observe(updated.spec);
+      lastRenewAt = now;
       return true;
     } catch (error) {
       if (isConflict(error)) return false;
@@ -295,7 +299,9 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   return {
     identity: config.identity,
     start,
-    isLeader: () => leader,
+    // A replica that has not renewed within the renew deadline (stalled loop, event-loop stall) is not
+    // leader any more, even before its loop notices: another may take over once the lease expires.
+    isLeader: () => leader && clock.now() - lastRenewAt < config.renewDeadlineMs,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
