@@ -7,7 +7,8 @@ import type { FeatureObservation, TargetRef } from '@autoheal/core';
 import { describeFeatureSourceConformance } from '@autoheal/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureDeployment, startFixtureExporter, type FixtureExporter } from '../test-support/fixture-exporter.js';
-import { startCountingProxy, startPrometheusProcess, waitForQuery, type PrometheusProcess } from '../test-support/prometheus-process.js';
+import { startPrometheus, type RunningPrometheus } from '@autoheal/sandbox';
+import { startCountingProxy, waitForQuery } from '../test-support/prometheus-helpers.js';
 import { createPrometheusFeatureSource, type PrometheusFeatureSource } from './prometheus-feature-source.js';
 
 const target = (namespace: string, name: string): TargetRef => ({ namespace, kind: 'Deployment', name });
@@ -25,7 +26,7 @@ const RATE_WINDOW_SECONDS = 5;
 const RATE_WINDOW = `${RATE_WINDOW_SECONDS}s`;
 
 let exporter: FixtureExporter;
-let prometheus: PrometheusProcess;
+let prometheus: RunningPrometheus;
 let source: PrometheusFeatureSource;
 /** A past evaluation time, so that repeated collections see the same samples. */
 let fixedEvaluationTime = 0;
@@ -46,7 +47,7 @@ beforeAll(async () => {
     legacyDeployment,
     fixtureDeployment('prod', 'vanishing', 6),
   ]);
-  prometheus = await startPrometheusProcess({ scrapeTargets: [exporter.address], scrapeIntervalSeconds: 1 });
+  prometheus = await startPrometheus({ scrapeTargets: [exporter.address], scrapeIntervalSeconds: 1 });
   // rate() divides by its whole window: wait until the data covers the (shortened) window.
   await waitForQuery(prometheus.url, 'count_over_time(up[1m])', (values) => (values[0] ?? 0) >= RATE_WINDOW_SECONDS + 2);
   source = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: RATE_WINDOW });

@@ -7,7 +7,7 @@ import { AdapterError, AutohealError, ConfigError, type TargetRef } from '@autoh
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../test-support/prometheus-process.js';
+import { freePort } from '../test-support/prometheus-helpers.js';
 import { createPrometheusFeatureSource } from './prometheus-feature-source.js';
 
 const backend: TargetRef = { namespace: 'prod', kind: 'Deployment', name: 'backend' };
