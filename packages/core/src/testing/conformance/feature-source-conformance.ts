@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureObservation } from '../../features.js';
 import type { FeatureSource } from '../../interfaces/feature-source.js';
 import { targetKey, type TargetRef } from '../../target.js';
-import { withFixture } from './with-fixture.js';
+import { runConformanceCheck, type ConformanceCheck } from './conformance-check.js';
 
 /** What the factory of {@link describeFeatureSourceConformance} returns. */
 export interface FeatureSourceFixture {
@@ -38,6 +38,66 @@ function expectWellFormed(observation: FeatureObservation, source: FeatureSource
 }
 
 /**
+ * The FeatureSource contract, one check per entry; each check receives a fresh fixture. Exported so that
+ * tests can show a broken implementation fails them.
+ */
+export const featureSourceConformanceChecks: ReadonlyArray<ConformanceCheck<FeatureSourceFixture>> = [
+  {
+    name: 'has a non-empty name',
+    run: async ({ source }) => {
+      expect(typeof source.name).toBe('string');
+      expect(source.name.length).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'declares at least one feature name, without duplicates',
+    run: async ({ source }) => {
+      expect(source.featureNames.length).toBeGreaterThan(0);
+      expect(new Set(source.featureNames).size).toBe(source.featureNames.length);
+    },
+  },
+  {
+    name: 'collect returns a number or null for every feature, with a missing entry for each null',
+    run: async ({ source, target }) => {
+      const observation = await source.collect(target);
+
+      expectWellFormed(observation, source, target);
+    },
+  },
+  {
+    name: 'collectMany preserves the order of the targets and matches collect',
+    run: async ({ source, target, otherTargets = [] }) => {
+      const targets = [target, ...otherTargets];
+      const singles: FeatureObservation[] = [];
+      for (const t of targets) singles.push(await source.collect(t));
+
+      const many = await source.collectMany(targets);
+
+      expect(many.map((o) => targetKey(o.target))).toEqual(targets.map(targetKey));
+      many.forEach((observation, index) => {
+        expectWellFormed(observation, source, targets[index]!);
+        expect(observation.values).toEqual(singles[index]!.values);
+      });
+    },
+  },
+  {
+    name: 'collectMany of no targets returns an empty list',
+    run: async ({ source }) => {
+      await expect(source.collectMany([])).resolves.toEqual([]);
+    },
+  },
+  {
+    name: 'collect rejects when the signal is already aborted',
+    run: async ({ source, target }) => {
+      const controller = new AbortController();
+      controller.abort(new Error('test abort'));
+
+      await expect(source.collect(target, { signal: controller.signal })).rejects.toBeDefined();
+    },
+  },
+];
+
+/**
  * Registers the FeatureSource conformance tests. The factory is called once per test; give it
  * stable data (recorded responses, a fixed evaluation time) since `collect` and `collectMany`
  * results are compared.
@@ -50,57 +110,6 @@ function expectWellFormed(observation: FeatureObservation, source: FeatureSource
  */
 export function describeFeatureSourceConformance(name: string, factory: () => Promise<FeatureSourceFixture>): void {
   describe(`FeatureSource conformance: ${name}`, () => {
-    it('has a non-empty name', async () => {
-      await withFixture(factory, async ({ source }) => {
-        expect(typeof source.name).toBe('string');
-        expect(source.name.length).toBeGreaterThan(0);
-      });
-    });
-
-    it('declares at least one feature name, without duplicates', async () => {
-      await withFixture(factory, async ({ source }) => {
-        expect(source.featureNames.length).toBeGreaterThan(0);
-        expect(new Set(source.featureNames).size).toBe(source.featureNames.length);
-      });
-    });
-
-    it('collect returns a number or null for every feature, with a missing entry for each null', async () => {
-      await withFixture(factory, async ({ source, target }) => {
-        const observation = await source.collect(target);
-
-        expectWellFormed(observation, source, target);
-      });
-    });
-
-    it('collectMany preserves the order of the targets and matches collect', async () => {
-      await withFixture(factory, async ({ source, target, otherTargets = [] }) => {
-        const targets = [...otherTargets, target, ...otherTargets];
-        const singles: FeatureObservation[] = [];
-        for (const t of targets) singles.push(await source.collect(t));
-
-        const many = await source.collectMany(targets);
-
-        expect(many.map((o) => targetKey(o.target))).toEqual(targets.map(targetKey));
-        many.forEach((observation, index) => {
-          expectWellFormed(observation, source, targets[index]!);
-          expect(observation.values).toEqual(singles[index]!.values);
-        });
-      });
-    });
-
-    it('collectMany of no targets returns an empty list', async () => {
-      await withFixture(factory, async ({ source }) => {
-        await expect(source.collectMany([])).resolves.toEqual([]);
-      });
-    });
-
-    it('collect rejects when the signal is already aborted', async () => {
-      await withFixture(factory, async ({ source, target }) => {
-        const controller = new AbortController();
-        controller.abort(new Error('test abort'));
-
-        await expect(source.collect(target, { signal: controller.signal })).rejects.toBeDefined();
-      });
-    });
+    for (const check of featureSourceConformanceChecks) it(check.name, () => runConformanceCheck(factory, check));
   });
 }

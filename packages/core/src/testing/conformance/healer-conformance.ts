@@ -7,7 +7,7 @@ import { healPlanSchema, healStepKindSchema, healStepSchema, type HealingState }
 import type { Healer } from '../../interfaces/healer.js';
 import type { TargetRef } from '../../target.js';
 import { makeDecisionRecord } from '../fixtures.js';
-import { withFixture } from './with-fixture.js';
+import { runConformanceCheck, type ConformanceCheck } from './conformance-check.js';
 
 /** What the factory of {@link describeHealerConformance} returns. */
 export interface HealerFixture {
@@ -18,6 +18,91 @@ export interface HealerFixture {
 }
 
 const SOME_STATE: HealingState = { attempt: 2, lastActionAt: 1_767_225_600_000, lastStep: 'cache', keptNotified: false, handoffNotified: false };
+
+/**
+ * The Healer contract, one check per entry; each check receives a fresh fixture. Exported so that
+ * tests can show a broken implementation fails them.
+ */
+export const healerConformanceChecks: ReadonlyArray<ConformanceCheck<HealerFixture>> = [
+  {
+    name: 'has a non-empty name',
+    run: async ({ healer }) => {
+      expect(typeof healer.name).toBe('string');
+      expect(healer.name.length).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'readState of a fresh target is attempt 0',
+    run: async ({ healer, target }) => {
+      await expect(healer.readState(target)).resolves.toMatchObject({ attempt: 0 });
+    },
+  },
+  {
+    name: 'writeState round-trips through readState',
+    run: async ({ healer, target }) => {
+      await healer.writeState(target, SOME_STATE);
+
+      await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
+    },
+  },
+  {
+    name: 'writeState(null) clears the state back to attempt 0',
+    run: async ({ healer, target }) => {
+      await healer.writeState(target, SOME_STATE);
+
+      await healer.writeState(target, null);
+
+      const state = await healer.readState(target);
+      expect(state.attempt).toBe(0);
+      expect(state.lastActionAt).toBeUndefined();
+    },
+  },
+  {
+    name: 'plan returns a valid plan (operations or a refusal) for every step kind',
+    run: async ({ healer, target }) => {
+      for (const kind of healStepKindSchema.options) {
+        const step = healStepSchema.parse({ kind });
+
+        const plan = await healer.plan(target, step, 1);
+
+        expect(healPlanSchema.safeParse(plan).success).toBe(true);
+        expect(plan.step.kind).toBe(kind);
+        expect(plan.attempt).toBe(1);
+        expect(plan.operations.length > 0 || (plan.refusal ?? '').length > 0, `plan for ${kind} needs operations or a refusal reason`).toBe(true);
+      }
+    },
+  },
+  {
+    name: 'plan writes nothing: the state is unchanged',
+    run: async ({ healer, target }) => {
+      await healer.writeState(target, SOME_STATE);
+
+      await healer.plan(target, healStepSchema.parse({ kind: 'restart' }), 3);
+
+      await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
+    },
+  },
+  {
+    name: 'apply with dryRun reports dryRun and leaves the state unchanged',
+    run: async ({ healer, target }) => {
+      await healer.writeState(target, SOME_STATE);
+      const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart' }), 3);
+
+      const outcome = await healer.apply(target, plan, { dryRun: true });
+
+      expect(outcome.dryRun).toBe(true);
+      await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
+    },
+  },
+  {
+    name: 'recordDecision, when present, resolves for a valid record',
+    run: async ({ healer, target }) => {
+      const record = makeDecisionRecord({ target });
+
+      await expect(healer.recordDecision?.(record) ?? Promise.resolve()).resolves.toBeUndefined();
+    },
+  },
+];
 
 /**
  * Registers the Healer conformance tests. The factory is called once per test and must return a
@@ -31,82 +116,6 @@ const SOME_STATE: HealingState = { attempt: 2, lastActionAt: 1_767_225_600_000, 
  */
 export function describeHealerConformance(name: string, factory: () => Promise<HealerFixture>): void {
   describe(`Healer conformance: ${name}`, () => {
-    it('has a non-empty name', async () => {
-      await withFixture(factory, async ({ healer }) => {
-        expect(typeof healer.name).toBe('string');
-        expect(healer.name.length).toBeGreaterThan(0);
-      });
-    });
-
-    it('readState of a fresh target is attempt 0', async () => {
-      await withFixture(factory, async ({ healer, target }) => {
-        await expect(healer.readState(target)).resolves.toMatchObject({ attempt: 0 });
-      });
-    });
-
-    it('writeState round-trips through readState', async () => {
-      await withFixture(factory, async ({ healer, target }) => {
-        await healer.writeState(target, SOME_STATE);
-
-        await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
-      });
-    });
-
-    it('writeState(null) clears the state back to attempt 0', async () => {
-      await withFixture(factory, async ({ healer, target }) => {
-        await healer.writeState(target, SOME_STATE);
-
-        await healer.writeState(target, null);
-
-        const state = await healer.readState(target);
-        expect(state.attempt).toBe(0);
-        expect(state.lastActionAt).toBeUndefined();
-      });
-    });
-
-    it('plan returns a valid plan (operations or a refusal) for every step kind', async () => {
-      await withFixture(factory, async ({ healer, target }) => {
-        for (const kind of healStepKindSchema.options) {
-          const step = healStepSchema.parse({ kind });
-
-          const plan = await healer.plan(target, step, 1);
-
-          expect(healPlanSchema.safeParse(plan).success).toBe(true);
-          expect(plan.step.kind).toBe(kind);
-          expect(plan.attempt).toBe(1);
-          expect(plan.operations.length > 0 || (plan.refusal ?? '').length > 0, `plan for ${kind} needs operations or a refusal reason`).toBe(true);
-        }
-      });
-    });
-
-    it('plan writes nothing: the state is unchanged', async () => {
-      await withFixture(factory, async ({ healer, target }) => {
-        await healer.writeState(target, SOME_STATE);
-
-        await healer.plan(target, healStepSchema.parse({ kind: 'restart' }), 3);
-
-        await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
-      });
-    });
-
-    it('apply with dryRun reports dryRun and leaves the state unchanged', async () => {
-      await withFixture(factory, async ({ healer, target }) => {
-        await healer.writeState(target, SOME_STATE);
-        const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart' }), 3);
-
-        const outcome = await healer.apply(target, plan, { dryRun: true });
-
-        expect(outcome.dryRun).toBe(true);
-        await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
-      });
-    });
-
-    it('recordDecision, when present, resolves for a valid record', async () => {
-      await withFixture(factory, async ({ healer, target }) => {
-        const record = makeDecisionRecord({ target });
-
-        await expect(healer.recordDecision?.(record) ?? Promise.resolve()).resolves.toBeUndefined();
-      });
-    });
+    for (const check of healerConformanceChecks) it(check.name, () => runConformanceCheck(factory, check));
   });
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecisionKind } from '../../decision.js';
 import type { Notifier } from '../../interfaces/notifier.js';
 import { makeDecisionRecord } from '../fixtures.js';
-import { withFixture } from './with-fixture.js';
+import { runConformanceCheck, type ConformanceCheck } from './conformance-check.js';
 
 /** What the factory of {@link describeNotifierConformance} returns. */
 export interface NotifierFixture {
@@ -15,6 +15,36 @@ export interface NotifierFixture {
 }
 
 const KINDS: DecisionKind[] = ['none', 'heal', 'suppressed', 'awaiting-recheck', 'kept', 'reset', 'handoff'];
+
+/**
+ * The Notifier contract, one check per entry; each check receives a fresh fixture. Exported so that
+ * tests can show a broken implementation fails them.
+ */
+export const notifierConformanceChecks: ReadonlyArray<ConformanceCheck<NotifierFixture>> = [
+  {
+    name: 'has a non-empty name',
+    run: async ({ notifier }) => {
+      expect(typeof notifier.name).toBe('string');
+      expect(notifier.name.length).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'notify resolves for a valid record of every decision kind',
+    run: async ({ notifier }) => {
+      for (const decision of KINDS) {
+        const record = makeDecisionRecord({ decision, ...(decision === 'suppressed' ? { suppressedReason: 'cooldown' as const } : {}) });
+
+        await expect(notifier.notify(record)).resolves.toBeUndefined();
+      }
+    },
+  },
+  {
+    name: 'close, when present, resolves',
+    run: async ({ notifier }) => {
+      await expect(notifier.close?.() ?? Promise.resolve()).resolves.toBeUndefined();
+    },
+  },
+];
 
 /**
  * Registers the Notifier conformance tests. The factory is called once per test; point the
@@ -28,27 +58,6 @@ const KINDS: DecisionKind[] = ['none', 'heal', 'suppressed', 'awaiting-recheck',
  */
 export function describeNotifierConformance(name: string, factory: () => Promise<NotifierFixture>): void {
   describe(`Notifier conformance: ${name}`, () => {
-    it('has a non-empty name', async () => {
-      await withFixture(factory, async ({ notifier }) => {
-        expect(typeof notifier.name).toBe('string');
-        expect(notifier.name.length).toBeGreaterThan(0);
-      });
-    });
-
-    it('notify resolves for a valid record of every decision kind', async () => {
-      await withFixture(factory, async ({ notifier }) => {
-        for (const decision of KINDS) {
-          const record = makeDecisionRecord({ decision, ...(decision === 'suppressed' ? { suppressedReason: 'cooldown' as const } : {}) });
-
-          await expect(notifier.notify(record)).resolves.toBeUndefined();
-        }
-      });
-    });
-
-    it('close, when present, resolves', async () => {
-      await withFixture(factory, async ({ notifier }) => {
-        await expect(notifier.close?.() ?? Promise.resolve()).resolves.toBeUndefined();
-      });
-    });
+    for (const check of notifierConformanceChecks) it(check.name, () => runConformanceCheck(factory, check));
   });
 }
