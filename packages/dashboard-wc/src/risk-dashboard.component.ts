@@ -225,6 +225,13 @@ export class RiskDashboard extends LitElement {
     if (!this.hasUpdated) return;
     if (changed.has('apiBase') && changed.get('apiBase') !== undefined) {
       this._stop();
+      // Another server: nothing of the old one's data may be merged into the new one's.
+      this._targets = [];
+      this._history = new Map();
+      this._log = [];
+      this._logIds = new Set();
+      this._selectedKey = null;
+      this._info = null;
       this._start();
       return;
     }
@@ -303,9 +310,21 @@ export class RiskDashboard extends LitElement {
       // A newer load (or a restart with another api-base) started meanwhile: its answer wins.
       if (generation !== this._loadGeneration) return;
       this._info = info;
-      this._targets = details.map(({ history: _history, ...summary }) => summary);
-      this._history = new Map(details.map((detail) => [detail.key, detail.history.slice(-HISTORY_LIMIT)]));
-      const all = details.flatMap((detail) => detail.history);
+      // Merge rather than replace: a live record that arrived while these requests were in flight
+      // may be newer than the server's snapshot, and must not disappear.
+      const histories = new Map<string, DecisionRecord[]>();
+      for (const detail of details) {
+        const byId = new Map<string, DecisionRecord>();
+        for (const record of [...detail.history, ...(this._history.get(detail.key) ?? [])]) byId.set(record.id, record);
+        histories.set(detail.key, [...byId.values()].sort((a, b) => Date.parse(a.time) - Date.parse(b.time)).slice(-HISTORY_LIMIT));
+      }
+      this._targets = details.map(({ history: _history, ...summary }) => {
+        const newest = histories.get(summary.key)?.at(-1) ?? null;
+        const latest = !summary.latest || (newest && Date.parse(newest.time) > Date.parse(summary.latest.time)) ? newest : summary.latest;
+        return { ...summary, latest };
+      });
+      this._history = histories;
+      const all = [...histories.values()].flat();
       all.sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || (a.id < b.id ? 1 : -1));
       this._log = all.slice(0, LOG_LIMIT);
       this._logIds = new Set(this._log.map((record) => record.id));

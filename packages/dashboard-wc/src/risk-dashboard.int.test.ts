@@ -423,6 +423,29 @@ describe('accessibility', () => {
   });
 });
 
+describe('examples/dashboard-html', () => {
+  it('works as shipped, with the server URL swapped for the fixture and the token taken from the URL fragment', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = await readFile(new URL('../../../examples/dashboard-html/index.html', import.meta.url), 'utf8');
+    expect(example).toContain('src="http://127.0.0.1:8080/risk-dashboard.js"');
+    expect(example).toContain('api-base="http://127.0.0.1:8080"');
+    fixture = await startFixtureServer({ allowedOrigin: statics.url });
+    const html = example
+      .replace('http://127.0.0.1:8080/risk-dashboard.js', '/risk-dashboard.js')
+      .replace('api-base="http://127.0.0.1:8080"', `api-base="${fixture.url}"`);
+    context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${statics.page('example.html', html)}#token=secret-token`);
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await expect.poll(() => fixture!.requests.filter((r) => r.method === 'POST').map((r) => r.authorization)).toEqual(['Bearer secret-token']);
+    expect(await page.locator('risk-dashboard').getAttribute('token')).toBeNull();
+    expect(new URL(page.url()).hash).toBe('');
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('phone width', () => {
   it('has no horizontal overflow at 360 px, also with a log record expanded', async () => {
     const { page } = await open({ token: 'secret-token' }, {}, { width: 360, height: 780 });
