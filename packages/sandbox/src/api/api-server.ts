@@ -11,7 +11,12 @@ import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions, versi
 import { createExecEndpoint, isExecPath, rejectUpgrade } from './exec-websocket.js';
 import { handleResourceCall, sendJson, type PodLogHandler } from './resource-handler.js';
 import { parseResourcePath } from './resource-registry.js';
-import { StatusError, internalError } from './status-error.js';
+import { authorize, type ResourceAttributes } from './rbac-authorizer.js';
+import { authenticate, requestUser } from './request-user.js';
+import type { ResourceRequest } from './resource-registry.js';
+import { StatusError, forbidden, internalError } from './status-error.js';
+
+export { anonymousUser, requestUser, userFromToken } from './request-user.js';
 
 /** Options of `createApiServer`. */
 export interface ApiServerOptions {
@@ -25,6 +30,32 @@ export interface ApiServerOptions {
   extraRoutes?: (request: http.IncomingMessage, response: http.ServerResponse) => boolean | Promise<boolean>;
   /** Text of `pods/{name}/log`. @default a one-line note that the pod is simulated */
   podLogs?: PodLogHandler;
+  /**
+   * Check every resource request against the stored RBAC objects and answer 403 Forbidden when
+   * denied (users without any binding are still allowed everything; see `rbac-authorizer.ts`).
+   * @default false
+   */
+  enforceRbac?: boolean;
+}
+
+/** The verb RBAC sees for a request (`list` vs `get`, `watch`, `deletecollection`...). */
+export function requestVerb(method: string, target: Pick<ResourceRequest, 'name' | 'subresource'>, query: URLSearchParams): string {
+  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return target.name === undefined ? (watch ? 'watch' : 'list') : 'get';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return target.name === undefined ? 'deletecollection' : 'delete';
+    default:
+      return method.toLowerCase();
+  }
 }
 
 /** A running (or ready to run) sandbox API server. */
@@ -34,31 +65,6 @@ export interface ApiServer {
   listen(port?: number, host?: string): Promise<string>;
   /** Ends watches and exec sockets, then stops the server. Never hangs on open streams. */
   close(): Promise<void>;
-}
-
-/** The user name for a request without a bearer token. */
-export const anonymousUser = 'system:anonymous';
-
-const requestUsers = new WeakMap<http.IncomingMessage, string>();
-
-/**
- * The user a bearer token stands for: the token up to its first `:` (so `alice:anything` is
- * `alice`, and `sandbox-admin` is `sandbox-admin`). The sandbox accepts every token.
- */
-export function userFromToken(token: string): string {
-  const colon = token.indexOf(':');
-  return colon >= 0 ? token.slice(0, colon) : token;
-}
-
-/** The authenticated user of a request served by a sandbox API server. */
-export function requestUser(request: http.IncomingMessage): string {
-  return requestUsers.get(request) ?? anonymousUser;
-}
-
-function authenticate(request: http.IncomingMessage): void {
-  const header = String(request.headers.authorization ?? '');
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  requestUsers.set(request, match?.[1] ? userFromToken(match[1].trim()) : anonymousUser);
 }
 
 function pageNotFound(): StatusError {
@@ -93,6 +99,24 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const openWatches = new Set<() => void>();
   const execEndpoint = createExecEndpoint({ store, exec: options.exec });
   let baseUrl = '';
+
+  /** Throws 403 when RBAC is enforced and the request's user may not do this. */
+  function checkAccess(request: http.IncomingMessage, attributes: ResourceAttributes): void {
+    if (!options.enforceRbac) return;
+    const user = requestUser(request);
+    const decision = authorize(store, user, { kind: 'resource', ...attributes });
+    if (!decision.allowed) {
+      throw forbidden({
+        user,
+        verb: attributes.verb,
+        resource: attributes.resource,
+        group: attributes.group,
+        ...(attributes.subresource ? { subresource: attributes.subresource } : {}),
+        ...(attributes.namespace ? { namespace: attributes.namespace } : {}),
+        ...(attributes.name ? { name: attributes.name } : {}),
+      });
+    }
+  }
 
   const dependencies = {
     store,
@@ -143,6 +167,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
     const target = parseResourcePath(url.pathname);
     if (!target || 'unknownResource' in target) throw pageNotFound();
+    // Anyone may ask what they are allowed to do.
+    if (target.definition.key !== 'authorization.k8s.io/selfsubjectaccessreviews') {
+      checkAccess(request, {
+        verb: requestVerb(method, target, url.searchParams),
+        group: target.definition.group,
+        resource: target.definition.plural,
+        ...(target.subresource ? { subresource: target.subresource } : {}),
+        ...(target.name ? { name: target.name } : {}),
+        ...(target.namespace ? { namespace: target.namespace } : {}),
+      });
+    }
     await handleResourceCall(dependencies, target, request, response, url.searchParams);
   }
 
@@ -159,6 +194,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       return;
     }
     try {
+      const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+      // Since Kubernetes 1.31 a WebSocket exec needs `create` on pods/exec, like a POST would.
+      checkAccess(request, {
+        verb: 'create',
+        group: '',
+        resource: 'pods',
+        subresource: 'exec',
+        namespace: decodeURIComponent(match?.[1] ?? ''),
+        name: decodeURIComponent(match?.[2] ?? ''),
+      });
       execEndpoint.handleUpgrade(request, socket, head);
     } catch (error) {
       rejectUpgrade(socket, (StatusError.isInstance(error) ? error : internalError(String(error))).status);

@@ -35,17 +35,17 @@ export interface TestApi {
 }
 
 /** Starts an API server with namespaces `default` and `prod` and a kubeconfig defaulting to `prod`. */
-export async function startTestApi(options: { historyLimit?: number } = {}): Promise<TestApi> {
+export async function startTestApi(options: { historyLimit?: number; enforceRbac?: boolean; token?: string } = {}): Promise<TestApi> {
   const clock = { now: () => Date.now() };
   const store = createObjectStore({ clock, ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) });
   for (const name of ['default', 'prod']) {
     store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: {}, status: { phase: 'Active' } });
   }
-  const api = createApiServer({ store, clock, exec: fakeExec });
+  const api = createApiServer({ store, clock, exec: fakeExec, enforceRbac: options.enforceRbac ?? false });
   const url = await api.listen(0, '127.0.0.1');
   const directory = await mkdtemp(join(tmpdir(), 'autoheal-api-'));
   const kubeconfigPath = join(directory, 'kubeconfig');
-  await writeKubeconfig(kubeconfigPath, url, { namespace: 'prod', token: 'alice:test' });
+  await writeKubeconfig(kubeconfigPath, url, { namespace: 'prod', token: options.token ?? 'alice:test' });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   return {

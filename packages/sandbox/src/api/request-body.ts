@@ -11,6 +11,11 @@ const maxBodyBytes = 3 * 1024 * 1024;
 
 /** Reads the whole request body as text (413-style 400 if it is too large). */
 export async function readBody(request: http.IncomingMessage): Promise<string> {
+  return (await readRawBody(request)).toString('utf8');
+}
+
+/** Reads the whole request body as bytes (413-style 400 if it is too large). */
+export async function readRawBody(request: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -19,7 +24,7 @@ export async function readBody(request: http.IncomingMessage): Promise<string> {
     if (size > maxBodyBytes) throw badRequest('the request body is too large');
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */

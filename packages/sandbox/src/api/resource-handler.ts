@@ -16,12 +16,15 @@ import {
   validateObject,
 } from './api-strategy.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
-import { decodeObjectBody, decodePatchBody, mediaTypeOf, patchTypeOf, readBody, type PatchType } from './request-body.js';
+import { decodeObjectBody, decodePatchBody, mediaTypeOf, patchTypeOf, readBody, readRawBody, type PatchType } from './request-body.js';
+import { decodeSelfSubjectAccessReview } from './protobuf-review.js';
 import { groupVersionOf, type ResourceDefinition } from './resource-registry.js';
 import { StatusError, badRequest, conflict, invalid, methodNotAllowed, notFound } from './status-error.js';
 import { toTable, wantsTable } from './table-output.js';
 import { serveWatch } from './watch-stream.js';
 import { proxyToService } from './service-proxy.js';
+import { authorize, type ResourceAttributes } from './rbac-authorizer.js';
+import { requestUser } from './request-user.js';
 
 /** Gives the text `GET pods/{name}/log` returns. */
 export type PodLogHandler = (request: { namespace: string; pod: string; container: string | undefined }) => string | Promise<string>;
@@ -166,6 +169,16 @@ export async function handleResourceCall(
   const warnings: string[] = [];
   const asTable = wantsTable(request.headers.accept);
   const includeObject = query.get('includeObject');
+
+  if (definition.key === 'authorization.k8s.io/selfsubjectaccessreviews') {
+    if (name !== undefined || method !== 'POST') throw methodNotAllowed(definition.plural, definition.group, method.toLowerCase());
+    const body =
+      mediaTypeOf(request) === 'application/vnd.kubernetes.protobuf'
+        ? decodeSelfSubjectAccessReview(await readRawBody(request))
+        : decodeObjectBody(await readBody(request), mediaTypeOf(request), definition.kind);
+    sendJson(response, 201, reviewAccess(store, requestUser(request), toKubeObject(call, { metadata: {}, ...body })));
+    return;
+  }
 
   if (name === undefined) {
     if (method === 'GET') {
@@ -459,4 +472,35 @@ function updateObject(
   object.metadata.resourceVersion = stored.metadata.resourceVersion;
   if (dryRun) return object;
   return dependencies.store.update(definition.key, object);
+}
+
+/** Answers a SelfSubjectAccessReview for `user` from the stored RBAC objects. */
+function reviewAccess(store: ObjectStore, user: string, review: KubeObject): KubeObject {
+  const spec = (review.spec ?? {}) as {
+    resourceAttributes?: Partial<ResourceAttributes> & { version?: string };
+    nonResourceAttributes?: { verb?: string; path?: string };
+  };
+  if (!spec.resourceAttributes && !spec.nonResourceAttributes) {
+    throw invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [
+      { field: 'spec.resourceAttributes', reason: 'FieldValueRequired', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' },
+    ]);
+  }
+  const decision = spec.resourceAttributes
+    ? authorize(store, user, {
+        kind: 'resource',
+        verb: spec.resourceAttributes.verb ?? '',
+        group: spec.resourceAttributes.group ?? '',
+        resource: spec.resourceAttributes.resource ?? '',
+        ...(spec.resourceAttributes.subresource ? { subresource: spec.resourceAttributes.subresource } : {}),
+        ...(spec.resourceAttributes.name ? { name: spec.resourceAttributes.name } : {}),
+        ...(spec.resourceAttributes.namespace ? { namespace: spec.resourceAttributes.namespace } : {}),
+      })
+    : authorize(store, user, { kind: 'nonResource', verb: spec.nonResourceAttributes?.verb ?? '', path: spec.nonResourceAttributes?.path ?? '' });
+  return {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: { ...review.metadata, name: review.metadata.name ?? '' },
+    spec: review.spec,
+    status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
+  };
 }
