@@ -300,7 +300,8 @@ function checkSignature(session: InferenceSession, featureNames: readonly string
     throw modelInvalid(`${source} input "${ONNX_INPUT_NAME}" is ${input.isTensor ? input.type : 'not a tensor'}; expected float32. ${fix}`, { kind: 'input-type' });
   }
   const columns = input.shape[1];
-  if (input.shape.length !== 2 || (typeof columns === 'number' && columns !== width)) {
+  // An empty shape means the model does not declare one; only a declared wrong shape is refused.
+  if (input.shape.length > 0 && (input.shape.length !== 2 || (typeof columns === 'number' && columns !== width))) {
     throw modelInvalid(`${source} input "${ONNX_INPUT_NAME}" has shape [${input.shape.join(', ')}]; expected [N, ${width}] for its ${width} feature_names. ${fix}`, { kind: 'input-shape' });
   }
   const output = session.outputMetadata.find((o) => o.name === ONNX_OUTPUT_NAME);

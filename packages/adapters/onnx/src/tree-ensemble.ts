@@ -249,6 +249,9 @@ export function createTreeExplainer(ensemble: TreeEnsemble): TreeExplainer {
   const falseChild = new Int32Array(total);
   const missingTrue = new Uint8Array(total);
   const value = new Float64Array(total);
+  // Credit of each edge, precomputed: value(child) - value(node), already scaled for AVERAGE.
+  const trueCredit = new Float64Array(total);
+  const falseCredit = new Float64Array(total);
   const roots = new Int32Array(ensemble.trees.length);
   let offset = 0;
   let rootSum = 0;
@@ -268,6 +271,11 @@ export function createTreeExplainer(ensemble: TreeEnsemble): TreeExplainer {
     offset += tree.nodes.length;
   });
   const scale = ensemble.aggregateFunction === 'AVERAGE' ? 1 / ensemble.trees.length : 1;
+  for (let k = 0; k < total; k++) {
+    if (mode[k] === 0) continue;
+    trueCredit[k] = (value[trueChild[k]!]! - value[k]!) * scale;
+    falseCredit[k] = (value[falseChild[k]!]! - value[k]!) * scale;
+  }
 
   return {
     baseValue: ensemble.baseValue + rootSum * scale,
@@ -281,18 +289,17 @@ export function createTreeExplainer(ensemble: TreeEnsemble): TreeExplainer {
           const f = feature[k]!;
           const x = values[start + f]!;
           const th = threshold[k]!;
-          // Same comparisons as onnxruntime; NaN makes every one but != false, unless routed explicitly.
-          let goTrue: boolean;
-          if (missingTrue[k] === 1 && Number.isNaN(x)) goTrue = true;
-          else if (m === 1) goTrue = x <= th;
-          else if (m === 2) goTrue = x < th;
-          else if (m === 3) goTrue = x >= th;
-          else if (m === 4) goTrue = x > th;
-          else if (m === 5) goTrue = x === th;
-          else goTrue = x !== th;
-          const next = goTrue ? trueChild[k]! : falseChild[k]!;
-          contributions[f] = contributions[f]! + (value[next]! - value[k]!) * scale;
-          k = next;
+          // Same comparisons as onnxruntime. Every comparison but != is false for NaN, so the
+          // explicit missing-value rule only needs checking when the comparison failed.
+          let goTrue = m === 1 ? x <= th : m === 2 ? x < th : m === 3 ? x >= th : m === 4 ? x > th : m === 5 ? x === th : x !== th;
+          if (!goTrue && missingTrue[k] === 1 && x !== x) goTrue = true;
+          if (goTrue) {
+            contributions[f] = contributions[f]! + trueCredit[k]!;
+            k = trueChild[k]!;
+          } else {
+            contributions[f] = contributions[f]! + falseCredit[k]!;
+            k = falseChild[k]!;
+          }
           m = mode[k]!;
         }
         leaves += value[k]!;
