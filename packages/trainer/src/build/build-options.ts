@@ -1,0 +1,34 @@
+/** The options every model build shares (learner, label, operating point), validated with zod. */
+import { z } from 'zod';
+import { availabilityObjectiveSchema, DEFAULT_OBJECTIVE } from '../dataset/label.js';
+
+/** Learner settings. */
+export const gbdtOptionsSchema = z.strictObject({
+  /** @default 4 */
+  maxDepth: z.number().int().min(1).max(12).default(4),
+  /** @default 0.1 */
+  learningRate: z.number().gt(0).max(1).default(0.1),
+  /** @default 300 */
+  maxRounds: z.number().int().min(1).max(5000).default(300),
+  /** @default 20 */
+  earlyStoppingRounds: z.number().int().min(1).max(1000).default(20),
+  /** @default 20 */
+  minSamplesLeaf: z.number().int().min(1).default(20),
+  /** @default 1 */
+  l2: z.number().min(0).default(1),
+  /** @default 64 */
+  maxBins: z.number().int().min(2).max(255).default(64),
+});
+
+/** Label and operating-point settings. */
+export const labelOptionsShape = {
+  /** Prediction horizon in minutes. @default 5 */
+  horizonMinutes: z.number().gt(0).max(120).default(5),
+  /** A warning closer to the breach than this does not count. @default 30 */
+  minWarningSeconds: z.number().min(0).max(3600).default(30),
+  /** @default ready ratio < 0.5 or 5xx > 5% of requests, sustained 60 s */
+  objective: availabilityObjectiveSchema.default(DEFAULT_OBJECTIVE),
+  /** Highest false-positive rate on healthy validation samples the threshold may have. @default 0.005 */
+  maxHealthyFpr: z.number().min(0).max(1).default(0.005),
+  gbdt: gbdtOptionsSchema.prefault({}),
+};

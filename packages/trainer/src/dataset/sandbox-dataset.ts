@@ -1,0 +1,135 @@
+/**
+ * The simulated dataset: runs each scenario in the sandbox's simulation in virtual time, scrapes
+ * `/metrics` every evaluation interval, computes the features exactly as the Prometheus adapter
+ * would, and labels every sample.
+ */
+import { computeFeatures, toFeatureArray, type DeploymentFeatures } from '../features/compute-features.js';
+import { SeriesRecorder, type ScrapedSample } from '../features/sample-history.js';
+import type { Episode } from './episode.js';
+import { DEFAULT_HORIZON_MS, DEFAULT_OBJECTIVE, findBreaches, labelSamples, violatesObjective, type AvailabilityObjective } from './label.js';
+import type { FaultType, RunScenario } from './scenarios.js';
+
+/** The part of the sandbox's `Simulation` the trainer drives. */
+export interface SimulationLike {
+  readonly clock: { now(): number };
+  advance(ms: number): void;
+  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number }): void;
+  setLoad(spec: { namespace: string; deployment: string; requestsPerSecond: number }): void;
+  setImage(namespace: string, name: string, image: string): void;
+  scrape(): ScrapedSample[];
+  close(): void;
+}
+
+/** Creates a simulation (the sandbox's `createSimulation`, or a double in tests). */
+export type SimulationFactory = (options: {
+  seed: number;
+  tickMs: number;
+  deployments: Array<{ namespace: string; name: string; replicas: number; requestsPerSecond?: number; hpa?: { minReplicas: number; maxReplicas: number; targetCpuUtilization: number } }>;
+}) => SimulationLike;
+
+/** Options of {@link simulateRun}. */
+export interface SimulateRunOptions {
+  createSimulation: SimulationFactory;
+  /** Simulation step. @default 5000 (the metrics are scraped every 15 s; a 5 s step keeps runs fast) */
+  tickMs?: number;
+  /** Scrape and evaluation interval. @default 15000 */
+  intervalMs?: number;
+  /** @default 5 minutes */
+  horizonMs?: number;
+  objective?: AvailabilityObjective;
+}
+
+/** The namespace simulated workloads live in. */
+export const SIMULATION_NAMESPACE = 'sim';
+
+/**
+ * Simulates one run and returns one labelled episode per workload. The run continues for one horizon
+ * past its recorded duration so the last samples' labels see their whole future. Each episode ends
+ * with the end of its first breach.
+ */
+export function simulateRun(run: RunScenario, options: SimulateRunOptions): Episode[] {
+  const tickMs = options.tickMs ?? 5000;
+  const intervalMs = options.intervalMs ?? 15_000;
+  const horizonMs = options.horizonMs ?? DEFAULT_HORIZON_MS;
+  const objective = options.objective ?? DEFAULT_OBJECTIVE;
+  const simulation = options.createSimulation({
+    seed: run.seed,
+    tickMs,
+    deployments: run.workloads.map((w) => ({
+      namespace: SIMULATION_NAMESPACE,
+      name: w.name,
+      replicas: w.replicas,
+      requestsPerSecond: w.requestsPerSecond,
+      ...(w.hpa ? { hpa: w.hpa } : {}),
+    })),
+  });
+  try {
+    const start = simulation.clock.now();
+    for (const w of run.workloads) {
+      if (w.fault) simulation.injectFault({ namespace: SIMULATION_NAMESPACE, deployment: w.name, type: w.fault.type, strength: w.fault.strength, startAt: start + w.fault.onsetMs });
+    }
+    // Scheduled healthy disturbances, in time order.
+    const events: Array<{ at: number; apply: () => void }> = [];
+    for (const w of run.workloads) {
+      if (w.deployAtMs !== undefined) events.push({ at: w.deployAtMs, apply: () => simulation.setImage(SIMULATION_NAMESPACE, w.name, `registry.local/${w.name}:1.1.0`) });
+      const change = w.loadChange;
+      if (change) events.push({ at: change.atMs, apply: () => simulation.setLoad({ namespace: SIMULATION_NAMESPACE, deployment: w.name, requestsPerSecond: w.requestsPerSecond * change.factor }) });
+    }
+    events.sort((a, b) => a.at - b.at);
+
+    const recorder = new SeriesRecorder();
+    const traces = new Map<string, { times: number[]; features: number[][]; bad: boolean[] }>();
+    for (const w of run.workloads) traces.set(w.name, { times: [], features: [], bad: [] });
+    const recordFrom = run.warmupMs - 6 * 60_000; // enough history for the 5-minute windows
+    const end = run.warmupMs + run.durationMs + horizonMs;
+    let eventIndex = 0;
+    for (let offset = intervalMs; offset <= end; offset += intervalMs) {
+      while (eventIndex < events.length && (events[eventIndex] as { at: number }).at < offset) {
+        (events[eventIndex] as { apply: () => void }).apply();
+        eventIndex++;
+      }
+      simulation.advance(intervalMs);
+      if (offset < recordFrom) continue;
+      const now = start + offset;
+      recorder.ingest(now, simulation.scrape());
+      if (offset < run.warmupMs) continue;
+      const byName = new Map<string, DeploymentFeatures>();
+      for (const row of computeFeatures(recorder.series(), now)) if (row.namespace === SIMULATION_NAMESPACE) byName.set(row.deployment, row);
+      for (const [name, trace] of traces) {
+        const row = byName.get(name);
+        trace.times.push(now);
+        trace.features.push(row ? toFeatureArray(row.values) : new Array<number>(7).fill(Number.NaN));
+        trace.bad.push(row ? violatesObjective(row, objective) : false);
+      }
+    }
+
+    const lastRecorded = start + run.warmupMs + run.durationMs;
+    return run.workloads.map((w) => {
+      const trace = traces.get(w.name) as { times: number[]; features: number[][]; bad: boolean[] };
+      const breaches = findBreaches(trace.times, trace.bad, objective);
+      const labels = labelSamples(trace.times, breaches, horizonMs);
+      // An episode ends with its first breach: what follows (crash loops, recovery) is an incident
+      // in progress, not the run-up to one, and a healer would have acted by then.
+      const firstBreach = breaches[0];
+      const endsAt = firstBreach ? Math.min(firstBreach.end, lastRecorded) : lastRecorded;
+      const keep = trace.times.findIndex((t) => t > endsAt);
+      const count = keep === -1 ? trace.times.length : keep;
+      return {
+        id: `run-${run.index}/${w.name}`,
+        seed: run.seed,
+        fold: run.fold,
+        kind: w.kind,
+        strength: w.fault?.strength ?? null,
+        faultOnset: w.fault ? start + w.fault.onsetMs : null,
+        heldOutShape: w.heldOutShape,
+        times: trace.times.slice(0, count),
+        features: trace.features.slice(0, count),
+        labels: labels.slice(0, count),
+        violating: trace.bad.slice(0, count),
+        breaches: firstBreach ? [firstBreach] : [],
+      };
+    });
+  } finally {
+    simulation.close();
+  }
+}

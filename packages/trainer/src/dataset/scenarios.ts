@@ -1,0 +1,151 @@
+/**
+ * Scenarios for the simulated dataset: which workloads a run has, how busy they are, and which
+ * fault hits them when. Runs are split into folds by index, and the test fold is deliberately
+ * different from everything the model is trained on:
+ *
+ * - other seeds (every run has its own);
+ * - fault strengths from held-out bands (training draws from [0.2,0.3) ∪ [0.4,0.5) ∪ [0.6,0.7) ∪
+ *   [0.8,0.9); test from [0.3,0.4) ∪ [0.5,0.6) ∪ [0.7,0.8) ∪ [0.9,1.0]);
+ * - a held-out workload shape for every fault type: in test, faulty workloads may run 5–6
+ *   replicas or sit behind an HPA (training: 2–4 fixed replicas);
+ * - healthy workloads at traffic scales never trained on (much busier, or nearly idle).
+ */
+import { createScenarioRandom, type ScenarioRandom } from './seeded-random.js';
+
+/** The sandbox's fault types. */
+export const FAULT_TYPES = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-release'] as const;
+/** One fault type. */
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+/** Which part of the evaluation a run belongs to. */
+export type Fold = 'train' | 'validation' | 'calibration' | 'test';
+
+/** What happens to one workload in a run. */
+export interface WorkloadScenario {
+  name: string;
+  replicas: number;
+  requestsPerSecond: number;
+  hpa?: { minReplicas: number; maxReplicas: number; targetCpuUtilization: number };
+  /** `healthy`, `healthy-other-scale` (a traffic level never trained on), or a fault type. */
+  kind: 'healthy' | 'healthy-other-scale' | FaultType;
+  fault?: { type: FaultType; strength: number; onsetMs: number };
+  /** A normal (good) release at this offset from the run start. */
+  deployAtMs?: number;
+  /** A change of mean traffic (a healthy swing) at this offset. */
+  loadChange?: { atMs: number; factor: number };
+  /** Whether the workload's shape (replicas, HPA) is one training never sees. */
+  heldOutShape: boolean;
+}
+
+/** One simulated run. */
+export interface RunScenario {
+  index: number;
+  seed: number;
+  fold: Fold;
+  /** Virtual time simulated before samples are recorded (pods start, windows fill). */
+  warmupMs: number;
+  /** Recorded time after the warm-up. */
+  durationMs: number;
+  workloads: WorkloadScenario[];
+}
+
+/** Options of {@link generateScenarios}. */
+export interface ScenarioOptions {
+  /** Base seed; run i gets seed `seed * 100_003 + i`. */
+  seed: number;
+  /** Number of runs (folds cycle every 8: 4 train, 1 validation, 1 calibration, 2 test). */
+  runs: number;
+  /** Workloads per run. @default 6 */
+  workloadsPerRun?: number;
+  /** @default 40 minutes */
+  durationMs?: number;
+  /** @default 10 minutes */
+  warmupMs?: number;
+}
+
+const NAMES = ['api', 'checkout', 'search', 'web', 'orders', 'auth', 'catalog', 'frontend'] as const;
+const TRAIN_STRENGTH_BANDS = [0.2, 0.4, 0.6, 0.8];
+const TEST_STRENGTH_BANDS = [0.3, 0.5, 0.7, 0.9];
+
+/** The fold of run `index`: a fixed cycle, so folds never depend on random draws. */
+export function foldOfRun(index: number): Fold {
+  const position = index % 8;
+  if (position < 4) return 'train';
+  if (position === 4) return 'validation';
+  if (position === 5) return 'calibration';
+  return 'test';
+}
+
+function drawStrength(random: ScenarioRandom, fold: Fold): number {
+  const band = random.pick(fold === 'test' ? TEST_STRENGTH_BANDS : TRAIN_STRENGTH_BANDS);
+  // Rounded so scenario descriptions (and the data hash) are short and stable.
+  return Math.round((band + random.between(0, 0.1)) * 1000) / 1000;
+}
+
+function logUniform(random: ScenarioRandom, low: number, high: number): number {
+  return Math.round(Math.exp(random.between(Math.log(low), Math.log(high))) * 100) / 100;
+}
+
+function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: number, durationMs: number, warmupMs: number): WorkloadScenario {
+  const minute = 60_000;
+  const isTest = fold === 'test';
+  // Slot 0 is always healthy and slot 1 in test runs healthy at another traffic scale, so every
+  // fold has healthy data; the other slots get a fault with probability 3/4.
+  let kind: WorkloadScenario['kind'];
+  if (slot === 0) kind = 'healthy';
+  else if (slot === 1 && isTest) kind = 'healthy-other-scale';
+  else kind = random.next() < 0.25 ? 'healthy' : random.pick(FAULT_TYPES);
+
+  let replicas = random.pick([2, 3, 4]);
+  let requestsPerSecond = logUniform(random, 5, 150);
+  let hpa: WorkloadScenario['hpa'];
+  let heldOutShape = false;
+  if (kind === 'healthy-other-scale') {
+    if (random.next() < 0.5) {
+      // Much busier, with proportionally more replicas (a bigger service, not an overloaded one).
+      requestsPerSecond = logUniform(random, 400, 900);
+      replicas = Math.ceil(requestsPerSecond / 45);
+    } else {
+      requestsPerSecond = logUniform(random, 0.3, 2);
+    }
+  } else if (isTest && kind !== 'healthy' && random.next() < 0.5) {
+    heldOutShape = true;
+    if (random.next() < 0.5) replicas = random.pick([5, 6]);
+    else hpa = { minReplicas: replicas, maxReplicas: replicas + 4, targetCpuUtilization: 70 };
+  }
+  const scenario: WorkloadScenario = { name, replicas, requestsPerSecond, kind, heldOutShape };
+  if (hpa) scenario.hpa = hpa;
+  if (kind !== 'healthy' && kind !== 'healthy-other-scale') {
+    const onsetMs = warmupMs + Math.round(random.between(3 * minute, durationMs - 15 * minute) / 15_000) * 15_000;
+    scenario.fault = { type: kind, strength: drawStrength(random, fold), onsetMs };
+  }
+  // Healthy disturbances anywhere: releases and traffic swings must not look like failures.
+  if (random.next() < 0.4) scenario.deployAtMs = warmupMs + Math.round(random.between(0, durationMs - 5 * minute) / 15_000) * 15_000;
+  if (random.next() < 0.4) {
+    scenario.loadChange = {
+      atMs: warmupMs + Math.round(random.between(0, durationMs - 5 * minute) / 15_000) * 15_000,
+      factor: Math.round(random.pick([random.between(0.3, 0.7), random.between(1.4, 2.2)]) * 100) / 100,
+    };
+  }
+  return scenario;
+}
+
+/** Draws every run's scenario. Deterministic in `seed`; run i's scenario does not depend on `runs`. */
+export function generateScenarios(options: ScenarioOptions): RunScenario[] {
+  const workloadsPerRun = options.workloadsPerRun ?? 6;
+  const durationMs = options.durationMs ?? 40 * 60_000;
+  const warmupMs = options.warmupMs ?? 10 * 60_000;
+  const runs: RunScenario[] = [];
+  for (let index = 0; index < options.runs; index++) {
+    const seed = (options.seed * 100_003 + index) >>> 0;
+    const random = createScenarioRandom(seed);
+    const fold = foldOfRun(index);
+    const workloads: WorkloadScenario[] = [];
+    for (let slot = 0; slot < workloadsPerRun; slot++) {
+      const name = `${NAMES[slot % NAMES.length]}${slot >= NAMES.length ? `-${Math.floor(slot / NAMES.length)}` : ''}`;
+      workloads.push(drawWorkload(random, fold, name, slot, durationMs, warmupMs));
+    }
+    runs.push({ index, seed, fold, warmupMs, durationMs, workloads });
+  }
+  return runs;
+}

@@ -1,0 +1,189 @@
+/**
+ * From labelled episodes to a calibrated model with an operating point and an evaluation:
+ *
+ * 1. boosted trees on the train fold, early stopping on the validation fold (unweighted);
+ * 2. Platt scaling on the calibration fold (a later fold the trees never saw);
+ * 3. the threshold tuned on the validation and calibration folds (never on test labels);
+ * 4. evaluation on the test fold, with the baselines tuned the same way.
+ *
+ * Samples inside an ongoing breach are left out of training and of prediction metrics.
+ */
+import { createHash } from 'node:crypto';
+import { DEFAULT_FEATURE_NAMES, DEFAULT_FEATURES } from '@autoheal/core';
+import type { Episode } from '../dataset/episode.js';
+import { evaluateEpisodes, tuneThreshold, type EpisodeEvaluation, type EpisodeScorer } from '../evaluate/evaluate-episodes.js';
+import { predictRaw, trainGbdt, type GbdtOptions, type MonotoneDirection } from './gbdt.js';
+import { fitPlatt } from './platt.js';
+import { createTrainedRiskModel, predictProbability, type TrainedRiskModel } from './trained-risk-model.js';
+
+/** Options of {@link trainRiskModel}. */
+export interface TrainRiskModelOptions {
+  gbdt?: Omit<GbdtOptions, 'monotone' | 'onRound'>;
+  /** Highest sample false-positive rate on healthy validation episodes the threshold may have. @default 0.005 */
+  maxHealthyFpr?: number;
+  /** @default 5 minutes */
+  horizonMs?: number;
+  /** @default 30 s */
+  minWarningMs?: number;
+  /** @default 15 s */
+  intervalMs?: number;
+  onRound?: (round: number, maxRounds: number) => void;
+}
+
+/** A baseline's evaluation, with the threshold it was tuned to on the validation folds. */
+export interface BaselineResult {
+  name: string;
+  description: string;
+  evaluation: EpisodeEvaluation;
+}
+
+/** Row counts per fold. */
+export interface FoldCounts {
+  episodes: number;
+  rows: number;
+  positives: number;
+  inBreach: number;
+}
+
+/** What {@link trainRiskModel} returns. */
+export interface TrainingOutcome {
+  model: TrainedRiskModel;
+  rounds: number;
+  evaluation: EpisodeEvaluation;
+  baselines: BaselineResult[];
+  folds: Record<'train' | 'validation' | 'calibration' | 'test', FoldCounts>;
+  /** SHA-256 of every episode's features and labels, in order. */
+  dataHash: string;
+  /** Monotone direction per feature, from the features' `direction`. */
+  monotone: MonotoneDirection[];
+}
+
+/** Monotone constraints from the core feature definitions: harmful ↑, protective ↓, neutral free. */
+export function monotoneFromFeatures(featureNames: readonly string[] = DEFAULT_FEATURE_NAMES): MonotoneDirection[] {
+  return featureNames.map((name) => {
+    const direction = (DEFAULT_FEATURES as Record<string, { direction: string } | undefined>)[name]?.direction;
+    return direction === 'harmful' ? 1 : direction === 'protective' ? -1 : 0;
+  });
+}
+
+/** A stable hash of the dataset: float32 features, labels and in-breach flags of every episode in order. */
+export function hashEpisodes(episodes: readonly Episode[]): string {
+  const hash = createHash('sha256');
+  for (const episode of episodes) {
+    hash.update(`${episode.id}\n`);
+    for (const row of episode.features) hash.update(new Uint8Array(Float32Array.from(row).buffer));
+    hash.update(Uint8Array.from(episode.labels.map((l) => l.label + (l.inBreach ? 2 : 0))));
+  }
+  return hash.digest('hex');
+}
+
+function rowsOf(episodes: readonly Episode[]) {
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (const episode of episodes) {
+    episode.labels.forEach((label, i) => {
+      if (label.inBreach) return;
+      x.push(episode.features[i] as number[]);
+      y.push(label.label);
+    });
+  }
+  return { x, y };
+}
+
+function countFold(episodes: readonly Episode[]): FoldCounts {
+  let rows = 0;
+  let positives = 0;
+  let inBreach = 0;
+  for (const episode of episodes) {
+    for (const label of episode.labels) {
+      if (label.inBreach) inBreach++;
+      else {
+        rows++;
+        positives += label.label;
+      }
+    }
+  }
+  return { episodes: episodes.length, rows, positives, inBreach };
+}
+
+const featureIndex = (name: string) => DEFAULT_FEATURE_NAMES.indexOf(name as (typeof DEFAULT_FEATURE_NAMES)[number]);
+
+/** The baselines every model is compared with, as scorers over episodes. */
+export function baselineScorers(horizonMs: number, intervalMs: number): Array<{ name: string; description: string; scorer: EpisodeScorer; probabilistic: boolean }> {
+  const errors = featureIndex('http_5xx_error_rate');
+  const ready = featureIndex('ready_replica_ratio');
+  const lookback = Math.round(horizonMs / intervalMs);
+  return [
+    {
+      name: 'persistence',
+      description: 'warns when the objective was violated now or at any sample in the last horizon (recent trouble continues)',
+      probabilistic: false,
+      scorer: (episode) => episode.violating.map((_, i) => (episode.violating.slice(Math.max(0, i - lookback), i + 1).some(Boolean) ? 1 : 0)),
+    },
+    {
+      name: 'static 5xx',
+      description: 'a static threshold on http_5xx_error_rate (tuned on the validation folds like the model)',
+      probabilistic: false,
+      scorer: (episode) => episode.features.map((row) => (Number.isNaN(row[errors] as number) ? 0 : (row[errors] as number))),
+    },
+    {
+      name: 'static ready ratio',
+      description: 'a static threshold on 1 - ready_replica_ratio (tuned on the validation folds like the model)',
+      probabilistic: false,
+      scorer: (episode) => episode.features.map((row) => (Number.isNaN(row[ready] as number) ? 0 : 1 - (row[ready] as number))),
+    },
+  ];
+}
+
+/** Trains, calibrates, tunes and evaluates on episodes that carry their fold. */
+export function trainRiskModel(episodes: readonly Episode[], options: TrainRiskModelOptions = {}): TrainingOutcome {
+  const horizonMs = options.horizonMs ?? 5 * 60_000;
+  const minWarningMs = options.minWarningMs ?? 30_000;
+  const intervalMs = options.intervalMs ?? 15_000;
+  const maxHealthyFpr = options.maxHealthyFpr ?? 0.005;
+  const byFold = (fold: Episode['fold']) => episodes.filter((e) => e.fold === fold);
+  const train = byFold('train');
+  const validation = byFold('validation');
+  const calibration = byFold('calibration');
+  const test = byFold('test');
+  for (const [name, fold] of [['train', train], ['validation', validation], ['calibration', calibration], ['test', test]] as const) {
+    if (fold.length === 0) throw new RangeError(`the ${name} fold is empty: use more runs (at least 8) or a longer range`);
+  }
+
+  const monotone = monotoneFromFeatures();
+  const maxRounds = options.gbdt?.maxRounds ?? 300;
+  const trainRows = rowsOf(train);
+  if (!trainRows.y.includes(1)) throw new RangeError('the train fold has no positive sample: no breach happened; use more runs or stronger faults');
+  const { model: gbdt, rounds } = trainGbdt(trainRows, rowsOf(validation), {
+    ...options.gbdt,
+    monotone,
+    onRound: (round) => options.onRound?.(round, maxRounds),
+  });
+
+  const calibrationRows = rowsOf(calibration);
+  const platt = fitPlatt(calibrationRows.x.map((row) => predictRaw(gbdt, row)), calibrationRows.y);
+  if (!(platt.a > 0)) throw new RangeError(`calibration slope is ${platt.a} (must be > 0): the trees do not rank the calibration fold; use more runs`);
+
+  const tuningEpisodes = [...validation, ...calibration];
+  const uncalibrated = createTrainedRiskModel(gbdt, platt, 0.5, DEFAULT_FEATURE_NAMES);
+  const modelScorer: EpisodeScorer = (episode) => episode.features.map((row) => predictProbability(uncalibrated, row));
+  const threshold = Number(tuneThreshold(tuningEpisodes, modelScorer, maxHealthyFpr).toFixed(4));
+  const model = createTrainedRiskModel(gbdt, platt, threshold, DEFAULT_FEATURE_NAMES);
+  const evaluationOptions = { horizonMs, minWarningMs, intervalMs };
+  const evaluation = evaluateEpisodes(test, modelScorer, { ...evaluationOptions, threshold });
+
+  const baselines = baselineScorers(horizonMs, intervalMs).map(({ name, description, scorer, probabilistic }) => {
+    const baselineThreshold = tuneThreshold(tuningEpisodes, scorer, maxHealthyFpr);
+    return { name, description, evaluation: evaluateEpisodes(test, scorer, { ...evaluationOptions, threshold: baselineThreshold, probabilistic }) };
+  });
+
+  return {
+    model,
+    rounds,
+    evaluation,
+    baselines,
+    folds: { train: countFold(train), validation: countFold(validation), calibration: countFold(calibration), test: countFold(test) },
+    dataHash: hashEpisodes(episodes),
+    monotone,
+  };
+}
