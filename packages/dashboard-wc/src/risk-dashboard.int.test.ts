@@ -386,6 +386,15 @@ describe('accessibility', () => {
     expect(await card(page, 'shop/checkout').getAttribute('aria-selected')).toBe('false');
     expect((await events()).filter((e) => e.type === 'risk-target-select').map((e) => (e.detail as { key: string }).key)).toEqual(['shop/cart']);
     expect(await page.locator('#detail-heading').innerText()).toBe('shop/cart');
+
+    // The log: arrow keys move between rows, Enter expands one.
+    await logRows(page).first().getByRole('button').focus();
+    await page.keyboard.press('ArrowDown');
+    const second = logRows(page).nth(1);
+    const activeId = () => page.evaluate(() => document.querySelector('risk-dashboard')!.shadowRoot!.activeElement?.closest('li')?.dataset.id);
+    expect(await activeId()).toBe(await second.getAttribute('data-id'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => second.getByRole('button').getAttribute('aria-expanded')).toBe('true');
   });
 
   it('keeps text contrast at 4.5:1 or more for verdicts and muted text in light and dark themes', async () => {
