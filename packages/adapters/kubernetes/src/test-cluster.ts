@@ -1,23 +1,12 @@
 /**
- * Test support (not exported): a sandbox cluster on 127.0.0.1 with a kubeconfig in a temp dir,
- * stepped in virtual time. Built from @autoheal/sandbox's simulation and API server.
+ * Test support (not exported): `startSandbox` from @autoheal/sandbox in virtual time, with its
+ * kubeconfig in a temp dir this helper removes, and quiet traffic so nothing but the tests changes
+ * the workloads.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-// Temporary: loaded by path until @autoheal/sandbox exports startSandbox.
-type KubeObject = { metadata: { name: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> }; [key: string]: unknown };
-/** The slice of the sandbox's ObjectStore the tests use. */
-export interface ObjectStore {
-  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
-  list(resource: string, namespace?: string): { items: KubeObject[]; resourceVersion: string };
-  update(resource: string, object: KubeObject): KubeObject;
-}
-const sandboxSource = new URL('../../../sandbox/src/', import.meta.url);
-async function load(path: string): Promise<any> {
-  return import(/* @vite-ignore */ new URL(path, sandboxSource).pathname);
-}
+import { startSandbox, type ObjectStore } from '@autoheal/sandbox';
 
 /** A workload to create: a Deployment (and optional HPA). */
 export interface TestWorkload {
@@ -35,36 +24,35 @@ export interface TestCluster {
   store: ObjectStore;
   /** Moves virtual time forward so controllers, pods and the HPA react. */
   advance(ms: number): void;
+  /** Creates a workload and lets its pods start and become ready. */
   addWorkload(workload: TestWorkload): void;
   close(): Promise<void>;
 }
 
-/** Starts the sandbox with `workloads` and no load-driven surprises (low steady traffic). */
+/** Starts the sandbox with `workloads` (time is virtual: only `advance` moves it). */
 export async function startTestCluster(workloads: TestWorkload[]): Promise<TestCluster> {
-  const { createSimulation } = await load('sim/simulation.ts');
-  const { createApiServer } = await load('api/api-server.ts');
-  const { kubeconfigYaml, writeKubeconfig } = await load('api/kubeconfig.ts');
-  const simulation = createSimulation({ seed: 11, deployments: workloads.map((w) => ({ ...w, requestsPerSecond: 1 })) });
-  const api = createApiServer({ store: simulation.store, clock: simulation.clock, exec: simulation.execHandler });
-  const url = await api.listen(0, '127.0.0.1');
   const directory = await mkdtemp(join(tmpdir(), 'autoheal-k8s-int-'));
   const kubeconfigPath = join(directory, 'kubeconfig');
-  await writeKubeconfig(kubeconfigPath, url, { namespace: 'prod' });
-  // Let the first pods start and become ready.
-  simulation.advance(60_000);
-  return {
-    url,
+  const sandbox = await startSandbox({
+    time: 'virtual',
+    seed: 11,
     kubeconfigPath,
-    kubeconfigYaml: kubeconfigYaml(url, { namespace: 'prod' }),
-    store: simulation.store,
-    advance: (ms: number) => simulation.advance(ms),
+    deployments: workloads.map((w) => ({ ...w, requestsPerSecond: 1 })),
+  });
+  // Let the first pods start and become ready.
+  sandbox.advance(60_000);
+  return {
+    url: sandbox.url,
+    kubeconfigPath,
+    kubeconfigYaml: await readFile(kubeconfigPath, 'utf8'),
+    store: sandbox.store,
+    advance: (ms: number) => sandbox.advance(ms),
     addWorkload(workload: TestWorkload) {
-      simulation.addWorkload({ ...workload, requestsPerSecond: 1 });
-      simulation.advance(60_000);
+      sandbox.simulation.addWorkload({ ...workload, requestsPerSecond: 1 });
+      sandbox.advance(60_000);
     },
     async close() {
-      simulation.close();
-      await api.close();
+      await sandbox.close();
       await rm(directory, { recursive: true, force: true });
     },
   };
