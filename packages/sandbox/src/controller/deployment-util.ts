@@ -56,9 +56,25 @@ export function templateWithoutHash(template: PodTemplate | undefined): PodTempl
   return copy;
 }
 
+/**
+ * Canonical JSON of a template without its hash label, memoised per template object: cached
+ * objects are immutable snapshots (a write replaces them), and the controller compares the same
+ * templates on every reconcile of an unfinished rollout.
+ */
+const templateKeys = new WeakMap<object, string>();
+function templateKey(template: PodTemplate | undefined): string {
+  if (!template) return canonicalJson(templateWithoutHash(template));
+  let key = templateKeys.get(template);
+  if (key === undefined) {
+    key = canonicalJson(templateWithoutHash(template));
+    templateKeys.set(template, key);
+  }
+  return key;
+}
+
 /** `EqualIgnoreHash`: two templates are the same apart from the `pod-template-hash` label. */
 export function equalIgnoreHash(left: PodTemplate | undefined, right: PodTemplate | undefined): boolean {
-  return canonicalJson(templateWithoutHash(left)) === canonicalJson(templateWithoutHash(right));
+  return templateKey(left) === templateKey(right);
 }
 
 /** Oldest first by creationTimestamp, then by name, as `ReplicaSetsByCreationTimestamp`. */

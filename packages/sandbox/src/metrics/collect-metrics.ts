@@ -5,7 +5,7 @@
  * container id per pod, so every counter is monotonic per pod.
  */
 import type { Deployment, Pod, ReplicaSet } from '../controller/kube-types.js';
-import type { PodRuntime } from '../sim/pod-runtime.js';
+import type { PodMetricLabels, PodRuntime } from '../sim/pod-runtime.js';
 import { type MetricFamily, type MetricName, type MetricSample, metricFamilyDefinitions } from './metric-families.js';
 
 /** What the collector reads. */
@@ -20,12 +20,35 @@ export interface MetricsSource {
 /** The pause image of pod sandboxes, which own the pod's network interface. */
 const pauseImage = 'registry.k8s.io/pause:3.9';
 
-/** Collects every family, in `metricFamilyDefinitions` order. */
+/** Builds (once per pod) the frozen label sets of its cAdvisor and application series. */
+function podMetricLabels(runtime: PodRuntime, namespace: string, pod: string, uid: string): PodMetricLabels {
+  const cgroup = `/kubepods/burstable/pod${uid}`;
+  const container = {
+    namespace,
+    pod,
+    container: runtime.containerName,
+    image: runtime.image,
+    id: `${cgroup}/${runtime.containerId}`,
+    name: runtime.containerId,
+  };
+  const responseLabels = (status: string) => Object.freeze({ namespace, pod, method: 'GET', status });
+  return {
+    cpu: Object.freeze({ ...container, cpu: 'total' }),
+    memory: Object.freeze(container),
+    network: Object.freeze({ namespace, pod, container: '', image: pauseImage, id: `${cgroup}/${runtime.sandboxId}`, name: runtime.sandboxId, interface: 'eth0' }),
+    responses: Object.freeze({ '200': responseLabels('200'), '500': responseLabels('500'), '503': responseLabels('503') }),
+  };
+}
+
+/**
+ * Collects every family, in `metricFamilyDefinitions` order. Label objects of samples are shared
+ * between collections and frozen: treat samples as read-only.
+ */
 export function collectMetricFamilies(source: MetricsSource): MetricFamily[] {
   const families = new Map<MetricName, MetricSample[]>(
     (Object.keys(metricFamilyDefinitions) as MetricName[]).map((name) => [name, []]),
   );
-  const add = (name: MetricName, labels: Record<string, string>, value: number) => {
+  const add = (name: MetricName, labels: Readonly<Record<string, string>>, value: number) => {
     families.get(name)?.push({ name, labels, value });
   };
 
@@ -56,28 +79,16 @@ export function collectMetricFamilies(source: MetricsSource): MetricFamily[] {
     }
 
     if (!runtime) continue;
-    const cgroup = `/kubepods/burstable/pod${uid}`;
+    const labels = runtime.metricLabels ?? (runtime.metricLabels = podMetricLabels(runtime, namespace, podName, uid));
     if (runtime.phase === 'running') {
-      const containerLabels = {
-        namespace,
-        pod: podName,
-        container: runtime.containerName,
-        image: runtime.image,
-        id: `${cgroup}/${runtime.containerId}`,
-        name: runtime.containerId,
-      };
-      add('container_cpu_usage_seconds_total', { ...containerLabels, cpu: 'total' }, runtime.cpuSecondsTotal);
-      add('container_memory_working_set_bytes', containerLabels, Math.round(runtime.memoryBytes));
+      add('container_cpu_usage_seconds_total', labels.cpu, runtime.cpuSecondsTotal);
+      add('container_memory_working_set_bytes', labels.memory, Math.round(runtime.memoryBytes));
     }
     if (runtime.containerStartedAt > 0) {
-      add(
-        'container_network_receive_bytes_total',
-        { namespace, pod: podName, container: '', image: pauseImage, id: `${cgroup}/${runtime.sandboxId}`, name: runtime.sandboxId, interface: 'eth0' },
-        Math.floor(runtime.networkReceiveBytesTotal),
-      );
-      for (const [status, count] of Object.entries(runtime.requestsByStatus)) {
-        add('flask_http_request_total', { namespace, pod: podName, method: 'GET', status }, Math.floor(count));
-      }
+      add('container_network_receive_bytes_total', labels.network, Math.floor(runtime.networkReceiveBytesTotal));
+      add('flask_http_request_total', labels.responses['200'], Math.floor(runtime.responses200));
+      add('flask_http_request_total', labels.responses['500'], Math.floor(runtime.responses500));
+      add('flask_http_request_total', labels.responses['503'], Math.floor(runtime.responses503));
     }
   }
 

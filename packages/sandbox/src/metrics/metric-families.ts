@@ -7,7 +7,7 @@
 /** One sample: what one line of `/metrics` says. */
 export interface MetricSample {
   name: string;
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
   value: number;
 }
 

@@ -87,9 +87,22 @@ export interface PodRuntime {
   requestsPerSecond: number;
   cpuSecondsTotal: number;
   networkReceiveBytesTotal: number;
-  requestsByStatus: Record<string, number>;
-  /** `${phase}|${ready}|${restartCount}` last written to the store. */
-  writtenSignature: string;
+  /** Responses by HTTP status, as the Flask exporter counts them. */
+  responses200: number;
+  responses500: number;
+  responses503: number;
+  /** What the store's pod status last showed, to write only changes. */
+  written: { phase: ContainerPhase | undefined; ready: boolean; restartCount: number };
+  /** Frozen label sets of this pod's series, built once (metrics are rendered often). */
+  metricLabels: PodMetricLabels | undefined;
+}
+
+/** The label sets of one pod's series (see `collect-metrics.ts`). */
+export interface PodMetricLabels {
+  cpu: Readonly<Record<string, string>>;
+  memory: Readonly<Record<string, string>>;
+  network: Readonly<Record<string, string>>;
+  responses: Readonly<Record<'200' | '500' | '503', Readonly<Record<string, string>>>>;
 }
 
 function hex(random: SeededRandom, length: number): string {
@@ -140,8 +153,11 @@ export function createPodRuntime(pod: Pod, deploymentKey: string, random: Seeded
     requestsPerSecond: 0,
     cpuSecondsTotal: 0,
     networkReceiveBytesTotal: 0,
-    requestsByStatus: { '200': 0, '500': 0, '503': 0 },
-    writtenSignature: '',
+    responses200: 0,
+    responses500: 0,
+    responses503: 0,
+    written: { phase: undefined, ready: false, restartCount: 0 },
+    metricLabels: undefined,
   };
 }
 
@@ -198,9 +214,15 @@ export function updateReadiness(runtime: PodRuntime, now: number): void {
   }
 }
 
-/** What, of this runtime, the store's pod status shows; a change means a status write. */
-export function statusSignature(runtime: PodRuntime): string {
-  return `${runtime.phase}|${runtime.ready}|${runtime.restartCount}`;
+/** True when the store's pod status no longer shows this runtime's phase, readiness or restarts. */
+export function statusChanged(runtime: PodRuntime): boolean {
+  const { written } = runtime;
+  return written.phase !== runtime.phase || written.ready !== runtime.ready || written.restartCount !== runtime.restartCount;
+}
+
+/** Notes that the store now shows the runtime's state. */
+export function markStatusWritten(runtime: PodRuntime): void {
+  runtime.written = { phase: runtime.phase, ready: runtime.ready, restartCount: runtime.restartCount };
 }
 
 /** The `status` of the pod as the kubelet reports it. */

@@ -32,8 +32,9 @@ import {
   crashContainer,
   createPodRuntime,
   drawWorkloadProfile,
+  markStatusWritten,
   podStatusOf,
-  statusSignature,
+  statusChanged,
   updateReadiness,
 } from './pod-runtime.js';
 import { createVirtualClock, type VirtualClock } from './sandbox-clock.js';
@@ -359,7 +360,7 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
     for (const runtime of workload.pods.values()) {
       runtime.memoryNoiseBytes = Math.max(
         -0.05 * profile.baseMemoryBytes,
-        Math.min(0.05 * profile.baseMemoryBytes, runtime.memoryNoiseBytes + random.normal() * 0.3 * mebibyte * Math.sqrt(dtSeconds)),
+        Math.min(0.05 * profile.baseMemoryBytes, runtime.memoryNoiseBytes + random.between(-0.5, 0.5) * mebibyte * Math.sqrt(dtSeconds)),
       );
       if (runtime.phase !== 'running') {
         runtime.requestsPerSecond = 0;
@@ -380,9 +381,9 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
       const errorFraction = Math.min(1, 0.0005 + cacheErrorFraction + badFraction);
       const shed = served * unavailableFraction;
       const failed = (served - shed) * errorFraction;
-      runtime.requestsByStatus['503'] = (runtime.requestsByStatus['503'] ?? 0) + shed;
-      runtime.requestsByStatus['500'] = (runtime.requestsByStatus['500'] ?? 0) + failed;
-      runtime.requestsByStatus['200'] = (runtime.requestsByStatus['200'] ?? 0) + served - shed - failed;
+      runtime.responses503 += shed;
+      runtime.responses500 += failed;
+      runtime.responses200 += served - shed - failed;
 
       if (leakStrength > 0) runtime.leakedBytes += leakBytesPerSecond * leakStrength * dtSeconds;
       runtime.memoryBytes =
@@ -404,10 +405,9 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
 
   function writePodStatuses(): void {
     for (const [key, runtime] of podRuntimes) {
-      const signature = statusSignature(runtime);
-      if (signature === runtime.writtenSignature) continue;
+      if (!statusChanged(runtime)) continue;
       const pod = cache.get<Pod>('/pods', runtime.namespace, runtime.name);
-      runtime.writtenSignature = signature;
+      markStatusWritten(runtime);
       if (!pod) {
         podRuntimes.delete(key);
         continue;
@@ -515,7 +515,11 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
       requireDeployment(spec.namespace, spec.deployment);
       ensureWorkload(spec.namespace, spec.deployment).load.meanRequestsPerSecond = spec.requestsPerSecond;
     },
-    scrape: () => collect().flatMap((family) => family.samples),
+    scrape() {
+      const samples: MetricSample[] = [];
+      for (const family of collect()) for (const sample of family.samples) samples.push(sample);
+      return samples;
+    },
     collect,
     renderMetrics: () => renderPrometheusText(collect()),
     restart(namespace, name) {
