@@ -1,2 +1,2 @@
-/** Builds dist/risk-dashboard.js (self-contained, Lit inside) and returns its path. */
-export function buildBundle(options?: { minify?: boolean }): Promise<string>;
+/** Builds the self-contained bundle (Lit inside), by default to dist/risk-dashboard.js, and returns its path. */
+export function buildBundle(options?: { minify?: boolean; outfile?: string }): Promise<string>;

@@ -8,9 +8,8 @@ import path from 'node:path';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Builds the bundle and returns its path. */
-export async function buildBundle({ minify = true } = {}) {
-  const outfile = path.join(packageRoot, 'dist', 'risk-dashboard.js');
+/** Builds the bundle (by default to dist/risk-dashboard.js) and returns its path. */
+export async function buildBundle({ minify = true, outfile = path.join(packageRoot, 'dist', 'risk-dashboard.js') } = {}) {
   await build({
     absWorkingDir: packageRoot,
     entryPoints: ['src/index.ts'],

@@ -13,8 +13,9 @@ const imagesDir = path.resolve(packageRoot, '..', '..', 'docs', 'images');
 // Inside the package so that playwright-core resolves from its node_modules.
 const cacheDir = path.join(packageRoot, 'node_modules', '.cache', 'risk-dashboard-screenshot');
 
-await buildBundle();
+const bundleDir = path.join(cacheDir, 'bundle');
 await rm(cacheDir, { recursive: true, force: true });
+await buildBundle({ outfile: path.join(bundleDir, 'risk-dashboard.js') });
 await build({
   absWorkingDir: packageRoot,
   entryPoints: { harness: 'scripts/screenshot-harness.ts' },
@@ -29,7 +30,7 @@ await build({
 const { launchBrowser, startFixtureServer, startStaticServer, dashboardPage } = await import(pathToFileURL(path.join(cacheDir, 'harness.mjs')).href);
 
 await mkdir(imagesDir, { recursive: true });
-const statics = await startStaticServer(path.join(packageRoot, 'dist'));
+const statics = await startStaticServer(bundleDir);
 const fixture = await startFixtureServer({ allowedOrigin: statics.url });
 const browser = await launchBrowser();
 try {

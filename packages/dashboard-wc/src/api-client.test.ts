@@ -63,8 +63,10 @@ describe('createAutohealClient', () => {
 describe('the self-contained bundle', () => {
   it('registers <risk-dashboard> and contains neither zod nor bare imports', async () => {
     const { readFile } = await import('node:fs/promises');
-    // Built by the global setup.
-    const bundle = await readFile(new URL('../dist/risk-dashboard.js', import.meta.url), 'utf8');
+    const path = await import('node:path');
+    const { TEST_BUNDLE_DIR } = await import('./test/paths.js');
+    // Built by the global setup with the same esbuild options as dist/risk-dashboard.js.
+    const bundle = await readFile(path.join(TEST_BUNDLE_DIR, 'risk-dashboard.js'), 'utf8');
     expect(bundle).toContain('risk-dashboard');
     expect(bundle).toMatch(/customElements\.define/);
     expect(bundle).not.toMatch(/\bzod\b/);

@@ -1,14 +1,12 @@
 /**
- * Serves the built bundle (`dist/`) and test pages from one origin, so the page and the fixture
+ * Serves the built bundle and test pages from one origin, so the page and the fixture
  * API run on different origins (as in production behind CORS).
  */
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const defaultDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
+import { TEST_BUNDLE_DIR } from './paths.js';
 
 export interface StaticServer {
   url: string;
@@ -17,8 +15,8 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** `distDir` defaults to the package's dist/ (pass it when this file is bundled elsewhere). */
-export async function startStaticServer(distDir: string = defaultDistDir): Promise<StaticServer> {
+/** Serves `distDir` (the tests' bundle folder unless given) and the registered pages. */
+export async function startStaticServer(distDir: string = TEST_BUNDLE_DIR): Promise<StaticServer> {
   const pages = new Map<string, string>();
   const server = createServer(async (request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
