@@ -127,6 +127,42 @@ describe.skipIf(!kubectlPath)('kubectl against the sandbox API', () => {
     expect(gone.stderr).toContain('deployments.apps "web" not found');
   });
 
+  it('creates objects imperatively (kubectl sends these as protobuf)', async () => {
+    const commands = [
+      ['create', 'namespace', 'staging'],
+      ['create', 'deployment', 'd1', '--image=nginx:1.25', '--replicas=2', '--port=8080'],
+      ['create', 'configmap', 'settings', '--from-literal=mode=fast'],
+      ['create', 'service', 'clusterip', 'd1', '--tcp=80:8080'],
+      ['create', 'role', 'reader', '--verb=get,list', '--resource=pods,deployments.apps'],
+      ['create', 'rolebinding', 'reader', '--role=reader', '--user=bob'],
+    ];
+    for (const command of commands) {
+      const result = await kubectl(...command);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+    const { store } = testApi;
+    expect(store.get('/namespaces', undefined, 'staging')?.status).toEqual({ phase: 'Active' });
+    const deployment = store.get('apps/deployments', 'prod', 'd1')!;
+    expect(deployment.metadata.labels).toEqual({ app: 'd1' });
+    expect(deployment.spec).toMatchObject({
+      replicas: 2,
+      selector: { matchLabels: { app: 'd1' } },
+      strategy: { type: 'RollingUpdate' },
+      template: { metadata: { labels: { app: 'd1' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 8080 }] }] } },
+    });
+    expect(store.get('/configmaps', 'prod', 'settings')?.data).toEqual({ mode: 'fast' });
+    expect(store.get('/services', 'prod', 'd1')?.spec).toMatchObject({ type: 'ClusterIP', selector: { app: 'd1' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] });
+    expect(store.get('rbac.authorization.k8s.io/roles', 'prod', 'reader')?.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+    ]);
+    expect(store.get('rbac.authorization.k8s.io/rolebindings', 'prod', 'reader')).toMatchObject({
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+      subjects: [{ kind: 'User', name: 'bob', apiGroup: 'rbac.authorization.k8s.io' }],
+    });
+  });
+
   it('execs over WebSocket with exit codes, and reads logs', async () => {
     await kubectl('run', 'shell', '--image=busybox');
     const echoed = await kubectl('exec', 'shell', '--', 'echo', 'hi', 'there');

@@ -4,6 +4,7 @@
  */
 import type http from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufObject } from './protobuf-decoder.js';
 import { badRequest, unsupportedMediaType } from './status-error.js';
 
 /** Largest accepted body; the real API server's limit is 3 MiB. */
@@ -90,4 +91,14 @@ export function decodePatchBody(text: string, patchType: PatchType): unknown {
   } catch (error) {
     throw badRequest(`error decoding patch: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Reads and decodes a create/update body: JSON, YAML, or the protobuf kubectl's typed clients send
+ * (for the kinds `protobuf-decoder.ts` knows).
+ */
+export async function decodeRequestObject(request: http.IncomingMessage, expectedKind: string): Promise<Record<string, unknown>> {
+  const mediaType = mediaTypeOf(request);
+  if (mediaType === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(await readRawBody(request));
+  return decodeObjectBody(await readBody(request), mediaType, expectedKind);
 }

@@ -16,8 +16,7 @@ import {
   validateObject,
 } from './api-strategy.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
-import { decodeObjectBody, decodePatchBody, mediaTypeOf, patchTypeOf, readBody, readRawBody, type PatchType } from './request-body.js';
-import { decodeSelfSubjectAccessReview } from './protobuf-review.js';
+import { decodePatchBody, decodeRequestObject, mediaTypeOf, patchTypeOf, readBody, type PatchType } from './request-body.js';
 import { groupVersionOf, type ResourceDefinition } from './resource-registry.js';
 import { StatusError, badRequest, conflict, invalid, methodNotAllowed, notFound } from './status-error.js';
 import { toTable, wantsTable } from './table-output.js';
@@ -172,10 +171,7 @@ export async function handleResourceCall(
 
   if (definition.key === 'authorization.k8s.io/selfsubjectaccessreviews') {
     if (name !== undefined || method !== 'POST') throw methodNotAllowed(definition.plural, definition.group, method.toLowerCase());
-    const body =
-      mediaTypeOf(request) === 'application/vnd.kubernetes.protobuf'
-        ? decodeSelfSubjectAccessReview(await readRawBody(request))
-        : decodeObjectBody(await readBody(request), mediaTypeOf(request), definition.kind);
+    const body = await decodeRequestObject(request, definition.kind);
     sendJson(response, 201, reviewAccess(store, requestUser(request), toKubeObject(call, { metadata: {}, ...body })));
     return;
   }
@@ -225,7 +221,7 @@ export async function handleResourceCall(
     if (method === 'POST') {
       if (definition.namespaced && namespace === undefined) throw methodNotAllowed(definition.plural, definition.group, 'create');
       const dryRun = isDryRun(query);
-      const body = decodeObjectBody(await readBody(request), mediaTypeOf(request), definition.kind);
+      const body = await decodeRequestObject(request, definition.kind);
       checkUnknownFields(definition, body, query, warnings);
       const object = toKubeObject(call, body);
       requireNamespaceExists(store, call);
@@ -266,7 +262,7 @@ export async function handleResourceCall(
       }
       case 'PUT': {
         const dryRun = isDryRun(query);
-        const body = decodeObjectBody(await readBody(request), mediaTypeOf(request), definition.kind);
+        const body = await decodeRequestObject(request, definition.kind);
         checkUnknownFields(definition, body, query, warnings);
         const object = toKubeObject(call, body);
         if (object.metadata.name !== name) {
@@ -327,7 +323,7 @@ export async function handleResourceCall(
     const dryRun = isDryRun(query);
     let requested: KubeObject;
     if (method === 'PUT') {
-      const body = decodeObjectBody(await readBody(request), mediaTypeOf(request), definition.kind);
+      const body = await decodeRequestObject(request, definition.kind);
       requested = toKubeObject(call, body);
     } else if (method === 'PATCH') {
       const patchType = patchTypeOf(mediaTypeOf(request));
@@ -353,7 +349,7 @@ export async function handleResourceCall(
     const dryRun = isDryRun(query);
     let requested: Record<string, unknown>;
     if (method === 'PUT') {
-      requested = decodeObjectBody(await readBody(request), mediaTypeOf(request), 'Scale');
+      requested = await decodeRequestObject(request, 'Scale');
     } else if (method === 'PATCH') {
       const patchType = patchTypeOf(mediaTypeOf(request));
       requested = applyPatchOfType(patchType, current, decodePatchBody(await readBody(request), patchType)) as Record<string, unknown>;
