@@ -4,6 +4,7 @@
  * Deployment's annotations and records Events where `kubectl describe` shows them.
  */
 import {
+  AutohealError,
   HealingError,
   healStepSchema,
   parseWithSchema,
@@ -603,10 +604,19 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
         details: { refusal: plan.refusal },
       });
     }
+    if (signal?.aborted) {
+      throw new AutohealError(`apply to ${target.namespace}/${target.name} aborted before it started`, {
+        component: COMPONENT,
+        code: 'ABORTED',
+        cause: signal.reason,
+      });
+    }
     const results: OperationResult[] = [];
     let blocked: string | undefined;
     for (const operation of plan.operations) {
       if (operation.op === 'event' || operation.op === 'annotate') continue;
+      // Aborted part-way: report what was done and what was not, rather than throwing it away.
+      if (!blocked && signal?.aborted) blocked = 'aborted';
       if (blocked) {
         results.push({ op: operation.op, ok: false, message: `not attempted: ${blocked}` });
         continue;
@@ -634,7 +644,6 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
         // A refused restart or rollback stops the step; a partial cache clear does not (the restart replaces those pods anyway).
         if (!result.ok && operation.op !== 'exec') blocked = `${operation.op} failed`;
       } catch (error) {
-        if (signal?.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
         results.push({ op: operation.op, ok: false, message });
         blocked = `${operation.op} failed`;
@@ -651,6 +660,8 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
       const reason = eventReasonForStep(plan.step.kind);
       if (dryRun) {
         results.push({ op: 'event', ok: true, message: `would record Event ${reason} (not written in dry-run)` });
+      } else if (signal?.aborted) {
+        results.push({ op: 'event', ok: false, message: `Event ${reason} not recorded: aborted` });
       } else {
         try {
           const deployment = await getDeployment(target, signal);
