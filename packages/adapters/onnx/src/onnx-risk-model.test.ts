@@ -230,6 +230,12 @@ describe('metadata', () => {
     expect(model.metadata.source.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('accepts a readonly list such as DEFAULT_FEATURE_NAMES as expectedFeatureNames', async () => {
+    const model = await createOnnxRiskModel({ modelBytes: treeBytes(), expectedFeatureNames: DEFAULT_FEATURE_NAMES });
+
+    expect(model.featureNames).toEqual(DEFAULT_FEATURE_NAMES);
+  });
+
   it("accepts the model's own feature names when expectedFeatureNames is null", async () => {
     const featureNames = ['queue_depth', 'error_ratio'];
     const bytes = buildLogisticModel({ featureNames, weights: [0.1, 2], intercept: -1, form: 'matmul' });

@@ -31,7 +31,7 @@ export const onnxRiskModelOptionsSchema = z
      * The feature names, in order, the model must take. `null` accepts whatever the model declares.
      * @default DEFAULT_FEATURE_NAMES (the seven signals of the original project)
      */
-    expectedFeatureNames: z.array(z.string().min(1)).min(1).nullable().default([...DEFAULT_FEATURE_NAMES]),
+    expectedFeatureNames: z.array(z.string().min(1)).min(1).readonly().nullable().default([...DEFAULT_FEATURE_NAMES]),
     /**
      * Threads onnxruntime may use inside one run. One keeps latency predictable on small models and
      * leaves the other cores to the server.
