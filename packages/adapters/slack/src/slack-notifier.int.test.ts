@@ -206,6 +206,13 @@ describe('createSlackNotifier against a local webhook receiver', () => {
     expect(receiver.payloads).toHaveLength(6);
   });
 
+  it('sends one message when the same decision is notified twice at once', async () => {
+    const receiver = await startReceiver();
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url });
+    await Promise.all([notifier.notify(healRecord()), notifier.notify(healRecord())]);
+    expect(receiver.payloads).toHaveLength(1);
+  });
+
   it('retries a 429 after the Retry-After delay, then delivers', async () => {
     const receiver = await startReceiver((index, res) => {
       if (index === 0) res.writeHead(429, { 'retry-after': '1' }).end('rate_limited');

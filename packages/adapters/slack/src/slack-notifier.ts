@@ -180,8 +180,16 @@ export function createSlackNotifier(input: SlackNotifierOptions = {}): SlackNoti
         return;
       }
       const message = buildSlackMessage(record, { cluster: options.cluster, dashboardUrl: options.dashboardUrl });
-      const attempts = await post(message, callOptions.signal);
-      // Only a delivered message starts the window: a failed one must be sent again next time.
+      // Reserve the key now so that a concurrent notify of the same decision is a duplicate...
+      if (options.dedupWindowMs > 0) sentAt.set(key, now);
+      let attempts: number;
+      try {
+        attempts = await post(message, callOptions.signal);
+      } catch (error) {
+        // ...but only a delivered message keeps it: a failed one must be sent again next time.
+        if (sentAt.get(key) === now) sentAt.delete(key);
+        throw error;
+      }
       if (options.dedupWindowMs > 0) sentAt.set(key, clock.now());
       lastResult = { sent: true, attempts };
     },
