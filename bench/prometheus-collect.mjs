@@ -5,6 +5,10 @@
  * the original pipeline's approach of one query per feature per Deployment (measured on a subset,
  * then extrapolated linearly; the extrapolation is stated as such in the output).
  *
+ * The data comes from a fixture exporter rather than `startSandbox`: on this 2-core machine the
+ * sandbox did not finish starting 1,000 Deployments within 120 s (100 took ~6 s), so the adapter is
+ * measured against the same series names and labels served by a minimal exporter.
+ *
  * Run after building (plain node, built dist):
  *   npm run build -w @autoheal/core && npm run build -w @autoheal/adapter-prometheus
  *   node bench/prometheus-collect.mjs [--deployments=1000] [--subset=100] [--runs=5]
@@ -23,6 +27,8 @@ const DEPLOYMENTS = Number(args.deployments ?? 1000);
 const SUBSET = Number(args.subset ?? 100);
 const RUNS = Number(args.runs ?? 5);
 const PODS = 3;
+/** The Prometheus binary; CI sets PROMETHEUS_BIN when it is not on PATH. */
+const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 const NAMESPACES = ['prod', 'staging', 'dev', 'batch'];
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -87,7 +93,7 @@ async function startPrometheus(target) {
   const config = `global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n  - job_name: bench\n    honor_labels: true\n    static_configs:\n      - targets: ['${target}']\n`;
   await writeFile(join(dir, 'prometheus.yml'), config);
   const port = await freePort();
-  const child = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -176,7 +182,7 @@ try {
   const scale = DEPLOYMENTS / SUBSET;
   const report = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadAverage1m: (await import('node:os')).loadavg()[0] },
-    setup: { deployments: DEPLOYMENTS, podsPerDeployment: PODS, namespaces: NAMESPACES.length, scrapeIntervalSeconds: 2, prometheus: '/usr/bin/prometheus' },
+    setup: { deployments: DEPLOYMENTS, podsPerDeployment: PODS, namespaces: NAMESPACES.length, scrapeIntervalSeconds: 2, prometheus: PROMETHEUS_BIN },
     grouped: { ...groupedResult, runs: RUNS },
     naiveSequentialSubset: { targets: SUBSET, ...sequentialResult, extrapolatedMsFor: DEPLOYMENTS, extrapolatedMs: Math.round(sequentialResult.medianMs * scale), extrapolatedQueries: sequentialResult.queries * scale },
     naiveParallel16Subset: { targets: SUBSET, ...parallelResult, extrapolatedMsFor: DEPLOYMENTS, extrapolatedMs: Math.round(parallelResult.medianMs * scale), extrapolatedQueries: parallelResult.queries * scale },

@@ -47,7 +47,7 @@ beforeAll(async () => {
     legacyDeployment,
     fixtureDeployment('prod', 'vanishing', 6),
   ]);
-  prometheus = await startPrometheus({ scrapeTargets: [exporter.address], scrapeIntervalSeconds: 1 });
+  prometheus = await startPrometheus({ scrapeTargets: [exporter.address], scrapeIntervalSeconds: 1, ...(process.env.PROMETHEUS_BIN ? { binary: process.env.PROMETHEUS_BIN } : {}) });
   // rate() divides by its whole window: wait until the data covers the (shortened) window.
   await waitForQuery(prometheus.url, 'count_over_time(up[1m])', (values) => (values[0] ?? 0) >= RATE_WINDOW_SECONDS + 2);
   source = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: RATE_WINDOW });

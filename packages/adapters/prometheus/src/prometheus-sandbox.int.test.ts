@@ -38,7 +38,7 @@ beforeAll(async () => {
       { namespace: 'shop', name: 'idle', replicas: 1, requestsPerSecond: 0 },
     ],
   });
-  prometheus = await startPrometheus({ scrapeTargets: [new URL(sandbox.url).host], scrapeIntervalSeconds: 1 });
+  prometheus = await startPrometheus({ scrapeTargets: [new URL(sandbox.url).host], scrapeIntervalSeconds: 1, ...(process.env.PROMETHEUS_BIN ? { binary: process.env.PROMETHEUS_BIN } : {}) });
   await waitForQuery(prometheus.url, 'count_over_time(up[1m])', (values) => (values[0] ?? 0) >= 7);
   source = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: RATE_WINDOW });
 }, 60_000);
