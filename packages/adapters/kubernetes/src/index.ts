@@ -6,6 +6,7 @@
 export {
   createKubernetesHealer,
   formatRestartedAt,
+  gitOpsManagerOf,
   ORIGINAL_MIN_REPLICAS_ANNOTATION,
   RESTARTED_AT_ANNOTATION,
   type DeploymentEventInfo,

@@ -512,3 +512,32 @@ describe('operator helpers', () => {
     expect(summary.events[0]).toMatchObject({ type: 'Normal', reason: 'AutohealKept', message: 'kept it', from: 'autoheal' });
   });
 });
+
+describe('rollback guards', () => {
+  it('refuses to roll back a paused Deployment with kubectl\'s message', async () => {
+    const target = newTarget(1);
+    await setImage(target, 'registry.local/app:2.0.0');
+    await apps.patchNamespacedDeployment(
+      { name: target.name, namespace: target.namespace, body: { spec: { paused: true } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'rollback' }), 3);
+
+    expect(plan.refusal).toBe("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
+  });
+
+  it('warns in the plan when Argo CD manages the Deployment (its sync would revert the rollback)', async () => {
+    const target = newTarget(1);
+    await setImage(target, 'registry.local/app:2.0.0');
+    await apps.patchNamespacedDeployment(
+      { name: target.name, namespace: target.namespace, body: { metadata: { annotations: { 'argocd.argoproj.io/tracking-id': `shop:apps/Deployment:prod/${target.name}` } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'rollback' }), 3);
+
+    expect(plan.operations[0]?.details?.['gitOpsManager']).toBe('Argo CD');
+    expect(plan.operations[0]?.description).toContain('warning: managed by Argo CD');
+  });
+});

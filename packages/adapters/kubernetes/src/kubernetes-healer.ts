@@ -154,6 +154,18 @@ function isControlledBy(object: { metadata?: { ownerReferences?: { controller?: 
   return !!uid && (object.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid);
 }
 
+/**
+ * Which GitOps controller manages the Deployment, from the markers Argo CD and Flux put on what they
+ * apply. Their auto-sync reverts a rollback (argo-cd #15588), so the plan says so.
+ */
+export function gitOpsManagerOf(deployment: V1Deployment): string | undefined {
+  const annotations = deployment.metadata?.annotations ?? {};
+  const labels = deployment.metadata?.labels ?? {};
+  if (annotations['argocd.argoproj.io/tracking-id'] || labels['argocd.argoproj.io/instance']) return 'Argo CD';
+  if (Object.keys(labels).some((key) => key.endsWith('.toolkit.fluxcd.io/name'))) return 'Flux';
+  return undefined;
+}
+
 function eventReasonForStep(kind: HealStep['kind']): AutohealEventReason {
   return kind === 'restart' ? 'AutohealRestart' : kind === 'cache' ? 'AutohealCacheClear' : 'AutohealRollback';
 }
@@ -392,10 +404,14 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
           details: { skip: true, revision: decision.revision, replicaSet: decision.replicaSet },
         });
       } else {
+        const gitOps = gitOpsManagerOf(deployment);
         operations.push({
           op: 'rollback',
-          description: `roll back deployment/${target.name} to revision ${decision.revision} (ReplicaSet ${decision.replicaSet}, images ${decision.images.join(', ')})`,
+          description:
+            `roll back deployment/${target.name} to revision ${decision.revision} (ReplicaSet ${decision.replicaSet}, images ${decision.images.join(', ')})` +
+            (gitOps ? `; warning: managed by ${gitOps}, whose sync will revert it unless the change is made in Git` : ''),
           details: {
+            ...(gitOps ? { gitOpsManager: gitOps } : {}),
             revision: decision.revision,
             fromRevision: revisionOf(deployment),
             replicaSet: decision.replicaSet,
