@@ -187,10 +187,12 @@ export class RiskDashboard extends LitElement {
   private _check: CheckState = { busy: false, error: null, message: null };
   private _whatIf: WhatIfState = { values: {}, busy: false, result: null, fieldErrors: {}, error: null };
   private _announcement = '';
+  private _lastLoadedAt: number | null = null;
 
   private _client: AutohealClient | null = null;
   private _unsubscribe: (() => void) | null = null;
   private _pollTimer: ReturnType<typeof setInterval> | undefined;
+  private _clockTimer: ReturnType<typeof setInterval> | undefined;
   private _loadGeneration = 0;
   private _everConnected = false;
 
@@ -259,9 +261,13 @@ export class RiskDashboard extends LitElement {
       },
     });
     this._startPolling();
+    // Re-render now and then so "in 4 min" (cooldown, re-check) stays true between records.
+    this._clockTimer = setInterval(() => this.requestUpdate(), 15_000);
   }
 
   private _stop(): void {
+    clearInterval(this._clockTimer);
+    this._clockTimer = undefined;
     this._unsubscribe?.();
     this._unsubscribe = null;
     clearInterval(this._pollTimer);
@@ -329,6 +335,7 @@ export class RiskDashboard extends LitElement {
       this._log = all.slice(0, LOG_LIMIT);
       this._logIds = new Set(this._log.map((record) => record.id));
       this._loadError = null;
+      this._lastLoadedAt = Date.now();
       const previous = this._selectedKey;
       if (!previous || !this._targets.some((t) => t.key === previous)) {
         this._selectedKey = this._targets[0]?.key ?? null;
@@ -529,6 +536,9 @@ export class RiskDashboard extends LitElement {
           ? html`<div part="error" class="error" role="alert">
               <strong>Cannot load data.</strong> ${this._loadError}
               ${this._connection !== 'live' ? html`<span> Retrying automatically.</span>` : nothing}
+              ${this._lastLoadedAt !== null && this._targets.length > 0
+                ? html`<span>What is shown below is from ${formatTime(this._lastLoadedAt)} and may be out of date.</span>`
+                : nothing}
               <button type="button" class="button" @click=${() => this._load()}>Retry now</button>
             </div>`
           : nothing}

@@ -350,6 +350,19 @@ describe('server down', () => {
     expect(await page.locator('[part="target-card"]').count()).toBe(0);
     expect(errors).toEqual([]);
   });
+
+  it('says that what it shows may be out of date when the server goes away after loading', async () => {
+    const { page, errors } = await open({ refresh: '1' });
+    await expect.poll(() => status(page).innerText()).toContain('Live');
+    await fixture!.close();
+    fixture = undefined;
+    await expect.poll(() => status(page).innerText()).toMatch(/Disconnected — retrying/);
+    const alert = page.locator('[part="error"]');
+    await expect.poll(() => alert.count(), { timeout: 5_000 }).toBe(1);
+    expect(await alert.innerText()).toMatch(/What is shown below is from \d\d:\d\d:\d\d and may be out of date/);
+    expect(await page.locator('[part="target-card"]').count()).toBe(3);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('accessibility', () => {

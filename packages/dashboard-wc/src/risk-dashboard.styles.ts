@@ -624,6 +624,10 @@ export const riskDashboardStyles = css`
     grid-template-columns: repeat(auto-fill, minmax(210px, 1fr));
     gap: 10px 14px;
   }
+  /* Labels wrap to one or two lines: push the inputs of a row to the same baseline. */
+  .field input {
+    margin-top: auto;
+  }
   .field {
     display: flex;
     flex-direction: column;
