@@ -541,3 +541,19 @@ describe('rollback guards', () => {
     expect(plan.operations[0]?.description).toContain('warning: managed by Argo CD');
   });
 });
+
+describe('scale safety', () => {
+  it('never scales down when someone scaled up between plan and apply', async () => {
+    const target = newTarget(2);
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: { by: 1, maxReplicas: 10 } }), 1);
+    await apps.patchNamespacedDeploymentScale(
+      { name: target.name, namespace: target.namespace, body: { spec: { replicas: 6 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+
+    const outcome = await healer.apply(target, plan);
+
+    expect(outcome.results.find((r) => r.op === 'scale')?.message).toContain('already has 6 replicas (planned 3): left as is');
+    expect((await read(target)).spec?.replicas).toBe(6);
+  });
+});

@@ -460,6 +460,19 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
     const details = operation.details ?? {};
     if (details['noop']) return { op: 'scale', ok: true, message: operation.description, details };
     const to = Number(details['to']);
+    // Something else (a person, another controller) may have scaled since the plan: never scale down.
+    const current = await callApi(deploymentCall(target, 'get', 'deployments/scale'), signal, () =>
+      apps.readNamespacedDeploymentScale({ name: target.name, namespace: target.namespace }, requestOptions(timeout, signal)),
+    );
+    const currentReplicas = current.spec?.replicas ?? 0;
+    if (currentReplicas >= to) {
+      return {
+        op: 'scale',
+        ok: true,
+        message: `deployment/${target.name} already has ${currentReplicas} replicas (planned ${to}): left as is`,
+        details: { ...details, replicas: currentReplicas, noop: true },
+      };
+    }
     const scale = await callApi(deploymentCall(target, 'patch', 'deployments/scale'), signal, () =>
       apps.patchNamespacedDeploymentScale(
         { name: target.name, namespace: target.namespace, body: { spec: { replicas: to } }, fieldManager, dryRun: dryRunParam(dryRun) },
@@ -524,7 +537,8 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
         if (hpa.metadata.annotations[ORIGINAL_MIN_REPLICAS_ANNOTATION] === undefined) {
           hpa.metadata.annotations[ORIGINAL_MIN_REPLICAS_ANNOTATION] = String(hpa.spec?.minReplicas ?? 1);
         }
-        if (!hpa.spec) return false;
+        // Never lower a floor someone raised since the plan.
+        if (!hpa.spec || (hpa.spec.minReplicas ?? 1) >= to) return false;
         hpa.spec.minReplicas = Math.min(to, hpa.spec.maxReplicas);
         return true;
       },
