@@ -5,7 +5,7 @@ import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source
 import { createInMemoryHealer } from '../testing/in-memory-healer.js';
 import { createInMemoryRiskModel } from '../testing/in-memory-risk-model.js';
 import { createPipeline } from './create-pipeline.js';
-import { advanceOnceSleeping, backend, setup } from './pipeline.test-setup.js';
+import { advanceOnceSleeping, backend, setup, waitUntil } from './pipeline.test-setup.js';
 
 describe('adapter failures during an evaluation', () => {
   it('counts an apply that throws as a failed attempt and reports it in the record', async () => {
@@ -91,18 +91,16 @@ describe('aborting', () => {
     const inner = createInMemoryFeatureSource();
     let collecting = false;
     // A source that, like an HTTP client, only answers when its request is aborted.
-    const hangingSource = {
-      ...inner,
-      collect: (_target: unknown, options?: { signal?: AbortSignal }) => {
-        collecting = true;
-        return new Promise<never>((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)));
-      },
+    const hang = (options?: { signal?: AbortSignal }) => {
+      collecting = true;
+      return new Promise<never>((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)));
     };
+    const hangingSource = { ...inner, collect: (_target: unknown, options?: { signal?: AbortSignal }) => hang(options), collectMany: (_targets: unknown, options?: { signal?: AbortSignal }) => hang(options) };
     const errors: unknown[] = [];
     const pipeline = createPipeline({ featureSource: hangingSource, riskModel: createInMemoryRiskModel(), healer: createInMemoryHealer(), onError: (error) => errors.push(error) });
     const controller = new AbortController();
     const watching = pipeline.watch([backend], { signal: controller.signal });
-    while (!collecting) await Promise.resolve();
+    await waitUntil(() => collecting, 'the collection to start');
 
     controller.abort();
     await watching;

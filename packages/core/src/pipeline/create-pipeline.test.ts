@@ -6,7 +6,7 @@ import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source
 import { createInMemoryHealer } from '../testing/in-memory-healer.js';
 import { createInMemoryRiskModel } from '../testing/in-memory-risk-model.js';
 import { createPipeline } from './create-pipeline.js';
-import { backend, frontend, setup, T0 } from './pipeline.test-setup.js';
+import { backend, frontend, setup, T0, waitUntil } from './pipeline.test-setup.js';
 
 describe('createPipeline composition', () => {
   it('rejects a model that needs features the source does not provide, naming them and both components', () => {
@@ -358,7 +358,7 @@ describe('resetTarget (operator reset)', () => {
     const { pipeline, healer, clock, makeAtRisk } = setup({ healer: { beforeApply: () => held } });
     makeAtRisk();
     const evaluation = pipeline.evaluate(backend);
-    while (healer.plans.length === 0) await clock.settle();
+    await waitUntil(() => healer.plans.length > 0, 'a plan');
 
     const reset = pipeline.resetTarget(backend);
     await expect(reset).rejects.toThrow(/cannot reset prod\/backend while an evaluation is deciding or acting/);

@@ -178,11 +178,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { probability: null, threshold, verdict: 'unknown', model: { name: riskModel.name, version: riskModel.version }, missingFeatures: [...riskModel.featureNames], reason };
   }
 
-  /** Collects and scores one target. Source and model failures become an `unknown` verdict with the reason. */
-  async function look(target: TargetRef, threshold: number, signal: AbortSignal | undefined): Promise<Look> {
+  /**
+   * Collects (unless `prefetched` is given) and scores one target. Source and model failures become an
+   * `unknown` verdict with the reason.
+   */
+  async function look(target: TargetRef, threshold: number, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<Look> {
     let observation: FeatureObservation;
     try {
-      observation = await featureSource.collect(target, { signal });
+      observation = prefetched ?? (await featureSource.collect(target, { signal }));
     } catch (error) {
       throwIfAborted(signal, error);
       const reason = `feature source "${featureSource.name}" failed: ${errorMessage(error)}`;
@@ -442,13 +445,20 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     );
   }
 
+  function parseTarget(input: TargetRefInput, what: string): TargetRef {
+    return parseWithSchema(targetRefSchema, input, COMPONENT, `${what}: invalid target`, 'INPUT_INVALID');
+  }
+
   async function evaluate(input: TargetRefInput, evaluateOptions: { signal?: AbortSignal } = {}): Promise<DecisionRecord> {
-    const signal = evaluateOptions.signal;
-    const target = parseWithSchema(targetRefSchema, input, COMPONENT, 'evaluate: invalid target', 'INPUT_INVALID');
+    return evaluateTarget(parseTarget(input, 'evaluate'), evaluateOptions.signal);
+  }
+
+  /** One evaluation; `prefetched` is the target's observation when `watch` already collected it in a batch. */
+  async function evaluateTarget(target: TargetRef, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<DecisionRecord> {
     const key = targetKey(target);
     const startedAt = clock.now();
     const threshold = policy.targetThresholds[key] ?? policy.threshold;
-    const first = await look(target, threshold, signal);
+    const first = await look(target, threshold, signal, prefetched);
 
     let decided: Decided;
     if (inFlight.has(key)) {
@@ -474,7 +484,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   async function resetTarget(input: TargetRefInput, resetOptions: { signal?: AbortSignal; reason?: string } = {}): Promise<DecisionRecord> {
     const { signal, reason } = resetOptions;
-    const target = parseWithSchema(targetRefSchema, input, COMPONENT, 'resetTarget: invalid target', 'INPUT_INVALID');
+    const target = parseTarget(input, 'resetTarget');
     const key = targetKey(target);
     const startedAt = clock.now();
     const first = await look(target, policy.targetThresholds[key] ?? policy.threshold, signal);
@@ -512,6 +522,29 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
+  /**
+   * Collects every target of a watch round with one `collectMany` (a number of backend queries
+   * proportional to the features, not the targets). If the batch fails, each evaluation collects its
+   * own target instead, so one bad target or a batch limit never blinds the whole round. The batch
+   * may be a little old by the time a target's turn comes; the re-validation before any step
+   * collects afresh.
+   */
+  async function collectRound(targets: readonly TargetRef[], signal: AbortSignal | undefined): Promise<Map<string, FeatureObservation>> {
+    const byKey = new Map<string, FeatureObservation>();
+    if (targets.length === 0) return byKey;
+    try {
+      const observations = await featureSource.collectMany(targets, { signal });
+      if (observations.length !== targets.length) {
+        throw new AutohealError(`collectMany returned ${observations.length} observations for ${targets.length} targets`, { component: featureSource.name, code: 'ADAPTER_FAILED' });
+      }
+      observations.forEach((observation, index) => byKey.set(targetKey(targets[index]!), observation));
+    } catch (error) {
+      if (!signal?.aborted) reportError(error, { component: `watch:collectMany:${featureSource.name}` });
+      byKey.clear();
+    }
+    return byKey;
+  }
+
   async function watch(targets: readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>), watchOptions: WatchOptions = {}): Promise<void> {
     const { intervalMs, concurrency, signal } = parseWithSchema(watchOptionsSchema, watchOptions, COMPONENT, 'watch: invalid options');
     while (!signal?.aborted) {
@@ -521,13 +554,22 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       } catch (error) {
         reportError(error, { component: 'watch:targets' });
       }
-      await forEachWithConcurrency(round, concurrency, async (target) => {
+      const valid: TargetRef[] = [];
+      for (const input of round) {
+        try {
+          valid.push(parseTarget(input, 'watch'));
+        } catch (error) {
+          reportError(error, { component: 'watch' });
+        }
+      }
+      const prefetched = await collectRound(valid, signal);
+      await forEachWithConcurrency(valid, concurrency, async (target) => {
         if (signal?.aborted) return;
         try {
-          await evaluate(target, { signal });
+          await evaluateTarget(target, signal, prefetched.get(targetKey(target)));
         } catch (error) {
           // An abort is how the loop ends, not a failure worth reporting.
-          if (!signal?.aborted) reportError(error, { component: 'watch', ...(isObject(target) ? { target: target as TargetRef } : {}) });
+          if (!signal?.aborted) reportError(error, { component: 'watch', target });
         }
       });
       if (signal?.aborted) break;

@@ -60,3 +60,12 @@ export async function advanceOnceSleeping(clock: FakeClock, ms: number): Promise
   if (clock.pendingSleeps() === 0) throw new Error('nothing went to sleep on the fake clock');
   await clock.advance(ms);
 }
+
+/** Lets the event loop turn until `condition` holds; fails the test instead of hanging when it never does. */
+export async function waitUntil(condition: () => boolean, what = 'the condition'): Promise<void> {
+  for (let turn = 0; turn < 1_000; turn++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

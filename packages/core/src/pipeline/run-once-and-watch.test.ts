@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureVector } from '../features.js';
+import type { FeatureSource } from '../interfaces/feature-source.js';
+import type { RiskModel } from '../interfaces/risk-model.js';
+import { createFakeClock } from '../testing/fake-clock.js';
+import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source.js';
+import { createInMemoryHealer } from '../testing/in-memory-healer.js';
+import { createInMemoryRiskModel } from '../testing/in-memory-risk-model.js';
+import { createPipeline } from './create-pipeline.js';
 import { HEALTHY_FEATURES } from '../testing/fixtures.js';
 import type { TargetRef } from '../target.js';
-import { advanceOnceSleeping, backend, frontend, setup, T0 } from './pipeline.test-setup.js';
+import { advanceOnceSleeping, backend, frontend, setup, T0, waitUntil } from './pipeline.test-setup.js';
 
 describe('runOnce', () => {
   it('returns a single none record for a healthy target', async () => {
@@ -78,7 +84,7 @@ describe('runOnce', () => {
     const controller = new AbortController();
 
     const running = pipeline.runOnce(backend, { signal: controller.signal });
-    while (clock.pendingSleeps() === 0) await clock.settle();
+    await waitUntil(() => clock.pendingSleeps() > 0, 'a sleep');
     controller.abort(new Error('ctrl-c'));
 
     await expect(running).rejects.toThrow('ctrl-c');
@@ -107,28 +113,77 @@ describe('watch', () => {
     const waiting: Array<() => void> = [];
     let active = 0;
     let maxActive = 0;
-    const { pipeline, clock } = setup({
-      values: async () => {
+    const model = createInMemoryRiskModel();
+    // A model that holds every scoring until the test lets it go, so overlapping evaluations can be counted.
+    const slowModel: RiskModel = {
+      ...model,
+      score: async (vector) => {
         active += 1;
         maxActive = Math.max(maxActive, active);
         await new Promise<void>((resolve) => waiting.push(resolve));
         active -= 1;
-        return { ...HEALTHY_FEATURES } as FeatureVector;
+        return model.score(vector);
       },
+    };
+    const clock = createFakeClock(T0);
+    const pipeline = createPipeline({
+      featureSource: createInMemoryFeatureSource({ values: () => ({ ...HEALTHY_FEATURES }) }),
+      riskModel: slowModel,
+      healer: createInMemoryHealer(),
+      clock,
     });
     let evaluated = 0;
     pipeline.subscribe(() => evaluated++);
     const controller = new AbortController();
 
     const watching = pipeline.watch(targets, { concurrency: 2, signal: controller.signal });
-    while (evaluated < targets.length) {
-      await clock.settle();
-      waiting.shift()?.();
+    for (let released = 0; released < targets.length; released++) {
+      await waitUntil(() => waiting.length > 0, 'a scoring to start');
+      waiting.shift()!();
     }
+    await waitUntil(() => evaluated === targets.length, 'every target to be evaluated');
     controller.abort();
     await watching;
 
     expect(maxActive).toBe(2);
+  });
+
+  it('collects a whole round with one collectMany call', async () => {
+    const { clock, source } = setup({ values: () => ({ ...HEALTHY_FEATURES }) });
+    let collectManyCalls = 0;
+    let collectCalls = 0;
+    const countingSource: FeatureSource = {
+      ...source,
+      collect: (target, options) => (collectCalls++, source.collect(target, options)),
+      collectMany: (targets, options) => (collectManyCalls++, source.collectMany(targets, options)),
+    };
+    const batched = createPipeline({ featureSource: countingSource, riskModel: createInMemoryRiskModel(), healer: createInMemoryHealer(), clock });
+    const controller = new AbortController();
+
+    const watching = batched.watch([backend, frontend], { signal: controller.signal });
+    await waitUntil(() => clock.pendingSleeps() > 0, 'the round to end');
+    controller.abort();
+    await watching;
+
+    expect([collectManyCalls, collectCalls]).toEqual([1, 0]);
+  });
+
+  it('falls back to one collect per target when collectMany fails, and reports the batch failure', async () => {
+    const { clock, source } = setup({ values: () => ({ ...HEALTHY_FEATURES }) });
+    const brokenBatch: FeatureSource = { ...source, collectMany: async () => Promise.reject(new Error('query too large')) };
+    const errors: string[] = [];
+    const pipeline = createPipeline({ featureSource: brokenBatch, riskModel: createInMemoryRiskModel(), healer: createInMemoryHealer(), clock, onError: (_e, context) => errors.push(context.component) });
+    const decisions: string[] = [];
+    pipeline.subscribe((record) => decisions.push(`${record.target.name}:${record.decision}`));
+    const controller = new AbortController();
+
+    const watching = pipeline.watch([backend, frontend], { signal: controller.signal });
+    await waitUntil(() => clock.pendingSleeps() > 0, 'the round to end');
+    controller.abort();
+    await watching;
+
+    expect(decisions.sort()).toEqual(['backend:none', 'frontend:none']);
+    expect(errors).toEqual(['watch:collectMany:in-memory']);
   });
 
   it('resolves at once when the signal is already aborted', async () => {

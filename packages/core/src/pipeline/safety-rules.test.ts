@@ -6,7 +6,7 @@ import { createInMemoryNotifier } from '../testing/in-memory-notifier.js';
 import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source.js';
 import { createInMemoryRiskModel } from '../testing/in-memory-risk-model.js';
 import { createPipeline } from './create-pipeline.js';
-import { backend, frontend, setup, T0, worker } from './pipeline.test-setup.js';
+import { backend, frontend, setup, T0, worker, waitUntil } from './pipeline.test-setup.js';
 
 const allAtRisk = {
   'prod/backend': { ...AT_RISK_FEATURES },
@@ -165,7 +165,7 @@ describe('safety: one action in flight per target', () => {
     const { pipeline, healer, clock, makeAtRisk } = setup({ healer: { beforeApply: () => held } });
     makeAtRisk();
     const firstEvaluation = pipeline.evaluate(backend);
-    while (healer.plans.length === 0) await clock.settle();
+    await waitUntil(() => healer.plans.length > 0, 'a plan');
 
     const second = await pipeline.evaluate(backend);
     release();
@@ -184,7 +184,7 @@ describe('safety: one action in flight per target', () => {
       healer: { beforeApply: (target) => (target.name === 'backend' ? held : undefined) },
     });
     const backendEvaluation = pipeline.evaluate(backend);
-    while (healer.plans.length === 0) await clock.settle();
+    await waitUntil(() => healer.plans.length > 0, 'a plan');
 
     const frontendRecord = await pipeline.evaluate(frontend);
     release();
