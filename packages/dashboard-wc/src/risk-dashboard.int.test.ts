@@ -157,6 +157,31 @@ describe('<risk-dashboard> with fixture data', () => {
   });
 });
 
+describe('ladder states', () => {
+  it('shows dry run, an open circuit breaker and a hand-off to a human', async () => {
+    const { page } = await open({}, { dryRun: true });
+    await expect.poll(() => page.locator('[part="header"]').innerText()).toContain('Dry run');
+    await expect.poll(() => status(page).innerText()).toContain('Live');
+    const checkout = fixture!.histories.get('shop/checkout')!.at(-1)!;
+    const handoff = makeRecord(checkout.target, Date.now(), FAILING_FEATURES, {
+      decision: 'handoff',
+      dryRun: true,
+      ladder: { attempt: 3, maxAttempts: 3, nextStep: null },
+      circuit: { open: true, actionsInWindow: 10, maxActions: 10 },
+      summary: 'shop/checkout: still at risk after the last step; a human is needed',
+    });
+    fixture!.push(handoff);
+    const ladder = page.locator('[part="ladder"]');
+    await expect.poll(() => ladder.innerText()).toContain('Attempt 3 of 3');
+    const text = await ladder.innerText();
+    expect(text).toMatch(/Next action\s+none — ladder exhausted, a human is needed/);
+    expect(text).toMatch(/Circuit breaker\s+open — actions paused \(10 of 10 actions in the window\)/);
+    expect(text).toContain('Dry run');
+    expect(text).toMatch(/Last decision\s+Handed off to a human/);
+    expect(await page.locator('[part="chart"] .chart__action--handoff').count()).toBe(1);
+  });
+});
+
 describe('live updates', () => {
   it('applies a pushed record: the card updates, the log gains a row, at-risk is announced', async () => {
     const { page, events } = await open();
