@@ -154,7 +154,7 @@ describe('validation', () => {
     const badSelector = await rawRequest(testApi.url, 'GET', '/api/v1/namespaces/prod/pods?labelSelector=app%20in%20(web');
     expect(badSelector.status).toBe(400);
     const strict = await rawRequest(testApi.url, 'POST', '/apis/apps/v1/namespaces/prod/deployments?fieldValidation=Strict', JSON.stringify({ ...deploymentManifest('strict'), bogus: 1 }));
-    expect(strict.body).toMatchObject({ code: 400, message: 'strict decoding error: unknown field "bogus"' });
+    expect(strict.body).toMatchObject({ code: 400, message: 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "bogus"' });
 
     const stillServing = await createDeployment();
     expect(stillServing.metadata?.name).toBe('web');

@@ -10,6 +10,7 @@ import type { ExecHandler, ObjectStore, SandboxClock } from '../store/types.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions, versionInfo } from './discovery.js';
 import { createExecEndpoint, isExecPath, rejectUpgrade } from './exec-websocket.js';
 import { handleResourceCall, sendJson, type PodLogHandler } from './resource-handler.js';
+import { openApiDocumentFor } from './openapi-document.js';
 import { parseResourcePath } from './resource-registry.js';
 import { authorize, type ResourceAttributes } from './rbac-authorizer.js';
 import { authenticate, requestUser } from './request-user.js';
@@ -150,6 +151,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         case '/apis':
           return sendJson(response, 200, apiGroupList());
       }
+      const openApi = openApiDocumentFor(path);
+      if (openApi) return sendJson(response, 200, openApi);
       const segments = path.split('/').filter((segment) => segment !== '');
       if (segments[0] === 'api' && segments.length === 2) {
         const document = apiResourceList('', segments[1] ?? '');

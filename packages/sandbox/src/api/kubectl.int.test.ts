@@ -43,8 +43,8 @@ describe.skipIf(!kubectlPath)('kubectl against the sandbox API', () => {
   async function applyWeb(replicas = 2): Promise<void> {
     const path = join(dirname(testApi.kubeconfigPath), 'web.json');
     await writeFile(path, JSON.stringify(deploymentManifest('web', { replicas })));
-    // kubectl's client-side validation needs /openapi/v3, which the sandbox does not serve.
-    const applied = await kubectl('apply', '--validate=false', '-f', path);
+    // Validation works because /openapi/v3 tells kubectl the server supports fieldValidation.
+    const applied = await kubectl('apply', '-f', path);
     expect(applied.stderr).toBe('');
     expect(applied.stdout.trim()).toMatch(/^deployment\.apps\/web (created|configured|unchanged)$/);
   }
@@ -56,12 +56,14 @@ describe.skipIf(!kubectlPath)('kubectl against the sandbox API', () => {
     expect(replicas.stdout).toBe('3 2');
   });
 
-  it('explains that apply needs --validate=false (no OpenAPI served)', async () => {
-    const path = join(dirname(testApi.kubeconfigPath), 'web.json');
-    await writeFile(path, JSON.stringify(deploymentManifest('web')));
-    const validated = await kubectl('apply', '-f', path);
-    expect(validated.code).not.toBe(0);
-    expect(validated.stderr).toContain('--validate=false');
+  it('validates apply server-side (fieldValidation=Strict), rejecting unknown fields with the real message', async () => {
+    const path = join(dirname(testApi.kubeconfigPath), 'typo.json');
+    const manifest = deploymentManifest('typo');
+    await writeFile(path, JSON.stringify({ ...manifest, spec: { ...(manifest.spec as object), replica: 2 } }));
+    const rejected = await kubectl('apply', '-f', path);
+    expect(rejected.code).not.toBe(0);
+    expect(rejected.stderr).toContain('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"');
+    expect(testApi.store.get('apps/deployments', 'prod', 'typo')).toBeUndefined();
   });
 
   it('gets deployments as a server-side table', async () => {

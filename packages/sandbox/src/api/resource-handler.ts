@@ -71,7 +71,9 @@ function checkUnknownFields(definition: ResourceDefinition, body: Record<string,
   const unknown = findUnknownFields(definition, body);
   if (unknown.length === 0) return;
   if (mode === 'Strict') {
-    throw badRequest(`strict decoding error: ${unknown.map((field) => `unknown field "${field}"`).join(', ')}`);
+    throw badRequest(
+      `${definition.kind} in version "${definition.version}" cannot be handled as a ${definition.kind}: strict decoding error: ${unknown.map((field) => `unknown field "${field}"`).join(', ')}`,
+    );
   }
   warnings.push(...unknown.map((field) => `unknown field "${field}"`));
 }
@@ -284,16 +286,18 @@ export async function handleResourceCall(
             throw invalid('PatchOptions', 'meta.k8s.io', '', [{ field: 'fieldManager', reason: 'FieldValueRequired', message: 'Required value: is required for apply patch' }]);
           }
           if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('apply patch must be an object');
+          checkUnknownFields(definition, patch as Record<string, unknown>, query, warnings);
           const object = toKubeObject(call, patch as Record<string, unknown>);
           object.metadata.name = name;
           requireNamespaceExists(store, call);
-          sendJson(response, 201, createObject(dependencies, definition, object, dryRun));
+          sendJson(response, 201, createObject(dependencies, definition, object, dryRun), warnings);
           return;
         }
         if (patchType === 'apply' && !query.get('fieldManager')) {
           throw invalid('PatchOptions', 'meta.k8s.io', '', [{ field: 'fieldManager', reason: 'FieldValueRequired', message: 'Required value: is required for apply patch' }]);
         }
         const patched = patchedObject(call, stored, patchType, patch);
+        checkUnknownFields(definition, patched as Record<string, unknown>, query, warnings);
         sendJson(response, 200, updateObject(dependencies, definition, patched, stored, dryRun), warnings);
         return;
       }
