@@ -2,9 +2,8 @@
  * The default PromQL of the seven features, grouped by `namespace` and `deployment`, and the
  * templating of user queries (`{{selector}}`, `{{namespace}}`, `{{deployment}}`).
  *
- * The queries follow the original project's (see the README's "Default queries"), with two
- * differences that matter: results are grouped per Deployment so one query serves every target,
- * and the 5xx rate is `0` (not missing) when a Deployment has traffic but no 5xx series at all.
+ * The queries follow the original project's (see the README's "Default queries"), grouped per
+ * Deployment so one query serves every target.
  */
 import type { DefaultFeatureName } from '@autoheal/core';
 
@@ -22,8 +21,9 @@ export interface FeatureQuery {
   /** @default 'grouped' */
   mode: QueryMode;
   /**
-   * Report the feature missing for targets whose request volume (the `requestVolumeQuery`) is
-   * below `minRequests`. @default false (true for `http_5xx_error_rate`)
+   * A traffic-dependent rate: missing for targets whose request volume (the `requestVolumeQuery`)
+   * is unknown or below `minRequests`, and `0` (not missing) when there is enough traffic but the
+   * query matched no series. @default false (true for `http_5xx_error_rate`)
    */
   requiresRequestVolume: boolean;
 }
@@ -71,11 +71,8 @@ export function defaultQueries(deploymentFrom: DeploymentFrom = 'pod-name', rate
     ),
     unavailable_replicas: grouped('max by (namespace, deployment) (kube_deployment_status_replicas_unavailable{{{selector}}})'),
     network_receive_bytes_per_s: grouped(`sum by (namespace, deployment) (${byDeployment(`rate(container_network_receive_bytes_total{{{selector}}}[${rateWindow}])`)})`),
-    // With traffic but no 5xx series yet the rate is 0, not missing: hence the `or ... * 0` branch.
-    http_5xx_error_rate: grouped(
-      `sum by (namespace, deployment) (${byDeployment(`rate(flask_http_request_total{status=~"5..",{{selector}}}[${rateWindow}])`)}) or sum by (namespace, deployment) (${byDeployment(`rate(flask_http_request_total{{{selector}}}[${rateWindow}])`)}) * 0`,
-      true,
-    ),
+    // No series with traffic means no 5xx yet: the request-volume rule turns that into 0, not missing.
+    http_5xx_error_rate: grouped(`sum by (namespace, deployment) (${byDeployment(`rate(flask_http_request_total{status=~"5..",{{selector}}}[${rateWindow}])`)})`, true),
   };
 }
 

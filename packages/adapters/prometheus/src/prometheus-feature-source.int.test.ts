@@ -121,6 +121,7 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
     const observation = await source.collect(ghost);
     expect(Object.values(observation.values).every((value) => value === null)).toBe(true);
     expect(observation.missing.map((entry) => entry.feature)).toEqual([...source.featureNames]);
+    expect(reasonFor(observation, 'http_5xx_error_rate')).toMatch(/^no request count for prod\/ghost/);
   });
 
   it('reports a series that stopped being exported (stale) as missing', async () => {
@@ -203,6 +204,9 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
     expect(cpuValues.length).toBeGreaterThanOrEqual(4);
     for (const value of cpuValues) expect(Math.abs(value - 25)).toBeLessThan(3);
     expect(range.series.memory_usage_bytes?.every(([, value]) => value === 50_000_000)).toBe(true);
+    // Traffic but never a 5xx: 0 at every point, not missing.
+    const [quietRange] = await source.collectRangeMany([quiet], start, end, 1);
+    expect(quietRange?.series.http_5xx_error_rate?.map(([, value]) => value)).toEqual([0, 0, 0, 0, 0]);
     const [ghostRange] = await source.collectRangeMany([ghost], start, end, 1);
     expect(ghostRange?.missing.map((entry) => entry.feature)).toEqual([...source.featureNames]);
   });

@@ -61,7 +61,8 @@ export const prometheusFeatureSourceOptionsSchema = z.object({
   deploymentFrom: z.enum(['pod-name', 'owner']).default('pod-name'),
   /**
    * Below this many requests in the rate window, guarded features (the 5xx rate) are missing:
-   * with little traffic one error is a huge ratio, and healing on it is noise. `0` disables the guard.
+   * with little traffic one error is a huge ratio, and healing on it is noise. `0` accepts any
+   * traffic (the 5xx rate is still missing when there is no request count at all).
    * @default 5
    */
   minRequests: z.number().min(0).default(5),
@@ -128,7 +129,7 @@ export interface PrometheusFeatureSource extends FeatureSource {
 }
 
 /** Why one feature of one target is missing, or its value. */
-type Measurement = { value: number } | { missing: string };
+type Measurement = { value: number } | { missing: string; noSeries?: true };
 
 /**
  * Creates a FeatureSource reading the seven signals (or your own queries) from Prometheus.
@@ -165,7 +166,9 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
     });
   }
   const requestVolumeQuery = options.requestVolumeQuery ?? defaultRequestVolumeQuery(options.deploymentFrom, options.rateWindow);
-  const guardActive = options.minRequests > 0 && featureNames.some((feature) => queries[feature]?.requiresRequestVolume);
+  // The volume query also tells "no 5xx series but traffic" (0) from "no traffic data" (missing),
+  // so it runs whenever a feature depends on traffic, even with minRequests 0.
+  const guardActive = featureNames.some((feature) => queries[feature]?.requiresRequestVolume);
 
   const client = new PrometheusHttpClient({
     url: options.url,
@@ -250,7 +253,7 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
       const missing: Array<{ feature: string; reason: string }> = [];
       for (const feature of featureNames) {
         let measurement = perFeature.get(feature)?.get(key) ?? { missing: 'no result' };
-        if ('value' in measurement && guardActive && queries[feature]?.requiresRequestVolume) {
+        if (guardActive && queries[feature]?.requiresRequestVolume) {
           measurement = applyRequestGuard(measurement, volumes?.get(key), guardError, options.minRequests, target);
         }
         if ('value' in measurement) {
@@ -335,13 +338,17 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
         const points = perFeature.get(feature)?.get(key);
         const guarded = guardActive && queries[feature]?.requiresRequestVolume;
         const targetVolumes = volumes?.get(key);
+        const failed = featureErrors.has(feature);
         const featureSeries = times.map((time): [number, number | null] => {
           const value = points?.get(time);
-          if (value === undefined || !Number.isFinite(value)) return [time, null];
+          if (failed) return [time, null];
           if (guarded) {
             const volume = targetVolumes?.get(time);
             if (volume === undefined || !Number.isFinite(volume) || volume < options.minRequests) return [time, null];
+            // Enough traffic and no series for this point: nothing matched, e.g. no 5xx yet.
+            if (value === undefined) return [time, 0];
           }
+          if (value === undefined || !Number.isFinite(value)) return [time, null];
           return [time, value];
         });
         series[feature] = featureSeries;
@@ -400,7 +407,7 @@ function perTargetMeasurement(samples: InstantSample[], target: TargetRef, promq
 }
 
 function measurementFrom(samples: InstantSample[], key: string, promql: string): Measurement {
-  if (samples.length === 0) return { missing: `no series for ${key} (no data, stale, or filtered out) from query: ${promql}` };
+  if (samples.length === 0) return { missing: `no series for ${key} (no data, stale, or filtered out) from query: ${promql}`, noSeries: true };
   if (samples.length > 1) return { missing: `${samples.length} series for ${key}, expected 1: aggregate the query by (namespace, deployment). Query: ${promql}` };
   const value = (samples[0] as InstantSample).value;
   if (Number.isNaN(value)) return { missing: `NaN for ${key} from query: ${promql}` };
@@ -408,14 +415,22 @@ function measurementFrom(samples: InstantSample[], key: string, promql: string):
   return { value };
 }
 
-function applyRequestGuard(measurement: { value: number }, volume: Measurement | undefined, guardError: string | undefined, minRequests: number, target: TargetRef): Measurement {
+/**
+ * The request-volume rule of traffic-dependent features (the 5xx rate): missing below
+ * `minRequests` requests in the window (a rate from so little traffic is noise) or when the volume
+ * is unknown; `0` when there is enough traffic but the feature's query matched no series (no 5xx
+ * response has been counted yet, so no 5xx series exists).
+ */
+function applyRequestGuard(measurement: Measurement, volume: Measurement | undefined, guardError: string | undefined, minRequests: number, target: TargetRef): Measurement {
   const key = targetKey({ namespace: target.namespace, name: target.name });
+  // NaN, Inf or a failed query keep their own reason.
+  if ('missing' in measurement && !measurement.noSeries) return measurement;
   if (guardError) return { missing: `request volume unknown (query failed: ${guardError})` };
-  const requests = volume && 'value' in volume ? volume.value : 0;
-  if (requests < minRequests) {
-    return { missing: `too few requests for ${key}: ${requests.toFixed(1)} in the rate window < minRequests ${minRequests} (a rate from so little traffic is noise)` };
+  if (!volume || !('value' in volume)) return { missing: `no request count for ${key}, so its traffic-dependent rate cannot be trusted (${volume && 'missing' in volume ? volume.missing : 'no series'})` };
+  if (volume.value < minRequests) {
+    return { missing: `too few requests for ${key}: ${volume.value.toFixed(1)} in the rate window < minRequests ${minRequests} (a rate from so little traffic is noise)` };
   }
-  return measurement;
+  return 'value' in measurement ? measurement : { value: 0 };
 }
 
 /** Drops the `[autoheal] [prometheus] ` prefix when an error message is embedded in another. */
