@@ -355,7 +355,7 @@ describe('resetTarget (operator reset)', () => {
   it('refuses to reset a target while an action on it is in flight', async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const { pipeline, healer, clock, makeAtRisk } = setup({ healer: { beforeApply: () => held } });
+    const { pipeline, healer, makeAtRisk } = setup({ healer: { beforeApply: () => held } });
     makeAtRisk();
     const evaluation = pipeline.evaluate(backend);
     await waitUntil(() => healer.plans.length > 0, 'a plan');

@@ -162,7 +162,7 @@ describe('safety: one action in flight per target', () => {
   it('suppresses a second concurrent evaluation of the same target with in-flight', async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const { pipeline, healer, clock, makeAtRisk } = setup({ healer: { beforeApply: () => held } });
+    const { pipeline, healer, makeAtRisk } = setup({ healer: { beforeApply: () => held } });
     makeAtRisk();
     const firstEvaluation = pipeline.evaluate(backend);
     await waitUntil(() => healer.plans.length > 0, 'a plan');
@@ -179,7 +179,7 @@ describe('safety: one action in flight per target', () => {
   it('does not block other targets while one is in flight', async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const { pipeline, healer, clock } = setup({
+    const { pipeline, healer } = setup({
       values: allAtRisk,
       healer: { beforeApply: (target) => (target.name === 'backend' ? held : undefined) },
     });
