@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decisionRecordSchema } from '../decision.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
 import { createFakeClock } from '../testing/fake-clock.js';
@@ -50,6 +51,19 @@ describe('runOnce', () => {
     expect(result.records.map((r) => r.decision)).toEqual(['heal', 'heal', 'heal', 'handoff']);
     expect(healer.applied.map((a) => a.plan.step.kind)).toEqual(['restart', 'cache', 'rollback']);
     expect(result.final.ladder).toMatchObject({ attempt: 3, maxAttempts: 3 });
+  });
+
+  it('produces only records that satisfy the DecisionRecord schema through a whole episode', async () => {
+    const { pipeline, clock, makeAtRisk } = setup();
+    makeAtRisk();
+
+    const running = pipeline.runOnce(backend);
+    for (let wait = 0; wait < 3; wait++) await advanceOnceSleeping(clock, 120_000);
+    const { records } = await running;
+
+    const invalid = records.filter((record) => !decisionRecordSchema.safeParse(record).success);
+    expect(records).toHaveLength(4);
+    expect(invalid).toEqual([]);
   });
 
   it('stops at suppressed in dry-run after planning the first step', async () => {
