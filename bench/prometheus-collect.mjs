@@ -19,6 +19,7 @@ import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createPrometheusFeatureSource, defaultRequestVolumeQuery, renderQuery } from '@autoheal/adapter-prometheus';
 
@@ -78,14 +79,35 @@ async function freePort() {
   return port;
 }
 
-async function startExporter() {
+/** Serves `/metrics` in this process (the `--exporter-child` mode) and prints the port. */
+async function serveMetrics() {
   const started = Date.now();
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(render((Date.now() - started) / 1000));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { address: `127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  process.stdout.write(`${server.address().port}\n`);
+}
+
+/**
+ * Runs the exporter in a child process: rendering ~3 MB of metrics every scrape would otherwise
+ * block the event loop of the process whose collection time is being measured.
+ */
+async function startExporter() {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--exporter-child', `--deployments=${DEPLOYMENTS}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+    child.once('exit', (code) => reject(new Error(`exporter exited with code ${code}`)));
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function startPrometheus(target) {
@@ -145,6 +167,13 @@ async function timeCollections(source, targets, runs) {
   return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], queries, missing, observations: observations.length };
 }
 
+if (process.argv.includes('--exporter-child')) {
+  await serveMetrics();
+} else {
+  await main();
+}
+
+async function main() {
 const exporter = await startExporter();
 const prometheus = await startPrometheus(exporter.address);
 try {
@@ -197,4 +226,5 @@ try {
 } finally {
   await prometheus.close();
   await exporter.close();
+}
 }
