@@ -50,6 +50,21 @@ describe('createKubernetesHealer options', () => {
     expect(healer.kubeConfig.getCurrentCluster()?.server).toBe('http://127.0.0.1:1');
   });
 
+  it('follows the default loading rules ($KUBECONFIG) when no source is given', async () => {
+    const path = join(dir, 'from-env');
+    await writeFile(path, KUBECONFIG.replace('current-context: first', 'current-context: second'));
+    const previous = process.env['KUBECONFIG'];
+    process.env['KUBECONFIG'] = path;
+    try {
+      const healer = createKubernetesHealer();
+
+      expect(healer.kubeConfig.getCurrentCluster()?.server).toBe('http://127.0.0.1:2');
+    } finally {
+      if (previous === undefined) delete process.env['KUBECONFIG'];
+      else process.env['KUBECONFIG'] = previous;
+    }
+  });
+
   it('names the available contexts when the context does not exist', () => {
     expect(() => createKubernetesHealer({ kubeconfigYaml: KUBECONFIG, context: 'prod' })).toThrow(
       /context "prod" is not in .*available contexts: first, second/,
