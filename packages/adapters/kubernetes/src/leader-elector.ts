@@ -264,7 +264,17 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     }
   }
 
-  async function start(outer?: AbortSignal): Promise<void> {
+  let running: Promise<void> | undefined;
+
+  function start(outer?: AbortSignal): Promise<void> {
+    // One loop per elector: a second start() joins the running one instead of competing with itself.
+    running ??= run(outer).finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  async function run(outer?: AbortSignal): Promise<void> {
     stopLoop = new AbortController();
     const signal = outer ? AbortSignal.any([outer, stopLoop.signal]) : stopLoop.signal;
     const sleep = async (ms: number) => {
