@@ -259,6 +259,28 @@ describe('createSlackNotifier against a local webhook receiver', () => {
     expect((error as Error).message).not.toContain('sup3rs3cretT0ken');
   });
 
+  it('honours timeoutMs on a receiver that never answers', async () => {
+    const receiver = await startReceiver(() => {
+      // never answers
+    });
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url, timeoutMs: 200, maxRetries: 0 });
+    const started = Date.now();
+    const error = await notifier.notify(healRecord()).catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((error as Error).message).toMatch(/failed after 1 attempt\(s\): the request timed out/);
+  });
+
+  it('stops when the caller aborts', async () => {
+    const receiver = await startReceiver(() => {
+      // never answers
+    });
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await notifier.notify(healRecord(), { signal: controller.signal }).catch((caught: unknown) => caught);
+    expect((error as { code?: string }).code).toBe('ABORTED');
+  });
+
   it('delivers again after a failure (a failed message does not start the dedup window)', async () => {
     const receiver = await startReceiver((index, res) => (index === 0 ? res.writeHead(404).end('no_service') : res.writeHead(200).end('ok')));
     const notifier = createSlackNotifier({ webhookUrl: receiver.url });
