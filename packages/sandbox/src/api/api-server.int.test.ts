@@ -14,7 +14,9 @@ import {
   type V1Deployment,
   type V1Status,
 } from '@kubernetes/client-node';
+import { makeInformer } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { deploymentManifest, rawRequest, startTestApi, type TestApi } from './api-test-harness.js';
 
 let testApi: TestApi;
@@ -155,6 +157,14 @@ describe('validation', () => {
     expect(badSelector.status).toBe(400);
     const strict = await rawRequest(testApi.url, 'POST', '/apis/apps/v1/namespaces/prod/deployments?fieldValidation=Strict', JSON.stringify({ ...deploymentManifest('strict'), bogus: 1 }));
     expect(strict.body).toMatchObject({ code: 400, message: 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "bogus"' });
+
+    const badEncoding = await rawRequest(testApi.url, 'GET', '/apis/apps/v1/namespaces/%E0%A4%A/deployments');
+    expect(badEncoding.body).toMatchObject({ kind: 'Status', code: 404 });
+    const badVersion = await rawRequest(testApi.url, 'GET', '/api/v1/namespaces/prod/pods?watch=1&resourceVersion=abc');
+    // A single-event stream: the ERROR event carrying the 400 Status, then the end.
+    expect(badVersion.body).toMatchObject({ type: 'ERROR', object: { code: 400, reason: 'BadRequest' } });
+    const badDelete = await rawRequest(testApi.url, 'DELETE', '/api/v1/namespaces/prod/pods/nope', '{not json');
+    expect(badDelete.body).toMatchObject({ code: 400 });
 
     const stillServing = await createDeployment();
     expect(stillServing.metadata?.name).toBe('web');
@@ -300,6 +310,34 @@ describe('subresources', () => {
     await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
     const log = await core.readNamespacedPodLog({ name: 'p', namespace: 'prod' });
     expect(log).toContain('pod p is simulated');
+  });
+});
+
+describe('informers and collections', () => {
+  it('feeds a client-node informer (list, then watch from the list resourceVersion)', async () => {
+    await createDeployment('before');
+    const informer = makeInformer(testApi.kubeConfig, '/apis/apps/v1/namespaces/prod/deployments', () =>
+      apps.listNamespacedDeployment({ namespace: 'prod' }),
+    );
+    const added: string[] = [];
+    const sawAfter = new Promise<void>((resolve) => {
+      informer.on('add', (object) => {
+        added.push(object.metadata!.name!);
+        if (object.metadata?.name === 'after') resolve();
+      });
+    });
+    await informer.start();
+    await createDeployment('after');
+    await sawAfter;
+    await informer.stop();
+    expect(added).toEqual(['before', 'after']);
+  });
+
+  it('deletes a collection by label selector', async () => {
+    await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('a', { labels: { app: 'a', batch: 'x' } }) as V1Deployment });
+    await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('b', { labels: { app: 'b', batch: 'y' } }) as V1Deployment });
+    await apps.deleteCollectionNamespacedDeployment({ namespace: 'prod', labelSelector: 'batch=x' });
+    expect((await apps.listNamespacedDeployment({ namespace: 'prod' })).items.map((item) => item.metadata?.name)).toEqual(['b']);
   });
 });
 
@@ -511,6 +549,38 @@ describe('exec', () => {
       reason: 'NonZeroExitCode',
       details: { causes: [{ reason: 'ExitCode', message: '3' }] },
     });
+  });
+
+  it('speaks v4.channel.k8s.io with binary frames: empty first frame, stdout on 1, Status on 3', async () => {
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
+    const url = `${testApi.url.replace('http', 'ws')}/api/v1/namespaces/prod/pods/p/exec?command=exit&command=2&stdout=true&stderr=true`;
+    const socket = new WebSocket(url, ['v4.channel.k8s.io'], { headers: { authorization: 'Bearer alice' } });
+    const frames: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        expect(isBinary).toBe(true);
+        frames.push(data);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    expect(socket.protocol).toBe('v4.channel.k8s.io');
+    expect(frames[0]).toEqual(Buffer.from([1]));
+    expect(frames[1]?.[0]).toBe(2);
+    expect(frames[1]?.subarray(1).toString()).toBe('exiting 2\n');
+    expect(frames[2]?.[0]).toBe(3);
+    expect(JSON.parse(frames[2]!.subarray(1).toString())).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } });
+  });
+
+  it('refuses a client that offers no supported subprotocol with 400', async () => {
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
+    const url = `${testApi.url.replace('http', 'ws')}/api/v1/namespaces/prod/pods/p/exec?command=echo&stdout=true`;
+    const socket = new WebSocket(url, ['channel.k8s.io']);
+    const statusCode = await new Promise<number>((resolve) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('error', () => undefined);
+    });
+    expect(statusCode).toBe(400);
   });
 
   it('rejects exec on a missing pod with 404 before upgrading', async () => {
