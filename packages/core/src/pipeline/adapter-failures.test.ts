@@ -20,6 +20,41 @@ describe('adapter failures during an evaluation', () => {
     expect((await state()).attempt).toBe(1);
   });
 
+  it('gives up on a step that hangs after actionTimeoutMs: failed outcome, attempt counted, target released', async () => {
+    let applySignal: AbortSignal | undefined;
+    const inner = createInMemoryHealer();
+    const healer = {
+      ...inner,
+      apply: (_target: unknown, _plan: unknown, options?: { signal?: AbortSignal }) => {
+        applySignal = options?.signal;
+        return new Promise<never>(() => {});
+      },
+    };
+    const { pipeline, clock, makeAtRisk, state } = setup({ healer: healer as typeof inner, policy: { actionTimeoutMs: 30_000 } });
+    makeAtRisk();
+    const evaluation = pipeline.evaluate(backend);
+    await waitUntil(() => applySignal !== undefined, 'the step to start');
+
+    await clock.advance(30_000);
+    const record = await evaluation;
+    const next = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'heal', action: { step: 'restart', outcome: { ok: false } } });
+    expect(record.action?.outcome?.message).toMatch(/apply timed out after 30000 ms/);
+    expect(applySignal?.aborted).toBe(true);
+    expect((await state()).attempt).toBe(1);
+    expect(next.decision).toBe('awaiting-recheck');
+  });
+
+  it('leaves no step timer behind when the step ends in time', async () => {
+    const { pipeline, clock, makeAtRisk } = setup();
+    makeAtRisk();
+
+    await pipeline.evaluate(backend);
+
+    expect(clock.pendingSleeps()).toBe(0);
+  });
+
   it('reports a failed state write to onError and in the summary, without hiding the step', async () => {
     const inner = createInMemoryHealer();
     const healer = { ...inner, writeState: async () => Promise.reject(new Error('annotation patch forbidden')) };

@@ -40,7 +40,7 @@ describe('createPipeline composition', () => {
   it('applies the policy defaults', () => {
     const { pipeline } = setup();
 
-    expect(pipeline.policy).toMatchObject({ threshold: 0.5, recheckDelayMs: 120_000, cooldownMs: 120_000, healthyResetMs: 600_000, dryRun: false });
+    expect(pipeline.policy).toMatchObject({ threshold: 0.5, recheckDelayMs: 120_000, cooldownMs: 120_000, healthyResetMs: 600_000, dryRun: false, revalidateBeforeAction: true, actionTimeoutMs: 300_000 });
     expect(pipeline.policy.ladder.map((step) => step.kind)).toEqual(['restart', 'cache', 'rollback']);
   });
 });

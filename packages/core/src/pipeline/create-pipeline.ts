@@ -268,6 +268,32 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return `step ${attempt}/${maxAttempts}${kind ? ` (${kind})` : ''}`;
   }
 
+  /**
+   * Applies a plan, giving up after `policy.actionTimeoutMs`: the healer's signal is then aborted and
+   * the step is reported as failed. A thrown error becomes a failed outcome too; neither is rethrown,
+   * because the step may have changed the cluster and must be counted.
+   */
+  async function applyWithTimeout(target: TargetRef, plan: HealPlan, signal: AbortSignal | undefined): Promise<HealOutcome> {
+    const failed = (message: string): HealOutcome => ({ ok: false, dryRun: false, message, results: [] });
+    const controller = new AbortController();
+    const forwardAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) forwardAbort();
+    else signal?.addEventListener('abort', forwardAbort, { once: true });
+
+    const applying = healer.apply(target, plan, { signal: controller.signal }).catch((error: unknown) => failed(`apply failed: ${errorMessage(error)}`));
+    const timedOut = clock.sleep(policy.actionTimeoutMs, controller.signal).then(
+      () => failed(`apply timed out after ${policy.actionTimeoutMs} ms (healer "${healer.name}"); the step may be partly done`),
+      () => new Promise<never>(() => {}), // the step ended first and cancelled the timer: never wins the race
+    );
+    try {
+      return await Promise.race([applying, timedOut]);
+    } finally {
+      signal?.removeEventListener('abort', forwardAbort);
+      // Cancels the timer, or tells a step that is still running to stop.
+      controller.abort(new HealingError(`step on ${targetKey(target)} stopped waiting`, { component: COMPONENT }));
+    }
+  }
+
   async function decideWhenHealthy(target: TargetRef, state: HealingState, now: number): Promise<Decided> {
     if (state.attempt === 0) return { decision: 'none', state };
     const healthySince = state.healthySince ?? now;
@@ -341,12 +367,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const current = circuit.state(actedAt);
       return suppress('circuit-open', `circuit breaker open (${current.actionsInWindow}/${current.maxActions} steps in the window)`);
     }
-    let outcome: HealOutcome;
-    try {
-      outcome = await healer.apply(target, plan, { signal });
-    } catch (error) {
-      outcome = { ok: false, dryRun: false, message: `apply failed: ${errorMessage(error)}`, results: [] };
-    }
+    const outcome = await applyWithTimeout(target, plan, signal);
     // A failed step still counts as an attempt, so the ladder escalates instead of repeating it.
     const next: HealingState = { attempt, lastActionAt: actedAt, lastStep: step.kind, keptNotified: false, handoffNotified: false };
     const problem = await saveState(target, next);

@@ -28,6 +28,12 @@ export const policySchema = z.object({
   dryRun: z.boolean().default(false),
   /** Re-collect and re-score right before each step; skip it if the target recovered. @default true */
   revalidateBeforeAction: z.boolean().default(true),
+  /**
+   * Longest a step may run. A step still running then is reported as failed (it counts as an
+   * attempt) and the target is released, so a hung API call cannot hold the target forever.
+   * @default 300000 (5 min)
+   */
+  actionTimeoutMs: z.number().int().min(1, 'must be at least 1 ms, e.g. 300000').default(300_000),
 });
 
 export type Policy = z.output<typeof policySchema>;
