@@ -78,8 +78,11 @@ export function createDeploymentController(options: DeploymentControllerOptions)
   const { store, cache, clock, random } = options;
   const nodeName = options.nodeName ?? 'sandbox-node-1';
   let dirty = new Set<string>();
-  /** Deployments whose rollout is not complete: reconciled every round for the progress deadline. */
-  const inProgress = new Set<string>();
+  /**
+   * Deployments whose rollout is not complete → when time alone (no event) could change their
+   * status: the progress deadline, or minReadySeconds passing. Reconciled then.
+   */
+  const inProgress = new Map<string, number>();
   const recordedEvents: RecordedEvent[] = [];
   let eventSequence = 0;
 
@@ -490,6 +493,9 @@ export function createDeploymentController(options: DeploymentControllerOptions)
 
       // Roll: a few passes, because scaling one ReplicaSet changes what the next step may do.
       for (let pass = 0; pass < 4; pass += 1) {
+        // The ReplicaSet controller's part first: pods and ReplicaSet status, which the scaling
+        // decisions below read (availability).
+        for (const replicaSet of owned()) syncReplicaSetPods(replicaSet);
         const current = splitReplicaSets(deployment, owned());
         const currentNew = current.newReplicaSet;
         if (!currentNew) break;
@@ -595,7 +601,14 @@ export function createDeploymentController(options: DeploymentControllerOptions)
       inProgress.delete(key);
       cleanupHistory(deployment, split.oldReplicaSets);
     } else {
-      inProgress.add(key);
+      const progressing = conditions.find((condition) => condition.type === 'Progressing');
+      const deadline = deployment.spec.progressDeadlineSeconds;
+      let nextCheck = Infinity;
+      if ((deployment.spec.minReadySeconds ?? 0) > 0) nextCheck = clock.now() + 1000;
+      else if (deadline !== undefined && progressing?.status === 'True') {
+        nextCheck = Date.parse(progressing.lastUpdateTime ?? '') + deadline * 1000 + 1000;
+      }
+      inProgress.set(key, Number.isFinite(nextCheck) ? nextCheck : Infinity);
     }
   }
 
@@ -604,7 +617,10 @@ export function createDeploymentController(options: DeploymentControllerOptions)
     markDirty: (key) => void dirty.add(key),
     hasDirty: () => dirty.size > 0,
     reconcile() {
-      const keys = [...new Set([...dirty, ...inProgress])].sort();
+      const now = clock.now();
+      const due = new Set(dirty);
+      for (const [key, nextCheck] of inProgress) if (nextCheck <= now) due.add(key);
+      const keys = [...due].sort();
       dirty = new Set();
       for (const key of keys) reconcileDeployment(key);
       // Our own writes dirtied the Deployments we just reconciled; their status already

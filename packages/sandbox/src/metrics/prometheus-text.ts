@@ -4,7 +4,10 @@ import type { MetricFamily, MetricSample } from './metric-families.js';
 /** The Content-Type of `/metrics`. */
 export const prometheusTextContentType = 'text/plain; version=0.0.4; charset=utf-8';
 
+const needsEscaping = /[\\\n"]/;
+
 function escapeLabelValue(value: string): string {
+  if (!needsEscaping.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -15,22 +18,32 @@ function formatValue(value: number): string {
   return String(value);
 }
 
+/**
+ * `{a="b",...}` of a label set, memoised per (frozen, shared) label object: most label sets are
+ * reused across renderings, so most lines cost one lookup and two concatenations.
+ */
+const labelTexts = new WeakMap<object, string>();
+function labelText(labels: Readonly<Record<string, string>>): string {
+  let text = labelTexts.get(labels);
+  if (text !== undefined) return text;
+  text = '';
+  for (const key in labels) text += `${text ? ',' : ''}${key}="${escapeLabelValue(labels[key] ?? '')}"`;
+  text = text ? `{${text}}` : '';
+  if (Object.isFrozen(labels)) labelTexts.set(labels, text);
+  return text;
+}
+
 /** One exposition line for a sample (without the newline). */
 export function formatSample(sample: MetricSample): string {
-  let labels = '';
-  for (const key in sample.labels) {
-    labels += `${labels ? ',' : ''}${key}="${escapeLabelValue(sample.labels[key] ?? '')}"`;
-  }
-  return `${sample.name}${labels ? `{${labels}}` : ''} ${formatValue(sample.value)}`;
+  return `${sample.name}${labelText(sample.labels)} ${formatValue(sample.value)}`;
 }
 
 /** The whole exposition: HELP and TYPE lines, then the family's samples. */
 export function renderPrometheusText(families: MetricFamily[]): string {
-  const lines: string[] = [];
+  let text = '';
   for (const family of families) {
-    lines.push(`# HELP ${family.name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
-    lines.push(`# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples) lines.push(formatSample(sample));
+    text += `# HELP ${family.name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${family.name} ${family.type}\n`;
+    for (const sample of family.samples) text += `${sample.name}${labelText(sample.labels)} ${formatValue(sample.value)}\n`;
   }
-  return `${lines.join('\n')}\n`;
+  return text;
 }

@@ -99,6 +99,10 @@ export interface PodRuntime {
 
 /** The label sets of one pod's series (see `collect-metrics.ts`). */
 export interface PodMetricLabels {
+  owner: Readonly<Record<string, string>> | undefined;
+  ready: Readonly<Record<'true' | 'false' | 'unknown', Readonly<Record<string, string>>>>;
+  /** Per container name: `{namespace, pod, uid, container}`. */
+  containers: ReadonlyMap<string, Readonly<Record<string, string>>>;
   cpu: Readonly<Record<string, string>>;
   memory: Readonly<Record<string, string>>;
   network: Readonly<Record<string, string>>;

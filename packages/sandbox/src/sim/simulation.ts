@@ -17,7 +17,7 @@ import {
   restartedAtAnnotation,
 } from '../controller/kube-types.js';
 import { type RollbackResult, rollbackDeployment } from '../controller/rollback.js';
-import { collectMetricFamilies } from '../metrics/collect-metrics.js';
+import { createMetricsCollector } from '../metrics/collect-metrics.js';
 import type { MetricFamily, MetricSample } from '../metrics/metric-families.js';
 import { renderPrometheusText } from '../metrics/prometheus-text.js';
 import { createObjectStore } from '../store/object-store.js';
@@ -182,6 +182,7 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
   const podRuntimes = new Map<string, PodRuntime>();
   const requestedLoad = new Map<string, number>();
   let podCounter = 0;
+  let starting = true;
   let lastHpaSync = clock.now();
   let lastEventExpiry = clock.now();
 
@@ -313,7 +314,7 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
     }
     const workload = ensureWorkload(spec.namespace, spec.name);
     if (spec.requestsPerSecond !== undefined) workload.load.meanRequestsPerSecond = spec.requestsPerSecond;
-    controller.reconcile();
+    if (!starting) controller.reconcile();
   }
 
   /** Rolls out `<image>:bad` with the fault's strength: a real new revision. */
@@ -462,8 +463,9 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
     return interpreted.result;
   }
 
+  const metricsCollector = createMetricsCollector();
   function collect(): MetricFamily[] {
-    return collectMetricFamilies({
+    return metricsCollector.collect({
       deployments: cache.all<Deployment>('apps/deployments'),
       replicaSets: cache.all<ReplicaSet>('apps/replicasets'),
       pods: cache.all<Pod>('/pods'),
@@ -603,6 +605,10 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
     close: () => cache.close(),
   };
 
+  // Create every workload first, then reconcile once: reconciling after each would make start-up
+  // quadratic in the number of Deployments.
   for (const workload of resolved.deployments) addWorkload(workload);
+  starting = false;
+  controller.reconcile();
   return simulation;
 }
