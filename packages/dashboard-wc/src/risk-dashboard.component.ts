@@ -190,6 +190,9 @@ export class RiskDashboard extends LitElement {
   private _lastLoadedAt: number | null = null;
 
   private _client: AutohealClient | null = null;
+  /** The api-base and token the current client was made with. */
+  private _clientBase = '';
+  private _clientToken = '';
   private _unsubscribe: (() => void) | null = null;
   private _pollTimer: ReturnType<typeof setInterval> | undefined;
   private _clockTimer: ReturnType<typeof setInterval> | undefined;
@@ -213,7 +216,9 @@ export class RiskDashboard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this._start();
+    // On first connection the first update starts everything, once the attributes and properties
+    // set right after creation (e.g. by a framework) are in; a re-attached element restarts here.
+    if (this.hasUpdated) this._start();
   }
 
   override disconnectedCallback(): void {
@@ -223,9 +228,11 @@ export class RiskDashboard extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!this.isConnected) return;
-    // The first render follows connectedCallback, which already started everything.
-    if (!this.hasUpdated) return;
-    if (changed.has('apiBase') && changed.get('apiBase') !== undefined) {
+    if (!this._client) {
+      this._start();
+      return;
+    }
+    if (this.apiBase !== this._clientBase) {
       this._stop();
       // Another server: nothing of the old one's data may be merged into the new one's.
       this._targets = [];
@@ -234,18 +241,23 @@ export class RiskDashboard extends LitElement {
       this._logIds = new Set();
       this._selectedKey = null;
       this._info = null;
+      this._lastLoadedAt = null;
       this._start();
       return;
     }
-    if (changed.has('token') && changed.get('token') !== undefined) {
-      this._client = createAutohealClient({ baseUrl: this.apiBase, token: this.token || undefined });
-    }
-    if (changed.has('targets') && changed.get('targets') !== undefined) void this._load();
-    if (changed.has('refresh') && changed.get('refresh') !== undefined) this._startPolling();
+    if (this.token !== this._clientToken) this._client = this._createClient();
+    if (changed.has('targets')) void this._load();
+    if (changed.has('refresh')) this._startPolling();
+  }
+
+  private _createClient(): AutohealClient {
+    this._clientBase = this.apiBase;
+    this._clientToken = this.token;
+    return createAutohealClient({ baseUrl: this.apiBase, token: this.token || undefined });
   }
 
   private _start(): void {
-    this._client = createAutohealClient({ baseUrl: this.apiBase, token: this.token || undefined });
+    this._client = this._createClient();
     this._everConnected = false;
     this._setConnection('connecting');
     void this._load();
@@ -266,6 +278,7 @@ export class RiskDashboard extends LitElement {
   }
 
   private _stop(): void {
+    this._client = null;
     clearInterval(this._clockTimer);
     this._clockTimer = undefined;
     this._unsubscribe?.();

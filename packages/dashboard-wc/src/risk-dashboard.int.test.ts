@@ -255,6 +255,25 @@ describe('attributes', () => {
     expect(await page.getByRole('option').count()).toBe(2);
   });
 
+  it('uses properties set right after creating the element from script (as frameworks do)', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: statics.url });
+    context = await browser.newContext();
+    const page = await context.newPage();
+    pageCounter += 1;
+    await page.goto(statics.page(`page-${pageCounter}.html`, dashboardPage({ id: 'placeholder' })));
+    await page.evaluate((apiBase) => {
+      document.querySelector('#placeholder')!.remove();
+      const element = document.createElement('risk-dashboard');
+      document.body.append(element);
+      element.apiBase = apiBase;
+      element.token = 'secret-token';
+    }, fixture.url);
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await expect.poll(() => fixture!.requests.filter((r) => r.method === 'POST').map((r) => r.authorization)).toEqual(['Bearer secret-token']);
+    // The data came from api-base, set after the element was connected.
+    expect(await page.getByRole('option').count()).toBe(3);
+  });
+
   it('follows the operating system with theme="auto" and can be forced light', async () => {
     fixture = await startFixtureServer({ allowedOrigin: statics.url });
     context = await browser.newContext({ colorScheme: 'dark' });
