@@ -82,6 +82,7 @@ function applyDeploymentDefaults(spec: Record_): void {
   spec.progressDeadlineSeconds ??= 600;
 }
 
+/** Next ClusterIP to hand out; shared by all servers in the process, like a (tiny) IP allocator. */
 let nextClusterIp = 10;
 
 /**

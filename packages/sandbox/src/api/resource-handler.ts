@@ -183,7 +183,6 @@ export async function handleResourceCall(
       const watchFlag = query.get('watch');
       if (watchFlag === 'true' || watchFlag === '1') {
         const timeout = query.get('timeoutSeconds');
-        let untrack: () => void = () => {};
         const end = serveWatch(
           store,
           {
@@ -200,8 +199,8 @@ export async function handleResourceCall(
           request,
           response,
         );
-        untrack = dependencies.trackWatch(end);
-        response.on('close', () => untrack());
+        const untrack = dependencies.trackWatch(end);
+        response.on('close', untrack);
         return;
       }
       const list = store.list(definition.key, namespace, {
