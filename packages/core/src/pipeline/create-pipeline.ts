@@ -359,7 +359,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       plan = { step, attempt, operations: [], refusal: `planning failed: ${errorMessage(error)}` };
     }
     if (plan.refusal !== undefined) return suppress('refused', `healer "${healer.name}" refused: ${plan.refusal}`, { step: step.kind, plan });
-    if (policy.dryRun) return suppress('dry-run', 'dry-run, nothing applied', { step: step.kind, plan });
+    if (policy.dryRun) {
+      const wouldDo = plan.operations.map((operation) => operation.description).join(', ') || 'nothing';
+      return suppress('dry-run', `dry-run, nothing applied; would ${wouldDo}`, { step: step.kind, plan });
+    }
 
     const actedAt = clock.now();
     if (!circuit.tryAcquire(actedAt)) {

@@ -84,6 +84,7 @@ describe('safety: dry-run', () => {
 
     expect(record).toMatchObject({ decision: 'suppressed', suppressedReason: 'dry-run', dryRun: true, action: { step: 'restart', plan: { attempt: 1 } } });
     expect(record.action?.plan.operations.map((o) => o.op)).toEqual(['restart', 'scale']);
+    expect(record.summary).toMatch(/step 1\/3 \(restart\) not taken: dry-run, nothing applied; would rollout restart, scale up by 1/);
     expect(healer.plans).toHaveLength(1);
     expect(healer.applied).toHaveLength(0);
     expect(await state()).toEqual({ attempt: 0 });
