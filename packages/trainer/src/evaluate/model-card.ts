@@ -26,6 +26,17 @@ function metricsRow(name: string, e: EpisodeEvaluation): string {
   return `| ${name} | ${fixed(e.rocAuc)} | ${fixed(e.prAuc)} | ${e.threshold === Math.round(e.threshold) ? String(e.threshold) : fixed(e.threshold, 4)} | ${percent(e.atThreshold.precision)} | ${percent(e.atThreshold.recall)} | ${percent(e.healthyFalsePositiveRate, 2)} | ${percent(e.otherScaleFalsePositiveRate, 2)} | ${fixed(e.falseAlarmsPerWorkloadDay.healthy, 1)} | ${percent(e.events.recall)} | ${seconds(e.events.medianLeadMs)} |`;
 }
 
+function simplerModelText(outcome: TrainingOutcome): string {
+  const simpler = outcome.baselines.find((b) => b.name === 'logistic regression')?.evaluation;
+  if (!simpler) return '';
+  const e = outcome.evaluation;
+  const comparison = `trees ROC-AUC ${fixed(e.rocAuc)}, PR-AUC ${fixed(e.prAuc)}, Brier ${fixed(e.brier, 4)}; logistic regression ROC-AUC ${fixed(simpler.rocAuc)}, PR-AUC ${fixed(simpler.prAuc)}, Brier ${fixed(simpler.brier, 4)}`;
+  const simplerIsAsGood = simpler.prAuc >= e.prAuc && simpler.rocAuc >= e.rocAuc;
+  return simplerIsAsGood
+    ? `**Simpler model.** On this test fold the logistic regression measures as good or better (${comparison}). The trees are still shipped because they keep the monotone constraints by construction and route missing values explicitly; switch if that holds on your data.`
+    : `**Simpler model.** A logistic regression on the same rows measures worse (${comparison}), so the trees are shipped.`;
+}
+
 /** What the card is made from. */
 export interface ModelCardInput {
   outcome: TrainingOutcome;
@@ -76,7 +87,8 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     'Split by run (each run has its own seed), never by row. The test fold differs from training on purpose: unseen seeds,',
     'fault strengths from held-out bands (train [0.2,0.3) ∪ [0.4,0.5) ∪ [0.6,0.7) ∪ [0.8,0.9); test [0.3,0.4) ∪ [0.5,0.6) ∪',
     '[0.7,0.8) ∪ [0.9,1.0]), a held-out workload shape for every fault type (5–6 replicas or an HPA; training has 2–4 fixed',
-    'replicas), and healthy workloads at traffic scales never trained on (400–900 req/s with more replicas, or 0.3–2 req/s).',
+    'replicas), and healthy workloads at traffic scales never trained on (training: 2–240 req/s; test also 400–900 req/s with',
+    'proportionally more replicas, and 0.3–2 req/s).',
     'Healthy runs include releases and traffic swings.',
     '',
     '| fold | episodes | prediction samples | positives | in-breach samples |',
@@ -96,6 +108,8 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     '(ml-cart, ml-random-forest, decision-tree, ml-xgboost, xgboost-scorer) offer no histogram boosting with monotone',
     'constraints and learned missing-value directions that exports to ONNX, so the learner is small and ours; its trees map',
     'one-to-one onto ONNX `TreeEnsembleRegressor` nodes.',
+    '',
+    simplerModelText(outcome),
     '',
     '**Missing values.** Every split learns where NaN goes (the side that lowers the training loss; right when the node saw',
     'no missing value) and the ONNX file routes NaN the same way (`nodes_missing_value_tracks_true`). A missing feature',
@@ -123,6 +137,11 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     `| Event-level recall | ${percent(e.events.recall)} (${e.events.warned} of ${e.events.events} breaches) | |`,
     `| Lead time, median / p10 (all breaches) | ${seconds(e.events.medianLeadMs)} / ${seconds(e.events.p10LeadMs)} | median ≥ 60 s: ${check(e.events.medianLeadMs >= 60_000)} |`,
     `| Detection: in-breach samples flagged | ${percent(e.detection.rate)} of ${e.detection.samples} | (not prediction) |`,
+    '',
+    `How much is predictable at all: ${outcome.diagnostics.positivesBeforeOnset} of the ${outcome.diagnostics.positives} positive test samples`,
+    `(${percent(outcome.diagnostics.positivesBeforeOnset / Math.max(1, outcome.diagnostics.positives))}) were taken before their fault had started (a sudden fault breaches within minutes, so`,
+    `the 5-minute window before the breach reaches back before the fault). Without those samples the ROC-AUC is`,
+    `${fixed(outcome.diagnostics.rocAucAfterOnset)}. This is a diagnostic only; the headline numbers above keep every sample.`,
     '',
     '### Per fault type',
     '',

@@ -103,3 +103,22 @@ describe('fitPlatt', () => {
     expect(applyPlatt(fit, 0.5)).toBeCloseTo(0.5, 1);
   });
 });
+
+describe('trainLogistic', () => {
+  it('recovers the sign and rough size of known coefficients, and handles missing values', async () => {
+    const { trainLogistic, predictLogistic } = await import('./logistic.js');
+    const random = lcg(11);
+    const x: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const row = [random() * 4 - 2, random() * 4 - 2];
+      x.push(random() < 0.05 ? [Number.NaN, row[1]!] : row);
+      y.push(random() < sigmoid(2 * row[0]! - row[1]!) ? 1 : 0);
+    }
+    const model = trainLogistic(x, y);
+    expect(predictLogistic(model, [1.5, 0])).toBeGreaterThan(0.85);
+    expect(predictLogistic(model, [-1.5, 0])).toBeLessThan(0.15);
+    expect(predictLogistic(model, [0, 1.5])).toBeLessThan(0.3);
+    expect(Number.isFinite(predictLogistic(model, [Number.NaN, Number.NaN]))).toBe(true);
+  });
+});

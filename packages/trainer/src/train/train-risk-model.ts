@@ -12,7 +12,9 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_FEATURE_NAMES, DEFAULT_FEATURES } from '@autoheal/core';
 import type { Episode } from '../dataset/episode.js';
 import { evaluateEpisodes, tuneThreshold, type EpisodeEvaluation, type EpisodeScorer } from '../evaluate/evaluate-episodes.js';
+import { rocAuc } from '../evaluate/metrics.js';
 import { predictRaw, trainGbdt, type GbdtOptions, type MonotoneDirection } from './gbdt.js';
+import { predictLogistic, trainLogistic } from './logistic.js';
 import { fitPlatt } from './platt.js';
 import { createTrainedRiskModel, predictProbability, type TrainedRiskModel } from './trained-risk-model.js';
 
@@ -56,6 +58,11 @@ export interface TrainingOutcome {
   dataHash: string;
   /** Monotone direction per feature, from the features' `direction`. */
   monotone: MonotoneDirection[];
+  /**
+   * How much of the task is predictable at all: the share of positive test samples taken before
+   * their fault had even started, and the ROC-AUC without those samples.
+   */
+  diagnostics: { positivesBeforeOnset: number; positives: number; rocAucAfterOnset: number };
 }
 
 /** Monotone constraints from the core feature definitions: harmful ↑, protective ↓, neutral free. */
@@ -172,10 +179,35 @@ export function trainRiskModel(episodes: readonly Episode[], options: TrainRiskM
   const evaluationOptions = { horizonMs, minWarningMs, intervalMs };
   const evaluation = evaluateEpisodes(test, modelScorer, { ...evaluationOptions, threshold });
 
-  const baselines = baselineScorers(horizonMs, intervalMs).map(({ name, description, scorer, probabilistic }) => {
+  // The simpler model: logistic regression on the same rows, tuned and evaluated the same way.
+  const logistic = trainLogistic(trainRows.x, trainRows.y);
+  const simpler = {
+    name: 'logistic regression',
+    description: 'the simpler model: logistic regression on the standardised features (missing = train mean), trained on the same rows',
+    probabilistic: true,
+    scorer: ((episode) => episode.features.map((row) => predictLogistic(logistic, row))) as EpisodeScorer,
+  };
+  const baselines = [simpler, ...baselineScorers(horizonMs, intervalMs)].map(({ name, description, scorer, probabilistic }) => {
     const baselineThreshold = tuneThreshold(tuningEpisodes, scorer, maxHealthyFpr);
     return { name, description, evaluation: evaluateEpisodes(test, scorer, { ...evaluationOptions, threshold: baselineThreshold, probabilistic }) };
   });
+
+  // Positives before the fault's onset cannot be foreseen from the workload's own signals.
+  let positivesBeforeOnset = 0;
+  const afterOnset = { s: [] as number[], y: [] as number[] };
+  for (const episode of test) {
+    const scores = modelScorer(episode);
+    episode.labels.forEach((label, i) => {
+      if (label.inBreach) return;
+      const beforeOnset = label.label === 1 && episode.faultOnset !== null && (episode.times[i] as number) < episode.faultOnset;
+      if (beforeOnset) {
+        positivesBeforeOnset++;
+        return;
+      }
+      afterOnset.s.push(scores[i] as number);
+      afterOnset.y.push(label.label);
+    });
+  }
 
   return {
     model,
@@ -185,5 +217,6 @@ export function trainRiskModel(episodes: readonly Episode[], options: TrainRiskM
     folds: { train: countFold(train), validation: countFold(validation), calibration: countFold(calibration), test: countFold(test) },
     dataHash: hashEpisodes(episodes),
     monotone,
+    diagnostics: { positivesBeforeOnset, positives: evaluation.positives, rocAucAfterOnset: rocAuc(afterOnset.s, afterOnset.y) },
   };
 }
