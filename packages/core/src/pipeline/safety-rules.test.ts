@@ -284,4 +284,21 @@ describe('close', () => {
 
     expect(closed.sort()).toEqual(['healer', 'model', 'notifier', 'source']);
   });
+
+  it('reports an adapter whose close fails to onError and still closes the others', async () => {
+    const errors: string[] = [];
+    const notifier = createInMemoryNotifier();
+    const pipeline = createPipeline({
+      featureSource: { ...createInMemoryFeatureSource(), close: async () => Promise.reject(new Error('socket busy')) },
+      riskModel: createInMemoryRiskModel(),
+      healer: createInMemoryHealer(),
+      notifiers: [notifier],
+      onError: (_error, context) => errors.push(context.component),
+    });
+
+    await pipeline.close();
+
+    expect(errors).toEqual(['close:in-memory']);
+    expect(notifier.closed).toBe(true);
+  });
 });
