@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** The `autoheal` binary. */
 import { runCli } from './cli/main.js';
-import './cli/register-commands.js';
+import { registerCommands } from './cli/register-commands.js';
 
+registerCommands();
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

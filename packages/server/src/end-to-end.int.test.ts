@@ -11,7 +11,9 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startPrometheus, startSandbox, type Sandbox } from '@autoheal/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli/main.js';
-import './cli/register-commands.js';
+import { registerCommands } from './cli/register-commands.js';
+
+registerCommands();
 import type { CliIo } from './cli/io.js';
 
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus'], { stdio: 'ignore' }).status === 0;

@@ -2,4 +2,7 @@
 import { demoCommand } from '../demo/demo.js';
 import { registerCommand } from './main.js';
 
-registerCommand('demo', demoCommand);
+/** Adds `demo`, `sandbox`, `train` (and the operator commands) to the CLI. Call once before `runCli`. */
+export function registerCommands(): void {
+  registerCommand('demo', demoCommand);
+}

@@ -49,10 +49,23 @@ function bar(probability: number | null, threshold: number): string {
   return `[${text}]`;
 }
 
+/** The signals an operator looks at first, compactly: restarts, ready ratio, 5xx/s, memory. */
+function signals(record: DecisionRecord): string {
+  const f = record.features;
+  const show = (value: number | null | undefined, format: (v: number) => string) => (value === null || value === undefined ? '—' : format(value));
+  return [
+    `restarts ${show(f.restart_count_last_5m, (v) => v.toFixed(0))}`,
+    `ready ${show(f.ready_replica_ratio, (v) => v.toFixed(2))}`,
+    `5xx ${show(f.http_5xx_error_rate, (v) => v.toFixed(2))}/s`,
+    `mem ${show(f.memory_usage_bytes, (v) => `${Math.round(v / 1048576)}Mi`)}`,
+  ].join(' ');
+}
+
 /** One terminal line per decision of interest. */
 export function demoLine(record: DecisionRecord, startedAt: number): string {
   const seconds = Math.round((Date.parse(record.time) - startedAt) / 1000);
-  const p = record.assessment.probability;
+  // An unknown verdict has no meaningful probability: never print one that looks like a judgement.
+  const p = record.assessment.verdict === 'unknown' ? null : record.assessment.probability;
   const risk = p === null ? ' n/a' : p.toFixed(2);
   const what =
     record.decision === 'heal'
@@ -60,7 +73,7 @@ export function demoLine(record: DecisionRecord, startedAt: number): string {
       : record.decision === 'suppressed'
         ? `held back (${record.suppressedReason})`
         : record.decision;
-  return `t+${String(seconds).padStart(4)}s  ${`${record.target.namespace}/${record.target.name}`.padEnd(14)} risk ${risk} ${bar(p, record.assessment.threshold)} ${record.assessment.verdict.padEnd(8)} ${what}`;
+  return `t+${String(seconds).padStart(4)}s  ${`${record.target.namespace}/${record.target.name}`.padEnd(14)} risk ${risk} ${bar(p, record.assessment.threshold)} ${record.assessment.verdict.padEnd(8)} ${what.padEnd(18)} ${signals(record)}`;
 }
 
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
