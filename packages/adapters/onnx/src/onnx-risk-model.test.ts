@@ -327,6 +327,14 @@ describe('schema mismatches are refused at load', () => {
     expect(error.message).toContain('has output(s) "score"; expected one named "probability"');
   });
 
+  it('refuses an output that is not a probability (no sigmoid)', async () => {
+    const error = await load(buildTreeModel({ trees: RISK_TREES, baseValue: RISK_TREES_BASE, withoutSigmoid: true }));
+
+    // All-zero row: restarts 0 → 5xx 0 → -1.0; ready 0 < 0.9 → 1.2; cpu 0 → -0.1; so the raw score is -0.4.
+    expect(error.code).toBe('MODEL_INVALID');
+    expect(error.message).toMatch(/does not output a probability: for an all-zero row "probability" is -0\.(39999|4)\d*, expected one number in \[0, 1\]/);
+  });
+
   it('refuses a wrong output type', async () => {
     const error = await load(buildTreeModel({ trees: RISK_TREES, baseValue: 0, doubleOutput: true }));
 

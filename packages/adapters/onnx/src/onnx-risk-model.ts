@@ -160,6 +160,7 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
         );
       }
     }
+    await checkRunsAtLoad(session, properties.featureNames.length, source, ort.Tensor);
   } catch (error) {
     await session.release().catch(() => undefined);
     throw error;
@@ -325,6 +326,27 @@ function checkSignature(session: InferenceSession, featureNames: readonly string
   const outColumns = output.shape[1];
   if (output.shape.length > 0 && (output.shape.length !== 2 || (typeof outColumns === 'number' && outColumns !== 1))) {
     throw modelInvalid(`${source} output "${ONNX_OUTPUT_NAME}" has shape [${output.shape.join(', ')}]; expected [N, 1]. ${fix}`, { kind: 'output-shape' });
+  }
+}
+
+/**
+ * Runs one all-zero row so that a model which loads but cannot run, or whose output is not a
+ * probability (a raw score, a missing sigmoid), is refused now rather than at the first prediction.
+ */
+async function checkRunsAtLoad(session: InferenceSession, width: number, source: string, TensorClass: typeof Tensor): Promise<void> {
+  let output: Float32Array;
+  try {
+    const result = await session.run({ [ONNX_INPUT_NAME]: new TensorClass('float32', new Float32Array(width), [1, width]) }, [ONNX_OUTPUT_NAME]);
+    output = result[ONNX_OUTPUT_NAME]!.data as Float32Array;
+  } catch (error) {
+    throw modelInvalid(`onnxruntime loaded ${source} but could not run it: ${firstLine(error)}. Export the model again with @autoheal/trainer.`, { kind: 'runtime-run' }, error);
+  }
+  const value = output[0];
+  if (output.length !== 1 || value === undefined || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw modelInvalid(
+      `${source} does not output a probability: for an all-zero row "${ONNX_OUTPUT_NAME}" is ${output.length === 1 ? String(value) : `${output.length} values`}, expected one number in [0, 1]. The graph probably lacks its final Sigmoid; export it with @autoheal/trainer.`,
+      { kind: 'output-not-probability' },
+    );
   }
 }
 

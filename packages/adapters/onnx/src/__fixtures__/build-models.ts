@@ -103,6 +103,8 @@ export interface TreeModelSpec extends ModelShape {
   aggregate?: string;
   /** Appends `Mul` by this after the sigmoid (a graph the explainer must refuse to explain). */
   mulAfterSigmoid?: number;
+  /** Leaves the sigmoid out, so the output is the raw log-odds. @default false */
+  withoutSigmoid?: boolean;
 }
 
 /** A `TreeEnsembleRegressor` → (Platt) → `Sigmoid` model. */
@@ -170,8 +172,8 @@ export function buildTreeModel(spec: TreeModelSpec): Uint8Array {
     nodes.push({ opType: 'Mul', input: ['raw', 'platt_a'], output: ['scaled'] }, { opType: 'Add', input: ['scaled', 'platt_b'], output: ['calibrated'] });
     logit = 'calibrated';
   }
-  nodes.push({ opType: 'Sigmoid', input: [logit], output: ['sigmoid'] });
-  let score = 'sigmoid';
+  if (!spec.withoutSigmoid) nodes.push({ opType: 'Sigmoid', input: [logit], output: ['sigmoid'] });
+  let score = spec.withoutSigmoid ? logit : 'sigmoid';
   if (spec.mulAfterSigmoid !== undefined) {
     initializers.push(scalar('after', spec.mulAfterSigmoid));
     nodes.push({ opType: 'Mul', input: ['sigmoid', 'after'], output: ['shrunk'] });
