@@ -96,9 +96,10 @@ function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: nu
   else if (slot === 1 && isTest) kind = 'healthy-other-scale';
   else kind = random.next() < 0.25 ? 'healthy' : random.pick(FAULT_TYPES);
 
-  // Trained traffic: 2–240 req/s on 2–4 replicas (at most ~60 req/s per replica, like a sized service).
-  let requestsPerSecond = logUniform(random, 2, 240);
-  let replicas = Math.max(random.pick([2, 3, 4]), Math.min(4, Math.ceil(requestsPerSecond / 60)));
+  // Trained traffic: 2–150 req/s on 2–4 replicas, at most ~45 req/s per replica (a sized service,
+  // the same sizing as the busier held-out scale below).
+  let requestsPerSecond = logUniform(random, 2, 150);
+  let replicas = Math.max(random.pick([2, 3, 4]), Math.min(4, Math.ceil(requestsPerSecond / 45)));
   let hpa: WorkloadScenario['hpa'];
   let heldOutShape = false;
   if (kind === 'healthy-other-scale') {

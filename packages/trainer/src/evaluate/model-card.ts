@@ -87,7 +87,7 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     'Split by run (each run has its own seed), never by row. The test fold differs from training on purpose: unseen seeds,',
     'fault strengths from held-out bands (train [0.2,0.3) ∪ [0.4,0.5) ∪ [0.6,0.7) ∪ [0.8,0.9); test [0.3,0.4) ∪ [0.5,0.6) ∪',
     '[0.7,0.8) ∪ [0.9,1.0]), a held-out workload shape for every fault type (5–6 replicas or an HPA; training has 2–4 fixed',
-    'replicas), and healthy workloads at traffic scales never trained on (training: 2–240 req/s; test also 400–900 req/s with',
+    'replicas), and healthy workloads at traffic scales never trained on (training: 2–150 req/s; test also 400–900 req/s with',
     'proportionally more replicas, and 0.3–2 req/s).',
     'Healthy runs include releases and traffic swings.',
     '',
