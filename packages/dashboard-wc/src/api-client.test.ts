@@ -58,6 +58,24 @@ describe('createAutohealClient', () => {
     expect(error).toMatchObject({ status: 0, code: 'network' });
     expect((error as Error).message).toContain(`cannot reach the autoheal server at ${url}`);
   });
+
+  it('reports a server that never answers as a timeout', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: Array<{ destroy(): void }> = [];
+    // Accepts connections and never says anything.
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const error = await createAutohealClient({ baseUrl: `http://127.0.0.1:${port}` })
+        .targets(AbortSignal.timeout(200))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 0, code: 'timeout' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
 });
 
 describe('the self-contained bundle', () => {

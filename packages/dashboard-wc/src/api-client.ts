@@ -9,7 +9,7 @@ const ERROR_MARKER = Symbol.for('autoheal.dashboard.ApiError');
 /**
  * Every failure of the client: `status` is the HTTP status, or 0 when the server could not be
  * reached; `code` is the server's `error` field (`unauthorized`, `read-only`, `invalid-request`,
- * …) or `network` / `bad-response`.
+ * …) or `network` / `timeout` / `bad-response`.
  */
 export class AutohealApiError extends Error {
   readonly [ERROR_MARKER] = true;
@@ -95,7 +95,13 @@ export function createAutohealClient(options: AutohealClientOptions): AutohealCl
         signal: signal ?? null,
       });
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted) {
+        const reason: unknown = signal.reason;
+        if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+          throw new AutohealApiError(`[autoheal] [dashboard] the autoheal server at ${base || 'this origin'} did not answer in time`, 0, 'timeout');
+        }
+        throw error;
+      }
       // A browser reports refused connections and CORS rejections alike as a TypeError without details.
       throw new AutohealApiError(
         `[autoheal] [dashboard] cannot reach the autoheal server at ${base || 'this origin'}: is it running, and does it allow this origin (CORS)?`,

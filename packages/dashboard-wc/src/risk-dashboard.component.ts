@@ -42,6 +42,8 @@ const HISTORY_LIMIT = 500;
 const LOG_LIMIT = 1000;
 /** How many log rows are rendered before "Show more". */
 const LOG_PAGE = 50;
+/** Time limit of one full load (info, targets and their histories). */
+const LOAD_TIMEOUT_MS = 20_000;
 /** How many contributions count as "top" drivers. */
 const TOP_CONTRIBUTIONS = 3;
 
@@ -322,10 +324,12 @@ export class RiskDashboard extends LitElement {
     const generation = ++this._loadGeneration;
     this._loading = true;
     try {
-      const [info, summaries] = await Promise.all([client.info(), client.targets()]);
+      // A server that accepts the connection but never answers must not block polling for ever.
+      const signal = AbortSignal.timeout(LOAD_TIMEOUT_MS);
+      const [info, summaries] = await Promise.all([client.info(signal), client.targets(signal)]);
       const filter = this._filterKeys();
       const shown = filter ? summaries.filter((summary) => filter.has(summary.key)) : summaries;
-      const details = await Promise.all(shown.map((summary) => client.target(summary.target.namespace, summary.target.name)));
+      const details = await Promise.all(shown.map((summary) => client.target(summary.target.namespace, summary.target.name, signal)));
       // A newer load (or a restart with another api-base) started meanwhile: its answer wins.
       if (generation !== this._loadGeneration) return;
       this._info = info;
