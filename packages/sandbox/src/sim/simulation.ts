@@ -198,8 +198,12 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
       const random = seedRandom.fork(`workload:${key}`);
       const heavy = !/front|web|ui|static/.test(name);
       const profile = drawWorkloadProfile(random, heavy);
-      // Unspecified load: log-uniform between 0.05 and 150 requests/s, so quiet services exist too.
-      const mean = requestedLoad.get(key) ?? Math.exp(random.between(Math.log(0.05), Math.log(150)));
+      // Unspecified load: log-uniform between 0.05 and 150 requests/s, so quiet services exist
+      // too, but no more than keeps its pods under about 45% of a core: a healthy workload is
+      // sized for its traffic.
+      const replicas = cache.get<Deployment>('apps/deployments', namespace, name)?.spec.replicas ?? 1;
+      const drawn = Math.exp(random.between(Math.log(0.05), Math.log(150)));
+      const mean = requestedLoad.get(key) ?? Math.min(drawn, (0.45 * Math.max(1, replicas)) / profile.cpuSecondsPerRequest);
       workload = { key, namespace, name, profile, load: createLoadGenerator(mean, random), random, faults: [], cacheBytes: 0, pods: new Map() };
       workloads.set(key, workload);
     }
