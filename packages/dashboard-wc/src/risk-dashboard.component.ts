@@ -98,9 +98,9 @@ interface CheckState {
  * @csspart log-row - One row of the decision log.
  *
  * @cssprop [--risk-dashboard-font-family=system-ui, sans-serif] - Font of the whole dashboard.
- * @cssprop [--risk-dashboard-background] - Page background (light: `#ffffff`, dark: `#11151c`).
- * @cssprop [--risk-dashboard-surface] - Card and panel background.
- * @cssprop [--risk-dashboard-text] - Main text colour.
+ * @cssprop [--risk-dashboard-background] - Background behind the panels (light `#f3f5f8`, dark `#0f1319`).
+ * @cssprop [--risk-dashboard-surface] - Card and panel background (light `#ffffff`, dark `#181d26`).
+ * @cssprop [--risk-dashboard-text] - Main text colour (light `#1a1f2b`, dark `#e7eaf0`).
  * @cssprop [--risk-dashboard-muted] - Secondary text colour (keep 4.5:1 contrast with the surface).
  * @cssprop [--risk-dashboard-border] - Borders and grid lines.
  * @cssprop [--risk-dashboard-accent] - Focus rings, selection and links.

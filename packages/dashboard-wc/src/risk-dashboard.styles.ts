@@ -733,4 +733,30 @@ export const riskDashboardStyles = css`
     border-radius: 6px;
     padding: 8px;
   }
+
+  /* Windows high contrast and other forced-colour modes: keep the SVG marks visible. */
+  @media (forced-colors: active) {
+    .gauge__value,
+    .chart__line {
+      stroke: Highlight;
+    }
+    .gauge__track,
+    .gauge__threshold,
+    .chart__threshold,
+    .chart__grid line {
+      stroke: CanvasText;
+    }
+    .gauge__text,
+    .gauge__caption,
+    .chart__axis,
+    .chart__threshold-label {
+      fill: CanvasText;
+    }
+    .chart__point,
+    .chart__action path,
+    .chart__action circle,
+    .chart__action rect {
+      fill: CanvasText;
+    }
+  }
 `;
