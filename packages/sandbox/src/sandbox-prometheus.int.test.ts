@@ -51,4 +51,9 @@ describe.skipIf(!prometheusAvailable)('a real Prometheus scraping the sandbox', 
     expect(Number(results['network']?.[0]?.value[1])).toBeGreaterThan(0);
     expect(Number(results['unavailable']?.[0]?.value[1])).toBeGreaterThanOrEqual(0);
   }, 70_000);
+
+  it('stops Prometheus on close', async () => {
+    await prometheus.close();
+    await expect(fetch(`${prometheus.url}/-/ready`)).rejects.toThrow();
+  });
 });
