@@ -99,7 +99,13 @@ export function applyDefaults(definition: ResourceDefinition, object: KubeObject
       if (spec) spec.replicas ??= 1;
       break;
     case 'autoscaling/horizontalpodautoscalers':
-      if (spec) spec.minReplicas ??= 1;
+      if (spec) {
+        spec.minReplicas ??= 1;
+        // autoscaling/v2 defaulting: no metrics means 80% average CPU utilization.
+        if (!Array.isArray(spec.metrics) || spec.metrics.length === 0) {
+          spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+        }
+      }
       break;
     case '/namespaces': {
       object.metadata.labels = { ...object.metadata.labels, 'kubernetes.io/metadata.name': object.metadata.name };

@@ -165,6 +165,20 @@ describe.skipIf(!kubectlPath)('kubectl against the sandbox API', () => {
     });
   });
 
+  it('autoscales (an autoscaling/v1 HPA, stored as v2 and readable as both)', async () => {
+    await applyWeb(2);
+    const autoscaled = await kubectl('autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=60');
+    expect(autoscaled.stdout.trim()).toBe('horizontalpodautoscaler.autoscaling/web autoscaled');
+    expect(testApi.store.get('autoscaling/horizontalpodautoscalers', 'prod', 'web')?.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 2,
+      maxReplicas: 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }],
+    });
+    const asV1 = await kubectl('get', '--raw', '/apis/autoscaling/v1/namespaces/prod/horizontalpodautoscalers/web');
+    expect(JSON.parse(asV1.stdout)).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 60 } });
+  });
+
   it('execs over WebSocket with exit codes, and reads logs', async () => {
     await kubectl('run', 'shell', '--image=busybox');
     const echoed = await kubectl('exec', 'shell', '--', 'echo', 'hi', 'there');

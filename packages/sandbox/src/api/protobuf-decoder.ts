@@ -1,7 +1,8 @@
 /**
  * A small, schema-driven decoder for the Kubernetes protobuf encoding
  * (`application/vnd.kubernetes.protobuf`), for the objects kubectl's typed clients send: `kubectl
- * create namespace|deployment|configmap|service|role|rolebinding` and `kubectl auth can-i`. The wire
+ * create namespace|deployment|configmap|service|role|rolebinding`, `kubectl autoscale` (an
+ * autoscaling/v1 HPA) and `kubectl auth can-i`. The wire
  * format is the `k8s\0` magic, then a `runtime.Unknown` message (`typeMeta` 1, `raw` 2) whose `raw`
  * holds the object. Only the fields listed in `messageSchemas` are decoded; others are dropped,
  * as a server would drop fields it does not know.
@@ -69,6 +70,9 @@ const messageSchemas: Record<string, MessageSchema> = {
   ClusterRoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', true), 3: m('roleRef', 'RoleRef') },
   Subject: { 1: s('kind'), 2: s('apiGroup'), 3: s('name'), 4: s('namespace') },
   RoleRef: { 1: s('apiGroup'), 2: s('kind'), 3: s('name') },
+  HorizontalPodAutoscaler: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'HorizontalPodAutoscalerSpecV1') },
+  HorizontalPodAutoscalerSpecV1: { 1: m('scaleTargetRef', 'CrossVersionObjectReference'), 2: i('minReplicas'), 3: i('maxReplicas'), 4: i('targetCPUUtilizationPercentage') },
+  CrossVersionObjectReference: { 1: s('kind'), 2: s('name'), 3: s('apiVersion') },
   SelfSubjectAccessReview: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'SelfSubjectAccessReviewSpec') },
   SelfSubjectAccessReviewSpec: { 1: m('resourceAttributes', 'ResourceAttributes'), 2: m('nonResourceAttributes', 'NonResourceAttributes') },
   ResourceAttributes: { 1: s('namespace'), 2: s('verb'), 3: s('group'), 4: s('version'), 5: s('resource'), 6: s('subresource'), 7: s('name') },
@@ -157,7 +161,7 @@ function decodeField(schema: FieldSchema, field: WireField): unknown {
  * Go's protobuf code writes every non-pointer scalar, even when empty; its JSON form omits them
  * (`omitempty`). Zero is kept only for these pointer fields, where 0 means something.
  */
-const pointerIntegerFields = new Set(['replicas', 'revisionHistoryLimit', 'progressDeadlineSeconds']);
+const pointerIntegerFields = new Set(['replicas', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'minReplicas', 'targetCPUUtilizationPercentage']);
 
 function isOmittedZero(fieldSchema: FieldSchema, value: unknown): boolean {
   if (fieldSchema.repeated) return false;

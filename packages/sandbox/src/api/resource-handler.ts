@@ -106,7 +106,7 @@ function toKubeObject(call: ResourceCall, body: Record<string, unknown>): KubeOb
   } else {
     delete object.metadata.namespace;
   }
-  return object;
+  return definition.conversion ? definition.conversion.toStorage(object) : object;
 }
 
 function requireNamespaceExists(store: ObjectStore, call: ResourceCall): void {
@@ -169,6 +169,8 @@ export async function handleResourceCall(
   const method = request.method ?? 'GET';
   const warnings: string[] = [];
   const asTable = wantsTable(request.headers.accept);
+  /** The object as this API version shows it (stored objects are in the storage version). */
+  const view = (object: KubeObject): KubeObject => (definition.conversion ? definition.conversion.fromStorage(object) : object);
   const includeObject = query.get('includeObject');
 
   if (definition.key === 'authorization.k8s.io/selfsubjectaccessreviews') {
@@ -193,8 +195,8 @@ export async function handleResourceCall(
             fieldSelector: query.get('fieldSelector') ?? undefined,
             timeoutSeconds: timeout === null ? undefined : Number(timeout),
             ...(asTable
-              ? { present: (object: KubeObject) => toTable(definition.kind, [object], { now: dependencies.clock.now(), includeObject }) }
-              : {}),
+              ? { present: (object: KubeObject) => toTable(definition.kind, [view(object)], { now: dependencies.clock.now(), includeObject }) }
+              : { present: view }),
           },
           request,
           response,
@@ -208,14 +210,14 @@ export async function handleResourceCall(
         fieldSelector: query.get('fieldSelector') ?? undefined,
       });
       if (asTable) {
-        sendJson(response, 200, toTable(definition.kind, list.items, { now: dependencies.clock.now(), resourceVersion: list.resourceVersion, includeObject }));
+        sendJson(response, 200, toTable(definition.kind, list.items.map(view), { now: dependencies.clock.now(), resourceVersion: list.resourceVersion, includeObject }));
         return;
       }
       sendJson(response, 200, {
         kind: `${definition.kind}List`,
         apiVersion: groupVersionOf(definition),
         metadata: { resourceVersion: list.resourceVersion },
-        items: list.items,
+        items: list.items.map(view),
       });
       return;
     }
@@ -227,7 +229,7 @@ export async function handleResourceCall(
       const object = toKubeObject(call, body);
       requireNamespaceExists(store, call);
       const created = createObject(dependencies, definition, object, dryRun);
-      sendJson(response, 201, created, warnings);
+      sendJson(response, 201, view(created), warnings);
       return;
     }
     if (method === 'DELETE' && definition.verbs.includes('deletecollection')) {
@@ -243,7 +245,7 @@ export async function handleResourceCall(
         kind: `${definition.kind}List`,
         apiVersion: groupVersionOf(definition),
         metadata: { resourceVersion: store.currentResourceVersion() },
-        items: deleted,
+        items: deleted.map(view),
       });
       return;
     }
@@ -258,7 +260,7 @@ export async function handleResourceCall(
     switch (method) {
       case 'GET': {
         const stored = getStored(store, call, name);
-        sendJson(response, 200, asTable ? toTable(definition.kind, [stored], { now: dependencies.clock.now(), includeObject }) : stored);
+        sendJson(response, 200, asTable ? toTable(definition.kind, [view(stored)], { now: dependencies.clock.now(), includeObject }) : view(stored));
         return;
       }
       case 'PUT': {
@@ -270,7 +272,7 @@ export async function handleResourceCall(
           throw badRequest(`the name of the object (${String(object.metadata.name)}) does not match the name on the URL (${name})`);
         }
         const stored = getStored(store, call, name);
-        sendJson(response, 200, updateObject(dependencies, definition, object, stored, dryRun), warnings);
+        sendJson(response, 200, view(updateObject(dependencies, definition, object, stored, dryRun)), warnings);
         return;
       }
       case 'PATCH': {
@@ -289,7 +291,7 @@ export async function handleResourceCall(
           const object = toKubeObject(call, patch as Record<string, unknown>);
           object.metadata.name = name;
           requireNamespaceExists(store, call);
-          sendJson(response, 201, createObject(dependencies, definition, object, dryRun), warnings);
+          sendJson(response, 201, view(createObject(dependencies, definition, object, dryRun)), warnings);
           return;
         }
         if (patchType === 'apply' && !query.get('fieldManager')) {
@@ -297,7 +299,7 @@ export async function handleResourceCall(
         }
         const patched = patchedObject(call, stored, patchType, patch);
         checkUnknownFields(definition, patched as Record<string, unknown>, query, warnings);
-        sendJson(response, 200, updateObject(dependencies, definition, patched, stored, dryRun), warnings);
+        sendJson(response, 200, view(updateObject(dependencies, definition, patched, stored, dryRun)), warnings);
         return;
       }
       case 'DELETE': {
@@ -306,10 +308,10 @@ export async function handleResourceCall(
         const options = deleteOptionsOf(text, query);
         const stored = getStored(store, call, name);
         if (dryRun) {
-          sendJson(response, 200, stored);
+          sendJson(response, 200, view(stored));
           return;
         }
-        sendJson(response, 200, store.delete(definition.key, namespace, name, options));
+        sendJson(response, 200, view(store.delete(definition.key, namespace, name, options)));
         return;
       }
       default:
@@ -320,7 +322,7 @@ export async function handleResourceCall(
   if (subresource === 'status' && definition.subresources.includes('status')) {
     const stored = getStored(store, call, name);
     if (method === 'GET') {
-      sendJson(response, 200, stored);
+      sendJson(response, 200, view(stored));
       return;
     }
     const dryRun = isDryRun(query);
@@ -338,7 +340,7 @@ export async function handleResourceCall(
     if (next.metadata.resourceVersion && next.metadata.resourceVersion !== stored.metadata.resourceVersion) {
       throw conflict(definition.plural, definition.group, name);
     }
-    sendJson(response, 200, dryRun ? next : store.update(definition.key, next));
+    sendJson(response, 200, view(dryRun ? next : store.update(definition.key, next)));
     return;
   }
 
@@ -405,7 +407,8 @@ function patchedObject(call: ResourceCall, stored: KubeObject, patchType: PatchT
   if (patchType === 'apply' && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) {
     throw badRequest('apply patch must be an object');
   }
-  const result = applyPatchOfType(patchType, stored, patch);
+  const conversion = call.definition.conversion;
+  const result = applyPatchOfType(patchType, conversion ? conversion.fromStorage(stored) : stored, patch);
   if (typeof result !== 'object' || result === null || Array.isArray(result)) throw badRequest('the patched object is not an object');
   const object = toKubeObject(call, result as Record<string, unknown>);
   if (object.metadata.name !== stored.metadata.name) {

@@ -2,7 +2,8 @@
  * The resources the sandbox API serves: one table drives URL routing, discovery documents and
  * error wording, so adding a resource is one entry here.
  */
-import type { ResourceKey } from '../store/types.js';
+import type { KubeObject, ResourceKey } from '../store/types.js';
+import { hpaV1ToV2, hpaV2ToV1 } from './hpa-conversion.js';
 
 /** A subresource beyond the object itself. */
 export type SubresourceName = 'status' | 'scale' | 'log' | 'exec' | 'proxy';
@@ -23,6 +24,8 @@ export interface ResourceDefinition {
   subresources: SubresourceName[];
   /** The `ResourceKey` under which the store keeps these objects. */
   key: ResourceKey;
+  /** For a version that is not the stored one: conversions between this version and storage. */
+  conversion?: { fromStorage(object: KubeObject): KubeObject; toStorage(object: KubeObject): KubeObject };
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -62,6 +65,11 @@ export const resourceDefinitions: ResourceDefinition[] = [
   define('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
   define('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   define('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+  // `kubectl autoscale` still creates autoscaling/v1 HPAs; they are stored as v2.
+  {
+    ...define('autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+    conversion: { fromStorage: hpaV2ToV1, toStorage: hpaV1ToV2 },
+  },
   define('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   define('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   define('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
