@@ -96,6 +96,21 @@ describe('<risk-dashboard> with fixture data', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows a target that was never evaluated as "no data yet", not as healthy', async () => {
+    const { page, errors } = await open({}, { neverEvaluated: true });
+    const reports = card(page, 'batch/reports');
+    await expect.poll(() => reports.count()).toBe(1);
+    const verdict = await reports.locator('[part="verdict"]').innerText();
+    expect(verdict).toContain('No data yet');
+    expect(verdict).not.toContain('Healthy');
+    expect(await reports.locator('.verdict__icon').innerText()).toBe('?');
+    expect(await reports.getByRole('img').getAttribute('aria-label')).toBe('No evaluation yet; threshold 70%');
+    expect(await reports.getAttribute('aria-label')).toBe('batch/reports: no data yet');
+    await reports.click();
+    await expect.poll(() => page.locator('[part="signals"]').innerText()).toContain('No evaluation yet.');
+    expect(errors).toEqual([]);
+  });
+
   it('shows the seven signals with units, the top contributions and the ladder of the selected target', async () => {
     const { page } = await open();
     const signals = page.locator('[part="signals"]');

@@ -217,6 +217,8 @@ export interface FixtureServerOptions {
   readOnly?: boolean;
   dryRun?: boolean;
   now?: number;
+  /** Also watch `batch/reports`, which has never been evaluated (`latest: null`). */
+  neverEvaluated?: boolean;
   /** Only for the static-port case: the port to listen on. */
   port?: number;
 }
@@ -242,6 +244,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
   const token = options.token ?? 'secret-token';
   const now = options.now ?? Date.now();
   const histories = fixtureHistories(now);
+  if (options.neverEvaluated) histories.set('batch/reports', []);
   const streams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
 
