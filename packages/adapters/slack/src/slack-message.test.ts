@@ -24,6 +24,11 @@ describe('buildSlackMessage', () => {
     expect(message.text.length).toBeLessThanOrEqual(3000);
   });
 
+  it('escapes the "<" of a healthy risk comparison', () => {
+    const json = JSON.stringify(buildSlackMessage(makeDecisionRecord({ decision: 'kept' })).blocks);
+    expect(json).toContain('0.05 &lt; threshold 0.50 → *healthy*');
+  });
+
   it('says the risk is unknown when the model could not score, and links the dashboard', () => {
     const record = makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'unknown' });
     record.assessment = { ...record.assessment, probability: null, verdict: 'unknown', reason: 'http_5xx_error_rate missing' };

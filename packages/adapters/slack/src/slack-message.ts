@@ -134,8 +134,8 @@ export function titleOf(record: DecisionRecord): string {
 
 function riskLine(record: DecisionRecord): string {
   const { probability, threshold, verdict, reason } = record.assessment;
-  if (probability === null) return `unknown (threshold ${threshold.toFixed(2)})${reason ? `: ${reason}` : ''}`;
-  const comparison = probability >= threshold ? '≥' : '<';
+  if (probability === null) return `unknown (threshold ${threshold.toFixed(2)})${reason ? `: ${escapeMrkdwn(reason)}` : ''}`;
+  const comparison = probability >= threshold ? '≥' : '&lt;';
   return `${probability.toFixed(2)} ${comparison} threshold ${threshold.toFixed(2)} → *${verdict}*`;
 }
 
