@@ -3,10 +3,7 @@
  * read model (decision history + metrics). This is the only place that knows every package.
  */
 import path from 'node:path';
-import { createKubernetesHealer } from '@autoheal/adapter-kubernetes';
 import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
-import { createPrometheusFeatureSource } from '@autoheal/adapter-prometheus';
-import { createSlackNotifier } from '@autoheal/adapter-slack';
 import {
   ConfigError,
   createPipeline,
@@ -70,8 +67,11 @@ export async function loadRiskModel(config: AutohealConfig): Promise<RiskModel> 
   return createOnnxRiskModel({ modelPath: path.resolve(config.model.path), expectedFeatureNames: config.model.featureNames });
 }
 
+// The Prometheus, Kubernetes and Slack adapters are imported when first needed: a predict-only
+// server never loads @kubernetes/client-node, which keeps its memory and start-up small.
+
 /** The Prometheus FeatureSource named by the config. */
-export function createFeatureSourceFromConfig(config: AutohealConfig): FeatureSource {
+export async function createFeatureSourceFromConfig(config: AutohealConfig): Promise<FeatureSource> {
   const prometheus = config.prometheus;
   if (!prometheus.url) {
     throw new ConfigError(
@@ -79,6 +79,7 @@ export function createFeatureSourceFromConfig(config: AutohealConfig): FeatureSo
       { component: 'config' },
     );
   }
+  const { createPrometheusFeatureSource } = await import('@autoheal/adapter-prometheus');
   return createPrometheusFeatureSource({
     url: prometheus.url,
     queries: prometheus.queries,
@@ -91,7 +92,8 @@ export function createFeatureSourceFromConfig(config: AutohealConfig): FeatureSo
 }
 
 /** The Kubernetes healer named by the config. */
-export function createHealerFromConfig(config: AutohealConfig): Healer {
+export async function createHealerFromConfig(config: AutohealConfig): Promise<Healer> {
+  const { createKubernetesHealer } = await import('@autoheal/adapter-kubernetes');
   const k = config.kubernetes;
   return createKubernetesHealer({
     ...(k.inCluster ? { inCluster: true } : k.kubeconfig ? { kubeconfigPath: path.resolve(k.kubeconfig) } : {}),
@@ -100,9 +102,12 @@ export function createHealerFromConfig(config: AutohealConfig): Healer {
 }
 
 /** The notifiers named by the config: the structured log always, Slack when a webhook is set. */
-export function createNotifiersFromConfig(config: AutohealConfig, logger: Logger): Notifier[] {
+export async function createNotifiersFromConfig(config: AutohealConfig, logger: Logger): Promise<Notifier[]> {
   const notifiers: Notifier[] = [createLogNotifier(logger)];
-  if (config.slack.webhookUrl) notifiers.push(createSlackNotifier({ webhookUrl: config.slack.webhookUrl, minSeverity: config.slack.minSeverity }));
+  if (config.slack.webhookUrl) {
+    const { createSlackNotifier } = await import('@autoheal/adapter-slack');
+    notifiers.push(createSlackNotifier({ webhookUrl: config.slack.webhookUrl, minSeverity: config.slack.minSeverity }));
+  }
   return notifiers;
 }
 
@@ -138,9 +143,9 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, ove
 /** Like {@link createAutoheal} but always builds the pipeline (fails without a feature source). */
 export async function createFullAutoheal(config: AutohealConfig, logger: Logger, riskModelOrNull: RiskModel | null, overrides: ComposeOverrides = {}): Promise<FullAutoheal> {
   const riskModel = riskModelOrNull ?? overrides.riskModel ?? (await loadRiskModel(config));
-  const featureSource = overrides.featureSource ?? createFeatureSourceFromConfig(config);
-  const healer = overrides.healer ?? createHealerFromConfig(config);
-  const notifiers = overrides.notifiers ?? createNotifiersFromConfig(config, logger);
+  const featureSource = overrides.featureSource ?? (await createFeatureSourceFromConfig(config));
+  const healer = overrides.healer ?? (await createHealerFromConfig(config));
+  const notifiers = overrides.notifiers ?? (await createNotifiersFromConfig(config, logger));
   const pipeline = createPipeline({
     featureSource,
     riskModel,

@@ -1,8 +1,10 @@
-/** Registers the commands that live in other modules (kept apart so `main.ts` stays small). */
-import { demoCommand } from '../demo/demo.js';
+/**
+ * Registers the commands that live in other modules (kept apart so `main.ts` stays small). Each is
+ * imported only when run, so `autoheal serve` never loads the sandbox or the trainer.
+ */
 import { registerCommand } from './main.js';
 
 /** Adds `demo`, `sandbox`, `train` (and the operator commands) to the CLI. Call once before `runCli`. */
 export function registerCommands(): void {
-  registerCommand('demo', demoCommand);
+  registerCommand('demo', async (argv, io) => (await import('../demo/demo.js')).demoCommand(argv, io));
 }
