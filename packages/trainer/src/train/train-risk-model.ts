@@ -63,6 +63,8 @@ export interface TrainingOutcome {
    * their fault had even started, and the ROC-AUC without those samples.
    */
   diagnostics: { positivesBeforeOnset: number; positives: number; rocAucAfterOnset: number };
+  /** The model on parts of the test fold: how far each kind of novelty carries. */
+  subsets: Array<{ name: string; evaluation: EpisodeEvaluation }>;
 }
 
 /** Monotone constraints from the core feature definitions: harmful ↑, protective ↓, neutral free. */
@@ -209,9 +211,20 @@ export function trainRiskModel(episodes: readonly Episode[], options: TrainRiskM
     });
   }
 
+  const subsetDefinitions: Array<[string, (episode: Episode) => boolean]> = [
+    ['unseen seeds and strengths, trained shapes and scales', (episode) => !episode.heldOutShape && episode.kind !== 'healthy-other-scale'],
+    ['held-out workload shapes (faulty) + healthy', (episode) => episode.heldOutShape || episode.kind === 'healthy'],
+    ['healthy at other traffic scales + healthy', (episode) => episode.kind === 'healthy-other-scale' || episode.kind === 'healthy'],
+  ];
+  const subsets = subsetDefinitions
+    .map(([name, keep]) => ({ name, episodes: test.filter(keep) }))
+    .filter(({ episodes }) => episodes.length > 0 && episodes.length < test.length)
+    .map(({ name, episodes }) => ({ name, evaluation: evaluateEpisodes(episodes, modelScorer, { ...evaluationOptions, threshold }) }));
+
   return {
     model,
     rounds,
+    subsets,
     evaluation,
     baselines,
     folds: { train: countFold(train), validation: countFold(validation), calibration: countFold(calibration), test: countFold(test) },
