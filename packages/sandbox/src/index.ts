@@ -54,3 +54,4 @@ export type {
   ListOptions,
   ResourceKey,
 } from './store/types.js';
+export { runCli as runSandboxCli, type CliIo as SandboxCliIo } from './sandbox-cli.js';
