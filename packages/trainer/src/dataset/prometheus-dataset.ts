@@ -13,7 +13,10 @@ import type { Fold } from './scenarios.js';
 const POD_REGEX = '^(.+)-[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$';
 const byDeployment = (expression: string) => `label_replace(${expression}, "deployment", "$1", "pod", "${POD_REGEX}")`;
 
-/** The grouped PromQL of each feature (and of the request volume) for a label selector. */
+/**
+ * The grouped PromQL of each feature (and of the request volume) for a label selector: the same
+ * text as the Prometheus adapter's default queries rendered with that selector.
+ */
 export function historyQueries(selector: string): Record<DefaultFeatureName | 'request_volume', string> {
   const containers = `container!="",container!="POD",${selector}`;
   return {
@@ -23,7 +26,7 @@ export function historyQueries(selector: string): Record<DefaultFeatureName | 'r
     ready_replica_ratio: `clamp(max by (namespace, deployment) (kube_deployment_status_replicas_ready{${selector}}) / max by (namespace, deployment) (kube_deployment_spec_replicas{${selector}} > 0), 0, 1)`,
     unavailable_replicas: `max by (namespace, deployment) (kube_deployment_status_replicas_unavailable{${selector}})`,
     network_receive_bytes_per_s: `sum by (namespace, deployment) (${byDeployment(`rate(container_network_receive_bytes_total{${selector}}[2m])`)})`,
-    http_5xx_error_rate: `sum by (namespace, deployment) (${byDeployment(`rate(flask_http_request_total{status=~"5..",${selector}}[2m])`)}) or sum by (namespace, deployment) (${byDeployment(`rate(flask_http_request_total{${selector}}[2m])`)}) * 0`,
+    http_5xx_error_rate: `sum by (namespace, deployment) (${byDeployment(`rate(flask_http_request_total{status=~"5..",${selector}}[2m])`)})`,
     request_volume: `sum by (namespace, deployment) (${byDeployment(`increase(flask_http_request_total{${selector}}[2m])`)})`,
   };
 }
@@ -106,9 +109,11 @@ export async function collectHistory(options: HistoryOptions): Promise<History> 
     const volume = columns[names.length - 1] as Float64Array;
     const features = times.map((_, i) =>
       DEFAULT_FEATURE_NAMES.map((name, f) => {
-        // Too few requests to judge a 5xx rate: missing, as the adapter reports it.
-        if (name === 'http_5xx_error_rate' && !((volume[i] as number) >= 5)) return Number.NaN;
-        return (columns[f] as Float64Array)[i] as number;
+        const value = (columns[f] as Float64Array)[i] as number;
+        if (name !== 'http_5xx_error_rate') return value;
+        // As the adapter: missing with too few requests to judge, 0 with traffic but no 5xx series.
+        if (!((volume[i] as number) >= 5)) return Number.NaN;
+        return Number.isNaN(value) ? 0 : value;
       }),
     );
     history.set(target, { times: [...times], features });
