@@ -7,4 +7,6 @@ import { registerCommand } from './main.js';
 /** Adds `demo`, `sandbox`, `train` (and the operator commands) to the CLI. Call once before `runCli`. */
 export function registerCommands(): void {
   registerCommand('demo', async (argv, io) => (await import('../demo/demo.js')).demoCommand(argv, io));
+  registerCommand('sandbox', async (argv, io) => (await import('./delegated-commands.js')).sandboxCommand(argv, io));
+  registerCommand('train', async (argv, io) => (await import('./delegated-commands.js')).trainCommand(argv, io));
 }

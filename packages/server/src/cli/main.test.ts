@@ -1,0 +1,95 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeDecisionRecord } from '@autoheal/core/testing';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from './io.js';
+import { runCli } from './main.js';
+import { registerCommands } from './register-commands.js';
+import { RUN_EXIT, exitCodeFor } from './run-exit-codes.js';
+
+registerCommands();
+
+function captureIo(env: NodeJS.ProcessEnv = {}) {
+  const io = {
+    out: '',
+    err: '',
+    isTty: false,
+    env,
+    stdout: (text: string) => {
+      io.out += text;
+    },
+    stderr: (text: string) => {
+      io.err += text;
+    },
+  };
+  return io satisfies CliIo;
+}
+
+describe('autoheal CLI', () => {
+  it('prints the usage with every command', async () => {
+    const io = captureIo();
+    expect(await runCli(['--help'], io)).toBe(0);
+    for (const command of ['serve', 'predict', 'run', 'watch', 'config validate', 'sandbox', 'train', 'demo']) expect(io.out).toContain(command);
+  });
+
+  it('rejects an unknown command and an unknown flag with a usage error', async () => {
+    const unknown = captureIo();
+    expect(await runCli(['heel'], unknown)).toBe(RUN_EXIT.usage);
+    expect(unknown.err).toContain('unknown command "heel"');
+    const flag = captureIo();
+    expect(await runCli(['predict', '--bogus'], flag)).toBe(RUN_EXIT.usage);
+    expect(flag.err).toMatch(/--bogus/);
+    expect(flag.err).toContain('--help');
+  });
+
+  it('validates a config file and names every wrong field', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'autoheal-cli-'));
+    const good = path.join(dir, 'good.yaml');
+    const bad = path.join(dir, 'bad.yaml');
+    await writeFile(good, 'targets: [prod/backend]\npolicy: { threshold: 0.7 }\n');
+    await writeFile(bad, 'policy: { threshold: 7, cooldown: later }\n');
+    const ok = captureIo();
+    expect(await runCli(['config', 'validate', good], ok)).toBe(0);
+    expect(ok.out).toContain('valid (1 target(s), threshold 0.7');
+    const wrong = captureIo();
+    expect(await runCli(['config', 'validate', bad], wrong)).toBe(RUN_EXIT.usage);
+    expect(wrong.err).toContain('policy.threshold');
+    expect(wrong.err).toContain('policy.cooldown');
+  });
+
+  it('asks for targets instead of doing nothing', async () => {
+    const io = captureIo();
+    expect(await runCli(['run', '--prometheus-url', 'http://127.0.0.1:9'], io)).toBe(RUN_EXIT.usage);
+    expect(io.err).toContain('no targets');
+  });
+
+  it('fails at start with the fix when the model file is missing', async () => {
+    const io = captureIo();
+    const code = await runCli(['predict', 'prod/backend', '--prometheus-url', 'http://127.0.0.1:9', '--model', '/nonexistent/model.onnx'], io);
+    expect(code).toBe(RUN_EXIT.usage);
+    expect(io.err).toContain('/nonexistent/model.onnx');
+  });
+
+  it('delegates sandbox and train to their packages', async () => {
+    const sandbox = captureIo();
+    expect(await runCli(['sandbox', '--help'], sandbox)).toBe(0);
+    expect(sandbox.out).toMatch(/start/);
+    const train = captureIo();
+    expect(await runCli(['train', '--from', 'nowhere', '--out', 'x.onnx'], train)).not.toBe(0);
+    expect(train.err).toMatch(/--from|from/);
+  });
+});
+
+describe('autoheal run exit codes', () => {
+  it('maps each final decision to its documented code', () => {
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'none' }))).toBe(RUN_EXIT.ok);
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'kept' }))).toBe(RUN_EXIT.ok);
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'handoff' }))).toBe(RUN_EXIT.atRisk);
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'unknown' }))).toBe(RUN_EXIT.unknown);
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'dry-run' }))).toBe(RUN_EXIT.dryRun);
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'cooldown' }))).toBe(RUN_EXIT.suppressed);
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'circuit-open' }))).toBe(RUN_EXIT.suppressed);
+    expect(exitCodeFor(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'recovered' }))).toBe(RUN_EXIT.ok);
+  });
+});
