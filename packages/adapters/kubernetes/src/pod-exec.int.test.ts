@@ -71,6 +71,18 @@ describe('cache clear time limits', () => {
     expect(outcome.results.find((r) => r.op === 'event')?.message).toBe('Event AutohealCacheClear not recorded: aborted');
   });
 
+  it('keeps each pod\'s output up to execOutputLimit characters and marks the cut', async () => {
+    stuckPod = '';
+    const small = createKubernetesHealer({ kubeconfigPath: join(directory, 'kubeconfig'), execOutputLimit: 10 });
+    const plan = await small.plan(target, healStepSchema.parse({ kind: 'cache', command: ['sh', '-c', 'echo 0123456789abcdef'], restart: false, scaleUp: false }), 2);
+
+    const outcome = await small.apply(target, plan);
+
+    const results = outcome.results.find((r) => r.op === 'exec')?.details?.['results'] as { stdout: string; exitCode: number }[];
+    expect(results).toHaveLength(3);
+    expect(results.every((r) => r.exitCode === 0 && r.stdout === '0123456789…[truncated]')).toBe(true);
+  });
+
   it('throws ABORTED when the signal is already aborted, before touching the cluster', async () => {
     const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1);
     const before = (await healer.getDeploymentSummary(target)).generation;
