@@ -111,6 +111,16 @@ describe('create, get, list', () => {
     const answered = await apps.createNamespacedDeployment({ namespace: 'prod', body: deploymentManifest('dry') as V1Deployment, dryRun: 'All' });
     expect(answered.metadata?.name).toBe('dry');
     await expect(apps.readNamespacedDeployment({ name: 'dry', namespace: 'prod' })).rejects.toMatchObject({ code: 404 });
+    const generated = await core.createNamespacedPod({
+      namespace: 'prod',
+      body: { metadata: { generateName: 'worker-' }, spec: { containers: [{ name: 'app', image: 'x' }] } },
+      dryRun: 'All',
+    });
+    expect(generated.metadata?.name).toMatch(/^worker-[a-z0-9]{5}$/);
+    expect((await core.listNamespacedPod({ namespace: 'prod' })).items).toEqual([]);
+    await createDeployment('kept');
+    await apps.deleteNamespacedDeployment({ name: 'kept', namespace: 'prod', dryRun: 'All' });
+    expect((await apps.readNamespacedDeployment({ name: 'kept', namespace: 'prod' })).metadata?.name).toBe('kept');
   });
 });
 

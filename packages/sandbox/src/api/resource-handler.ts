@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import { labelSelectorToString } from '../store/label-selector.js';
-import { formatTime } from '../store/object-store.js';
+import { formatTime, randomNameSuffix } from '../store/object-store.js';
 import type { DeleteOptions, KubeObject, ObjectStore, SandboxClock } from '../store/types.js';
 import {
   applyDefaults,
@@ -452,6 +452,8 @@ export function createObject(
       kind: definition.plural,
     });
   }
+  // A dry run answers with what would be stored: a generated name and a creation time included.
+  if (!object.metadata.name && object.metadata.generateName) object.metadata.name = `${object.metadata.generateName}${randomNameSuffix()}`;
   object.metadata.creationTimestamp = formatTime(dependencies.clock.now());
   return object;
 }
