@@ -25,19 +25,27 @@ export interface CircuitBreaker {
    * time cannot both take the last slot.
    */
   tryAcquire(now: number): boolean;
+  /**
+   * Takes one slot at `now` even when the breaker is open: an operator's forced step
+   * (`healNow` with `force`) still counts, so the automatic loop sees it in the window.
+   */
+  record(now: number): void;
 }
 
 /**
  * Creates a circuit breaker.
  *
+ * `priorActionTimes` (epoch ms) are steps already taken elsewhere, e.g. read from Kubernetes Events.
+ *
  * @example
  * const breaker = createCircuitBreaker({ maxActions: 5, windowMs: 3_600_000 });
  * if (breaker.tryAcquire(clock.now())) await healer.apply(target, plan);
  */
-export function createCircuitBreaker(options: { maxActions: number; windowMs: number }): CircuitBreaker {
+export function createCircuitBreaker(options: { maxActions: number; windowMs: number }, priorActionTimes: readonly number[] = []): CircuitBreaker {
   const { maxActions, windowMs } = options;
-  // Times of the steps still in the window, oldest first.
-  const actionTimes: number[] = [];
+  // Times of the steps still in the window, oldest first. A fresh process (the operator CLI) may
+  // start from steps read back from the cluster, since the running server's window is not visible.
+  const actionTimes: number[] = [...priorActionTimes].filter(Number.isFinite).sort((a, b) => a - b);
 
   function dropExpired(now: number): void {
     while (actionTimes.length > 0 && actionTimes[0]! <= now - windowMs) actionTimes.shift();
@@ -53,6 +61,10 @@ export function createCircuitBreaker(options: { maxActions: number; windowMs: nu
       if (actionTimes.length >= maxActions) return false;
       actionTimes.push(now);
       return true;
+    },
+    record(now) {
+      dropExpired(now);
+      actionTimes.push(now);
     },
   };
 }

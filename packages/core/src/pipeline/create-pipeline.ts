@@ -19,7 +19,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { DecisionKind, DecisionRecord, SuppressedReason } from '../decision.js';
 import { AutohealError, ConfigError, HealingError, errorMessage } from '../errors.js';
 import { missingFeatures, type FeatureObservation, type FeatureVector } from '../features.js';
-import type { HealingState, HealOutcome, HealPlan, HealStep, HealStepKind } from '../healing.js';
+import { healStepSchema, type HealingState, type HealOutcome, type HealPlan, type HealStep, type HealStepKind } from '../healing.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
 import type { Healer } from '../interfaces/healer.js';
 import type { Notifier } from '../interfaces/notifier.js';
@@ -29,7 +29,7 @@ import { parseWithSchema } from '../validation.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDecisionIdGenerator } from './decision-id.js';
 import { policySchema, type Policy } from './policy.js';
-import type { Pipeline, PipelineErrorContext, PipelineOptions, RunOnceOptions, WatchOptions } from './types.js';
+import type { HealNowOptions, Pipeline, PipelineErrorContext, PipelineOptions, RunOnceOptions, TargetInspection, WatchOptions } from './types.js';
 
 const COMPONENT = 'pipeline';
 
@@ -57,6 +57,15 @@ const pipelineOptionsSchema = z.object({
   policy: policySchema.prefault({}),
   clock: z.custom<Clock>((value) => hasMethods(value, ['now', 'sleep']), 'must be a Clock: an object with now() and sleep(ms, signal)').default(systemClock),
   onError: z.custom<NonNullable<PipelineOptions['onError']>>((value) => typeof value === 'function', 'must be a function (error, context) => void').optional(),
+  circuitHistory: z.array(z.number('must be epoch milliseconds')).default([]),
+});
+
+const healNowOptionsSchema = z.object({
+  step: z.enum(['restart', 'cache', 'rollback'], { message: 'must be restart, cache or rollback' }).optional(),
+  force: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  reason: z.string().optional(),
+  signal: z.custom<AbortSignal>((value) => isObject(value) && typeof value.aborted === 'boolean', 'must be an AbortSignal').optional(),
 });
 
 const watchOptionsSchema = z.object({
@@ -85,8 +94,10 @@ interface Decided {
   action?: { step: HealStepKind; plan: HealPlan; outcome?: HealOutcome };
   /** Extra words for the summary (why it was suppressed, when the reset is due, ...). */
   note?: string;
-  /** Set for a reset asked for by an operator rather than earned by a healthy period. */
+  /** Set for a reset or a step asked for by an operator rather than decided by the loop. */
   byOperator?: boolean;
+  /** Overrides `policy.dryRun` in the record (an operator's dry-run of one step). */
+  dryRun?: boolean;
 }
 
 function formatProbability(probability: number): string {
@@ -153,7 +164,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   const maxAttempts = policy.ladder.length;
-  const circuit = createCircuitBreaker(policy.circuitBreaker);
+  const circuit = createCircuitBreaker(policy.circuitBreaker, parsed.circuitHistory);
   const nextId = createDecisionIdGenerator();
   const listeners = new Set<(record: DecisionRecord) => void>();
   // Targets with an evaluation between "read the state" and "state written": at most one action per target.
@@ -399,7 +410,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         case 'none':
           return state.attempt === 0 ? `healthy (${risk}), nothing to do` : `healthy (${risk}) after ${lastStep}`;
         case 'heal':
-          return `at risk (${risk}): ${stepLabel(state.attempt, action?.step)} ${action?.outcome?.ok ? 'applied' : `failed: ${action?.outcome?.message ?? 'no outcome'}`}`;
+          return `${assessment.verdict === 'at-risk' ? 'at risk' : assessment.verdict} (${risk}): ${stepLabel(state.attempt, action?.step)} ${action?.outcome?.ok ? 'applied' : `failed: ${action?.outcome?.message ?? 'no outcome'}`}${decided.byOperator ? ' by an operator' : ''}`;
         case 'awaiting-recheck':
           return `${lastStep} taken, re-check at ${recheckAt === undefined ? 'once due' : isoTime(recheckAt)} (${risk})`;
         case 'kept':
@@ -410,7 +421,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         case 'handoff':
           return `still at risk (${risk}) after the last step, ${lastStep}: a human is needed`;
         case 'suppressed':
-          return `${assessment.verdict === 'unknown' ? risk : `at risk (${risk})`}, suppressed (${decided.suppressedReason})`;
+          return `${assessment.verdict === 'unknown' ? risk : `${assessment.verdict === 'healthy' ? 'healthy' : 'at risk'} (${risk})`}, suppressed (${decided.suppressedReason})`;
       }
     })();
     // One line, whatever the adapters' error messages contain: logs, Slack and Events show it as is.
@@ -434,7 +445,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       decision: decided.decision,
       ladder,
       circuit: circuit.state(now),
-      dryRun: policy.dryRun,
+      dryRun: decided.dryRun ?? policy.dryRun,
       summary: summarize(targetKey(target), first.assessment, decided, ladder.recheckAt),
       durationMs: Math.max(0, now - startedAt),
     };
@@ -533,6 +544,151 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return record;
   }
 
+  /** The settings of a step kind: the ladder's own when the kind is in the ladder, else the defaults. */
+  function stepOfKind(kind: HealStepKind): HealStep {
+    return policy.ladder.find((step) => step.kind === kind) ?? healStepSchema.parse({ kind });
+  }
+
+  /**
+   * The decision of `healNow`. The same rules as the loop, in the same order, except that the look
+   * taken at the start of the call is the re-validation, and `force` lets the overridable ones pass
+   * (each one it passes is named in the note).
+   */
+  async function decideHealNow(target: TargetRef, first: Look, options: z.output<typeof healNowOptionsSchema>, signal: AbortSignal | undefined): Promise<Decided> {
+    const state = await readState(target, signal);
+    const now = clock.now();
+    const dryRun = options.dryRun || policy.dryRun;
+    const overridden: SuppressedReason[] = [];
+    const reasonNote = options.reason ? `; reason: ${options.reason}` : '';
+
+    // No named step and no step left: the ceiling. Forced, the last step of the ladder runs again.
+    const ladderStep = policy.ladder[state.attempt];
+    const ceiling = options.step === undefined && ladderStep === undefined;
+    const step: HealStep = options.step !== undefined ? stepOfKind(options.step) : (ladderStep ?? policy.ladder[maxAttempts - 1]!);
+    const attempt = state.attempt + 1;
+    const refuse = (suppressedReason: SuppressedReason, note: string, action?: Decided['action']): Decided => ({
+      decision: 'suppressed',
+      suppressedReason,
+      state,
+      note: `${stepLabel(attempt, step.kind)} by an operator not taken: ${note}${reasonNote}`,
+      byOperator: true,
+      ...(dryRun ? { dryRun: true } : {}),
+      ...(action ? { action } : {}),
+    });
+
+    // Rules `force` may override, each with the words that explain it.
+    const rules: Array<{ reason: SuppressedReason; applies: boolean; note: () => string }> = [
+      { reason: 'unknown', applies: first.assessment.verdict === 'unknown', note: () => `the target cannot be judged (${describeRisk(first.assessment)})` },
+      { reason: 'recovered', applies: first.assessment.verdict === 'healthy', note: () => `not at risk now (${describeRisk(first.assessment)})` },
+      {
+        reason: 'cooldown',
+        applies: state.lastActionAt !== undefined && now < state.lastActionAt + policy.cooldownMs,
+        note: () => `cooldown until ${isoTime((state.lastActionAt ?? 0) + policy.cooldownMs)}`,
+      },
+      {
+        reason: 'circuit-open',
+        applies: circuit.state(now).open,
+        note: () => {
+          const current = circuit.state(now);
+          return `circuit breaker open (${current.actionsInWindow}/${current.maxActions} steps in the last ${policy.circuitBreaker.windowMs} ms)`;
+        },
+      },
+      { reason: 'ceiling-reached', applies: ceiling, note: () => `every step of the ladder was tried (attempt ${state.attempt}/${maxAttempts}); name a step or reset the target` },
+    ];
+    for (const rule of rules) {
+      if (!rule.applies) continue;
+      if (!options.force) return refuse(rule.reason, rule.note());
+      overridden.push(rule.reason);
+    }
+
+    let plan: HealPlan;
+    try {
+      plan = await healer.plan(target, step, attempt, { signal });
+    } catch (error) {
+      throwIfAborted(signal, error);
+      plan = { step, attempt, operations: [], refusal: `planning failed: ${errorMessage(error)}` };
+    }
+    // The healer's refusal and dry-run hold even when forced.
+    if (plan.refusal !== undefined) return refuse('refused', `healer "${healer.name}" refused: ${plan.refusal}`, { step: step.kind, plan });
+    if (dryRun) {
+      const wouldDo = plan.operations.map((operation) => operation.description).join(', ') || 'nothing';
+      const forcedNote = overridden.length > 0 ? ` (with --force past: ${overridden.join(', ')})` : '';
+      return refuse('dry-run', `dry-run, nothing applied; would ${wouldDo}${forcedNote}`, { step: step.kind, plan });
+    }
+
+    const actedAt = clock.now();
+    if (!circuit.tryAcquire(actedAt)) {
+      // The breaker filled up while planning (another target acted): forced, count the step anyway.
+      if (!options.force) {
+        const current = circuit.state(actedAt);
+        return refuse('circuit-open', `circuit breaker open (${current.actionsInWindow}/${current.maxActions} steps in the window)`);
+      }
+      if (!overridden.includes('circuit-open')) overridden.push('circuit-open');
+      circuit.record(actedAt);
+    }
+    const outcome = await applyWithTimeout(target, plan, signal);
+    const next: HealingState = { attempt, lastActionAt: actedAt, lastStep: step.kind, keptNotified: false, handoffNotified: false };
+    const problem = await saveState(target, next);
+    const forcedNote = overridden.length > 0 ? `forced past: ${overridden.join(', ')}` : undefined;
+    const note = [forcedNote, options.reason ? `reason: ${options.reason}` : undefined, problem].filter(Boolean).join('; ');
+    return { decision: 'heal', state: next, action: { step: step.kind, plan, outcome }, byOperator: true, ...(note ? { note } : {}) };
+  }
+
+  async function healNow(input: TargetRefInput, healOptions: HealNowOptions = {}): Promise<DecisionRecord> {
+    const options = parseWithSchema(healNowOptionsSchema, healOptions, COMPONENT, 'healNow: invalid options');
+    const { signal } = options;
+    const target = parseTarget(input, 'healNow');
+    const key = targetKey(target);
+    const startedAt = clock.now();
+    const threshold = policy.targetThresholds[key] ?? policy.threshold;
+    const first = await look(target, threshold, signal);
+
+    let decided: Decided;
+    if (inFlight.has(key)) {
+      // Never overridden, not even by force: two actors on one Deployment undo each other.
+      decided = {
+        decision: 'suppressed',
+        suppressedReason: 'in-flight',
+        state: await readState(target, signal),
+        note: 'another evaluation of this target is still deciding or acting; try again in a moment',
+        byOperator: true,
+      };
+    } else {
+      inFlight.add(key);
+      try {
+        decided = await decideHealNow(target, first, options, signal);
+      } finally {
+        inFlight.delete(key);
+      }
+    }
+    const record = buildRecord(target, startedAt, first, decided);
+    await publish(record);
+    return record;
+  }
+
+  async function inspect(input: TargetRefInput, inspectOptions: { signal?: AbortSignal } = {}): Promise<TargetInspection> {
+    const { signal } = inspectOptions;
+    const target = parseTarget(input, 'inspect');
+    const key = targetKey(target);
+    const startedAt = clock.now();
+    const first = await look(target, policy.targetThresholds[key] ?? policy.threshold, signal);
+    const state = await readState(target, signal);
+    const now = clock.now();
+    const ladder: TargetInspection['ladder'] = { attempt: state.attempt, maxAttempts, nextStep: policy.ladder[state.attempt]?.kind ?? null };
+    if (state.lastActionAt !== undefined && state.lastActionAt + policy.cooldownMs > now) ladder.cooldownUntil = state.lastActionAt + policy.cooldownMs;
+    if (state.attempt > 0 && state.lastActionAt !== undefined && state.lastActionAt + policy.recheckDelayMs > now) ladder.recheckAt = state.lastActionAt + policy.recheckDelayMs;
+    return {
+      target,
+      time: isoTime(startedAt),
+      features: { ...first.observation.values },
+      missing: [...first.observation.missing],
+      assessment: first.assessment,
+      state,
+      ladder,
+      circuit: circuit.state(now),
+    };
+  }
+
   async function runOnce(input: TargetRefInput, runOptions: RunOnceOptions = {}) {
     const { signal, onWait } = parseWithSchema(runOnceOptionsSchema, runOptions, COMPONENT, 'runOnce: invalid options');
     const records: DecisionRecord[] = [];
@@ -609,6 +765,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     policy,
     evaluate,
     resetTarget,
+    healNow,
+    inspect,
     runOnce,
     watch,
     subscribe(listener) {

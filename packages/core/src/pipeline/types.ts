@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { DecisionRecord } from '../decision.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
+import type { HealingState, HealStepKind } from '../healing.js';
+import type { RiskAssessment } from '../assessment.js';
 import type { Healer } from '../interfaces/healer.js';
 import type { Notifier } from '../interfaces/notifier.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
@@ -25,6 +27,59 @@ export interface PipelineOptions {
   clock?: Clock;
   /** Receives background failures (notifiers, event recording). @default console.error */
   onError?: (error: unknown, context: PipelineErrorContext) => void;
+  /**
+   * Times (epoch ms) of steps already taken across all targets, e.g. read back from the healer's
+   * Events. The circuit breaker's window lives in memory, so a fresh process (the operator CLI)
+   * passes these to start from the cluster's real window. @default []
+   */
+  circuitHistory?: readonly number[];
+}
+
+/**
+ * Options of {@link Pipeline.healNow}, the operator's "heal this now".
+ *
+ * `force` overrides exactly these safety rules: not at risk (`recovered`), `unknown`, `cooldown`,
+ * `circuit-open` and `ceiling-reached`. It never overrides `in-flight` (another evaluation is acting
+ * on the target), the healer's own refusal (`refused`: a paused Deployment, no previous revision,
+ * ...) or dry-run.
+ */
+export interface HealNowOptions {
+  /**
+   * The step to run. Default: the next step of the ladder (`ladder[attempt]`). A kind that is not
+   * in the ladder runs with its default settings.
+   */
+  step?: HealStepKind;
+  /** Run despite the rules listed above; the record's summary names each rule it overrode. */
+  force?: boolean;
+  /** Plan and record only (also on when the policy is in dry-run): nothing applied, no state written. */
+  dryRun?: boolean;
+  /** Why the operator acts; goes into the summary (and so into the Event and Slack). */
+  reason?: string;
+  signal?: AbortSignal;
+}
+
+/** What {@link Pipeline.inspect} sees for one target now, without deciding or changing anything. */
+export interface TargetInspection {
+  target: TargetRef;
+  /** ISO-8601 time of the look. */
+  time: string;
+  features: Record<string, number | null>;
+  missing: Array<{ feature: string; reason: string }>;
+  assessment: RiskAssessment;
+  /** The persisted ladder state. */
+  state: HealingState;
+  ladder: {
+    attempt: number;
+    maxAttempts: number;
+    /** The step `healNow` (and the loop's next escalation) would take; null when none is left. */
+    nextStep: HealStepKind | null;
+    /** Epoch ms until which the target is in cooldown (`lastActionAt + cooldownMs`), if it is. */
+    cooldownUntil?: number;
+    /** Epoch ms of the next re-check, when one is pending. */
+    recheckAt?: number;
+  };
+  /** This pipeline's circuit breaker (in memory, plus `circuitHistory`). */
+  circuit: { open: boolean; actionsInWindow: number; maxActions: number };
 }
 
 export interface WatchOptions {
@@ -69,6 +124,17 @@ export interface Pipeline {
    * cannot be written.
    */
   resetTarget(target: TargetRefInput, options?: { signal?: AbortSignal; reason?: string }): Promise<DecisionRecord>;
+  /**
+   * The operator's "heal this now": runs one ladder step by hand with the loop's safety checks
+   * (unknown, not at risk — judged on a look taken now —, cooldown, circuit open, ceiling reached
+   * when no step is named, in flight, the healer's refusal, dry-run). Each refusal is a `suppressed`
+   * record with its reason; nothing is applied. `force` overrides some of them (see
+   * {@link HealNowOptions}). An applied step is recorded like the loop's: the attempt in the
+   * healer's state, the Event, the notifiers, a slot in the circuit breaker.
+   */
+  healNow(target: TargetRefInput, options?: HealNowOptions): Promise<DecisionRecord>;
+  /** Collects and scores the target and reads its ladder state; decides and changes nothing. */
+  inspect(target: TargetRefInput, options?: { signal?: AbortSignal }): Promise<TargetInspection>;
   /** Listens to every DecisionRecord (from evaluate, runOnce and watch). Returns unsubscribe. */
   subscribe(listener: (record: DecisionRecord) => void): () => void;
   /** The effective policy (defaults applied). */
