@@ -6,9 +6,10 @@
  * - other seeds (every run has its own);
  * - fault strengths from held-out bands (training draws from [0.2,0.3) ∪ [0.4,0.5) ∪ [0.6,0.7) ∪
  *   [0.8,0.9); test from [0.3,0.4) ∪ [0.5,0.6) ∪ [0.7,0.8) ∪ [0.9,1.0]);
- * - a held-out workload shape for every fault type: in test, faulty workloads may run 5–6
- *   replicas or sit behind an HPA (training: 2–4 fixed replicas);
- * - healthy workloads at traffic scales never trained on (much busier, or nearly idle).
+ * - a held-out workload shape for every fault type: in test, half of the faulty workloads sit
+ *   behind an HPA (training: fixed replica counts only);
+ * - healthy workloads at traffic scales never trained on (training 1–500 req/s; test also
+ *   800–1500 req/s with proportionally more replicas, and 0.1–0.8 req/s).
  */
 import { createScenarioRandom, type ScenarioRandom } from './seeded-random.js';
 
@@ -96,24 +97,24 @@ function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: nu
   else if (slot === 1 && isTest) kind = 'healthy-other-scale';
   else kind = random.next() < 0.25 ? 'healthy' : random.pick(FAULT_TYPES);
 
-  // Trained traffic: 2–150 req/s on 2–4 replicas, at most ~45 req/s per replica (a sized service,
-  // the same sizing as the busier held-out scale below).
-  let requestsPerSecond = logUniform(random, 2, 150);
-  let replicas = Math.max(random.pick([2, 3, 4]), Math.min(4, Math.ceil(requestsPerSecond / 45)));
+  // Trained traffic: 1–500 req/s, sized like a real service: about 45 req/s per replica at most,
+  // plus a spare replica half of the time (so the bigger the service, the more replicas).
+  let requestsPerSecond = logUniform(random, 1, 500);
+  let replicas = Math.max(2, Math.ceil(requestsPerSecond / 45)) + random.pick([0, 1]);
   let hpa: WorkloadScenario['hpa'];
   let heldOutShape = false;
   if (kind === 'healthy-other-scale') {
     if (random.next() < 0.5) {
-      // Much busier, with proportionally more replicas (a bigger service, not an overloaded one).
-      requestsPerSecond = logUniform(random, 400, 900);
+      // Busier than anything trained on, with proportionally more replicas (bigger, not overloaded).
+      requestsPerSecond = logUniform(random, 800, 1500);
       replicas = Math.ceil(requestsPerSecond / 45);
     } else {
-      requestsPerSecond = logUniform(random, 0.3, 2);
+      requestsPerSecond = logUniform(random, 0.1, 0.8);
     }
   } else if (isTest && kind !== 'healthy' && random.next() < 0.5) {
+    // The held-out shape: behind an HPA (training has fixed replica counts only).
     heldOutShape = true;
-    if (random.next() < 0.5) replicas = random.pick([5, 6]);
-    else hpa = { minReplicas: replicas, maxReplicas: replicas + 4, targetCpuUtilization: 70 };
+    hpa = { minReplicas: replicas, maxReplicas: replicas + 4, targetCpuUtilization: 70 };
   }
   const scenario: WorkloadScenario = { name, replicas, requestsPerSecond, kind, heldOutShape };
   if (hpa) scenario.hpa = hpa;
