@@ -92,6 +92,38 @@ describe('startSandbox (virtual time) and its control API', () => {
     expect(state.json.deployments.find((deployment: any) => deployment.name === 'frontend').meanRequestsPerSecond).toBe(5);
   });
 
+  it('simulates Deployments created through the API like the configured ones', async () => {
+    const config = new KubeConfig();
+    config.loadFromFile(sandbox.kubeconfigPath);
+    await config.makeApiClient(AppsV1Api).createNamespacedDeployment({
+      namespace: 'prod',
+      body: {
+        metadata: { name: 'worker' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'worker' } },
+          strategy: { type: 'Recreate' },
+          template: { metadata: { labels: { app: 'worker' } }, spec: { containers: [{ name: 'worker', image: 'registry.local/worker:2.0.0' }] } },
+        },
+      },
+    });
+    sandbox.advance(20_000);
+    const worker = sandbox.store.get('apps/deployments', 'prod', 'worker') as any;
+    expect(worker.status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    const series = sandbox.scrape().filter((sample) => sample.name === 'container_cpu_usage_seconds_total' && sample.labels['pod']?.startsWith('worker-'));
+    expect(series).toHaveLength(2);
+
+    // Recreate: the old pods go before any new pod starts.
+    sandbox.simulation.setImage('prod', 'worker', 'registry.local/worker:2.1.0');
+    sandbox.advance(1000);
+    const images = sandbox.store.list('/pods', 'prod').items
+      .filter((pod: any) => pod.metadata.name.startsWith('worker-'))
+      .map((pod: any) => pod.spec.containers[0].image);
+    expect(new Set(images).size).toBeLessThanOrEqual(1);
+    sandbox.advance(30_000);
+    expect((sandbox.store.get('apps/deployments', 'prod', 'worker') as any).status).toMatchObject({ updatedReplicas: 2, availableReplicas: 2 });
+  });
+
   it('rejects invalid options naming the field', async () => {
     await expect(startSandbox({ port: -1 })).rejects.toThrow(/port: must be 0 \(any free port\) or a port number/);
     await expect(startSandbox({ time: 'fast' as never })).rejects.toThrow(/time: must be "real" or "virtual"/);
