@@ -78,4 +78,15 @@ describe.skipIf(!kubectlAvailable)('kubectl rollout against the sandbox', () => 
     expect(cacheBytes()).toBe(0);
     await expect(kubectl('exec', pod, '-n', 'prod', '--', 'sh', '-c', 'exit 3')).rejects.toMatchObject({ code: 3 });
   }, 60_000);
+
+  it('reports a stalled bad release as past its deadline, and undo fixes it', async () => {
+    sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: 'bad-release', strength: 1 });
+    const stalled = kubectl('rollout', 'status', 'deployment/backend', '-n', 'prod', '--timeout=60s');
+    await expect(stalled).rejects.toMatchObject({ stderr: expect.stringContaining('error: deployment "backend" exceeded its progress deadline') });
+    const pods = await kubectl('get', 'pods', '-n', 'prod', '-l', 'app=backend');
+    expect(pods).toMatch(/CrashLoopBackOff|Error/);
+    expect(await kubectl('rollout', 'undo', 'deployment/backend', '-n', 'prod')).toContain('rolled back');
+    expect(await kubectl('rollout', 'status', 'deployment/backend', '-n', 'prod', '--timeout=30s')).toContain('successfully rolled out');
+    expect(sandbox.simulation.state().deployments.find((deployment) => deployment.name === 'backend')?.image).toBe('registry.local/backend:1.0.0');
+  }, 90_000);
 });
