@@ -1,5 +1,5 @@
 import { createInMemoryRiskModel, makeDecisionRecord } from '@autoheal/core/testing';
-import { targetKey, type Pipeline, type TargetRef } from '@autoheal/core';
+import { targetKey, type Pipeline, type RiskModel, type TargetRef } from '@autoheal/core';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecisionHistory } from '../decision-history.js';
@@ -119,6 +119,34 @@ describe('POST /predict', () => {
     expect(((await malformed.json()) as { message: string }).message).toContain('not valid JSON');
     const huge = await postJson(`${url}/predict`, { ...SEED_BODY, padding: 'x'.repeat(10_000) });
     expect(huge.status).toBe(413);
+  });
+
+  it('answers the same through Hapi when the request needs CORS', async () => {
+    const { url } = await start();
+    const viaFastPath = (await (await postJson(`${url}/predict`, SEED_BODY)).json()) as Record<string, unknown>;
+    const response = await postJson(`${url}/predict`, SEED_BODY, { origin: 'http://dashboard.example' });
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://dashboard.example');
+    expect(await response.json()).toEqual(viaFastPath);
+  });
+
+  it('gives each of many concurrent requests its own answer', async () => {
+    const inner = createInMemoryRiskModel({ name: 'risk', version: '9.9.9' });
+    let modelCalls = 0;
+    const riskModel: RiskModel = {
+      name: inner.name,
+      version: inner.version,
+      featureNames: inner.featureNames,
+      score: (vector, o) => (modelCalls++, inner.score(vector, o)),
+      scoreBatch: (vectors, o) => (modelCalls++, inner.scoreBatch(vectors, o)),
+    };
+    const { url } = await start({ riskModel });
+    const bodies = Array.from({ length: 40 }, (_, i) => ({ ...SEED_BODY, unavailable_replicas: i % 4 }));
+    const answers = (await Promise.all(bodies.map(async (body) => (await postJson(`${url}/predict`, body)).json()))) as Array<{ probability: number }>;
+    const callsForRequests = modelCalls;
+    const alone = await Promise.all(bodies.map((body) => inner.score(body)));
+    expect(answers.map((a) => a.probability)).toEqual(alone.map((s) => s.probability));
+    // How many requests share a call depends on how they arrive; never more calls than requests.
+    expect(callsForRequests).toBeLessThanOrEqual(bodies.length);
   });
 
   it('scores a batch in order and locates a wrong row', async () => {

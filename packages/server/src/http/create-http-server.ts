@@ -25,6 +25,8 @@ import type { DecisionHistory } from '../decision-history.js';
 import type { ServerMetrics } from '../metrics.js';
 import { bearerTokenMatches } from './auth.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { createFastPredictHandler, isFastPredictRequest } from './fast-predict.js';
+import { createPredictBatcher } from './predict-batcher.js';
 import { MAX_BATCH, batchPredictRequestSchema, type PredictResponse } from './schemas.js';
 
 export interface HttpServerOptions {
@@ -137,11 +139,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     return h.continue;
   };
 
+  const batcher = createPredictBatcher(riskModel);
   const predictOne = async (vector: Record<string, number>): Promise<PredictResponse> => {
-    const score = await riskModel.score(vector);
-    return toPredictResponse(score.probability, score.contributions ?? [], vector);
+    const score = await batcher.score(vector);
+    return toPredictResponse(score.probability, score.contributions ?? []);
   };
-  const toPredictResponse = (probability: number, contributions: PredictResponse['contributions'], _vector: Record<string, number>): PredictResponse => ({
+  const toPredictResponse = (probability: number, contributions: PredictResponse['contributions']): PredictResponse => ({
     probability,
     verdict: verdictFor(probability, options.threshold, []),
     threshold: options.threshold,
@@ -210,7 +213,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         }
         const scores = await riskModel.scoreBatch(vectors);
         metrics.predictionDuration.labels('/predict/batch').observe(Number(process.hrtime.bigint() - started) / 1e9);
-        return { results: scores.map((s, i) => toPredictResponse(s.probability, s.contributions ?? [], vectors[i]!)) };
+        return { results: scores.map((s) => toPredictResponse(s.probability, s.contributions ?? [])) };
       },
     },
     {
@@ -318,6 +321,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       },
     ]);
   }
+
+  // Plain `POST /predict` requests skip Hapi's router (see fast-predict.ts); Hapi keeps every other
+  // request, and any /predict request that needs more than the fast path does (CORS, odd headers).
+  const fastPredict = createFastPredictHandler({ predictSchema, batcher, bodyLimitBytes: options.bodyLimitBytes, metrics, toResponse: toPredictResponse });
+  const listener = server.listener;
+  const hapiHandlers = listener.listeners('request') as Array<(req: unknown, res: unknown) => void>;
+  listener.removeAllListeners('request');
+  listener.on('request', (req, res) => {
+    if (isFastPredictRequest(req, options.bodyLimitBytes)) fastPredict(req, res);
+    else for (const handler of hapiHandlers) handler.call(listener, req, res);
+  });
 
   return {
     hapi: server,

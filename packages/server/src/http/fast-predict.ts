@@ -1,0 +1,69 @@
+/**
+ * The hot path for `POST /predict`, served before Hapi's router. Hapi's per-request machinery
+ * (request object, lifecycle, response marshalling) costs more than scoring itself, and `/predict` is
+ * the route called at high rates (CI pipelines, batch jobs, dashboards' what-if). Only plain requests
+ * take this path: exactly `POST /predict`, a JSON content type, a Content-Length within the limit, and
+ * no Origin header (CORS stays Hapi's job). Everything else goes to Hapi, which answers the same way.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeIssues } from '@autoheal/core';
+import type { z } from 'zod';
+import type { ServerMetrics } from '../metrics.js';
+import type { PredictBatcher } from './predict-batcher.js';
+import type { PredictResponse } from './schemas.js';
+
+export interface FastPredictOptions {
+  predictSchema: z.ZodType;
+  batcher: PredictBatcher;
+  bodyLimitBytes: number;
+  metrics: ServerMetrics;
+  toResponse: (probability: number, contributions: PredictResponse['contributions']) => PredictResponse;
+}
+
+/** True when the request can be answered by the fast path (decided from the headers alone). */
+export function isFastPredictRequest(req: IncomingMessage, bodyLimitBytes: number): boolean {
+  if (req.method !== 'POST' || req.url !== '/predict') return false;
+  const type = req.headers['content-type'];
+  if (!type || !/^application\/json\s*(;|$)/i.test(type)) return false;
+  if (req.headers.origin !== undefined || req.headers.expect !== undefined) return false;
+  const length = Number(req.headers['content-length']);
+  return Number.isInteger(length) && length >= 0 && length <= bodyLimitBytes;
+}
+
+/** Answers one fast-path request. Errors have the same JSON shape as Hapi's answers. */
+export function createFastPredictHandler(options: FastPredictOptions) {
+  const { metrics } = options;
+  const send = (res: ServerResponse, status: number, body: unknown, started: bigint | undefined) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    metrics.httpRequests.labels('/predict', 'POST', String(status)).inc();
+    if (started !== undefined) metrics.predictionDuration.labels('/predict').observe(Number(process.hrtime.bigint() - started) / 1e9);
+  };
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const started = process.hrtime.bigint();
+      let payload: unknown;
+      try {
+        payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        send(res, 400, { error: 'invalid-request', message: 'the request body is not valid JSON' }, undefined);
+        return;
+      }
+      const parsed = options.predictSchema.safeParse(payload);
+      if (!parsed.success) {
+        const fields = describeIssues(parsed.error);
+        send(res, 400, { error: 'invalid-request', message: `the request body is invalid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields }, undefined);
+        return;
+      }
+      options.batcher.score(parsed.data as Record<string, number>).then(
+        (score) => send(res, 200, options.toResponse(score.probability, score.contributions ?? []), started),
+        () => send(res, 500, { error: 'internal-error', message: 'internal error; see the server log' }, undefined),
+      );
+    });
+  };
+}
