@@ -222,4 +222,19 @@ describe('manifests/ci-rbac', () => {
       verbs: ['get', 'list', 'watch', 'update', 'patch', 'create'],
     });
   });
+
+  it('lets gha apply every kind in manifests/sample-app (create and patch in prod)', () => {
+    const rules = find(objects, 'Role', 'prod', 'gh-actions-app-access').rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }>;
+    const plurals: Record<string, string> = { Deployment: 'deployments', Service: 'services', HorizontalPodAutoscaler: 'horizontalpodautoscalers', ServiceMonitor: 'servicemonitors', Ingress: 'ingresses' };
+    for (const object of [...render('sample-app'), ...render('sample-app/loadgen')]) {
+      const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0]! : '';
+      const plural = plurals[object.kind];
+      expect(plural, `plural of ${object.kind}`).toBeDefined();
+      expect(object.metadata.namespace).toBe('prod');
+      for (const verb of ['get', 'create', 'patch']) {
+        const allowed = rules.some((rule) => !rule.resourceNames && rule.apiGroups.includes(group) && rule.resources.includes(plural!) && rule.verbs.includes(verb));
+        expect(allowed, `${verb} ${plural} in ${group || 'core'}`).toBe(true);
+      }
+    }
+  });
 });

@@ -94,4 +94,34 @@ describe.skipIf(!kubectlPath)('overlays/demo applied to the sandbox API', () => 
     const answer = await kubectl(['auth', 'can-i', verb, ...resource.split(' '), '-n', namespace, `--as=${serviceAccount}`]);
     expect(answer.stdout.trim()).toBe(expected);
   });
+
+  describe('manifests/ci-rbac (the CI user gha)', () => {
+    beforeAll(async () => {
+      expect((await kubectl(['create', 'namespace', 'monitoring'])).code).toBe(0);
+      const applied = await kubectl(['apply', '-f', '-'], render('ci-rbac').map((object) => stringify(object)).join('---\n'));
+      expect(applied.stderr).toBe('');
+    });
+
+    // What the pipeline does as gha: apply manifests/sample-app, roll out, port-forward, run
+    // autoheal (which execs for the cache step and reads Prometheus through the service proxy).
+    // ServiceMonitors and Ingresses are not served by the sandbox, so kubectl cannot ask about
+    // them here; manifests.test.ts checks those rules.
+    it.each([
+      ['patch', 'deployments', 'prod', 'yes'],
+      ['create', 'services', 'prod', 'yes'],
+      ['patch', 'horizontalpodautoscalers', 'prod', 'yes'],
+      ['create', 'pods --subresource=exec', 'prod', 'yes'],
+      ['create', 'pods --subresource=portforward', 'prod', 'yes'],
+      ['create', 'events', 'prod', 'yes'],
+      ['delete', 'deployments/loadgen', 'prod', 'yes'],
+      ['get', 'services/prometheus-operated:9090 --subresource=proxy', 'monitoring', 'yes'],
+      ['delete', 'deployments/backend', 'prod', 'no'],
+      ['get', 'secrets', 'prod', 'no'],
+      ['get', 'services/grafana:3000 --subresource=proxy', 'monitoring', 'no'],
+      ['patch', 'deployments', 'autoheal', 'no'],
+    ])('can-i %s %s -n %s: %s', async (verb, resource, namespace, expected) => {
+      const answer = await kubectl(['auth', 'can-i', verb, ...resource.split(' '), '-n', namespace, '--as=gha']);
+      expect(answer.stdout.trim()).toBe(expected);
+    });
+  });
 });
