@@ -10,11 +10,11 @@ import {
   RbacAuthorizationV1Api,
   V1MicroTime,
   Watch,
+  makeInformer,
   setHeaderOptions,
   type V1Deployment,
   type V1Status,
 } from '@kubernetes/client-node';
-import { makeInformer } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { deploymentManifest, rawRequest, startTestApi, type TestApi } from './api-test-harness.js';

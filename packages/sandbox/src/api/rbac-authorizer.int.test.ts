@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { ApiException, AppsV1Api, AuthorizationV1Api, CoreV1Api, Exec, type V1Deployment } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, AuthorizationV1Api, Exec, type V1Deployment } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deploymentManifest, startTestApi, type TestApi } from './api-test-harness.js';
 import { rbacNotConfiguredReason } from './rbac-authorizer.js';
