@@ -561,6 +561,11 @@ describe('exec', () => {
     });
   });
 
+  it('reports an ExecHandler StatusError (unknown container) as that Status on channel 3', async () => {
+    const result = await runExec(['missing']);
+    expect(result.status).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
+  });
+
   it('speaks v4.channel.k8s.io with binary frames: empty first frame, stdout on 1, Status on 3', async () => {
     await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
     const url = `${testApi.url.replace('http', 'ws')}/api/v1/namespaces/prod/pods/p/exec?command=exit&command=2&stdout=true&stderr=true`;
