@@ -3,7 +3,7 @@
  * Prometheus-format metrics. `startSandbox()` serves it over HTTP with a kubeconfig;
  * `createSimulation()` is the same cluster without a server, for fast virtual-time runs.
  */
-export { startSandbox, sandboxOptionsSchema, type Sandbox, type SandboxOptions } from './sandbox.js';
+export { startSandbox, sandboxOptionsSchema, type Sandbox, type SandboxOptions, type SandboxHooks } from './sandbox.js';
 export { createControlRoutes, advanceRequestSchema, type ControlRoutesOptions } from './sandbox-control-api.js';
 export {
   createSimulation,

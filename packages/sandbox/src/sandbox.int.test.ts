@@ -150,4 +150,20 @@ describe('startSandbox (real time)', () => {
       await sandbox.close();
     }
   });
+
+  it('reports a failing background step to onError and keeps serving', async () => {
+    const errors: unknown[] = [];
+    const sandbox = await startSandbox({ tickMs: 100, deployments: [{ namespace: 'web', name: 'shop', replicas: 1 }] }, { onError: (error) => errors.push(error) });
+    try {
+      (sandbox.simulation as { tick: (dtMs: number) => void }).tick = () => {
+        throw new Error('simulated step failure');
+      };
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(String(errors[0])).toContain('simulated step failure');
+      expect((await fetch(`${sandbox.url}/version`)).status).toBe(200);
+    } finally {
+      await sandbox.close();
+    }
+  });
 });

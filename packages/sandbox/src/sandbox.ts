@@ -44,6 +44,15 @@ export const sandboxOptionsSchema = z.object({
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
+/** Callbacks of `startSandbox` that are not data, so not part of the validated options. */
+export interface SandboxHooks {
+  /**
+   * Receives failures of the background work (real-time steps and reconciliations), which are
+   * never thrown into the timer. @default logs with `console.error`
+   */
+  onError?: (error: unknown) => void;
+}
+
 /** A running sandbox. */
 export interface Sandbox {
   /** Base URL of the Kubernetes API, e.g. `http://127.0.0.1:41234`. */
@@ -76,8 +85,17 @@ export interface Sandbox {
  * sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: 'memory-leak' });
  * await sandbox.close();
  */
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startSandbox(options: SandboxOptions = {}, hooks: SandboxHooks = {}): Promise<Sandbox> {
   const resolved = parseOrThrow(sandboxOptionsSchema, options, 'sandbox options');
+  const onError = hooks.onError ?? ((error: unknown) => console.error('[autoheal] [sandbox] background step failed:', error));
+  /** Runs background work; a failure is reported, and the sandbox keeps running. */
+  const guarded = (work: () => void) => {
+    try {
+      work();
+    } catch (error) {
+      onError(error);
+    }
+  };
   const virtualTime = resolved.time === 'virtual';
   const clock = virtualTime ? createVirtualClock(defaultVirtualStartTime) : createRealClock();
 
@@ -96,7 +114,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             reconcileScheduled = true;
             setImmediate(() => {
               reconcileScheduled = false;
-              if (!closed) simulation.reconcile();
+              if (!closed) guarded(() => simulation.reconcile());
             });
           },
     },
@@ -117,7 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let lastTick = clock.now();
     timer = setInterval(() => {
       const now = clock.now();
-      simulation.tick(now - lastTick);
+      guarded(() => simulation.tick(now - lastTick));
       lastTick = now;
     }, resolved.tickMs);
     timer.unref();
