@@ -178,6 +178,10 @@ describe('bad release', () => {
       expect(pod.status.conditions.find((condition: any) => condition.type === 'Ready').status).toBe('False');
     }
     expect(badPods.some((pod: any) => pod.status.containerStatuses[0].state.waiting?.reason === 'CrashLoopBackOff')).toBe(true);
+    const backOff = (simulation.store.list('/events', 'prod').items as any[]).filter((event) => event.reason === 'BackOff');
+    expect(backOff.length).toBeGreaterThan(0);
+    expect(backOff[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Pod' }, source: { component: 'kubelet' } });
+    expect(Math.max(...backOff.map((event) => event.count))).toBeGreaterThanOrEqual(2);
     simulation.advance(10 * minute);
     const progressing = (simulation.store.get('apps/deployments', 'prod', 'backend') as any).status.conditions.find((condition: any) => condition.type === 'Progressing');
     expect(progressing).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });

@@ -408,11 +408,55 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
     }
   }
 
+  /** The kubelet's `BackOff` Event per pod, aggregated like the real recorder (count, lastTimestamp). */
+  const backOffEvents = new Map<string, { namespace: string; name: string; count: number; last: number }>();
+
+  function recordBackOff(runtime: PodRuntime, pod: Pod): void {
+    const now = clock.now();
+    const key = objectKey(runtime.namespace, runtime.name);
+    const existing = backOffEvents.get(key);
+    const stored = existing ? store.get('/events', existing.namespace, existing.name) : undefined;
+    if (existing && stored) {
+      existing.count += 1;
+      existing.last = now;
+      store.update('/events', { ...stored, count: existing.count, lastTimestamp: formatKubeTime(now) });
+      return;
+    }
+    const name = `${runtime.name}.${(BigInt(now) * 1_000_000n + BigInt(podCounter % 1_000_000)).toString(16)}`;
+    store.create('/events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: runtime.namespace },
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: runtime.name, namespace: runtime.namespace, uid: pod.metadata.uid, fieldPath: `spec.containers{${runtime.containerName}}` },
+      type: 'Warning',
+      reason: 'BackOff',
+      message: `Back-off restarting failed container ${runtime.containerName} in pod ${runtime.name}_${runtime.namespace}(${pod.metadata.uid ?? ''})`,
+      source: { component: 'kubelet', host: 'sandbox-node-1' },
+      reportingComponent: 'kubelet',
+      reportingInstance: 'sandbox-node-1',
+      firstTimestamp: formatKubeTime(now),
+      lastTimestamp: formatKubeTime(now),
+      count: 1,
+    });
+    backOffEvents.set(key, { namespace: runtime.namespace, name, count: 1, last: now });
+  }
+
+  function expirePodEvents(): void {
+    const cutoff = clock.now() - 60 * 60_000;
+    for (const [key, event] of backOffEvents) {
+      if (event.last >= cutoff) continue;
+      backOffEvents.delete(key);
+      if (store.get('/events', event.namespace, event.name)) store.delete('/events', event.namespace, event.name);
+    }
+  }
+
   function writePodStatuses(): void {
     for (const [key, runtime] of podRuntimes) {
       if (!statusChanged(runtime)) continue;
       const pod = cache.get<Pod>('/pods', runtime.namespace, runtime.name);
+      const crashed = runtime.restartCount > runtime.written.restartCount;
       markStatusWritten(runtime);
+      if (pod && crashed) recordBackOff(runtime, pod);
       if (!pod) {
         podRuntimes.delete(key);
         continue;
@@ -446,6 +490,7 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
     if (now - lastEventExpiry >= 60_000) {
       lastEventExpiry = now;
       controller.expireEvents();
+      expirePodEvents();
     }
   }
 
