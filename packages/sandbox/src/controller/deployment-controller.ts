@@ -251,8 +251,8 @@ export function createDeploymentController(options: DeploymentControllerOptions)
         continue;
       }
       const labels = { ...template.metadata?.labels, [podTemplateHashLabel]: hash };
-      const allReplicaSets = oldReplicaSets;
-      const replicas = newReplicaSetTarget(deployment, allReplicaSets, undefined);
+      // With no new ReplicaSet yet, everything that exists is old.
+      const replicas = newReplicaSetTarget(deployment, oldReplicaSets, undefined);
       const created = store.create('apps/replicasets', {
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
