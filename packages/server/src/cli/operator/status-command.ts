@@ -1,0 +1,109 @@
+/**
+ * `autoheal status [TARGET...]`: per target, the risk and verdict now, the ladder position and next
+ * step, the cooldown, the circuit breaker (counted from the autoheal Events in its window) and the
+ * last actions (from the ladder state and the Events). Changes nothing.
+ */
+import { parseArgs } from 'node:util';
+import { targetKey, type TargetInspection } from '@autoheal/core';
+import type { DeploymentEventInfo } from '@autoheal/adapter-kubernetes';
+import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
+import { formatProbability } from '../format-record.js';
+import { CliExit, formatTable, type CliIo } from '../io.js';
+import { RUN_EXIT } from '../run-exit-codes.js';
+import { autohealEventsOf, createOperatorPipeline, formatTime, type OperatorDeps } from './operator-context.js';
+import { parseOrExit, strictParse, parseTargets } from './operator-flags.js';
+
+const HELP = `Usage: autoheal status [TARGET...] [--json]
+
+For each target (default: the config's targets): the risk collected and scored now (unknown, with
+the missing signals, when Prometheus has no data), the attempt n of max and the next step, the
+cooldown (until lastActionAt + cooldown), the circuit breaker, and the last actions (the
+healing.attempt state and the autoheal Events). Changes nothing.
+
+The circuit breaker's own count lives in the memory of the running autoheal server; status counts
+the steps recorded as Events (AutohealRestart, AutohealCacheClear, AutohealRollback) on the
+configured and named targets within policy.circuitBreaker.window, which is what "autoheal heal"
+uses too.
+
+${COMMON_FLAGS_HELP}`;
+
+/** One target's status, as printed with --json. */
+export interface TargetStatus extends TargetInspection {
+  /** Most recent first: the autoheal Events of the Deployment. */
+  lastActions: DeploymentEventInfo[];
+  /** Set when the Deployment's Events could not be read. */
+  eventsError?: string;
+}
+
+/** The status command. */
+export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDeps = {}): Promise<number> {
+  const { values, positionals } = parseOrExit(() => parseArgs({ args: argv, options: { ...COMMON_FLAGS }, ...strictParse }));
+  if (values.help) return (io.stdout(`${HELP}\n`), 0);
+  const named = parseTargets(positionals);
+  const config = await configFromFlags(values, [], io);
+  const targets = named.length > 0 ? named : config.targets;
+  if (targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal status prod/backend) or list them in the config file under targets:');
+  const operator = await createOperatorPipeline(config, targets, deps);
+  try {
+    const statuses: TargetStatus[] = [];
+    for (const target of targets) {
+      const inspection = await operator.pipeline.inspect(target);
+      const status: TargetStatus = { ...inspection, lastActions: [] };
+      try {
+        status.lastActions = await autohealEventsOf(operator.healer, target);
+      } catch (error) {
+        status.eventsError = (error as Error).message;
+      }
+      statuses.push(status);
+    }
+    const now = (deps.clock ?? { now: () => Date.now() }).now();
+    if (values.json) {
+      io.stdout(`${JSON.stringify({ circuitWindowMs: config.policy.circuitBreaker.window, unreadableEvents: operator.unreadable, targets: statuses }, null, 2)}\n`);
+    } else {
+      io.stdout(statusTable(statuses, now));
+      for (const status of statuses) io.stdout(details(status, now));
+      const circuit = statuses[0]!.circuit;
+      io.stdout(
+        `\nCircuit breaker: ${circuit.open ? 'OPEN' : 'closed'}, ${circuit.actionsInWindow}/${circuit.maxActions} steps in the last ${Math.round(config.policy.circuitBreaker.window / 60_000)} min, ` +
+          'counted from the autoheal Events of the configured and named targets (the running server keeps its own count in memory).\n',
+      );
+      if (operator.unreadable.length > 0) io.stdout(`The Events of ${operator.unreadable.join(', ')} could not be read: the count may be low.\n`);
+    }
+    return 0;
+  } finally {
+    await operator.close();
+  }
+}
+
+function statusTable(statuses: readonly TargetStatus[], now: number): string {
+  return formatTable(
+    ['TARGET', 'RISK', 'VERDICT', 'ATTEMPT', 'NEXT STEP', 'COOLDOWN UNTIL', 'CIRCUIT', 'LAST STEP'],
+    statuses.map((s) => [
+      targetKey(s.target),
+      s.assessment.verdict === 'unknown' ? '—' : `${formatProbability(s.assessment.probability)}/${s.assessment.threshold.toFixed(2)}`,
+      s.assessment.verdict,
+      `${s.ladder.attempt}/${s.ladder.maxAttempts}`,
+      s.ladder.nextStep ?? 'none (handoff)',
+      s.ladder.cooldownUntil === undefined ? '—' : formatTime(s.ladder.cooldownUntil, now),
+      `${s.circuit.open ? 'OPEN' : 'closed'} ${s.circuit.actionsInWindow}/${s.circuit.maxActions}`,
+      s.state.lastStep ? `${s.state.lastStep} at ${formatTime(s.state.lastActionAt, now)}` : '—',
+    ]),
+  );
+}
+
+function details(status: TargetStatus, now: number): string {
+  const lines = [`\n${targetKey(status.target)}:`];
+  if (status.missing.length > 0) {
+    lines.push('  missing signals (unknown never acts):');
+    for (const m of status.missing) lines.push(`    ${m.feature}: ${m.reason}`);
+  } else if (status.assessment.reason) lines.push(`  ${status.assessment.reason}`);
+  if (status.ladder.recheckAt !== undefined) lines.push(`  re-check due at ${formatTime(status.ladder.recheckAt, now)}`);
+  if (status.eventsError) lines.push(`  Events could not be read: ${status.eventsError}`);
+  else if (status.lastActions.length === 0) lines.push('  no autoheal Events');
+  else {
+    lines.push('  last actions (autoheal Events, most recent first):');
+    const rows = status.lastActions.slice(0, 5).map((e) => [`    ${e.lastSeen ?? '—'}`, e.type, e.reason, e.message]);
+    lines.push(formatTable(['    TIME', 'TYPE', 'REASON', 'MESSAGE'], rows).trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}
