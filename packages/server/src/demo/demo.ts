@@ -28,7 +28,9 @@ fault into prod/backend and shows autoheal predicting and healing it. Ctrl-C sto
 
 Options:
   --fault TYPE          bad-release (default: needs the whole ladder) | memory-leak | cache-bloat | cpu-saturation
-  --fault-after 30s     when to inject the fault (default 30s)
+  --warmup 60s          collect a baseline before autoheal starts judging (default 60s: the rate
+                        windows need about a minute of samples to mean something)
+  --fault-after 30s     when to inject the fault, counted from the end of the warm-up (default 30s)
   --recheck-delay 20s   re-check delay of the ladder (default 20s in the demo; 120s in production)
   --port 5000           server port (0 picks a free one)
   --no-prometheus       use the sandbox's own feature source even if Prometheus is installed
@@ -81,6 +83,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     args: argv,
     options: {
       fault: { type: 'string', default: 'bad-release' },
+      warmup: { type: 'string', default: '60s' },
       'fault-after': { type: 'string', default: '30s' },
       'recheck-delay': { type: 'string', default: '20s' },
       port: { type: 'string', default: '5000' },
@@ -98,9 +101,12 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const fault = values.fault as Fault;
   if (!FAULTS.includes(fault)) throw new CliExit(1, `--fault "${values.fault}" is not a fault type: use one of ${FAULTS.join(', ')}`);
+  const warmupMs = parseDuration(values.warmup!);
   const faultAfterMs = parseDuration(values['fault-after']!);
   const timeoutMs = parseDuration(values.timeout!);
-  if (faultAfterMs === undefined || timeoutMs === undefined) throw new CliExit(1, '--fault-after and --timeout take durations such as 30s or 10m');
+  if (warmupMs === undefined || faultAfterMs === undefined || timeoutMs === undefined) {
+    throw new CliExit(1, '--warmup, --fault-after and --timeout take durations such as 30s or 10m');
+  }
 
   const say = (text: string) => io.stderr(`${text}\n`);
   const cleanups: Array<() => Promise<void>> = [];
@@ -151,25 +157,29 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       log: { level: 'warn' },
     });
     const logger = pino({ level: 'warn' }, pino.destination(2));
-    const server = await startServer(config, logger, featureSource ? { featureSource } : {});
+    // The watch loop starts after the warm-up (below), so the first judgements use full windows.
+    const server = await startServer(config, logger, { ...(featureSource ? { featureSource } : {}), watch: false });
     cleanups.push(() => server.stop());
     say(`  autoheal        ${server.url}   dashboard: ${server.url}/#token=${token}`);
     say(`  model           ${server.autoheal.riskModel.name} ${server.autoheal.riskModel.version}, threshold ${config.policy.threshold}, re-check after ${values['recheck-delay']}`);
     say('');
 
+    const pipeline = server.autoheal.pipeline!;
     const startedAt = Date.now();
     const faulty = targetKey({ namespace: 'prod', name: 'backend' });
     let healed = false;
     let acted = false;
+    let faultInjected = false;
     let resolveHealed: () => void = () => undefined;
     const healedPromise = new Promise<'healed'>((resolve) => {
       resolveHealed = () => resolve('healed');
     });
-    server.autoheal.pipeline!.subscribe((record) => {
+    pipeline.subscribe((record) => {
       const interesting = targetKey(record.target) === faulty || record.decision !== 'none';
       if (interesting) say(demoLine(record, startedAt));
       if (targetKey(record.target) !== faulty) return;
-      if (record.decision === 'heal') acted = true;
+      // Only a step taken after the fault counts towards "healed"; anything before it is reported as is.
+      if (record.decision === 'heal' && faultInjected) acted = true;
       if (acted && (record.decision === 'kept' || record.decision === 'reset') && !healed) {
         healed = true;
         say(`\n✔ prod/backend recovered after ${record.ladder.attempt} step(s); autoheal keeps the rollout (see the Events: kubectl --kubeconfig ${sandbox.kubeconfigPath} describe deploy backend -n prod)\n`);
@@ -178,15 +188,28 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       if (record.decision === 'handoff') say('\n✘ still at risk after the whole ladder: autoheal stops acting and asks for a human (Slack, Event).\n');
     });
 
+    say(`Warming up for ${Math.round(warmupMs / 1000)} s: Prometheus collects a baseline of the healthy workloads…`);
+    const stopWatch = new AbortController();
+    let watchDone: Promise<void> = Promise.resolve();
+    const warmupTimer = setTimeout(() => {
+      say('Warm-up done: autoheal now evaluates every target every 5 s.');
+      watchDone = pipeline.watch(config.targets, { intervalMs: config.watch.interval, concurrency: 2, signal: stopWatch.signal });
+    }, warmupMs);
     const faultTimer = setTimeout(() => {
+      faultInjected = true;
       say(`\n⚡ injecting fault "${fault}" into prod/backend\n`);
       sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: fault, strength: 1 });
-    }, faultAfterMs);
-    cleanups.push(async () => clearTimeout(faultTimer));
+    }, warmupMs + faultAfterMs);
+    cleanups.push(async () => {
+      clearTimeout(warmupTimer);
+      clearTimeout(faultTimer);
+      stopWatch.abort();
+      await watchDone;
+    });
 
     const waits: Array<Promise<string>> = [interruptedPromise, new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref())];
     if (values['exit-when-healed']) waits.push(healedPromise);
-    say(`Watching every 5 s. The fault comes in ${Math.round(faultAfterMs / 1000)} s. ${values['exit-when-healed'] ? '' : 'Press Ctrl-C to stop.'}`);
+    say(`The fault comes in ${Math.round((warmupMs + faultAfterMs) / 1000)} s. ${values['exit-when-healed'] ? '' : 'Press Ctrl-C to stop.'}`);
     const outcome = await Promise.race(waits);
     say(outcome === 'timeout' ? `\nstopping: --timeout ${values.timeout} reached` : '\nstopping everything the demo started…');
     return outcome === 'timeout' && values['exit-when-healed'] ? 1 : 0;
