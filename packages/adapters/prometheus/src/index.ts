@@ -30,3 +30,11 @@ export {
   type PrometheusAuth,
   type RangeSeries,
 } from './prometheus-http-client.js';
+export {
+  createKubernetesServiceProxy,
+  kubernetesServiceReferenceSchema,
+  type KubeconfigSource,
+  type KubernetesServiceProxy,
+  type KubernetesServiceProxyOptions,
+  type KubernetesServiceReference,
+} from './kubernetes-service-proxy.js';

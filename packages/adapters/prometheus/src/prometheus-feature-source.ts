@@ -26,6 +26,8 @@ import {
   renderQuery,
   type FeatureQuery,
 } from './default-queries.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createKubernetesServiceProxy, kubernetesServiceReferenceSchema } from './kubernetes-service-proxy.js';
 import { PrometheusHttpClient, type InstantSample, type RangeSeries } from './prometheus-http-client.js';
 
 const COMPONENT = 'prometheus';
@@ -46,8 +48,25 @@ const authSchema = z.discriminatedUnion('type', [
 
 /** Schema of {@link PrometheusFeatureSourceOptions}. */
 export const prometheusFeatureSourceOptionsSchema = z.object({
-  /** Base URL of the Prometheus HTTP API, e.g. `http://prometheus-operated.monitoring:9090`. */
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "http://127.0.0.1:9090"' }),
+  /** Base URL of the Prometheus HTTP API, e.g. `http://prometheus-operated.monitoring:9090`. Give this or `service`. */
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "http://127.0.0.1:9090"' }).optional(),
+  /**
+   * An in-cluster Prometheus Service read through the Kubernetes API's service proxy, instead of
+   * `url`: `{ namespace, name, port, scheme? }`. Uses the kubeconfig options below; needs `get` on
+   * `services/proxy` for `name:port` in that namespace.
+   */
+  service: kubernetesServiceReferenceSchema.optional(),
+  /** With `service`: path of the kubeconfig file. @default the default rules (KUBECONFIG, ~/.kube/config, in-cluster) */
+  kubeconfigPath: z.string().min(1).optional(),
+  /** With `service`: the kubeconfig as YAML text. */
+  kubeconfigYaml: z.string().min(1).optional(),
+  /** With `service`: a loaded client-node `KubeConfig`. */
+  // Duck-typed rather than instanceof: the caller's client-node may be another copy of the package.
+  kubeConfig: z.custom<KubeConfig>((value) => typeof value === 'object' && value !== null && typeof (value as KubeConfig).getCurrentCluster === 'function', 'must be a KubeConfig from @kubernetes/client-node').optional(),
+  /** With `service`: use the pod's service account. @default false */
+  inCluster: z.boolean().optional(),
+  /** With `service`: kubeconfig context to use instead of the current one. */
+  context: z.string().min(1).optional(),
   /** Path prefix before `/api/v1` (Mimir: `/prometheus`; Prometheus with `--web.route-prefix`). @default '' */
   pathPrefix: z.string().default(''),
   /** Feature names this source provides, in order. @default DEFAULT_FEATURE_NAMES */
@@ -82,8 +101,11 @@ export const prometheusFeatureSourceOptionsSchema = z.object({
   retryBaseDelayMs: z.number().int().min(0).default(200),
   /** Queries in flight at once. @default 4 */
   concurrency: z.number().int().min(1).max(64).default(4),
-  /** HTTP method for queries; POST keeps long queries out of URLs. @default 'POST' */
-  method: z.enum(['GET', 'POST']).default('POST'),
+  /**
+   * HTTP method for queries; POST keeps long queries out of URLs. Through the service proxy GET is
+   * the default, because RBAC checks a POST as `create` on services/proxy. @default 'POST' ('GET' with `service`)
+   */
+  method: z.enum(['GET', 'POST']).optional(),
   /** Bearer token or basic credentials. Never logged. */
   auth: authSchema.optional(),
   /** Extra headers on every request, e.g. `{ 'X-Scope-OrgID': 'tenant-1' }` for Mimir. @default {} */
@@ -92,6 +114,18 @@ export const prometheusFeatureSourceOptionsSchema = z.object({
   dispatcher: z.custom<Dispatcher>((value) => typeof value === 'object' && value !== null && typeof (value as Dispatcher).dispatch === 'function', 'must be an undici Dispatcher').optional(),
   /** Injectable clock (evaluation time and backoff sleeps). @default systemClock */
   clock: z.custom<Clock>((value) => typeof value === 'object' && value !== null && typeof (value as Clock).now === 'function', 'must be a Clock').optional(),
+}).superRefine((options, ctx) => {
+  if ((options.url === undefined) === (options.service === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of url (Prometheus reachable directly) and service (an in-cluster Service read through the Kubernetes API)' });
+  }
+  const kubeOptions = (['kubeconfigPath', 'kubeconfigYaml', 'kubeConfig', 'inCluster', 'context'] as const).filter((key) => options[key] !== undefined);
+  if (options.url !== undefined && kubeOptions.length > 0) {
+    ctx.addIssue({ code: 'custom', path: [kubeOptions[0] as string], message: 'is only used with service; remove it, or replace url with service' });
+  }
+  if (options.service !== undefined && options.auth !== undefined) {
+    // The API server authenticates the caller with Authorization and does not pass it on to the pod.
+    ctx.addIssue({ code: 'custom', path: ['auth'], message: 'cannot be used with service: the Kubernetes API server consumes the Authorization header; the kubeconfig credentials are used instead' });
+  }
 });
 
 /** Options of {@link createPrometheusFeatureSource} (input form: defaults optional). */
@@ -170,17 +204,29 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
   // so it runs whenever a feature depends on traffic, even with minRequests 0.
   const guardActive = featureNames.some((feature) => queries[feature]?.requiresRequestVolume);
 
+  // Through the service proxy the URL, connection and credentials come from the kubeconfig.
+  const proxy = options.service
+    ? createKubernetesServiceProxy({
+        service: options.service,
+        kubeconfigPath: options.kubeconfigPath,
+        kubeconfigYaml: options.kubeconfigYaml,
+        kubeConfig: options.kubeConfig,
+        inCluster: options.inCluster,
+        context: options.context,
+      })
+    : undefined;
   const client = new PrometheusHttpClient({
-    url: options.url,
+    url: proxy ? proxy.url : (options.url as string),
     pathPrefix: options.pathPrefix,
     timeoutMs: options.timeoutMs,
     retries: options.retries,
     retryBaseDelayMs: options.retryBaseDelayMs,
-    method: options.method,
+    method: options.method ?? (proxy ? 'GET' : 'POST'),
     auth: options.auth,
-    headers: options.headers,
-    dispatcher: options.dispatcher,
+    headers: proxy ? { ...proxy.headers, ...options.headers } : options.headers,
+    dispatcher: options.dispatcher ?? proxy?.dispatcher,
     clock: options.clock,
+    explainFailure: proxy?.explainFailure,
   });
   const now = () => (options.clock ? options.clock.now() : Date.now());
 
@@ -372,7 +418,10 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
       return observation as FeatureObservation;
     },
     ping: (callOptions) => client.ping(callOptions),
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      await proxy?.close();
+    },
     queryRange: (promql, range, callOptions) => client.queryRange(promql, range, callOptions),
     async collectRange(target, start, end, stepSeconds, callOptions) {
       const [range] = await collectRangeMany([target], start, end, stepSeconds, callOptions);

@@ -27,6 +27,11 @@ export interface PrometheusHttpClientSettings {
   /** An undici dispatcher to use instead of the client's own Agent (tests, proxies, custom TLS). */
   dispatcher?: Dispatcher | undefined;
   clock?: Clock | undefined;
+  /**
+   * Explains a failed answer that did not come from Prometheus (e.g. a Kubernetes API server's
+   * Status when Prometheus is read through its service proxy); `undefined` keeps the usual message.
+   */
+  explainFailure?: ((status: number, body: string, method: string) => { message: string; retryable: boolean } | undefined) | undefined;
 }
 
 /** One series of an instant query result (`resultType: vector`). */
@@ -148,6 +153,8 @@ export class PrometheusHttpClient {
       // Thanos Query, Mimir and managed services do not all serve /-/ready; buildinfo is in the API.
       const fallback = await this.send('GET', '/api/v1/status/buildinfo', undefined, options.signal);
       if (fallback.status !== 200) {
+        const explained = this.settings.explainFailure?.(fallback.status, fallback.body, 'GET');
+        if (explained) throw new PrometheusRequestError(`Prometheus at ${this.baseUrl} is not reachable: ${explained.message}`, { status: fallback.status, retryable: explained.retryable });
         throw new PrometheusRequestError(
           `Prometheus at ${this.baseUrl} is not ready: /-/ready answered HTTP ${response.status} and /api/v1/status/buildinfo HTTP ${fallback.status}. Check the URL, the path prefix and the credentials.`,
           { status: fallback.status, retryable: fallback.status >= 500 },
@@ -170,6 +177,8 @@ export class PrometheusHttpClient {
       parsed = undefined;
     }
     if (status === 200 && parsed?.status === 'success' && parsed.data) return parsed.data;
+    const explained = status === 200 ? undefined : this.settings.explainFailure?.(status, body, this.settings.method);
+    if (explained) throw new PrometheusRequestError(`${path} failed: ${explained.message}`, { status, retryable: explained.retryable });
     const detail = parsed?.error ? `${parsed.errorType ?? 'error'}: ${parsed.error}` : `HTTP ${status}: ${body.slice(0, 200)}`;
     const hint = hintForStatus(status, this.baseUrl);
     throw new PrometheusRequestError(`${path} failed (${detail}).${hint}`, {
