@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulation, type Simulation } from './simulation.js';
 import { deploymentSignals, type DeploymentSignals } from './signal-window.js';
 
@@ -12,206 +12,215 @@ function observe(simulation: Simulation, windowMs: number, deployment = 'backend
   return deploymentSignals(before, simulation.scrape(), windowMs / 1000, 'prod', deployment);
 }
 
+/** The trainer runs with 5 s steps; the behaviour must hold at both step sizes. */
+let tickMs = 1000;
+
 function warmedUp(seed = 3): Simulation {
-  const simulation = createSimulation({ seed });
+  const simulation = createSimulation({ seed, tickMs });
   simulation.advance(3 * minute);
   return simulation;
 }
 
-describe('healthy workloads', () => {
-  it('show realistic, quiet signals', () => {
-    const simulation = warmedUp();
-    const backend = observe(simulation, 5 * minute);
-    expect(backend.restarts).toBe(0);
-    expect(backend.cpuPercent).toBeGreaterThan(15);
-    expect(backend.cpuPercent).toBeLessThan(70);
-    expect(backend.memoryBytes).toBeGreaterThan(80 * mebibyte);
-    expect(backend.memoryBytes).toBeLessThan(320 * mebibyte);
-    expect(backend.http5xxPerSecond).toBeLessThan(0.5);
-    expect(backend.networkBytesPerSecond).toBeGreaterThan(10_000);
-    expect(backend.readyRatio).toBe(1);
-    expect(backend.unavailableReplicas).toBe(0);
-  });
-});
-
-describe('memory leak', () => {
-  function leaking(): { simulation: Simulation; degraded: DeploymentSignals; healthyMemory: number } {
-    const simulation = warmedUp();
-    const healthyMemory = observe(simulation, minute).memoryBytes;
-    simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'memory-leak', strength: 0.5 });
-    simulation.advance(10 * minute);
-    const degraded = observe(simulation, 5 * minute);
-    return { simulation, degraded, healthyMemory };
-  }
-
-  it('raises memory until the containers are OOM-killed and restart', () => {
-    const { simulation, degraded, healthyMemory } = leaking();
-    expect(degraded.restarts).toBeGreaterThanOrEqual(2);
-    const pods = simulation.store.list('/pods', 'prod').items.filter((pod) => pod.metadata.name.startsWith('backend-'));
-    const terminated = pods.map((pod) => (pod.status as any).containerStatuses[0].lastState.terminated?.reason);
-    expect(terminated).toContain('OOMKilled');
-    expect(degraded.memoryBytes).toBeGreaterThan(healthyMemory + 50 * mebibyte);
+describe.each([1000, 5000])('with %i ms steps', (stepMs) => {
+  beforeEach(() => {
+    tickMs = stepMs;
   });
 
-  it('is relieved for a while by a restart', () => {
-    const { simulation, degraded, healthyMemory } = leaking();
-    simulation.restart('prod', 'backend');
-    const rollout = observe(simulation, minute);
-    expect(rollout.memoryBytes).toBeLessThan(degraded.memoryBytes);
-    expect(rollout.memoryBytes).toBeLessThan(healthyMemory + 80 * mebibyte);
-    const afterRestart = observe(simulation, 3 * minute);
-    expect(afterRestart.restarts).toBe(0);
-    expect(afterRestart.readyRatio).toBe(1);
+  describe('healthy workloads', () => {
+    it('show realistic, quiet signals', () => {
+      const simulation = warmedUp();
+      const backend = observe(simulation, 5 * minute);
+      expect(backend.restarts).toBe(0);
+      expect(backend.cpuPercent).toBeGreaterThan(15);
+      expect(backend.cpuPercent).toBeLessThan(70);
+      expect(backend.memoryBytes).toBeGreaterThan(80 * mebibyte);
+      expect(backend.memoryBytes).toBeLessThan(320 * mebibyte);
+      expect(backend.http5xxPerSecond).toBeLessThan(0.5);
+      expect(backend.networkBytesPerSecond).toBeGreaterThan(10_000);
+      expect(backend.readyRatio).toBe(1);
+      expect(backend.unavailableReplicas).toBe(0);
+    });
   });
 
-  it('is not fixed by clearing the cache', () => {
-    const { simulation } = leaking();
-    for (const pod of simulation.podsOf('prod', 'backend')) {
-      try {
-        simulation.execSync('prod', pod, ['sh', '-c', 'rm -rf /tmp/cache/*']);
-      } catch {
-        // A container in back-off cannot be exec'd into, as in a real cluster.
+  describe('memory leak', () => {
+    function leaking(): { simulation: Simulation; degraded: DeploymentSignals; healthyMemory: number } {
+      const simulation = warmedUp();
+      const healthyMemory = observe(simulation, minute).memoryBytes;
+      simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'memory-leak', strength: 0.5 });
+      simulation.advance(10 * minute);
+      const degraded = observe(simulation, 5 * minute);
+      return { simulation, degraded, healthyMemory };
+    }
+
+    it('raises memory until the containers are OOM-killed and restart', () => {
+      const { simulation, degraded, healthyMemory } = leaking();
+      expect(degraded.restarts).toBeGreaterThanOrEqual(2);
+      const pods = simulation.store.list('/pods', 'prod').items.filter((pod) => pod.metadata.name.startsWith('backend-'));
+      const terminated = pods.map((pod) => (pod.status as any).containerStatuses[0].lastState.terminated?.reason);
+      expect(terminated).toContain('OOMKilled');
+      expect(degraded.memoryBytes).toBeGreaterThan(healthyMemory + 50 * mebibyte);
+    });
+
+    it('is relieved for a while by a restart', () => {
+      const { simulation, degraded, healthyMemory } = leaking();
+      simulation.restart('prod', 'backend');
+      const rollout = observe(simulation, minute);
+      expect(rollout.memoryBytes).toBeLessThan(degraded.memoryBytes);
+      expect(rollout.memoryBytes).toBeLessThan(healthyMemory + 80 * mebibyte);
+      const afterRestart = observe(simulation, 3 * minute);
+      expect(afterRestart.restarts).toBe(0);
+      expect(afterRestart.readyRatio).toBe(1);
+    });
+
+    it('is not fixed by clearing the cache', () => {
+      const { simulation } = leaking();
+      for (const pod of simulation.podsOf('prod', 'backend')) {
+        try {
+          simulation.execSync('prod', pod, ['sh', '-c', 'rm -rf /tmp/cache/*']);
+        } catch {
+          // A container in back-off cannot be exec'd into, as in a real cluster.
+        }
       }
+      const after = observe(simulation, 6 * minute);
+      expect(after.restarts).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe('cache bloat', () => {
+    function bloated(): { simulation: Simulation; degraded: DeploymentSignals; healthy: DeploymentSignals } {
+      const simulation = warmedUp();
+      const healthy = observe(simulation, 2 * minute);
+      simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cache-bloat' });
+      simulation.advance(12 * minute);
+      const degraded = observe(simulation, 2 * minute);
+      return { simulation, degraded, healthy };
     }
-    const after = observe(simulation, 6 * minute);
-    expect(after.restarts).toBeGreaterThanOrEqual(2);
-  });
-});
 
-describe('cache bloat', () => {
-  function bloated(): { simulation: Simulation; degraded: DeploymentSignals; healthy: DeploymentSignals } {
-    const simulation = warmedUp();
-    const healthy = observe(simulation, 2 * minute);
-    simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cache-bloat' });
-    simulation.advance(12 * minute);
-    const degraded = observe(simulation, 2 * minute);
-    return { simulation, degraded, healthy };
-  }
+    it('slowly raises memory and 5xx', () => {
+      const { degraded, healthy } = bloated();
+      expect(degraded.memoryBytes).toBeGreaterThan(healthy.memoryBytes + 150 * mebibyte);
+      expect(degraded.http5xxPerSecond).toBeGreaterThan(10);
+      expect(healthy.http5xxPerSecond).toBeLessThan(0.5);
+    });
 
-  it('slowly raises memory and 5xx', () => {
-    const { degraded, healthy } = bloated();
-    expect(degraded.memoryBytes).toBeGreaterThan(healthy.memoryBytes + 150 * mebibyte);
-    expect(degraded.http5xxPerSecond).toBeGreaterThan(10);
-    expect(healthy.http5xxPerSecond).toBeLessThan(0.5);
-  });
+    it('is fixed by the cache-clear command run through exec', async () => {
+      const { simulation, degraded, healthy } = bloated();
+      const [pod] = simulation.podsOf('prod', 'backend');
+      const result = await simulation.exec('prod', pod ?? '', ['sh', '-c', 'rm -rf /tmp/cache/*']);
+      expect(result).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+      const after = observe(simulation, 2 * minute);
+      expect(after.memoryBytes).toBeLessThan(healthy.memoryBytes + 60 * mebibyte);
+      expect(after.http5xxPerSecond).toBeLessThan(degraded.http5xxPerSecond / 5);
+    });
 
-  it('is fixed by the cache-clear command run through exec', async () => {
-    const { simulation, degraded, healthy } = bloated();
-    const [pod] = simulation.podsOf('prod', 'backend');
-    const result = await simulation.exec('prod', pod ?? '', ['sh', '-c', 'rm -rf /tmp/cache/*']);
-    expect(result).toEqual({ stdout: '', stderr: '', exitCode: 0 });
-    const after = observe(simulation, 2 * minute);
-    expect(after.memoryBytes).toBeLessThan(healthy.memoryBytes + 60 * mebibyte);
-    expect(after.http5xxPerSecond).toBeLessThan(degraded.http5xxPerSecond / 5);
+    it('is not fixed by a restart (the cache volume outlives pods)', () => {
+      const { simulation, degraded } = bloated();
+      simulation.restart('prod', 'backend');
+      simulation.advance(minute);
+      const after = observe(simulation, 2 * minute);
+      expect(after.http5xxPerSecond).toBeGreaterThan(degraded.http5xxPerSecond * 0.7);
+      expect(after.memoryBytes).toBeGreaterThan(degraded.memoryBytes - 30 * mebibyte);
+    });
   });
 
-  it('is not fixed by a restart (the cache volume outlives pods)', () => {
-    const { simulation, degraded } = bloated();
-    simulation.restart('prod', 'backend');
-    simulation.advance(minute);
-    const after = observe(simulation, 2 * minute);
-    expect(after.http5xxPerSecond).toBeGreaterThan(degraded.http5xxPerSecond * 0.7);
-    expect(after.memoryBytes).toBeGreaterThan(degraded.memoryBytes - 30 * mebibyte);
-  });
-});
-
-describe('cpu saturation under a traffic spike', () => {
-  function saturated(): { simulation: Simulation; degraded: DeploymentSignals } {
-    const simulation = warmedUp();
-    simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cpu-saturation' });
-    simulation.advance(2 * minute);
-    return { simulation, degraded: observe(simulation, 2 * minute) };
-  }
-
-  it('pegs CPU at the limit, flaps readiness and sheds requests as 503', () => {
-    const { degraded } = saturated();
-    // Averaged over pods, including the moments a pod is out of the endpoints after a failed probe.
-    expect(degraded.cpuPercent).toBeGreaterThan(75);
-    expect(degraded.http5xxPerSecond).toBeGreaterThan(20);
-    const flaps: number[] = [];
-    const { simulation } = saturated();
-    for (let second = 0; second < 60; second += 5) {
-      simulation.advance(5000);
-      flaps.push(simulation.state().deployments.find((deployment) => deployment.name === 'backend')?.readyReplicas ?? 0);
+  describe('cpu saturation under a traffic spike', () => {
+    function saturated(): { simulation: Simulation; degraded: DeploymentSignals } {
+      const simulation = warmedUp();
+      simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cpu-saturation' });
+      simulation.advance(2 * minute);
+      return { simulation, degraded: observe(simulation, 2 * minute) };
     }
-    expect(Math.min(...flaps)).toBeLessThan(3);
+
+    it('pegs CPU at the limit, flaps readiness and sheds requests as 503', () => {
+      const { degraded } = saturated();
+      // Averaged over pods, including the moments a pod is out of the endpoints after a failed probe.
+      expect(degraded.cpuPercent).toBeGreaterThan(75);
+      expect(degraded.http5xxPerSecond).toBeGreaterThan(20);
+      const flaps: number[] = [];
+      const { simulation } = saturated();
+      for (let second = 0; second < 60; second += 5) {
+        simulation.advance(5000);
+        flaps.push(simulation.state().deployments.find((deployment) => deployment.name === 'backend')?.readyReplicas ?? 0);
+      }
+      expect(Math.min(...flaps)).toBeLessThan(3);
+    });
+
+    it('is fixed by scaling out', () => {
+      const { simulation, degraded } = saturated();
+      simulation.scale('prod', 'backend', 12);
+      simulation.advance(minute);
+      const after = observe(simulation, 2 * minute);
+      expect(after.cpuPercent).toBeLessThan(75);
+      expect(after.http5xxPerSecond).toBeLessThan(degraded.http5xxPerSecond / 10);
+      expect(after.readyRatio).toBe(1);
+    });
+
+    it('is not fixed by a restart', () => {
+      const { simulation, degraded } = saturated();
+      simulation.restart('prod', 'backend');
+      simulation.advance(minute);
+      const after = observe(simulation, 2 * minute);
+      expect(after.http5xxPerSecond).toBeGreaterThan(degraded.http5xxPerSecond * 0.5);
+    });
   });
 
-  it('is fixed by scaling out', () => {
-    const { simulation, degraded } = saturated();
-    simulation.scale('prod', 'backend', 12);
-    simulation.advance(minute);
-    const after = observe(simulation, 2 * minute);
-    expect(after.cpuPercent).toBeLessThan(75);
-    expect(after.http5xxPerSecond).toBeLessThan(degraded.http5xxPerSecond / 10);
-    expect(after.readyRatio).toBe(1);
-  });
-
-  it('is not fixed by a restart', () => {
-    const { simulation, degraded } = saturated();
-    simulation.restart('prod', 'backend');
-    simulation.advance(minute);
-    const after = observe(simulation, 2 * minute);
-    expect(after.http5xxPerSecond).toBeGreaterThan(degraded.http5xxPerSecond * 0.5);
-  });
-});
-
-describe('bad release', () => {
-  function badlyReleased(strength: number): { simulation: Simulation; degraded: DeploymentSignals } {
-    const simulation = warmedUp();
-    simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'bad-release', strength });
-    simulation.advance(5 * minute);
-    return { simulation, degraded: observe(simulation, 5 * minute) };
-  }
-
-  it('rolls out a new revision whose pods crash-loop, so the rollout stalls', () => {
-    const { simulation, degraded } = badlyReleased(1);
-    const deployment = simulation.store.get('apps/deployments', 'prod', 'backend') as any;
-    expect(deployment.metadata.annotations['deployment.kubernetes.io/revision']).toBe('2');
-    expect(deployment.spec.template.spec.containers[0].image).toBe('registry.local/backend:bad');
-    // CrashLoopBackOff doubles the wait after every crash, so restarts slow down.
-    expect(degraded.restarts).toBeGreaterThanOrEqual(1);
-    expect(degraded.unavailableReplicas).toBeGreaterThan(0);
-    const badPods = simulation.store.list('/pods', 'prod').items.filter((pod: any) => pod.spec.containers[0].image.endsWith(':bad'));
-    expect(badPods.length).toBeGreaterThan(0);
-    for (const pod of badPods as any[]) {
-      expect(pod.status.conditions.find((condition: any) => condition.type === 'Ready').status).toBe('False');
+  describe('bad release', () => {
+    function badlyReleased(strength: number): { simulation: Simulation; degraded: DeploymentSignals } {
+      const simulation = warmedUp();
+      simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'bad-release', strength });
+      simulation.advance(5 * minute);
+      return { simulation, degraded: observe(simulation, 5 * minute) };
     }
-    expect(badPods.some((pod: any) => pod.status.containerStatuses[0].state.waiting?.reason === 'CrashLoopBackOff')).toBe(true);
-    const backOff = (simulation.store.list('/events', 'prod').items as any[]).filter((event) => event.reason === 'BackOff');
-    expect(backOff.length).toBeGreaterThan(0);
-    expect(backOff[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Pod' }, source: { component: 'kubelet' } });
-    expect(Math.max(...backOff.map((event) => event.count))).toBeGreaterThanOrEqual(2);
-    simulation.advance(10 * minute);
-    const progressing = (simulation.store.get('apps/deployments', 'prod', 'backend') as any).status.conditions.find((condition: any) => condition.type === 'Progressing');
-    expect(progressing).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
-  });
 
-  it('at lower strength serves 500s from pods that briefly pass readiness', () => {
-    const { degraded } = badlyReleased(0.5);
-    expect(degraded.http5xxPerSecond).toBeGreaterThan(1);
-    expect(degraded.restarts).toBeGreaterThanOrEqual(2);
-  });
+    it('rolls out a new revision whose pods crash-loop, so the rollout stalls', () => {
+      const { simulation, degraded } = badlyReleased(1);
+      const deployment = simulation.store.get('apps/deployments', 'prod', 'backend') as any;
+      expect(deployment.metadata.annotations['deployment.kubernetes.io/revision']).toBe('2');
+      expect(deployment.spec.template.spec.containers[0].image).toBe('registry.local/backend:bad');
+      // CrashLoopBackOff doubles the wait after every crash, so restarts slow down.
+      expect(degraded.restarts).toBeGreaterThanOrEqual(1);
+      expect(degraded.unavailableReplicas).toBeGreaterThan(0);
+      const badPods = simulation.store.list('/pods', 'prod').items.filter((pod: any) => pod.spec.containers[0].image.endsWith(':bad'));
+      expect(badPods.length).toBeGreaterThan(0);
+      for (const pod of badPods as any[]) {
+        expect(pod.status.conditions.find((condition: any) => condition.type === 'Ready').status).toBe('False');
+      }
+      expect(badPods.some((pod: any) => pod.status.containerStatuses[0].state.waiting?.reason === 'CrashLoopBackOff')).toBe(true);
+      const backOff = (simulation.store.list('/events', 'prod').items as any[]).filter((event) => event.reason === 'BackOff');
+      expect(backOff.length).toBeGreaterThan(0);
+      expect(backOff[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Pod' }, source: { component: 'kubelet' } });
+      expect(Math.max(...backOff.map((event) => event.count))).toBeGreaterThanOrEqual(2);
+      simulation.advance(10 * minute);
+      const progressing = (simulation.store.get('apps/deployments', 'prod', 'backend') as any).status.conditions.find((condition: any) => condition.type === 'Progressing');
+      expect(progressing).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    });
 
-  it('is fixed by a rollback', () => {
-    const { simulation } = badlyReleased(0.5);
-    const result = simulation.rollback('prod', 'backend');
-    expect(result.outcome).toBe('rolled-back');
-    simulation.advance(2 * minute);
-    const after = observe(simulation, 3 * minute);
-    expect(after.restarts).toBe(0);
-    expect(after.unavailableReplicas).toBe(0);
-    expect(after.http5xxPerSecond).toBeLessThan(0.5);
-    expect(after.readyRatio).toBe(1);
-  });
+    it('at lower strength serves 500s from pods that briefly pass readiness', () => {
+      const { degraded } = badlyReleased(0.5);
+      expect(degraded.http5xxPerSecond).toBeGreaterThan(1);
+      expect(degraded.restarts).toBeGreaterThanOrEqual(2);
+    });
 
-  it('is not fixed by a restart (same bad template, new revision)', () => {
-    const { simulation } = badlyReleased(0.5);
-    simulation.restart('prod', 'backend');
-    simulation.advance(2 * minute);
-    const after = observe(simulation, 3 * minute);
-    expect(after.restarts).toBeGreaterThanOrEqual(1);
-    const deployment = simulation.store.get('apps/deployments', 'prod', 'backend') as any;
-    expect(deployment.spec.template.spec.containers[0].image).toBe('registry.local/backend:bad');
+    it('is fixed by a rollback', () => {
+      const { simulation } = badlyReleased(0.5);
+      const result = simulation.rollback('prod', 'backend');
+      expect(result.outcome).toBe('rolled-back');
+      simulation.advance(2 * minute);
+      const after = observe(simulation, 3 * minute);
+      expect(after.restarts).toBe(0);
+      expect(after.unavailableReplicas).toBe(0);
+      expect(after.http5xxPerSecond).toBeLessThan(0.5);
+      expect(after.readyRatio).toBe(1);
+    });
+
+    it('is not fixed by a restart (same bad template, new revision)', () => {
+      const { simulation } = badlyReleased(0.5);
+      simulation.restart('prod', 'backend');
+      simulation.advance(2 * minute);
+      const after = observe(simulation, 3 * minute);
+      expect(after.restarts).toBeGreaterThanOrEqual(1);
+      const deployment = simulation.store.get('apps/deployments', 'prod', 'backend') as any;
+      expect(deployment.spec.template.spec.containers[0].image).toBe('registry.local/backend:bad');
+    });
   });
 });
