@@ -29,13 +29,14 @@ function kubectl(args: string[], input?: string): Promise<{ code: number; stdout
 
 describe.skipIf(!kubectlPath)('overlays/demo applied to the sandbox API', () => {
   let skipped: string[] = [];
+  let servedKinds = new Set<string | undefined>();
 
   beforeAll(async () => {
     sandbox = await startSandbox({ time: 'virtual', deployments: [] });
     const served = await kubectl(['api-resources', '-o', 'name']);
     expect(served.code).toBe(0);
     const resources = await kubectl(['api-resources', '--no-headers']);
-    const servedKinds = new Set(resources.stdout.split('\n').map((line) => line.trim().split(/\s+/).at(-1)));
+    servedKinds = new Set(resources.stdout.split('\n').map((line) => line.trim().split(/\s+/).at(-1)));
     const objects = render('overlays/demo');
     skipped = [...new Set(objects.filter((object) => !servedKinds.has(object.kind)).map((object) => object.kind))];
     if (skipped.length > 0) console.warn(`[autoheal] [deploy-tests] the sandbox does not serve ${skipped.join(', ')}: not applied`);
@@ -121,6 +122,31 @@ describe.skipIf(!kubectlPath)('overlays/demo applied to the sandbox API', () => 
       ['patch', 'deployments', 'autoheal', 'no'],
     ])('can-i %s %s -n %s: %s', async (verb, resource, namespace, expected) => {
       const answer = await kubectl(['auth', 'can-i', verb, ...resource.split(' '), '-n', namespace, '--as=gha']);
+      expect(answer.stdout.trim()).toBe(expected);
+    });
+  });
+
+  describe('then overlays/production applied over it', () => {
+    beforeAll(async () => {
+      const objects = render('overlays/production').filter((object) => servedKinds.has(object.kind));
+      const applied = await kubectl(['apply', '-f', '-'], objects.map((object) => stringify(object)).join('---\n'));
+      expect(applied.stderr).toBe('');
+    });
+
+    it('runs two replicas with dry-run off and leader election on', async () => {
+      const deployment = await kubectl(['-n', 'autoheal', 'get', 'deployment', 'autoheal', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].env[*].name}']);
+      expect(deployment.stdout).toMatch(/^2 /);
+      expect(deployment.stdout).toContain('AUTOHEAL_LEADER_ELECTION');
+    });
+
+    it.each([
+      ['create', 'leases', 'yes'],
+      ['get', 'leases/autoheal-leader', 'yes'],
+      ['update', 'leases/autoheal-leader', 'yes'],
+      ['update', 'leases/someone-else', 'no'],
+      ['delete', 'leases/autoheal-leader', 'no'],
+    ])('can-i %s %s -n autoheal: %s', async (verb, resource, expected) => {
+      const answer = await kubectl(['auth', 'can-i', verb, resource, '-n', 'autoheal', `--as=${serviceAccount}`]);
       expect(answer.stdout.trim()).toBe(expected);
     });
   });
