@@ -79,10 +79,19 @@ export async function createFeatureSourceFromConfig(config: AutohealConfig): Pro
       { component: 'config' },
     );
   }
-  const { createPrometheusFeatureSource } = await import('@autoheal/adapter-prometheus');
+  const { createPrometheusFeatureSource, defaultQueries, defaultRequestVolumeQuery } = await import('@autoheal/adapter-prometheus');
+  // A non-default rate window rewrites the default queries; explicit per-feature queries still win.
+  const windowed =
+    prometheus.rateWindow === '2m'
+      ? {}
+      : {
+          queries: { ...defaultQueries('pod-name', prometheus.rateWindow), ...prometheus.queries },
+          requestVolumeQuery: defaultRequestVolumeQuery('pod-name', prometheus.rateWindow),
+        };
   return createPrometheusFeatureSource({
     url: prometheus.url,
     queries: prometheus.queries,
+    ...windowed,
     minRequests: prometheus.minRequests,
     timeoutMs: prometheus.timeout,
     headers: prometheus.headers,

@@ -5,6 +5,8 @@
  * keep the healthy result, post to Slack, and leave Events on the Deployment.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -57,6 +59,11 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
     });
     await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
     slackUrl = `http://127.0.0.1:${(slack.address() as { port: number }).port}/services/T000/B000/XXXX`;
+    configFile = path.join(await mkdtemp(path.join(tmpdir(), 'autoheal-e2e-')), 'autoheal.yaml');
+    await writeFile(
+      configFile,
+      JSON.stringify({ prometheus: { url: prometheus.url, rateWindow: '30s' }, kubernetes: { kubeconfig: sandbox.kubeconfigPath }, model: { path: MODEL } }),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -65,7 +72,9 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
     await new Promise((resolve) => slack?.close(resolve));
   });
 
-  const common = () => ['prod/backend', '--prometheus-url', prometheus.url, '--kubeconfig', sandbox.kubeconfigPath, '--model', MODEL, '--log-level', 'warn'];
+  let configFile: string;
+  // 30 s rate windows (a documented config option) keep the ladder's re-checks short enough for a test.
+  const common = () => ['prod/backend', '--config', configFile, '--log-level', 'warn'];
 
   async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
     const deadline = Date.now() + timeoutMs;
@@ -105,7 +114,7 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
     );
 
     const io = captureIo();
-    const code = await runCli(['run', ...common(), '--recheck-delay', '15s', '--slack-webhook-url', slackUrl, '--json'], io);
+    const code = await runCli(['run', ...common(), '--recheck-delay', '45s', '--slack-webhook-url', slackUrl, '--json'], io);
     const finals = JSON.parse(io.out) as Array<{ decision: string; ladder: { attempt: number } }>;
     expect(code, io.err).toBe(0);
     expect(finals[0]!.decision).toBe('kept');

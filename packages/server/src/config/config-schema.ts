@@ -68,6 +68,12 @@ export const configSchema = z
         service: prometheusServiceSchema.optional(),
         /** Per-feature PromQL overrides, keyed by feature name. */
         queries: z.record(z.string(), z.string().min(1)).default({}),
+        /**
+         * Range of the default queries' rate()/increase() for CPU, network and HTTP (the original
+         * project's `2m`). Shorter windows react faster but are noisier; the shipped model was trained
+         * on 2m. The 5-minute restart window is part of the feature's definition and does not change.
+         */
+        rateWindow: z.string().regex(/^\d+[smh]$/, 'must be a PromQL duration such as 2m or 30s').default('2m'),
         /** 5xx rates computed from fewer requests than this are reported missing. */
         minRequests: z.number().min(0).default(5),
         timeout: durationSchema.default(10_000),

@@ -28,10 +28,11 @@ fault into prod/backend and shows autoheal predicting and healing it. Ctrl-C sto
 
 Options:
   --fault TYPE          bad-release (default: needs the whole ladder) | memory-leak | cache-bloat | cpu-saturation
-  --warmup 60s          collect a baseline before autoheal starts judging (default 60s: the rate
-                        windows need about a minute of samples to mean something)
+  --warmup 45s          collect a baseline before autoheal starts judging (the rate windows need
+                        samples to mean something)
   --fault-after 30s     when to inject the fault, counted from the end of the warm-up (default 30s)
-  --recheck-delay 20s   re-check delay of the ladder (default 20s in the demo; 120s in production)
+  --recheck-delay 45s   re-check delay of the ladder (default 45s in the demo, with 30 s rate windows;
+                        production uses 120s with the original 2m windows)
   --port 5000           server port (0 picks a free one)
   --no-prometheus       use the sandbox's own feature source even if Prometheus is installed
   --exit-when-healed    stop once the faulty workload is kept healthy (for tests and CI)
@@ -83,9 +84,9 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     args: argv,
     options: {
       fault: { type: 'string', default: 'bad-release' },
-      warmup: { type: 'string', default: '60s' },
+      warmup: { type: 'string', default: '45s' },
       'fault-after': { type: 'string', default: '30s' },
-      'recheck-delay': { type: 'string', default: '20s' },
+      'recheck-delay': { type: 'string', default: '45s' },
       port: { type: 'string', default: '5000' },
       'no-prometheus': { type: 'boolean', default: false },
       'exit-when-healed': { type: 'boolean', default: false },
@@ -148,7 +149,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     const token = randomBytes(18).toString('base64url');
     const config = validateConfig({
       server: { host: '127.0.0.1', port: Number(values.port), apiToken: token },
-      ...(prometheusUrl ? { prometheus: { url: prometheusUrl } } : {}),
+      // 30 s rate windows (production: 2m) so the demo reacts, and recovers, within minutes.
+      ...(prometheusUrl ? { prometheus: { url: prometheusUrl, rateWindow: '30s' } } : {}),
       model: { path: values.model },
       kubernetes: { kubeconfig: sandbox.kubeconfigPath },
       targets: ['prod/backend', 'prod/frontend'],
