@@ -93,6 +93,10 @@ export function createKubernetesServiceProxy(options: KubernetesServiceProxyOpti
   if (!cluster) {
     throw new ConfigError(`the kubeconfig has no cluster for context "${kubeConfig.getCurrentContext()}": set a context whose cluster has a server URL (kubectl config get-contexts), or pass context`, { component: COMPONENT });
   }
+  if (cluster.server.startsWith('http://') && !cluster.skipTLSVerify) {
+    // client-node refuses to build credentials for such a cluster; say so before the first query.
+    throw new ConfigError(`the kubeconfig cluster "${cluster.name}" has a plain http:// server (${cluster.server}) without insecure-skip-tls-verify: true, which @kubernetes/client-node requires for http:// servers; set it, or use the https:// address`, { component: COMPONENT });
+  }
   // The API server's default scheme is http; leaving it out keeps the path segment (which is also
   // the name RBAC checks for services/proxy) equal to "name:port", as the RBAC component grants it.
   const proxyReference = `${service.scheme === 'https' ? 'https:' : ''}${service.name}:${service.port}`;
@@ -182,7 +186,8 @@ async function credentialHeaders(kubeConfig: KubeConfig): Promise<Record<string,
   const requestOptions: { headers: Record<string, string>; auth?: string } = { headers: {} };
   await kubeConfig.applyToHTTPSOptions(requestOptions);
   const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(requestOptions.headers)) headers[key.toLowerCase()] = String(value);
+  // Trimmed: client-node keeps the newline that ends a `token-file`, which is not a valid header value.
+  for (const [key, value] of Object.entries(requestOptions.headers)) headers[key.toLowerCase()] = String(value).trim();
   // Basic credentials come back as Node's `auth` option, which undici does not read.
   if (requestOptions.auth && !headers.authorization) headers.authorization = `Basic ${Buffer.from(requestOptions.auth).toString('base64')}`;
   return headers;
