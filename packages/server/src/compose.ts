@@ -55,7 +55,7 @@ export function policyFromConfig(config: AutohealConfig): PolicyInput {
     targetThresholds: p.targetThresholds,
     ...(p.ladder ? { ladder: p.ladder } : {}),
     recheckDelayMs: p.recheckDelay,
-    cooldownMs: p.cooldown,
+    cooldownMs: p.cooldown ?? p.recheckDelay,
     healthyResetMs: p.healthyReset,
     circuitBreaker: { maxActions: p.circuitBreaker.maxActions, windowMs: p.circuitBreaker.window },
     dryRun: p.dryRun,
@@ -73,7 +73,13 @@ export async function loadRiskModel(config: AutohealConfig): Promise<RiskModel> 
 /** The Prometheus FeatureSource named by the config. */
 export async function createFeatureSourceFromConfig(config: AutohealConfig): Promise<FeatureSource> {
   const prometheus = config.prometheus;
-  if (!prometheus.url) {
+  if (prometheus.url && prometheus.service) {
+    throw new ConfigError('both prometheus.url and prometheus.service are set: keep url for a Prometheus autoheal can reach directly, or service to read an in-cluster one through the Kubernetes API', { component: 'config' });
+  }
+  if (prometheus.service && prometheus.bearerToken) {
+    throw new ConfigError('prometheus.bearerToken cannot be used with prometheus.service: the Kubernetes API server consumes the Authorization header, and the kubeconfig (kubernetes.kubeconfig, kubernetes.context, kubernetes.inCluster) supplies the credentials', { component: 'config' });
+  }
+  if (!prometheus.url && !prometheus.service) {
     throw new ConfigError(
       'no Prometheus configured: set prometheus.url in the config file (or AUTOHEAL_PROMETHEUS_URL, or --prometheus-url), or prometheus.service for an in-cluster Prometheus (--prometheus-service monitoring/prometheus-operated:9090)',
       { component: 'config' },
@@ -88,8 +94,17 @@ export async function createFeatureSourceFromConfig(config: AutohealConfig): Pro
           queries: { ...defaultQueries('pod-name', prometheus.rateWindow), ...prometheus.queries },
           requestVolumeQuery: defaultRequestVolumeQuery('pod-name', prometheus.rateWindow),
         };
+  const k = config.kubernetes;
+  // Through the API server's service proxy, with the same kubeconfig and context as the healer.
+  const location = prometheus.url
+    ? { url: prometheus.url }
+    : {
+        service: prometheus.service,
+        ...(k.inCluster ? { inCluster: true } : k.kubeconfig ? { kubeconfigPath: path.resolve(k.kubeconfig) } : {}),
+        ...(k.context ? { context: k.context } : {}),
+      };
   return createPrometheusFeatureSource({
-    url: prometheus.url,
+    ...location,
     queries: prometheus.queries,
     ...windowed,
     minRequests: prometheus.minRequests,

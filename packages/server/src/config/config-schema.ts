@@ -104,7 +104,8 @@ export const configSchema = z
         targetThresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
         ladder: z.array(healStepSchema).min(1).optional(),
         recheckDelay: durationSchema.default(120_000),
-        cooldown: durationSchema.default(120_000),
+        /** Minimum time between two steps on a target; the re-check delay when unset (so escalation is never slower than the re-check). */
+        cooldown: durationSchema.optional(),
         healthyReset: durationSchema.default(600_000),
         circuitBreaker: z
           .object({ maxActions: z.number().int().min(1).default(5), window: durationSchema.default(3_600_000) })
