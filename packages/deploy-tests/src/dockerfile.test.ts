@@ -121,7 +121,7 @@ describe('the image entry command, from the runtime layout', () => {
     expect(result.stdout).toMatch(/run/);
   });
 
-  it('serves /healthz and /predict with the shipped model in predict-only mode (the default CMD), and stops on SIGTERM', async () => {
+  it('serves /healthz, /predict with the shipped model and the dashboard in predict-only mode (the default CMD), and stops on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['packages/server/dist/cli.js', 'serve'], {
       cwd: app,
@@ -155,6 +155,10 @@ describe('the image entry command, from the runtime layout', () => {
     const body = (await prediction.json()) as { probability: number };
     expect(body.probability).toBeGreaterThanOrEqual(0);
     expect(body.probability).toBeLessThanOrEqual(1);
+    // The dashboard bundle resolves from the dist-only layout too.
+    const dashboard = await fetch(`${base}/`);
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain('risk-dashboard');
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
