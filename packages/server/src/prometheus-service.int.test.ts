@@ -1,0 +1,84 @@
+/**
+ * `--prometheus-service` / `AUTOHEAL_PROMETHEUS_SERVICE`: the server reads an in-cluster Prometheus
+ * through the Kubernetes API's service proxy with the config's kubeconfig. Against the sandbox: a
+ * real Prometheus scrapes it, and a `monitoring/prometheus-operated` Service in the sandbox points
+ * at Prometheus' loopback port; the config names only the service and the kubeconfig.
+ */
+import { isPrometheusAvailable, startPrometheus, startSandbox, type RunningPrometheus, type Sandbox } from '@autoheal/sandbox';
+import { createPrometheusFeatureSource, type PrometheusFeatureSource } from '@autoheal/adapter-prometheus';
+import { AutohealError, type TargetRef } from '@autoheal/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFromFlags } from './cli/common-flags.js';
+import type { CliIo } from './cli/io.js';
+import { createFeatureSourceFromConfig } from './compose.js';
+
+const available = isPrometheusAvailable(process.env.PROMETHEUS_BIN);
+if (!available) console.warn('[autoheal] [server] skipping the --prometheus-service tests: no prometheus binary (apt-get install prometheus)');
+
+const backend: TargetRef = { namespace: 'prod', kind: 'Deployment', name: 'backend' };
+let sandbox: Sandbox;
+let prometheus: RunningPrometheus;
+
+function io(env: NodeJS.ProcessEnv = {}): CliIo {
+  return { stdout: () => {}, stderr: () => {}, isTty: false, env };
+}
+
+beforeAll(async () => {
+  if (!available) return;
+  sandbox = await startSandbox({ time: 'real', tickMs: 500, deployments: [{ namespace: 'prod', name: 'backend', replicas: 2, requestsPerSecond: 50 }] });
+  prometheus = await startPrometheus({ scrapeTargets: [new URL(sandbox.url).host], scrapeIntervalSeconds: 1, ...(process.env.PROMETHEUS_BIN ? { binary: process.env.PROMETHEUS_BIN } : {}) });
+  sandbox.store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring' }, spec: {}, status: { phase: 'Active' } });
+  sandbox.store.create('/services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'prometheus-operated', namespace: 'monitoring', annotations: { 'sandbox.autoheal.dev/upstream': prometheus.url } },
+    spec: { selector: { app: 'prometheus' }, ports: [{ name: 'web', port: 9090 }] },
+  });
+  // Wait for a few scrapes, so the range below has points.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('count_over_time(container_memory_working_set_bytes{namespace="prod"}[1m])')}`)).json()) as { data?: { result?: Array<{ value: [number, string] }> } };
+    if (Number(answer.data?.result?.[0]?.value[1] ?? 0) >= 5 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await prometheus?.close();
+  await sandbox?.close();
+});
+
+describe.runIf(available)('prometheus.service in the server config', () => {
+  it('--prometheus-service with --kubeconfig reads the same history as Prometheus directly', async () => {
+    const config = await configFromFlags({ 'prometheus-service': 'monitoring/prometheus-operated:9090', kubeconfig: sandbox.kubeconfigPath }, ['prod/backend'], io(), { prometheus: { rateWindow: '5s' } });
+    const source = (await createFeatureSourceFromConfig(config)) as PrometheusFeatureSource;
+    const direct = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: '5s' });
+    try {
+      expect(source.client.baseUrl).toBe(`${sandbox.url}/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy`);
+      const end = Date.now() - 1000;
+      const [viaProxy, viaDirect] = await Promise.all([source.collectRange(backend, end - 3000, end, 1), direct.collectRange(backend, end - 3000, end, 1)]);
+      expect(viaProxy.series).toEqual(viaDirect.series);
+      expect(viaProxy.series.memory_usage_bytes?.some(([, value]) => value !== null)).toBe(true);
+    } finally {
+      await source.close?.();
+      await direct.close();
+    }
+  });
+
+  it('AUTOHEAL_PROMETHEUS_SERVICE and AUTOHEAL_KUBECONFIG do the same', async () => {
+    const config = await configFromFlags({}, [], io({ AUTOHEAL_PROMETHEUS_SERVICE: 'monitoring/prometheus-operated:9090', AUTOHEAL_KUBECONFIG: sandbox.kubeconfigPath }));
+    const source = (await createFeatureSourceFromConfig(config)) as PrometheusFeatureSource;
+    try {
+      await expect(source.ping()).resolves.toBeUndefined();
+    } finally {
+      await source.close?.();
+    }
+  });
+
+  it('refuses both prometheus.url and prometheus.service', async () => {
+    const config = await configFromFlags({ 'prometheus-url': prometheus.url, 'prometheus-service': 'monitoring/prometheus-operated:9090', kubeconfig: sandbox.kubeconfigPath }, [], io());
+    const failure = await createFeatureSourceFromConfig(config).catch((error: unknown) => error);
+    expect(AutohealError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toContain('both prometheus.url and prometheus.service are set');
+  });
+});
