@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { runCli } from './cli.js';
 import { checkDeploymentPolicy } from './deployment-policy.js';
 import { readYamlObjects, type KubeObject } from './kustomize-loader.js';
-import { manifestsDir, overlays, render, renderables } from './render.js';
+import { manifestsDir, render, renderables } from './render.js';
 import { validateObject } from './validate-object.js';
 
 type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } };
@@ -50,13 +50,22 @@ describe.each(renderables)('manifests/%s', (folder) => {
   });
 });
 
-describe.each(overlays)('manifests/%s config file', (overlay) => {
-  it('is accepted by `autoheal config validate`', async () => {
+describe.each([
+  ['overlays/demo', '2 target(s), threshold 0.5, dry-run on'],
+  ['overlays/production', '2 target(s), threshold 0.5, dry-run off'],
+  ['overlays/multi-namespace', '3 target(s), threshold 0.5, dry-run on'],
+] as const)('manifests/%s config', (overlay, effective) => {
+  it(`is accepted by \`autoheal config validate\` with the Deployment's environment: ${effective}`, async () => {
+    const objects = render(overlay);
     const dir = await mkdtemp(path.join(tmpdir(), 'autoheal-deploy-config-'));
     const file = path.join(dir, 'autoheal.yaml');
-    await writeFile(file, find(render(overlay), 'ConfigMap', 'autoheal', 'autoheal-config').data!['autoheal.yaml']!);
-    const result = await runCli(['config', 'validate', file]);
-    expect(result.stderr + result.stdout).toMatch(/valid/);
+    await writeFile(file, find(objects, 'ConfigMap', 'autoheal', 'autoheal-config').data!['autoheal.yaml']!);
+    // The literal env values the pod gets (Secret references have no value here), so a misspelt
+    // variable name would show as a setting that did not change.
+    const podEnv = Object.fromEntries((autohealContainer(objects).env ?? []).filter((entry) => entry.value !== undefined).map((entry) => [entry.name, entry.value!]));
+    const result = await runCli(['config', 'validate', file], { env: { PATH: process.env.PATH, ...podEnv } });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(`${file}: valid (${effective})`);
     expect(result.code).toBe(0);
   });
 });
