@@ -26,5 +26,6 @@ export {
   type JsonPatchOperation,
 } from './rollback-plan.js';
 export type { PodExecResult } from './pod-exec.js';
+export { reviewAccess, type AccessQuestion, type AccessAnswer } from './access-review.js';
 export type { AutohealEventReason } from './events.js';
 export { createLeaderElector, leaderElectorOptionsSchema, type LeaderElector, type LeaderElectorOptions } from './leader-elector.js';

@@ -7,3 +7,4 @@ export { healCommand, healExitCode } from './heal-command.js';
 export { rollbackCommand, revisionTable } from './rollback-command.js';
 export { resetCommand } from './reset-command.js';
 export type { OperatorDeps } from './operator-context.js';
+export { doctorCommand, type DoctorCheck } from './doctor-command.js';
