@@ -48,7 +48,7 @@ const REFUSAL_MEANING: Record<SuppressedReason, string> = {
   'ceiling-reached': 'every step of the ladder was tried; name a step with --step or reset the target (autoheal reset)',
   'in-flight': 'another evaluation is deciding or acting on this target',
   refused: 'the healer refused the step',
-  'dry-run': 'dry-run: nothing was applied',
+  'dry-run': 'nothing was applied (the plan is above)',
 };
 
 /** The heal command. `deps` lets tests supply the feature source, model or notifiers. */
@@ -68,7 +68,7 @@ export async function healCommand(argv: string[], io: CliIo, deps: OperatorDeps 
       ...(step ? { step } : {}),
       force: values.force === true,
       dryRun: values['dry-run'] === true,
-      reason: values.reason ?? 'autoheal heal by an operator',
+      ...(values.reason ? { reason: values.reason } : {}),
     });
     if (values.json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
     else io.stdout(describeHeal(record, operator.unreadable));

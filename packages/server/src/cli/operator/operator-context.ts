@@ -132,6 +132,7 @@ export function formatTime(epochMs: number | undefined, now: number): string {
   if (epochMs === undefined) return '—';
   const iso = new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const seconds = Math.round((epochMs - now) / 1000);
+  if (seconds === 0) return `${iso} (now)`;
   const span = Math.abs(seconds) >= 60 ? `${Math.floor(Math.abs(seconds) / 60)}m ${Math.abs(seconds) % 60}s` : `${Math.abs(seconds)}s`;
   return `${iso} (${seconds >= 0 ? `in ${span}` : `${span} ago`})`;
 }

@@ -32,7 +32,7 @@ export async function resetCommand(argv: string[], io: CliIo, deps: OperatorDeps
   const operator = await createOperatorPipeline(config, [target], deps);
   try {
     const before = await operator.healer.readState(target);
-    const record = await operator.pipeline.resetTarget(target, { reason: values.reason ?? 'autoheal reset by an operator' });
+    const record = await operator.pipeline.resetTarget(target, values.reason ? { reason: values.reason } : {});
     if (values.json) io.stdout(`${JSON.stringify({ previous: before, record }, null, 2)}\n`);
     else io.stdout(`${record.target.namespace}/${record.target.name}: attempt ${before.attempt}/${record.ladder.maxAttempts}${before.lastStep ? ` (last step ${before.lastStep})` : ''} → 0; Event AutohealReset recorded.\n${record.summary}\n`);
     return 0;
