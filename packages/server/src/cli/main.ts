@@ -28,6 +28,11 @@ Commands:
   sandbox ...           a local Kubernetes API with simulated workloads (see: autoheal sandbox --help)
   train ...             build a risk model (see: autoheal train --help)
   demo                  sandbox + Prometheus (if installed) + server + an injected fault, end to end
+  status [TARGET...]    risk now, ladder position, cooldown, circuit breaker, last actions
+  heal TARGET           one ladder step by hand, with the loop's safety rules (--step, --force, --dry-run)
+  rollback TARGET       kubectl rollout undo, recorded as an Event (--to-revision N)
+  reset TARGET          clear the attempt count (the healing.attempt annotation), recorded as an Event
+  doctor                preflight: config, model, Prometheus, RBAC, Slack, each with its fix
   version               print the version
 
 TARGET is namespace/name, e.g. prod/backend. Run "autoheal <command> --help" for a command's options.`;
