@@ -86,7 +86,7 @@ afterAll(async () => {
 
 describe.runIf(available)('Prometheus through the Kubernetes service proxy (sandbox)', () => {
   it('collects the same features as a direct query at the same evaluation time', async () => {
-    const evaluationTime = Date.now() - 1000;
+    const evaluationTime = Date.now() - 3000; // Older than the last scrape, which may still be ingesting between the two queries.
     const clock = { now: () => evaluationTime, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
     const direct = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: RATE_WINDOW, clock });
     const throughApi = createPrometheusFeatureSource(proxied({ clock }));
@@ -105,7 +105,7 @@ describe.runIf(available)('Prometheus through the Kubernetes service proxy (sand
   });
 
   it('reads the same history with collectRange', async () => {
-    const end = Date.now() - 1000;
+    const end = Date.now() - 3000; // Older than the last scrape, which may still be ingesting between the two queries.
     const direct = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: RATE_WINDOW });
     const throughApi = createPrometheusFeatureSource(proxied());
     try {

@@ -101,6 +101,22 @@ describe('credentials from the kubeconfig (plain HTTP API server)', () => {
     expect(request.authorization).toBe('Bearer exec-token');
   });
 
+  it('says when the kubeconfig cannot give credentials (a failing exec plugin)', async () => {
+    const source = createPrometheusFeatureSource({
+      service,
+      kubeconfigYaml: kubeconfig({ server: url, 'insecure-skip-tls-verify': true }, { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: ['-e', 'process.exit(3)'] } }),
+      retries: 0,
+    });
+    const before = seen.length;
+    try {
+      await expect(source.collect({ namespace: 'prod', kind: 'Deployment', name: 'backend' })).rejects.toThrow(/cannot get credentials for the Kubernetes API from the kubeconfig \(user "u"\): .* Check the user entry/);
+    } finally {
+      await source.close();
+    }
+    // Nothing was sent without credentials.
+    expect(seen.length).toBe(before);
+  });
+
   it('sends basic credentials', async () => {
     const request = await lastRequestWith({ username: 'admin', password: 'pa:ss' });
     expect(request.authorization).toBe(`Basic ${Buffer.from('admin:pa:ss').toString('base64')}`);

@@ -229,6 +229,9 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
     explainFailure: proxy?.explainFailure,
   });
   const now = () => (options.clock ? options.clock.now() : Date.now());
+  const checkHint = proxy
+    ? `Check the service reference (${proxy.serviceName}, port ${options.service?.port}) and the kubeconfig's cluster and credentials.`
+    : `Is Prometheus running at ${client.baseUrl}, and are url, pathPrefix and auth right?`;
 
   async function collectMany(targets: readonly TargetRef[], callOptions: { signal?: AbortSignal } = {}): Promise<FeatureObservation[]> {
     if (targets.length === 0) return [];
@@ -267,7 +270,7 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
     if (failures.length === settled.length) {
       const first = failures[0]?.reason;
       throw new AdapterError(
-        `every query to Prometheus at ${client.baseUrl} failed; first (${tasks[0]?.feature}): ${stripPrefix(errorMessage(first))} Is Prometheus running at ${client.baseUrl}, and are url, pathPrefix and auth right?`,
+        `every query to Prometheus at ${client.baseUrl} failed; first (${tasks[0]?.feature}): ${stripPrefix(errorMessage(first))} ${checkHint}`,
         { component: COMPONENT, cause: first, retryable: true },
       );
     }
