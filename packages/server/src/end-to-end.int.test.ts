@@ -115,8 +115,9 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
 
     const io = captureIo();
     const code = await runCli(['run', ...common(), '--recheck-delay', '45s', '--slack-webhook-url', slackUrl, '--json'], io);
+    if (code !== 0) console.error(`autoheal run exited ${code}\n${io.err}\n${io.out}`);
     const finals = JSON.parse(io.out) as Array<{ decision: string; ladder: { attempt: number } }>;
-    expect(code, io.err).toBe(0);
+    expect(code).toBe(0);
     expect(finals[0]!.decision).toBe('kept');
     expect(finals[0]!.ladder.attempt).toBe(3); // restart and cache clear cannot fix a bad release; the rollback does
     expect(io.err).toMatch(/rollback/i);

@@ -3,6 +3,7 @@
  * gracefully: stop accepting requests, let the in-flight evaluation finish, stop the loop, close
  * the adapters.
  */
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AutohealConfig } from './config/config-schema.js';
 import { createAutoheal, type Autoheal, type ComposeOverrides } from './compose.js';
@@ -24,8 +25,31 @@ export interface ServeOptions extends ComposeOverrides {
   watch?: boolean;
 }
 
+/**
+ * With leader election on, only the replica holding the Lease evaluates and acts; the others serve
+ * `/predict`, the API and the dashboard, and answer "check now" with 503 until they lead.
+ */
+async function startLeaderElection(config: AutohealConfig, autoheal: Autoheal, logger: Logger, signal: AbortSignal) {
+  if (!config.leaderElection.enabled || !autoheal.healer) return undefined;
+  const { createLeaderElector } = await import('@autoheal/adapter-kubernetes');
+  const kubeConfig = (autoheal.healer as { kubeConfig?: unknown }).kubeConfig;
+  const elector = createLeaderElector({
+    ...(kubeConfig ? { kubeConfig: kubeConfig as never } : {}),
+    namespace: config.leaderElection.namespace,
+    name: config.leaderElection.leaseName,
+    identity: config.leaderElection.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
+    onError: (error) => logger.warn({ err: error }, 'leader election attempt failed (retrying)'),
+  });
+  elector.onChange((leading) => logger.info({ leading, lease: `${config.leaderElection.namespace}/${config.leaderElection.leaseName}` }, leading ? 'leading: this replica evaluates and heals' : 'standing by: another replica leads'));
+  void elector.start(signal).catch((error: unknown) => logger.error({ err: error }, 'leader election stopped'));
+  return elector;
+}
+
 export async function startServer(config: AutohealConfig, logger: Logger, options: ServeOptions = {}): Promise<RunningServer> {
   const autoheal = await createAutoheal(config, logger, options);
+  const stopElection = new AbortController();
+  const elector = await startLeaderElection(config, autoheal, logger, stopElection.signal);
+  const isLeader = () => elector?.isLeader() ?? true;
   const dashboardDir = config.server.dashboard ? findDashboardDir() : undefined;
   if (config.server.dashboard && !dashboardDir) logger.warn('dashboard bundle not found (build @autoheal/dashboard-wc); / will answer 404');
   const http = await createHttpServer({
@@ -39,6 +63,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     riskModel: autoheal.riskModel,
     ...(autoheal.featureSource ? { featureSource: autoheal.featureSource } : {}),
     ...(autoheal.pipeline ? { pipeline: autoheal.pipeline } : {}),
+    canAct: isLeader,
     thresholdFor: autoheal.thresholdFor,
     history: autoheal.history,
     metrics: autoheal.metrics,
@@ -48,6 +73,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     info: {
       dryRun: config.policy.dryRun,
       mode: autoheal.pipeline ? 'full' : 'predict-only',
+      leaderElection: config.leaderElection.enabled,
       ...(autoheal.pipeline
         ? {
             policy: {
@@ -70,7 +96,8 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
   const runWatch = (options.watch ?? config.targets.length > 0) && autoheal.pipeline !== undefined;
   const watchDone = runWatch
     ? autoheal.pipeline!
-        .watch(config.targets, { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: stopWatch.signal })
+        // Followers evaluate nothing: an empty target list each round until they lead.
+        .watch(async () => (isLeader() ? config.targets : []), { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: stopWatch.signal })
         .catch((error: unknown) => logger.error({ err: error }, 'watch loop stopped with an error'))
     : Promise.resolve();
 
@@ -86,6 +113,8 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
         stopWatch.abort();
         await http.stop(10_000);
         await watchDone;
+        stopElection.abort();
+        await elector?.release().catch(() => undefined);
         await autoheal.close();
         logger.info('stopped');
       })();

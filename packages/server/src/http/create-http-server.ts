@@ -43,6 +43,8 @@ export interface HttpServerOptions {
   featureSource?: FeatureSource;
   /** Needed for "check now"; without it that route answers 503. */
   pipeline?: Pipeline;
+  /** False while another replica holds the leader Lease: "check now" answers 503. @default always true */
+  canAct?: () => boolean;
   /** Thresholds per target key, for the targets API. */
   thresholdFor: (target: TargetRef) => number;
   history: DecisionHistory;
@@ -270,6 +272,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         const entry = history.get(key);
         if (!entry) return h.response({ error: 'not-found', message: `target ${key} is not watched; add it to the config's targets` }).code(404);
         if (!options.pipeline) return h.response({ error: 'unavailable', message: 'this server has no pipeline (no Prometheus or Kubernetes configured)' }).code(503);
+        if (options.canAct && !options.canAct()) {
+          return h.response({ error: 'not-leader', message: 'another autoheal replica holds the leader Lease and does the healing; ask it, or retry' }).code(503);
+        }
         const record = await options.pipeline.evaluate(entry.target);
         return record;
       },
