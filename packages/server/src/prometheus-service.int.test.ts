@@ -4,17 +4,24 @@
  * real Prometheus scrapes it, and a `monitoring/prometheus-operated` Service in the sandbox points
  * at Prometheus' loopback port; the config names only the service and the kubeconfig.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { isPrometheusAvailable, startPrometheus, startSandbox, type RunningPrometheus, type Sandbox } from '@autoheal/sandbox';
 import { createPrometheusFeatureSource, type PrometheusFeatureSource } from '@autoheal/adapter-prometheus';
 import { AutohealError, type TargetRef } from '@autoheal/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromFlags } from './cli/common-flags.js';
 import type { CliIo } from './cli/io.js';
+import { runCli } from './cli/main.js';
+import { registerCommands } from './cli/register-commands.js';
 import { createFeatureSourceFromConfig } from './compose.js';
 
 const available = isPrometheusAvailable(process.env.PROMETHEUS_BIN);
 if (!available) console.warn('[autoheal] [server] skipping the --prometheus-service tests: no prometheus binary (apt-get install prometheus)');
 
+registerCommands();
+const MODEL = path.resolve(import.meta.dirname, '../../../models/risk-v1.onnx');
 const backend: TargetRef = { namespace: 'prod', kind: 'Deployment', name: 'backend' };
 let sandbox: Sandbox;
 let prometheus: RunningPrometheus;
@@ -62,6 +69,23 @@ describe.runIf(available)('prometheus.service in the server config', () => {
     } finally {
       await source.close?.();
       await direct.close();
+    }
+  });
+
+  it('autoheal predict --prometheus-service judges the target from complete features', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'autoheal-service-'));
+    try {
+      // Only the rate window comes from the file (the sandbox's Prometheus is seconds old).
+      const configFile = path.join(directory, 'autoheal.yaml');
+      await writeFile(configFile, 'prometheus:\n  rateWindow: 5s\n');
+      let out = '';
+      const cliIo: CliIo = { stdout: (text) => (out += text), stderr: (text) => (out += text), isTty: false, env: {} };
+      const code = await runCli(['predict', 'prod/backend', '--config', configFile, '--prometheus-service', 'monitoring/prometheus-operated:9090', '--kubeconfig', sandbox.kubeconfigPath, '--model', MODEL, '--log-level', 'warn'], cliIo);
+      // 0 healthy or 20 at risk: judged, so every signal arrived (30 would mean missing signals).
+      expect([0, 20], out).toContain(code);
+      expect(out).toContain('prod/backend');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
     }
   });
 
