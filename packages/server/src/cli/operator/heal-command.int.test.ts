@@ -2,6 +2,7 @@
  * `autoheal heal` in-process through runCli against the sandbox (virtual time): the real Kubernetes
  * healer, annotations and Events; the signals come from an in-process source the test sets.
  */
+import { HEALTHY_FEATURES } from '@autoheal/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerCommand, runCli } from '../main.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
@@ -90,6 +91,37 @@ describe('autoheal heal', () => {
     expect(planned.out).toContain('Refused:  dry-run');
     expect(fixture.deployment('backend').metadata.resourceVersion).toBe(before);
     expect(fixture.deployment('backend').metadata.annotations?.['healing.attempt']).toBeUndefined();
+    expect(fixture.events('backend')).toEqual([]);
+  }, 60_000);
+
+  it('refuses a target it cannot judge (unknown, a signal missing); --force overrides it', async () => {
+    fixture = await startOperatorFixture();
+    fixture.source.setValues({ namespace: 'prod', name: 'backend' }, { ...HEALTHY_FEATURES, ready_replica_ratio: null });
+
+    const refused = await heal(['prod/backend']);
+    const forced = await heal(['prod/backend', '--force']);
+
+    expect(refused.code).toBe(RUN_EXIT.suppressed);
+    expect(refused.out).toMatch(/Risk now: unknown \(missing features: ready_replica_ratio/);
+    expect(refused.out).toMatch(/Refused: {2}unknown/);
+    expect(forced.code, forced.err).toBe(RUN_EXIT.ok);
+    expect(forced.out).toContain('forced past: unknown');
+  }, 60_000);
+
+  it('at the ceiling refuses without --step, and runs a named step', async () => {
+    fixture = await startOperatorFixture({ cooldown: '0s' });
+    fixture.atRisk('backend');
+    const deployment = fixture.deployment('backend');
+    fixture.sandbox.store.update('apps/deployments', { ...deployment, metadata: { ...deployment.metadata, annotations: { ...deployment.metadata.annotations, 'healing.attempt': '3' } } } as never);
+
+    const refused = await heal(['prod/backend']);
+    const named = await heal(['prod/backend', '--step', 'restart']);
+
+    expect(refused.code).toBe(RUN_EXIT.suppressed);
+    expect(refused.out).toMatch(/Refused: {2}ceiling-reached: every step of the ladder was tried; name a step with --step or reset the target/);
+    expect(named.code, named.err).toBe(RUN_EXIT.ok);
+    expect(named.out).toMatch(/Plan: {5}step 4\/3 \(restart\)/);
+    expect(fixture.deployment('backend').metadata.annotations?.['healing.attempt']).toBe('4');
   }, 60_000);
 
   it('never lets --force past the healer refusal (a paused Deployment)', async () => {

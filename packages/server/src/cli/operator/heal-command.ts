@@ -88,7 +88,7 @@ export function healExitCode(record: DecisionRecord): number {
 function describeHeal(record: DecisionRecord, unreadable: string[]): string {
   const lines: string[] = [];
   const key = `${record.target.namespace}/${record.target.name}`;
-  const risk = record.assessment.probability === null ? `unknown (${record.assessment.reason ?? 'no probability'})` : `${record.assessment.probability.toFixed(2)} (threshold ${record.assessment.threshold.toFixed(2)}, ${record.assessment.verdict})`;
+  const risk = record.assessment.verdict === 'unknown' || record.assessment.probability === null ? `unknown (${record.assessment.reason ?? 'no probability'})` : `${record.assessment.probability.toFixed(2)} (threshold ${record.assessment.threshold.toFixed(2)}, ${record.assessment.verdict})`;
   lines.push(`Target:   ${key}`, `Risk now: ${risk}`);
   const plan = record.action?.plan;
   if (plan) {
