@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { ConfigError } from '@autoheal/core';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusFeatureSource } from './prometheus-feature-source.js';
 
@@ -197,9 +198,10 @@ describe('options', () => {
     }
   });
 
-  it('rejects kubeconfig options without service, and auth with service', () => {
+  it('rejects kubeconfig options without service, and auth or a dispatcher with service', () => {
     expect(() => createPrometheusFeatureSource({ url: 'http://127.0.0.1:9090', kubeconfigYaml: yaml })).toThrow('kubeconfigYaml: is only used with service');
     expect(() => createPrometheusFeatureSource({ service, kubeconfigYaml: yaml, auth: { type: 'bearer', token: 'x' } })).toThrow('auth: cannot be used with service');
+    expect(() => createPrometheusFeatureSource({ service, kubeconfigYaml: yaml, dispatcher: new Agent() })).toThrow('dispatcher: cannot be used with service');
   });
 
   it('rejects two kubeconfig sources and a malformed service reference', () => {

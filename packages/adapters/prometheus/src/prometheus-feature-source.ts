@@ -126,6 +126,9 @@ export const prometheusFeatureSourceOptionsSchema = z.object({
     // The API server authenticates the caller with Authorization and does not pass it on to the pod.
     ctx.addIssue({ code: 'custom', path: ['auth'], message: 'cannot be used with service: the Kubernetes API server consumes the Authorization header; the kubeconfig credentials are used instead' });
   }
+  if (options.service !== undefined && options.dispatcher !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['dispatcher'], message: 'cannot be used with service: the connection (TLS and credentials) to the Kubernetes API comes from the kubeconfig' });
+  }
 });
 
 /** Options of {@link createPrometheusFeatureSource} (input form: defaults optional). */
