@@ -66,9 +66,15 @@ describe.skipIf(!hasPrometheus)('autoheal doctor against a real Prometheus and t
 
   const flags = () => ['prod/backend', '--prometheus-url', prometheus.url, '--kubeconfig', sandbox.kubeconfigPath, '--model', MODEL];
 
-  it('names the missing pods/exec permission with the rule and the can-i line, and a feature query with no data; exit code 1', async () => {
+  it('names the missing pods/exec (and Lease) permissions with the rule and the can-i line, and a feature query with no data; exit code 1', async () => {
     const configPath = join(directory, 'no-such-metric.json');
-    await writeFile(configPath, JSON.stringify({ prometheus: { queries: { cpu_usage_pct: 'avg by (namespace, deployment) (no_such_metric{ {{selector}} })' } } }));
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        prometheus: { queries: { cpu_usage_pct: 'avg by (namespace, deployment) (no_such_metric{ {{selector}} })' } },
+        leaderElection: { enabled: true, namespace: 'autoheal' },
+      }),
+    );
 
     let result = await doctor([...flags(), '--config', configPath]);
     const deadline = Date.now() + 60_000;
@@ -89,6 +95,9 @@ describe.skipIf(!hasPrometheus)('autoheal doctor against a real Prometheus and t
     expect(result.out).toMatch(/fix: run the query in the Prometheus UI for namespace prod; fix prometheus\.queries\.cpu_usage_pct/);
     expect(result.out).not.toMatch(/feature (restart_count_last_5m|ready_replica_ratio|unavailable_replicas) returns nothing/);
     expect(result.out).not.toMatch(/^✘ rbac: prod: cannot \w+ (?!pods\/exec)/m); // everything else is granted
+    // Leader election needs the Lease in autoheal's own namespace, which the role does not grant.
+    expect(result.out).toMatch(/^✘ rbac: autoheal: cannot get leases \(coordination\.k8s\.io\) — needed by leader election/m);
+    expect(result.out).toContain('kubectl auth can-i update leases.coordination.k8s.io -n autoheal');
   }, 60_000);
 
   it('passes every check (exit 0) once pods/exec is granted and Prometheus has data for every feature', async () => {
