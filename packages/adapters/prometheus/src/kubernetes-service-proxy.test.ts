@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { ConfigError } from '@autoheal/core';
+import { KubeConfig } from '@kubernetes/client-node';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusFeatureSource } from './prometheus-feature-source.js';
@@ -129,6 +130,19 @@ describe('credentials from the kubeconfig (plain HTTP API server)', () => {
     await expect(source.client.query('up')).resolves.toHaveLength(1);
     await source.close();
     expect(() => createPrometheusFeatureSource({ service, kubeconfigYaml: yaml, context: 'nope' })).toThrow('context "nope" is not in the kubeconfig; it has "main", "other"');
+  });
+
+  it('uses a loaded KubeConfig, choosing a context without changing the caller\'s object', async () => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromString(kubeconfig({ server: url, 'insecure-skip-tls-verify': true }, { token: 'from-object' }, ['other']));
+    const source = createPrometheusFeatureSource({ service, kubeConfig, context: 'other', retries: 0 });
+    try {
+      await source.client.query('up');
+    } finally {
+      await source.close();
+    }
+    expect(seen.at(-1)?.authorization).toBe('Bearer from-object');
+    expect(kubeConfig.getCurrentContext()).toBe('main');
   });
 });
 
