@@ -1,5 +1,6 @@
 /** The options every model build shares (learner, label, operating point), validated with zod. */
 import { z } from 'zod';
+import { DEFAULT_FEATURE_NAMES } from '@autoheal/core';
 import { availabilityObjectiveSchema, DEFAULT_OBJECTIVE } from '../dataset/label.js';
 
 /** Learner settings. */
@@ -18,6 +19,11 @@ export const gbdtOptionsSchema = z.strictObject({
   l2: z.number().min(0).default(1),
   /** @default 64 */
   maxBins: z.number().int().min(2).max(255).default(64),
+  /**
+   * Features the trees may not split on (they stay inputs of the model).
+   * @default ['network_receive_bytes_per_s'] (summed over pods, it grows with traffic and replicas)
+   */
+  excludeFromSplits: z.array(z.enum(DEFAULT_FEATURE_NAMES)).default(['network_receive_bytes_per_s']),
 });
 
 /** Label and operating-point settings. */

@@ -26,4 +26,6 @@ export interface Episode {
   violating: boolean[];
   /** Every breach of the objective found while labelling (including those after the last sample). */
   breaches: Breach[];
+  /** The heal applied during the episode (recovery scenarios), with the time it was applied; null when none. */
+  heal: { action: string; correct: boolean; at: number } | null;
 }

@@ -162,6 +162,7 @@ export function historyEpisodes(history: History, incidents: readonly Incident[]
         labels: labels.slice(from, to),
         violating: labels.slice(from, to).map((l) => l.inBreach),
         breaches: own,
+        heal: null,
       });
       from = to;
     };

@@ -7,7 +7,8 @@ import { computeFeatures, toFeatureArray, type DeploymentFeatures } from '../fea
 import { SeriesRecorder, type ScrapedSample } from '../features/sample-history.js';
 import type { Episode } from './episode.js';
 import { DEFAULT_HORIZON_MS, DEFAULT_OBJECTIVE, findBreaches, labelSamples, violatesObjective, type AvailabilityObjective } from './label.js';
-import type { FaultType, RunScenario } from './scenarios.js';
+import { trainerConfigError } from '../errors.js';
+import type { FaultType, HealAction, RunScenario, WorkloadScenario } from './scenarios.js';
 
 /** The part of the sandbox's `Simulation` the trainer drives. */
 export interface SimulationLike {
@@ -18,6 +19,56 @@ export interface SimulationLike {
   setImage(namespace: string, name: string, image: string): void;
   scrape(): ScrapedSample[];
   close(): void;
+  /** Healing hooks (needed only by scenarios that heal). */
+  restart?(namespace: string, name: string): void;
+  scale?(namespace: string, name: string, replicas: number): void;
+  rollback?(namespace: string, name: string): unknown;
+  execSync?(namespace: string, pod: string, command: string[]): { exitCode: number };
+  podsOf?(namespace: string, name: string): string[];
+}
+
+/** Replicas a scale-out step asks for: enough for the spike (the sandbox's spike factor is 1 + 4 × strength), plus 20%. */
+export function scaleOutReplicas(workload: Pick<WorkloadScenario, 'replicas' | 'fault'>): number {
+  const spike = 1 + 4 * (workload.fault?.type === 'cpu-saturation' ? workload.fault.strength : 0);
+  return Math.max(workload.replicas + 1, Math.ceil(workload.replicas * spike * 1.2));
+}
+
+/** The cache-clear command of the ladder's exec step. */
+export const CLEAR_CACHE_COMMAND = ['sh', '-c', 'rm -rf /tmp/cache/*'];
+
+function missingHook(hook: string): Error {
+  return trainerConfigError(`the simulation has no ${hook}() hook, which the recovery scenarios need: use @autoheal/sandbox's createSimulation, or generate scenarios with heals: false`);
+}
+
+/** Applies one healing action through the simulation's hooks. */
+export function applyHeal(simulation: SimulationLike, workload: Pick<WorkloadScenario, 'name' | 'replicas' | 'fault'>, action: HealAction): void {
+  const name = workload.name;
+  switch (action) {
+    case 'restart':
+      if (!simulation.restart) throw missingHook('restart');
+      simulation.restart(SIMULATION_NAMESPACE, name);
+      return;
+    case 'rollback':
+      if (!simulation.rollback) throw missingHook('rollback');
+      simulation.rollback(SIMULATION_NAMESPACE, name);
+      return;
+    case 'scale-out':
+      if (!simulation.scale) throw missingHook('scale');
+      simulation.scale(SIMULATION_NAMESPACE, name, scaleOutReplicas(workload));
+      return;
+    case 'clear-cache': {
+      if (!simulation.execSync || !simulation.podsOf) throw missingHook('execSync');
+      // The cache volume is shared: one running pod is enough; pods that are not running refuse exec.
+      for (const pod of simulation.podsOf(SIMULATION_NAMESPACE, name)) {
+        try {
+          if (simulation.execSync(SIMULATION_NAMESPACE, pod, CLEAR_CACHE_COMMAND).exitCode === 0) return;
+        } catch {
+          // not running: try the next pod
+        }
+      }
+      return;
+    }
+  }
 }
 
 /** Creates a simulation (the sandbox's `createSimulation`, or a double in tests). */
@@ -45,7 +96,8 @@ export const SIMULATION_NAMESPACE = 'sim';
 /**
  * Simulates one run and returns one labelled episode per workload. The run continues for one horizon
  * past its recorded duration so the last samples' labels see their whole future. Each episode ends
- * with the end of its first breach.
+ * with the end of its first breach, except for a healed workload: its episode goes on after the heal
+ * and ends with the end of the first breach that starts after the heal (or with the run).
  */
 export function simulateRun(run: RunScenario, options: SimulateRunOptions): Episode[] {
   const tickMs = options.tickMs ?? 5000;
@@ -80,6 +132,9 @@ export function simulateRun(run: RunScenario, options: SimulateRunOptions): Epis
     const recorder = new SeriesRecorder();
     const traces = new Map<string, { times: number[]; features: number[][]; bad: boolean[] }>();
     for (const w of run.workloads) traces.set(w.name, { times: [], features: [], bad: [] });
+    // Heals pending, and when each workload's current violation started.
+    const healAt = new Map<string, number>();
+    const violatingSince = new Map<string, number>();
     const recordFrom = run.warmupMs - 6 * 60_000; // enough history for the 5-minute windows
     const end = run.warmupMs + run.durationMs + horizonMs;
     let eventIndex = 0;
@@ -101,6 +156,21 @@ export function simulateRun(run: RunScenario, options: SimulateRunOptions): Epis
         trace.features.push(row ? toFeatureArray(row.values) : new Array<number>(7).fill(Number.NaN));
         trace.bad.push(row ? violatesObjective(row, objective) : false);
       }
+      // Heal after this sample (the healer acts on what it just saw).
+      for (const w of run.workloads) {
+        if (!w.heal || healAt.has(w.name)) continue;
+        const trace = traces.get(w.name) as { bad: boolean[] };
+        if (trace.bad[trace.bad.length - 1]) {
+          if (!violatingSince.has(w.name)) violatingSince.set(w.name, now);
+        } else violatingSince.delete(w.name);
+        const since = violatingSince.get(w.name);
+        const reactive = since !== undefined && now - since >= w.heal.afterViolationMs;
+        const planned = w.heal.atMs !== undefined && offset >= w.heal.atMs && now >= start + (w.fault?.onsetMs ?? 0);
+        if (reactive || planned) {
+          applyHeal(simulation, w, w.heal.action);
+          healAt.set(w.name, now);
+        }
+      }
     }
 
     const lastRecorded = start + run.warmupMs + run.durationMs;
@@ -109,9 +179,12 @@ export function simulateRun(run: RunScenario, options: SimulateRunOptions): Epis
       const breaches = findBreaches(trace.times, trace.bad, objective);
       const labels = labelSamples(trace.times, breaches, horizonMs);
       // An episode ends with its first breach: what follows (crash loops, recovery) is an incident
-      // in progress, not the run-up to one, and a healer would have acted by then.
-      const firstBreach = breaches[0];
-      const endsAt = firstBreach ? Math.min(firstBreach.end, lastRecorded) : lastRecorded;
+      // in progress, not the run-up to one, and a healer would have acted by then. A healed
+      // episode goes on after the heal, until the first breach that starts after it has ended.
+      const healedAt = healAt.get(w.name);
+      const lastBreach = healedAt === undefined ? breaches[0] : breaches.find((b) => b.start > healedAt);
+      const endsAt = lastBreach ? Math.min(lastBreach.end, lastRecorded) : lastRecorded;
+      const kept = breaches.filter((b) => b.start <= endsAt);
       const keep = trace.times.findIndex((t) => t > endsAt);
       const count = keep === -1 ? trace.times.length : keep;
       return {
@@ -126,7 +199,8 @@ export function simulateRun(run: RunScenario, options: SimulateRunOptions): Epis
         features: trace.features.slice(0, count),
         labels: labels.slice(0, count),
         violating: trace.bad.slice(0, count),
-        breaches: firstBreach ? [firstBreach] : [],
+        breaches: kept,
+        heal: healedAt === undefined || !w.heal ? null : { action: w.heal.action, correct: w.heal.correct, at: healedAt },
       };
     });
   } finally {

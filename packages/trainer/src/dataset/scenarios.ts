@@ -10,6 +10,14 @@
  *   behind an HPA (training: fixed replica counts only);
  * - healthy workloads at traffic scales never trained on (training 1–500 req/s; test also
  *   800–1500 req/s with proportionally more replicas, and 0.1–0.8 req/s).
+ *
+ * 60% of the faulty workloads are healed during the run (the recovery scenarios), through the
+ * simulation's hooks, and recorded for the rest of the run: mostly with the right action for the
+ * fault (memory leak → restart, cache bloat → cache clear, cpu saturation → scale out, bad release →
+ * rollback), sometimes with the wrong one (a restart: on half of the bad releases, a quarter of the
+ * cache bloats and cpu saturations), so the model sees workloads
+ * that were failing and were healed as well as ones a heal did not fix. The heal plans are drawn
+ * from their own random stream, so adding them leaves every other draw of a run unchanged.
  */
 import { createScenarioRandom, type ScenarioRandom } from './seeded-random.js';
 
@@ -17,6 +25,30 @@ import { createScenarioRandom, type ScenarioRandom } from './seeded-random.js';
 export const FAULT_TYPES = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-release'] as const;
 /** One fault type. */
 export type FaultType = (typeof FAULT_TYPES)[number];
+
+/** A healing action, as the ladder applies it through the simulation's hooks. */
+export type HealAction = 'restart' | 'scale-out' | 'clear-cache' | 'rollback';
+
+/** The action that addresses each fault type. */
+export const CORRECT_HEAL: Record<FaultType, HealAction> = {
+  'memory-leak': 'restart',
+  'cache-bloat': 'clear-cache',
+  'cpu-saturation': 'scale-out',
+  'bad-release': 'rollback',
+};
+
+/**
+ * When and how a faulty workload is healed: as soon as it has violated its objective for
+ * `afterViolationMs` (a reactive healer), or at `atMs` from the run start (a predictive healer
+ * acting in the run-up), whichever comes first.
+ */
+export interface HealPlan {
+  action: HealAction;
+  /** Whether `action` is the right one for the fault. */
+  correct: boolean;
+  afterViolationMs: number;
+  atMs?: number;
+}
 
 /** Which part of the evaluation a run belongs to. */
 export type Fold = 'train' | 'validation' | 'calibration' | 'test';
@@ -36,6 +68,8 @@ export interface WorkloadScenario {
   loadChange?: { atMs: number; factor: number };
   /** Whether the workload's shape (replicas, HPA) is one training never sees. */
   heldOutShape: boolean;
+  /** A heal applied during the run (recovery scenarios), for faulty workloads only. */
+  heal?: HealPlan;
 }
 
 /** One simulated run. */
@@ -62,6 +96,8 @@ export interface ScenarioOptions {
   durationMs?: number;
   /** @default 10 minutes */
   warmupMs?: number;
+  /** Heal half of the faulty workloads during the run (recovery scenarios). @default true */
+  heals?: boolean;
 }
 
 const NAMES = ['api', 'checkout', 'search', 'web', 'orders', 'auth', 'catalog', 'frontend'] as const;
@@ -133,6 +169,26 @@ function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: nu
   return scenario;
 }
 
+/** Seed of a run's heal-plan stream (separate, so heal plans leave the other draws unchanged). */
+const HEAL_STREAM = 0x4ea1_5eed;
+
+/** Draws the heal plan of a faulty workload (60% of them get one). */
+function drawHeal(random: ScenarioRandom, fault: NonNullable<WorkloadScenario['fault']>): HealPlan | undefined {
+  const minute = 60_000;
+  const heal = random.next() < 0.6;
+  const wrongDraw = random.next();
+  const reactive = random.next() < 0.5;
+  const afterViolationMs = random.pick([15_000, 30_000, 45_000, 60_000]);
+  const runUpMs = Math.round(random.between(1 * minute, 8 * minute) / 15_000) * 15_000;
+  if (!heal) return undefined;
+  // The wrong action is a restart where a restart does not help: a bad release comes back bad, the
+  // cache lives on a volume the pods share, and a traffic spike needs capacity.
+  const wrong = fault.type === 'bad-release' ? wrongDraw < 0.5 : fault.type !== 'memory-leak' && wrongDraw < 0.25;
+  const plan: HealPlan = { action: wrong ? 'restart' : CORRECT_HEAL[fault.type], correct: !wrong, afterViolationMs };
+  if (!reactive) plan.atMs = fault.onsetMs + runUpMs;
+  return plan;
+}
+
 /** Draws every run's scenario. Deterministic in `seed`; run i's scenario does not depend on `runs`. */
 export function generateScenarios(options: ScenarioOptions): RunScenario[] {
   const workloadsPerRun = options.workloadsPerRun ?? 6;
@@ -144,9 +200,13 @@ export function generateScenarios(options: ScenarioOptions): RunScenario[] {
     const random = createScenarioRandom(seed);
     const fold = foldOfRun(index);
     const workloads: WorkloadScenario[] = [];
+    const healRandom = createScenarioRandom((seed ^ HEAL_STREAM) >>> 0);
     for (let slot = 0; slot < workloadsPerRun; slot++) {
       const name = `${NAMES[slot % NAMES.length]}${slot >= NAMES.length ? `-${Math.floor(slot / NAMES.length)}` : ''}`;
-      workloads.push(drawWorkload(random, fold, name, slot, durationMs, warmupMs));
+      const workload = drawWorkload(random, fold, name, slot, durationMs, warmupMs);
+      const heal = options.heals === false || !workload.fault ? undefined : drawHeal(healRandom, workload.fault);
+      if (heal) workload.heal = heal;
+      workloads.push(workload);
     }
     runs.push({ index, seed, fold, warmupMs, durationMs, workloads });
   }

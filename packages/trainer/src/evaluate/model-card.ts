@@ -5,8 +5,9 @@
 import type { BuildContext } from '../build/finish-model.js';
 import { describeLabel } from '../build/finish-model.js';
 import { formatThreshold } from '../export/onnx-export.js';
-import type { TrainingOutcome } from '../train/train-risk-model.js';
+import { SERVER_DEFAULT_THRESHOLD, type TrainingOutcome } from '../train/train-risk-model.js';
 import type { EpisodeEvaluation, EventStats } from './evaluate-episodes.js';
+import type { PostHealRow } from './post-heal.js';
 
 const fixed = (value: number | null | undefined, digits = 3) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
 const percent = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? 'n/a' : `${(value * 100).toFixed(digits)}%`);
@@ -35,6 +36,25 @@ function simplerModelText(outcome: TrainingOutcome): string {
   return simplerIsAsGood
     ? `**Simpler model.** On this test fold the logistic regression measures as good or better (${comparison}). The trees are still shipped because they keep the monotone constraints by construction and route missing values explicitly; switch if that holds on your data.`
     : `**Simpler model.** A logistic regression on the same rows measures worse (${comparison}), so the trees are shipped.`;
+}
+
+const ratio = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${percent(part / whole)} (${part} of ${whole})`);
+
+function postHealRows(rows: PostHealRow[], threshold: string): string[] {
+  return rows.map(({ heal, window, counts: c }) => {
+    const what = heal === 'correct' ? 'correct action' : 'wrong action (a restart that does not help)';
+    const when = window === 'recheck' ? 're-check (2–3 min after)' : 'every sample after';
+    return `| ${what} | ${when} | ${threshold} | ${c.episodes} | ${ratio(c.notAtRiskFlagged, c.notAtRisk)} | ${ratio(c.atRiskFlagged, c.atRisk)} |`;
+  });
+}
+
+function operatingPointText(e: EpisodeEvaluation, d: EpisodeEvaluation): string {
+  if (d.threshold <= e.threshold) return `The server's default ${SERVER_DEFAULT_THRESHOLD.toFixed(2)} is at or below the tuned threshold: it warns more often than the tuned operating point.`;
+  const keeps = Number.isNaN(d.events.recall) || Number.isNaN(e.events.recall) ? 1 : d.events.recall / Math.max(e.events.recall, 1e-9);
+  const poor = keeps < 0.75 || d.atThreshold.recall < 0.5 * e.atThreshold.recall;
+  return poor
+    ? `**0.50 is a poor operating point for this model.** The calibrated probabilities rarely reach 0.50 before a breach (the positives are rare and most warnings sit between the tuned threshold and 0.50), so at 0.50 autoheal warns late or not at all: event recall ${percent(d.events.recall)} against ${percent(e.events.recall)} at the tuned threshold. Set the server's risk threshold to the tuned ${formatThreshold(e.threshold)} (stored in the model's \`threshold\` metadata) unless you prefer fewer, later warnings.`
+    : `At 0.50 the model keeps most of its event recall (${percent(d.events.recall)} against ${percent(e.events.recall)} at the tuned threshold) with fewer false positives; the tuned threshold ${formatThreshold(e.threshold)} (stored in the model's \`threshold\` metadata) warns earlier.`;
 }
 
 /** What the card is made from. */
@@ -80,7 +100,9 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     `A sample is ${describeLabel(context.objective, context.horizonMs)}.`,
     'A breach starts at its first violating sample. Each episode (one workload in one run) ends with its first breach: what',
     'follows is an incident in progress (crash loops, recovery), not the run-up to one, and a healer would have acted. The',
-    'model is scored as a *predictor*; how often it flags samples inside breaches is reported separately as detection.',
+    'exception are the recovery scenarios: a workload healed during the run is recorded on after the heal, until the first',
+    'breach that starts after the heal has ended (or the run ends), and its post-heal samples are labelled by the same rule.',
+    'The model is scored as a *predictor*; how often it flags samples inside breaches is reported separately as detection.',
     '',
     '## Data and splits',
     '',
@@ -90,6 +112,15 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     'HPA; training has fixed replica counts only), and healthy workloads at traffic scales never trained on (training:',
     '1–500 req/s with about one replica per 45 req/s; test also 800–1500 req/s sized the same way, and 0.1–0.8 req/s).',
     'Healthy runs include releases and traffic swings.',
+    '',
+    '**Recovery scenarios.** 60% of the faulty workloads (a separate random stream, so the other draws do not change) are',
+    'healed during the run through the simulation\'s hooks, either reactively (once the objective has been violated for',
+    '15–60 s) or in the run-up (1–8 minutes after the fault starts), whichever comes first. Mostly with the right action',
+    '(memory leak → `restart`, cache bloat → cache-clear `exec` in one pod, cpu saturation → `scale` out to the spike,',
+    'bad release → `rollback`); some get the wrong one, a `restart` (half of the healed bad releases, a quarter of the',
+    'healed cache bloats and cpu saturations: a bad release comes back bad, the cache lives on a volume the pods share, a',
+    'spike needs capacity), which leaves them broken. The fault itself stays active after a heal: a restarted leak leaks again and a cleared cache grows again, so',
+    'post-heal samples are positive again when a new breach follows within the horizon.',
     '',
     '| fold | episodes | prediction samples | positives | in-breach samples |',
     '|---|---|---|---|---|',
@@ -103,6 +134,10 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     `≥ ${context.gbdt.minSamplesLeaf} samples per leaf, ≤ ${context.gbdt.maxBins} bins per feature, early stopping after ${context.gbdt.earlyStoppingRounds} rounds without a better`,
     `validation log loss (kept: ${outcome.rounds} rounds). Monotone constraints: ${monotoneText}. They are checked after`,
     'training by sweeping each constrained feature (a test), and Platt scaling with a positive slope keeps them.',
+    '',
+    outcome.excludedFromSplits.length === 0
+      ? 'Every feature may be split on.'
+      : `**Not split on:** ${outcome.excludedFromSplits.map((n) => `\`${n}\``).join(', ')}. Summed over pods, it grows with traffic and replica count, so a healthy service that is simply bigger looks different from anything trained on (it drove most of the false positives at other traffic scales). It stays an input (the ONNX input keeps all ${context.featureNames.length} columns) but no tree tests it, so it does not change the score.`,
     '',
     '**Learner.** Written in TypeScript in `@autoheal/trainer` (`src/train/gbdt.ts`). The npm packages for trees we looked at',
     '(ml-cart, ml-random-forest, decision-tree, ml-xgboost, xgboost-scorer) offer no histogram boosting with monotone',
@@ -142,6 +177,41 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     `(${percent(outcome.diagnostics.positivesBeforeOnset / Math.max(1, outcome.diagnostics.positives))}) were taken before their fault had started (a sudden fault breaches within minutes, so`,
     `the 5-minute window before the breach reaches back before the fault). Without those samples the ROC-AUC is`,
     `${fixed(outcome.diagnostics.rocAucAfterOnset)}. This is a diagnostic only; the headline numbers above keep every sample.`,
+    '',
+    '### At the server\'s default threshold (0.50)',
+    '',
+    `The server scores with \`RISK_THRESHOLD\` 0.50 unless configured otherwise, not with the tuned ${formatThreshold(e.threshold)}. The same test fold at both:`,
+    '',
+    '| threshold | precision | recall | FPR healthy | FPR other scales | false alarms / workload-day | event recall | median lead | p10 lead | detection |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...[[`${formatThreshold(e.threshold)} (tuned)`, e] as const, [`${SERVER_DEFAULT_THRESHOLD.toFixed(2)} (server default)`, outcome.atDefaultThreshold] as const].map(
+      ([name, x]) =>
+        `| ${name} | ${percent(x.atThreshold.precision)} | ${percent(x.atThreshold.recall)} | ${percent(x.healthyFalsePositiveRate, 2)} | ${percent(x.otherScaleFalsePositiveRate, 2)} | ${fixed(x.falseAlarmsPerWorkloadDay.all, 1)} | ${percent(x.events.recall)} (${x.events.warned} of ${x.events.events}) | ${seconds(x.events.medianLeadMs)} | ${seconds(x.events.p10LeadMs)} | ${percent(x.detection.rate)} |`,
+    ),
+    '',
+    operatingPointText(e, outcome.atDefaultThreshold),
+    '',
+    '### What drives false positives at other traffic scales',
+    '',
+    `${outcome.otherScaleAttribution.falsePositives} false positives on healthy test workloads at other traffic scales (at the tuned threshold). Each row: how many of them`,
+    'drop below the threshold when that one feature is replaced by its median on healthy training samples (a feature',
+    'the trees do not split on clears none by construction).',
+    '',
+    '| feature | false positives cleared |',
+    '|---|---|',
+    ...Object.entries(outcome.otherScaleAttribution.clearedByFeature).map(([name, cleared]) => `| \`${name}\` | ${cleared} |`),
+    '',
+    '### After a heal (the ladder\'s re-check)',
+    '',
+    'Healed test workloads (recovery scenarios), from the heal on. A sample is *at risk* when a breach starts within the',
+    `horizon after it or it lies inside a breach; otherwise the workload is fine and a warning there would make autoheal`,
+    'escalate or hand off a healthy workload. "Re-check" is the minute from the policy\'s default `recheckDelay` (2 min)',
+    'after the heal.',
+    '',
+    '| heal | samples | threshold | episodes | false-positive rate (not at risk) | recall (at risk) |',
+    '|---|---|---|---|---|---|',
+    ...postHealRows(outcome.postHeal.tuned, formatThreshold(e.threshold)),
+    ...postHealRows(outcome.postHeal.atDefault, SERVER_DEFAULT_THRESHOLD.toFixed(2)),
     '',
     '### Parts of the test fold',
     '',

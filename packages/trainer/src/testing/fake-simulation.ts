@@ -97,6 +97,32 @@ export const createFakeSimulation: SimulationFactory = (options): SimulationLike
       }
       return samples;
     },
+    // Healing hooks, as crude as the rest: a restart restarts a leak, a cache clear restarts the
+    // cache's growth, a rollback removes a bad release, a scale changes the replica count.
+    restart(namespace, name) {
+      const d = find(namespace, name);
+      for (const f of d?.faults ?? []) if (f.type === 'memory-leak' && now >= f.startAt) f.startAt = now;
+    },
+    rollback(namespace, name) {
+      const d = find(namespace, name);
+      if (d) d.faults = d.faults.filter((f) => f.type !== 'bad-release');
+    },
+    scale(namespace, name, replicas) {
+      const d = find(namespace, name);
+      if (!d) return;
+      for (const column of [d.cpu, d.network, d.ok, d.failed, d.restarts]) while (column.length < replicas) column.push(0);
+      d.replicas = Math.max(1, replicas);
+      d.faults = d.faults.filter((f) => f.type !== 'cpu-saturation');
+    },
+    podsOf(namespace, name) {
+      const d = find(namespace, name);
+      return d ? Array.from({ length: d.replicas }, (_, i) => pod(d, i)) : [];
+    },
+    execSync(namespace, podName, command) {
+      const d = deployments.find((x) => x.namespace === namespace && Array.from({ length: x.replicas }, (_, i) => pod(x, i)).includes(podName));
+      if (d && command.join(' ').includes('cache')) for (const f of d.faults) if (f.type === 'cache-bloat' && now >= f.startAt) f.startAt = now;
+      return { exitCode: 0 };
+    },
     close() {},
   };
 };

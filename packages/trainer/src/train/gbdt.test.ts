@@ -121,4 +121,19 @@ describe('trainLogistic', () => {
     expect(predictLogistic(model, [0, 1.5])).toBeLessThan(0.3);
     expect(Number.isFinite(predictLogistic(model, [Number.NaN, Number.NaN]))).toBe(true);
   });
+
+  it('never splits on a feature excluded from splits', () => {
+    const x: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const informative = (i * 7919) % 100;
+      x.push([informative, informative + (i % 3)]);
+      y.push(informative > 60 ? 1 : 0);
+    }
+    const free = trainGbdt({ x, y }, undefined, { maxRounds: 5 });
+    const restricted = trainGbdt({ x, y }, undefined, { maxRounds: 5, noSplit: [true, false] });
+    const featuresOf = (model: typeof free.model) => new Set(model.trees.flatMap((t) => t.nodes.flatMap((n) => (n.kind === 'split' ? [n.feature] : []))));
+    expect(featuresOf(free.model).has(0)).toBe(true);
+    expect([...featuresOf(restricted.model)]).toEqual([1]);
+  });
 });

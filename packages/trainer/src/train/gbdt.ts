@@ -58,6 +58,11 @@ export interface GbdtOptions {
   maxBins?: number;
   /** One direction per feature; omitted = all free. */
   monotone?: readonly MonotoneDirection[];
+  /**
+   * Features the trees may not split on (true = never split), e.g. ones whose level depends on the
+   * workload's size; they stay inputs of the model. Omitted = every feature may be split on.
+   */
+  noSplit?: readonly boolean[];
   /** Called after every round (for progress bars). */
   onRound?: (round: number, validationLoss: number | undefined) => void;
 }
@@ -217,6 +222,7 @@ export function trainGbdt(train: LabelledMatrix, validation: LabelledMatrix | un
     const parentScore = scoreOf(g, h, weightFor(g, h, lower, upper));
     let best: (BestSplit & { feature: number }) | undefined;
     for (let f = 0; f < featureCount; f++) {
+      if (options.noSplit?.[f]) continue;
       const column = bins[f] as Uint8Array;
       const binCount = (thresholds[f] as number[]).length + 1;
       gradHistogram.fill(0, 0, binCount);

@@ -13,6 +13,7 @@ import { DEFAULT_FEATURE_NAMES, DEFAULT_FEATURES } from '@autoheal/core';
 import type { Episode } from '../dataset/episode.js';
 import { evaluateEpisodes, tuneThreshold, type EpisodeEvaluation, type EpisodeScorer } from '../evaluate/evaluate-episodes.js';
 import { rocAuc } from '../evaluate/metrics.js';
+import { evaluatePostHeal, type PostHealRow } from '../evaluate/post-heal.js';
 import { predictRaw, trainGbdt, type GbdtOptions, type MonotoneDirection } from './gbdt.js';
 import { predictLogistic, trainLogistic } from './logistic.js';
 import { fitPlatt } from './platt.js';
@@ -20,7 +21,7 @@ import { createTrainedRiskModel, predictProbability, type TrainedRiskModel } fro
 
 /** Options of {@link trainRiskModel}. */
 export interface TrainRiskModelOptions {
-  gbdt?: Omit<GbdtOptions, 'monotone' | 'onRound'>;
+  gbdt?: Omit<GbdtOptions, 'monotone' | 'onRound' | 'noSplit'> & { excludeFromSplits?: readonly string[] };
   /** Highest sample false-positive rate on healthy validation episodes the threshold may have. @default 0.005 */
   maxHealthyFpr?: number;
   /** @default 5 minutes */
@@ -65,7 +66,22 @@ export interface TrainingOutcome {
   diagnostics: { positivesBeforeOnset: number; positives: number; rocAucAfterOnset: number };
   /** The model on parts of the test fold: how far each kind of novelty carries. */
   subsets: Array<{ name: string; evaluation: EpisodeEvaluation }>;
+  /** The model on the test fold at the server's default threshold (0.50). */
+  atDefaultThreshold: EpisodeEvaluation;
+  /** Post-heal behaviour on the test fold, at the tuned threshold and at 0.50. */
+  postHeal: { tuned: PostHealRow[]; atDefault: PostHealRow[] };
+  /** Features the trees were not allowed to split on (they stay inputs). */
+  excludedFromSplits: string[];
+  /**
+   * What drives the false positives on healthy test workloads at other traffic scales: for each
+   * feature, how many of them drop below the threshold when that feature alone is replaced by its
+   * median on healthy training samples.
+   */
+  otherScaleAttribution: { falsePositives: number; clearedByFeature: Record<string, number> };
 }
+
+/** The server's default risk threshold (the original project's `RISK_THRESHOLD`). */
+export const SERVER_DEFAULT_THRESHOLD = 0.5;
 
 /** Monotone constraints from the core feature definitions: harmful ↑, protective ↓, neutral free. */
 export function monotoneFromFeatures(featureNames: readonly string[] = DEFAULT_FEATURE_NAMES): MonotoneDirection[] {
@@ -163,8 +179,11 @@ export function trainRiskModel(episodes: readonly Episode[], options: TrainRiskM
   const maxRounds = options.gbdt?.maxRounds ?? 300;
   const trainRows = rowsOf(train);
   if (!trainRows.y.includes(1)) throw new RangeError('the train fold has no positive sample: no breach happened; use more runs or stronger faults');
+  const { excludeFromSplits = [], ...gbdtOptions } = options.gbdt ?? {};
+  const excludedFromSplits = DEFAULT_FEATURE_NAMES.filter((name) => excludeFromSplits.includes(name));
   const { model: gbdt, rounds } = trainGbdt(trainRows, rowsOf(validation), {
-    ...options.gbdt,
+    ...gbdtOptions,
+    noSplit: DEFAULT_FEATURE_NAMES.map((name) => excludeFromSplits.includes(name)),
     monotone,
     onRound: (round) => options.onRound?.(round, maxRounds),
   });
@@ -221,10 +240,36 @@ export function trainRiskModel(episodes: readonly Episode[], options: TrainRiskM
     .filter(({ episodes }) => episodes.length > 0 && episodes.length < test.length)
     .map(({ name, episodes }) => ({ name, evaluation: evaluateEpisodes(episodes, modelScorer, { ...evaluationOptions, threshold }) }));
 
+  const healthyTrainMedians = DEFAULT_FEATURE_NAMES.map((_, f) => {
+    const values = train.filter((episode) => episode.kind === 'healthy').flatMap((episode) => episode.features.map((row) => row[f] as number)).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+    return values.length === 0 ? Number.NaN : (values[Math.floor(values.length / 2)] as number);
+  });
+  const otherScaleFalsePositives: number[][] = [];
+  for (const episode of test.filter((e) => e.kind === 'healthy-other-scale')) {
+    episode.features.forEach((row, i) => {
+      const label = episode.labels[i];
+      if (label && !label.inBreach && label.label === 0 && predictProbability(model, row) >= threshold) otherScaleFalsePositives.push(row);
+    });
+  }
+  const clearedByFeature: Record<string, number> = {};
+  DEFAULT_FEATURE_NAMES.forEach((name, f) => {
+    clearedByFeature[name] = otherScaleFalsePositives.filter((row) => predictProbability(model, row.map((v, j) => (j === f ? (healthyTrainMedians[f] as number) : v))) < threshold).length;
+  });
+
+  const atDefaultThreshold = evaluateEpisodes(test, modelScorer, { ...evaluationOptions, threshold: SERVER_DEFAULT_THRESHOLD });
+  const postHeal = {
+    tuned: evaluatePostHeal(test, modelScorer, { threshold }),
+    atDefault: evaluatePostHeal(test, modelScorer, { threshold: SERVER_DEFAULT_THRESHOLD }),
+  };
+
   return {
     model,
     rounds,
     subsets,
+    atDefaultThreshold,
+    postHeal,
+    excludedFromSplits,
+    otherScaleAttribution: { falsePositives: otherScaleFalsePositives.length, clearedByFeature },
     evaluation,
     baselines,
     folds: { train: countFold(train), validation: countFold(validation), calibration: countFold(calibration), test: countFold(test) },
