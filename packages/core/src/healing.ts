@@ -33,8 +33,17 @@ export const healStepSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('rollback'),
-    /** Roll back to this revision; the previous one when unset (as `kubectl rollout undo`). */
+    /** Roll back to this revision; the previous one (see `previous`) when unset. */
     toRevision: z.number().int().positive().optional(),
+    /**
+     * What "previous" means when `toRevision` is unset. `release` (default): the newest earlier
+     * revision whose pod template differs by more than a restart. Each restart (the ladder's own
+     * steps 1 and 2, or `kubectl rollout restart`) makes a revision that differs only in the
+     * `kubectl.kubernetes.io/restartedAt` annotation; rolling back to one of those would bring back
+     * the same bad release. `revision`: exactly `kubectl rollout undo` (the second-highest revision).
+     * Unset means `release`.
+     */
+    previous: z.enum(['release', 'revision']).optional(),
   }),
 ]);
 export type HealStep = z.output<typeof healStepSchema>;

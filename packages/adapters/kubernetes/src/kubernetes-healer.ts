@@ -393,7 +393,7 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
       operations.push(...(await planScale(target, deployment, step.scaleUp, signal)));
     } else {
       const owned = await listOwnedReplicaSets(deployment, target, signal);
-      const decision = planRollback(deployment, owned, step.toRevision, [ATTEMPT_ANNOTATION, STATE_ANNOTATION]);
+      const decision = planRollback(deployment, owned, step.toRevision, [ATTEMPT_ANNOTATION, STATE_ANNOTATION], step.previous ?? 'release');
       if (decision.kind === 'refused') {
         return { ...base, refusal: decision.reason };
       }
@@ -827,7 +827,8 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
   }
 
   async function rollback(target: TargetRef, toRevision?: number, options?: CallOptions & { dryRun?: boolean }): Promise<HealOutcome> {
-    const step: HealStep = toRevision === undefined ? { kind: 'rollback' } : { kind: 'rollback', toRevision };
+    // The operator's rollback is `kubectl rollout undo`: the previous revision, whatever it is.
+    const step: HealStep = toRevision === undefined ? { kind: 'rollback', previous: 'revision' } : { kind: 'rollback', toRevision, previous: 'revision' };
     const rollbackPlan = await plan(target, step, 1, options);
     return apply(target, rollbackPlan, options);
   }

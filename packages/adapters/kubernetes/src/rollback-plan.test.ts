@@ -128,3 +128,35 @@ describe('labelSelectorString', () => {
     ).toBe('app=shop,tier=web,env in (canary,prod),!legacy');
   });
 });
+
+describe('planRollback to the previous release (the ladder step)', () => {
+  const restarted = (rs: V1ReplicaSet, at: string): V1ReplicaSet => ({
+    ...rs,
+    spec: { ...rs.spec!, template: { ...rs.spec!.template, metadata: { ...rs.spec!.template!.metadata, annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } },
+  });
+  // Revision 1 is the good release; 2 the bad one; 3 and 4 are restarts of the bad one (ladder steps 1 and 2).
+  const good = replicaSet('web-aaa', '1', 'app:1');
+  const bad = replicaSet('web-bbb', '2', 'app:bad');
+  const badRestarted = restarted(replicaSet('web-ccc', '3', 'app:bad'), '2026-11-27T10:00:00Z');
+  const badRestartedAgain = restarted(replicaSet('web-ddd', '4', 'app:bad'), '2026-11-27T10:02:00Z');
+  const current: V1Deployment = { ...deployment('app:bad'), spec: { ...deployment('app:bad').spec!, template: badRestartedAgain.spec!.template! } };
+
+  it('skips revisions that are only restarts of the current release', () => {
+    const decision = planRollback(current, [good, bad, badRestarted, badRestartedAgain], undefined, [], 'release');
+    if (decision.kind !== 'rollback') throw new Error(`expected a rollback, got ${decision.kind}`);
+    expect(decision.revision).toBe(1);
+    expect(decision.replicaSet).toBe('web-aaa');
+  });
+
+  it('stays exactly kubectl rollout undo in revision mode (the restart of the bad release)', () => {
+    const decision = planRollback(current, [good, bad, badRestarted, badRestartedAgain], undefined, [], 'revision');
+    if (decision.kind !== 'rollback') throw new Error(`expected a rollback, got ${decision.kind}`);
+    expect(decision.revision).toBe(3);
+  });
+
+  it('refuses, naming the revisions, when every earlier revision is a restart of the current release', () => {
+    const decision = planRollback(current, [bad, badRestarted, badRestartedAgain], undefined, [], 'release');
+    expect(decision).toMatchObject({ kind: 'refused' });
+    expect(decision.kind === 'refused' && decision.reason).toContain('differs from the current template only by a restart');
+  });
+});

@@ -111,6 +111,22 @@ export function templateWithoutHash<T extends { metadata?: { labels?: Record<str
   return copy;
 }
 
+/** The annotation `kubectl rollout restart` (and autoheal's restart) sets on the pod template. */
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** True when two pod templates differ at most by `pod-template-hash` and the restart annotation. */
+export function sameReleaseIgnoringRestarts(a: unknown, b: unknown): boolean {
+  const withoutRestart = (template: unknown) => {
+    const copy = toWire(template as { metadata?: { annotations?: Record<string, string> } } | undefined);
+    if (copy?.metadata?.annotations) {
+      delete copy.metadata.annotations[RESTARTED_AT];
+      if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+    }
+    return copy;
+  };
+  return equalIgnoreHash(withoutRestart(a), withoutRestart(b));
+}
+
 /** `EqualIgnoreHash`: two pod templates are the same when they are semantically equal apart from `pod-template-hash`. */
 export function equalIgnoreHash(a: unknown, b: unknown): boolean {
   const left = normalize(templateWithoutHash(a as { metadata?: { labels?: Record<string, string> } }));
@@ -137,6 +153,7 @@ export function planRollback(
   replicaSets: readonly V1ReplicaSet[],
   toRevision?: number,
   keepAnnotations: readonly string[] = [],
+  previous: 'release' | 'revision' = 'revision',
 ): RollbackDecision {
   const name = deployment.metadata?.name ?? '';
   const byRevision = new Map<number, V1ReplicaSet>();
@@ -154,17 +171,29 @@ export function planRollback(
   let target: V1ReplicaSet | undefined;
   let revision: number;
   if (!toRevision) {
-    // "Previous" is the second-highest revision, exactly as kubectl picks it.
-    const previous = available.length >= 2 ? available[available.length - 2] : undefined;
-    if (previous === undefined) {
+    // "Previous" is the second-highest revision, exactly as kubectl picks it; or, for `release`, the
+    // newest earlier revision that is more than a restart of the current template.
+    const earlier = available.slice(0, -1).reverse();
+    const previousRevision =
+      previous === 'revision'
+        ? earlier[0]
+        : earlier.find((candidate) => !sameReleaseIgnoringRestarts(byRevision.get(candidate)?.spec?.template, deployment.spec?.template));
+    if (previousRevision === undefined && previous === 'release' && earlier.length > 0) {
+      return {
+        kind: 'refused',
+        reason: `no earlier release of deployment "${name}": every earlier revision (${earlier.join(', ')}) differs from the current template only by a restart`,
+        availableRevisions: available,
+      };
+    }
+    if (previousRevision === undefined) {
       return {
         kind: 'refused',
         reason: `no rollout history found for deployment "${name}": a rollback needs a previous revision (revisions: ${listed})`,
         availableRevisions: available,
       };
     }
-    revision = previous;
-    target = byRevision.get(previous);
+    revision = previousRevision;
+    target = byRevision.get(previousRevision);
   } else {
     revision = toRevision;
     target = byRevision.get(toRevision);
