@@ -8,13 +8,14 @@
  *   [0.8,0.9); test from [0.3,0.4) ∪ [0.5,0.6) ∪ [0.7,0.8) ∪ [0.9,1.0]);
  * - a held-out workload shape for every fault type: in test, half of the faulty workloads sit
  *   behind an HPA (training: fixed replica counts only);
- * - healthy workloads at traffic scales never trained on (training 1–500 req/s; test also
- *   800–1500 req/s with proportionally more replicas, and 0.1–0.8 req/s).
+ * - healthy workloads at traffic scales never trained on (training 1–500 req/s and, for 8% of the
+ *   workloads, 1600–3000 req/s; test also 800–1500 req/s with proportionally more replicas, a band
+ *   between the trained ones, and 0.1–0.8 req/s).
  *
  * 60% of the faulty workloads are healed during the run (the recovery scenarios), through the
  * simulation's hooks, and recorded for the rest of the run: mostly with the right action for the
  * fault (memory leak → restart, cache bloat → cache clear, cpu saturation → scale out, bad release →
- * rollback), sometimes with the wrong one (a restart: on half of the bad releases, a quarter of the
+ * rollback), sometimes with the wrong one (a restart: on half of the bad releases, 40% of the
  * cache bloats and cpu saturations), so the model sees workloads
  * that were failing and were healed as well as ones a heal did not fix. The heal plans are drawn
  * from their own random stream, so adding them leaves every other draw of a run unchanged.
@@ -123,6 +124,20 @@ function logUniform(random: ScenarioRandom, low: number, high: number): number {
   return Math.round(Math.exp(random.between(Math.log(low), Math.log(high))) * 100) / 100;
 }
 
+/** The trained traffic bands: 1–500 req/s, and 1600–3000 req/s for 8% of the workloads (800–1500 stays unseen). */
+export const TRAINED_TRAFFIC_BANDS: ReadonlyArray<readonly [number, number]> = [
+  [1, 500],
+  [1600, 3000],
+];
+const BIG_TRAFFIC_SHARE = 0.08;
+
+/** Trained traffic from one uniform draw u in [0, 1): log-uniform within a band (one draw, so the other draws stay put). */
+function trainedTraffic(u: number): number {
+  const [band, v] = u < 1 - BIG_TRAFFIC_SHARE ? [TRAINED_TRAFFIC_BANDS[0], u / (1 - BIG_TRAFFIC_SHARE)] : [TRAINED_TRAFFIC_BANDS[1], (u - (1 - BIG_TRAFFIC_SHARE)) / BIG_TRAFFIC_SHARE];
+  const [low, high] = band as readonly [number, number];
+  return Math.round(Math.exp(Math.log(low) + (Math.log(high) - Math.log(low)) * v) * 100) / 100;
+}
+
 function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: number, durationMs: number, warmupMs: number): WorkloadScenario {
   const minute = 60_000;
   const isTest = fold === 'test';
@@ -133,9 +148,9 @@ function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: nu
   else if (slot === 1 && isTest) kind = 'healthy-other-scale';
   else kind = random.next() < 0.25 ? 'healthy' : random.pick(FAULT_TYPES);
 
-  // Trained traffic: 1–500 req/s, sized like a real service: about 45 req/s per replica at most,
+  // Trained traffic: 1–500 req/s (and 1600–3000 req/s for 8%), sized like a real service: about 45 req/s per replica at most,
   // plus a spare replica half of the time (so the bigger the service, the more replicas).
-  let requestsPerSecond = logUniform(random, 1, 500);
+  let requestsPerSecond = trainedTraffic(random.next());
   let replicas = Math.max(2, Math.ceil(requestsPerSecond / 45)) + random.pick([0, 1]);
   let hpa: WorkloadScenario['hpa'];
   let heldOutShape = false;
@@ -183,7 +198,7 @@ function drawHeal(random: ScenarioRandom, fault: NonNullable<WorkloadScenario['f
   if (!heal) return undefined;
   // The wrong action is a restart where a restart does not help: a bad release comes back bad, the
   // cache lives on a volume the pods share, and a traffic spike needs capacity.
-  const wrong = fault.type === 'bad-release' ? wrongDraw < 0.5 : fault.type !== 'memory-leak' && wrongDraw < 0.25;
+  const wrong = fault.type === 'bad-release' ? wrongDraw < 0.5 : fault.type !== 'memory-leak' && wrongDraw < 0.4;
   const plan: HealPlan = { action: wrong ? 'restart' : CORRECT_HEAL[fault.type], correct: !wrong, afterViolationMs };
   if (!reactive) plan.atMs = fault.onsetMs + runUpMs;
   return plan;
