@@ -12,3 +12,13 @@ describe('policyFromConfig', () => {
     expect(policyFromConfig(validateConfig({ policy: { recheckDelay: '45s' } })).cooldownMs).toBe(45_000);
   });
 });
+
+describe('the default threshold', () => {
+  it("is the config's when set, else the model's tuned one, else 0.50", async () => {
+    const { effectiveThreshold } = await import('./compose.js');
+    expect(effectiveThreshold(validateConfig({ policy: { threshold: 0.7 } }), { recommendedThreshold: 0.18 })).toBe(0.7);
+    expect(effectiveThreshold(validateConfig({}), { recommendedThreshold: 0.18 })).toBe(0.18);
+    expect(effectiveThreshold(validateConfig({}), {})).toBe(0.5);
+    expect(policyFromConfig(validateConfig({}), { recommendedThreshold: 0.18 }).threshold).toBe(0.18);
+  });
+});

@@ -34,6 +34,8 @@ export interface Autoheal {
   pipeline?: Pipeline;
   history: DecisionHistory;
   metrics: ServerMetrics;
+  /** The default threshold in force (config, else the model's tuned one, else 0.50). */
+  threshold: number;
   thresholdFor(target: TargetRef): number;
   close(): Promise<void>;
 }
@@ -47,11 +49,22 @@ export interface ComposeOverrides {
   clock?: Clock;
 }
 
-/** The core policy from the config's policy section. */
-export function policyFromConfig(config: AutohealConfig): PolicyInput {
+/** The threshold the original project used, when neither the config nor the model names one. */
+export const FALLBACK_THRESHOLD = 0.5;
+
+/**
+ * The default threshold: the config's, else the one the model was tuned for (a calibrated model's
+ * probabilities are rarely near 0.50 before a breach when breaches are rare), else 0.50.
+ */
+export function effectiveThreshold(config: AutohealConfig, riskModel?: Pick<RiskModel, 'recommendedThreshold'>): number {
+  return config.policy.threshold ?? riskModel?.recommendedThreshold ?? FALLBACK_THRESHOLD;
+}
+
+/** The core policy from the config's policy section (the model supplies the default threshold). */
+export function policyFromConfig(config: AutohealConfig, riskModel?: Pick<RiskModel, 'recommendedThreshold'>): PolicyInput {
   const p = config.policy;
   return {
-    threshold: p.threshold,
+    threshold: effectiveThreshold(config, riskModel),
     targetThresholds: p.targetThresholds,
     ...(p.ladder ? { ladder: p.ladder } : {}),
     recheckDelayMs: p.recheckDelay,
@@ -157,7 +170,8 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, ove
       notifiers: [],
       history: new DecisionHistory(config.server.historySize),
       metrics,
-      thresholdFor: () => config.policy.threshold,
+      threshold: effectiveThreshold(config, riskModel),
+      thresholdFor: (target: TargetRef) => config.policy.targetThresholds[targetKey(target)] ?? effectiveThreshold(config, riskModel),
       close: async () => riskModel.close?.(),
     };
   }
@@ -175,7 +189,7 @@ export async function createFullAutoheal(config: AutohealConfig, logger: Logger,
     riskModel,
     healer,
     notifiers,
-    policy: policyFromConfig(config),
+    policy: policyFromConfig(config, riskModel),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
     onError: (error, context) => logger.warn({ err: error, component: context.component, target: context.target && targetKey(context.target) }, 'background failure (healing continues)'),
   });
@@ -186,7 +200,8 @@ export async function createFullAutoheal(config: AutohealConfig, logger: Logger,
     history.add(record);
     metrics.observeDecision(record);
   });
-  const thresholdFor = (target: TargetRef) => config.policy.targetThresholds[targetKey(target)] ?? config.policy.threshold;
+  const threshold = effectiveThreshold(config, riskModel);
+  const thresholdFor = (target: TargetRef) => config.policy.targetThresholds[targetKey(target)] ?? threshold;
   return {
     config,
     featureSource,
@@ -196,6 +211,7 @@ export async function createFullAutoheal(config: AutohealConfig, logger: Logger,
     pipeline,
     history,
     metrics,
+    threshold,
     thresholdFor,
     close: () => pipeline.close(),
   };

@@ -59,7 +59,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     ...(config.server.apiToken ? { apiToken: config.server.apiToken } : {}),
     corsOrigins: config.server.corsOrigins,
     bodyLimitBytes: config.server.bodyLimitBytes,
-    threshold: config.policy.threshold,
+    threshold: autoheal.threshold,
     riskModel: autoheal.riskModel,
     ...(autoheal.featureSource ? { featureSource: autoheal.featureSource } : {}),
     ...(autoheal.pipeline ? { pipeline: autoheal.pipeline } : {}),

@@ -100,7 +100,11 @@ export const configSchema = z
     targets: z.array(targetEntrySchema).default([]),
     policy: z
       .object({
-        threshold: z.number().min(0).max(1).default(0.5),
+        /**
+         * At-risk when probability >= threshold. Unset: the threshold the model was tuned for (its
+         * `threshold` metadata), or 0.50 — the original project's RISK_THRESHOLD — when it has none.
+         */
+        threshold: z.number().min(0).max(1).optional(),
         targetThresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
         ladder: z.array(healStepSchema).min(1).optional(),
         recheckDelay: durationSchema.default(120_000),

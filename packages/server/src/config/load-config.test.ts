@@ -16,7 +16,7 @@ async function tempFile(name: string, text: string) {
 describe('configuration', () => {
   it('gives working defaults for an empty file', () => {
     const config = validateConfig({});
-    expect(config.policy.threshold).toBe(0.5);
+    expect(config.policy.threshold).toBeUndefined(); // the model's tuned threshold applies, else 0.50
     expect(config.policy.recheckDelay).toBe(120_000);
     expect(config.server.port).toBe(5000);
     expect(config.model.path).toBe('models/risk-v1.onnx');

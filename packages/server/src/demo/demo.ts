@@ -163,7 +163,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     const server = await startServer(config, logger, { ...(featureSource ? { featureSource } : {}), watch: false });
     cleanups.push(() => server.stop());
     say(`  autoheal        ${server.url}   dashboard: ${server.url}/#token=${token}`);
-    say(`  model           ${server.autoheal.riskModel.name} ${server.autoheal.riskModel.version}, threshold ${config.policy.threshold}, re-check after ${values['recheck-delay']}`);
+    say(`  model           ${server.autoheal.riskModel.name} ${server.autoheal.riskModel.version}, threshold ${server.autoheal.threshold.toFixed(2)} (the model's tuned one), re-check after ${values['recheck-delay']}`);
     say('');
 
     const pipeline = server.autoheal.pipeline!;

@@ -6,7 +6,7 @@
  * 3. the threshold tuned on the validation and calibration folds (never on test labels);
  * 4. evaluation on the test fold, with the baselines tuned the same way.
  *
- * Samples inside an ongoing breach are left out of training and of prediction metrics.
+ * Samples inside an ongoing breach are trained on as positives but left out of the prediction metrics.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_FEATURE_NAMES, DEFAULT_FEATURES } from '@autoheal/core';
@@ -102,14 +102,19 @@ export function hashEpisodes(episodes: readonly Episode[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * Training rows. Samples inside an ongoing breach are kept as positives: the deployed model sees
+ * workloads that are already failing (that is when the ladder's re-check asks "still at risk?"), and
+ * a model that never saw one extrapolates there (in early versions, zero ready replicas scored below
+ * 0.5). They stay out of the *prediction* metrics, which only count warnings before a breach.
+ */
 function rowsOf(episodes: readonly Episode[]) {
   const x: number[][] = [];
   const y: number[] = [];
   for (const episode of episodes) {
     episode.labels.forEach((label, i) => {
-      if (label.inBreach) return;
       x.push(episode.features[i] as number[]);
-      y.push(label.label);
+      y.push(label.inBreach ? 1 : label.label);
     });
   }
   return { x, y };
