@@ -27,6 +27,9 @@ const run: RunScenario = {
     faulty('restarted', 'bad-release', 0.6, { action: 'restart', correct: false, afterViolationMs: 30_000 }),
     faulty('unhealed', 'bad-release', 0.6, undefined),
     faulty('scaled', 'cpu-saturation', 0.9, { action: 'scale-out', correct: true, afterViolationMs: 15_000 }),
+    // The leak is restarted in its run-up (a predictive heal), before its first OOM kill.
+    faulty('leaking', 'memory-leak', 0.5, { action: 'restart', correct: true, afterViolationMs: 30_000, atMs: onsetMs + 3 * minute }),
+    faulty('bloated', 'cache-bloat', 0.6, { action: 'clear-cache', correct: true, afterViolationMs: 30_000 }),
   ],
 };
 
@@ -69,5 +72,28 @@ describe('recovery scenarios on the real sandbox simulation', () => {
     const settled = after(episode).filter(({ t }) => t > episode.heal!.at + 4 * minute);
     expect(settled.length).toBeGreaterThan(0);
     expect(settled.every(({ violating }) => !violating)).toBe(true);
+  });
+
+  it('a restart in the run-up of a leak gives the pods their memory back', () => {
+    const episode = byName('leaking');
+    expect(episode.heal).toMatchObject({ action: 'restart', correct: true, at: episode.faultOnset! + 3 * minute });
+    const memory = (t: number) => episode.features[episode.times.indexOf(t)]![2]!;
+    // New pods start without the leaked memory (the old pods' last samples linger in the average for a while, as in Prometheus).
+    expect(memory(episode.heal!.at + 30_000)).toBeLessThan(memory(episode.heal!.at) - 50e6);
+    // Recorded on after the heal, with negative samples and no violation right after it.
+    const post = after(episode).filter(({ t }) => t <= episode.heal!.at + 2 * minute);
+    expect(post.length).toBe(8);
+    expect(post.every(({ violating, label }) => !violating && !label.inBreach)).toBe(true);
+  });
+
+  it('a cache clear ends the bloated cache\'s violation; the cache grows again, so it may come back later', () => {
+    const episode = byName('bloated');
+    expect(episode.heal).toMatchObject({ action: 'clear-cache', correct: true });
+    expect(episode.violating[episode.times.indexOf(episode.heal!.at)]).toBe(true);
+    const post = after(episode);
+    // Out of the breach within two minutes, then at least two minutes without a violation.
+    const recovered = post.findIndex(({ violating }) => !violating);
+    expect(post[recovered]!.t - episode.heal!.at).toBeLessThanOrEqual(2 * minute);
+    expect(post.slice(recovered, recovered + 8).every(({ violating, label }) => !violating && !label.inBreach)).toBe(true);
   });
 });
