@@ -103,7 +103,9 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
   }, 120_000);
 
   it('heals an injected bad release through the ladder, with Slack messages and Events', async () => {
-    sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: 'bad-release', strength: 1 });
+    // Strength 0.5: the bad pods pass readiness for a while, then crash and serve 5xx (at strength 1
+    // they never become ready, the rollout just stalls and the old pods keep serving: no breach).
+    sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: 'bad-release', strength: 0.5 });
     await waitFor(
       async () => {
         const io = captureIo();

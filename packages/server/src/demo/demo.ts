@@ -31,6 +31,8 @@ Options:
   --warmup 45s          collect a baseline before autoheal starts judging (the rate windows need
                         samples to mean something)
   --fault-after 30s     when to inject the fault, counted from the end of the warm-up (default 30s)
+  --strength 0.5        fault strength in (0, 1] (a bad release at 1 never passes readiness: the
+                        rollout stalls while the old pods keep serving, so users see no failure)
   --recheck-delay 45s   re-check delay of the ladder (default 45s in the demo, with 30 s rate windows;
                         production uses 120s with the original 2m windows)
   --port 5000           server port (0 picks a free one)
@@ -85,6 +87,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     options: {
       fault: { type: 'string', default: 'bad-release' },
       warmup: { type: 'string', default: '45s' },
+      strength: { type: 'string', default: '0.5' },
       'fault-after': { type: 'string', default: '30s' },
       'recheck-delay': { type: 'string', default: '45s' },
       port: { type: 'string', default: '5000' },
@@ -102,6 +105,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const fault = values.fault as Fault;
   if (!FAULTS.includes(fault)) throw new CliExit(1, `--fault "${values.fault}" is not a fault type: use one of ${FAULTS.join(', ')}`);
+  const strength = Number(values.strength);
+  if (!(strength > 0 && strength <= 1)) throw new CliExit(1, `--strength "${values.strength}" must be a number in (0, 1], e.g. 0.5`);
   const warmupMs = parseDuration(values.warmup!);
   const faultAfterMs = parseDuration(values['fault-after']!);
   const timeoutMs = parseDuration(values.timeout!);
@@ -200,7 +205,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     const faultTimer = setTimeout(() => {
       faultInjected = true;
       say(`\n⚡ injecting fault "${fault}" into prod/backend\n`);
-      sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: fault, strength: 1 });
+      sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: fault, strength });
     }, warmupMs + faultAfterMs);
     cleanups.push(async () => {
       clearTimeout(warmupTimer);
