@@ -36,5 +36,7 @@ export const labelOptionsShape = {
   objective: availabilityObjectiveSchema.default(DEFAULT_OBJECTIVE),
   /** Highest false-positive rate on healthy validation samples the threshold may have. @default 0.005 */
   maxHealthyFpr: z.number().min(0).max(1).default(0.005),
+  /** Samples inside a breach in training: left out (the label rule) or trained on as positives. @default 'exclude' */
+  inBreachSamples: z.enum(['exclude', 'positive']).default('exclude'),
   gbdt: gbdtOptionsSchema.prefault({}),
 };

@@ -63,6 +63,7 @@ export async function buildPrometheusModel(
   });
   const episodes = historyEpisodes(history, incidents, { start, end, horizonMs });
   const outcome = trainRiskModel(episodes, {
+    inBreachSamples: options.inBreachSamples,
     gbdt: options.gbdt,
     horizonMs,
     intervalMs: options.stepMs,
@@ -86,6 +87,7 @@ export async function buildPrometheusModel(
     horizonMs,
     minWarningMs: options.minWarningSeconds * 1000,
     objective: options.objective,
+    inBreachSamples: options.inBreachSamples,
     maxHealthyFpr: options.maxHealthyFpr,
     gbdt: options.gbdt,
   });

@@ -52,6 +52,7 @@ export async function buildSandboxModel(
     hooks.onProgress?.({ phase: 'simulate', done: index + 1, total: scenarios.length });
   });
   const outcome = trainRiskModel(episodes, {
+    inBreachSamples: options.inBreachSamples,
     gbdt: options.gbdt,
     horizonMs,
     minWarningMs: options.minWarningSeconds * 1000,
@@ -76,6 +77,7 @@ export async function buildSandboxModel(
     horizonMs,
     minWarningMs: options.minWarningSeconds * 1000,
     objective: options.objective,
+    inBreachSamples: options.inBreachSamples,
     maxHealthyFpr: options.maxHealthyFpr,
     gbdt: options.gbdt,
   });

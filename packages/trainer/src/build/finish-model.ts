@@ -33,13 +33,15 @@ export interface BuildContext {
   horizonMs: number;
   minWarningMs: number;
   objective: AvailabilityObjective;
+  /** What training did with samples inside a breach. @default 'exclude' */
+  inBreachSamples?: 'exclude' | 'positive';
   maxHealthyFpr: number;
   gbdt: z.output<typeof gbdtOptionsSchema>;
 }
 
 /** The label definition in words (stored in the model and the card). */
-export function describeLabel(objective: AvailabilityObjective, horizonMs: number): string {
-  return `positive when the workload starts breaching its availability objective (ready ratio < ${objective.minReadyRatio} or 5xx > ${objective.maxErrorRatio * 100}% of requests, sustained ${objective.sustainMs / 1000} s) within ${horizonMs / 60_000} min after the sample; samples inside an ongoing breach are excluded (detection, not prediction)`;
+export function describeLabel(objective: AvailabilityObjective, horizonMs: number, inBreachSamples: 'exclude' | 'positive' = 'exclude'): string {
+  return `positive when the workload starts breaching its availability objective (ready ratio < ${objective.minReadyRatio} or 5xx > ${objective.maxErrorRatio * 100}% of requests, sustained ${objective.sustainMs / 1000} s) within ${horizonMs / 60_000} min after the sample; samples inside an ongoing breach are ${inBreachSamples === 'positive' ? 'trained on as positives but left out of the prediction metrics' : 'excluded from training and from the prediction metrics'} (detection, not prediction)`;
 }
 
 /** Exports and documents a trained outcome. */
@@ -51,7 +53,7 @@ export function finishModel(outcome: TrainingOutcome, context: BuildContext): Bu
     positives: total.positives,
     folds: outcome.folds,
     horizonMs: context.horizonMs,
-    label: describeLabel(context.objective, context.horizonMs),
+    label: describeLabel(context.objective, context.horizonMs, context.inBreachSamples),
     objective: context.objective,
     dataHash: outcome.dataHash,
     learner: { ...context.gbdt, rounds: outcome.rounds, monotone: outcome.monotone },

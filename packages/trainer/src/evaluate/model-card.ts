@@ -53,8 +53,8 @@ function operatingPointText(e: EpisodeEvaluation, d: EpisodeEvaluation): string 
   const keeps = Number.isNaN(d.events.recall) || Number.isNaN(e.events.recall) ? 1 : d.events.recall / Math.max(e.events.recall, 1e-9);
   const poor = keeps < 0.75 || d.atThreshold.recall < 0.5 * e.atThreshold.recall;
   return poor
-    ? `**0.50 is a poor operating point for this model.** The calibrated probabilities rarely reach 0.50 before a breach (the positives are rare and most warnings sit between the tuned threshold and 0.50), so at 0.50 autoheal warns late or not at all: event recall ${percent(d.events.recall)} against ${percent(e.events.recall)} at the tuned threshold. Set the server's risk threshold to the tuned ${formatThreshold(e.threshold)} (stored in the model's \`threshold\` metadata) unless you prefer fewer, later warnings.`
-    : `At 0.50 the model keeps most of its event recall (${percent(d.events.recall)} against ${percent(e.events.recall)} at the tuned threshold) with fewer false positives; the tuned threshold ${formatThreshold(e.threshold)} (stored in the model's \`threshold\` metadata) warns earlier.`;
+    ? `**0.50 is a poor operating point for this model.** The calibrated probabilities rarely reach 0.50 before a breach (the positives are rare and most warnings sit between the tuned threshold and 0.50), so at 0.50 autoheal warns late or not at all: event recall ${percent(d.events.recall)} against ${percent(e.events.recall)} at the tuned threshold. Leave \`policy.threshold\` unset (the server then uses the tuned ${formatThreshold(e.threshold)} from the model's metadata) rather than setting 0.50, unless you prefer fewer, later warnings.`
+    : `At 0.50 the model keeps most of its event recall (${percent(d.events.recall)} against ${percent(e.events.recall)} at the tuned threshold) with fewer false positives; the tuned threshold ${formatThreshold(e.threshold)} (the model's \`threshold\` metadata, which the server uses by default) warns earlier.`;
 }
 
 /** What the card is made from. */
@@ -97,7 +97,10 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     '',
     '## Label',
     '',
-    `A sample is ${describeLabel(context.objective, context.horizonMs)}.`,
+    `A sample is ${describeLabel(context.objective, context.horizonMs, context.inBreachSamples)}.`,
+    context.inBreachSamples === 'positive'
+      ? 'Samples inside a breach are trained on as positives (the deployed model also scores workloads that are already failing, e.g. at the ladder\'s re-check) but are not counted in the prediction metrics.'
+      : 'Samples inside a breach are left out of training too (`inBreachSamples: positive` trains on them as positives; on this data that raised the false-positive rates at the tuned threshold, see the trainer source); how often the model flags them is reported as detection.',
     'A breach starts at its first violating sample. Each episode (one workload in one run) ends with its first breach: what',
     'follows is an incident in progress (crash loops, recovery), not the run-up to one, and a healer would have acted. The',
     'exception are the recovery scenarios: a workload healed during the run is recorded on after the heal, until the first',
@@ -179,13 +182,14 @@ export function renderModelCard({ outcome, context, sha256, onnxBytes }: ModelCa
     `the 5-minute window before the breach reaches back before the fault). Without those samples the ROC-AUC is`,
     `${fixed(outcome.diagnostics.rocAucAfterOnset)}. This is a diagnostic only; the headline numbers above keep every sample.`,
     '',
-    '### At the server\'s default threshold (0.50)',
+    '### At 0.50 (the original project\'s `RISK_THRESHOLD`)',
     '',
-    `The server scores with \`RISK_THRESHOLD\` 0.50 unless configured otherwise, not with the tuned ${formatThreshold(e.threshold)}. The same test fold at both:`,
+    `The server uses the model's tuned threshold (${formatThreshold(e.threshold)}, the \`threshold\` metadata) unless the config sets \`policy.threshold\`; 0.50 is`,
+    'its fallback only when neither names one, and what a config carried over from the original project sets. The same test fold at both:',
     '',
     '| threshold | precision | recall | FPR healthy | FPR other scales | false alarms / workload-day | event recall | median lead | p10 lead | detection |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...[[`${formatThreshold(e.threshold)} (tuned)`, e] as const, [`${SERVER_DEFAULT_THRESHOLD.toFixed(2)} (server default)`, outcome.atDefaultThreshold] as const].map(
+    ...[[`${formatThreshold(e.threshold)} (tuned)`, e] as const, [`${SERVER_DEFAULT_THRESHOLD.toFixed(2)} (fallback)`, outcome.atDefaultThreshold] as const].map(
       ([name, x]) =>
         `| ${name} | ${percent(x.atThreshold.precision)} | ${percent(x.atThreshold.recall)} | ${percent(x.healthyFalsePositiveRate, 2)} | ${percent(x.otherScaleFalsePositiveRate, 2)} | ${fixed(x.falseAlarmsPerWorkloadDay.all, 1)} | ${percent(x.events.recall)} (${x.events.warned} of ${x.events.events}) | ${seconds(x.events.medianLeadMs)} | ${seconds(x.events.p10LeadMs)} | ${percent(x.detection.rate)} |`,
     ),
