@@ -21,12 +21,14 @@ import { createSlackNotifier } from '@autoheal/adapter-slack';
 const env = process.env;
 const target = parseTargetString(process.argv[2] ?? 'prod/backend');
 
+const riskModel = await createOnnxRiskModel({ modelPath: env.AUTOHEAL_MODEL_PATH ?? 'models/risk-v1.onnx' });
 const pipeline = createPipeline({
   featureSource: createPrometheusFeatureSource({ url: env.AUTOHEAL_PROMETHEUS_URL ?? 'http://127.0.0.1:9090' }),
-  riskModel: await createOnnxRiskModel({ modelPath: env.AUTOHEAL_MODEL_PATH ?? 'models/risk-v1.onnx' }),
+  riskModel,
   healer: createKubernetesHealer(env.AUTOHEAL_KUBECONFIG ? { kubeconfigPath: env.AUTOHEAL_KUBECONFIG } : {}),
   notifiers: env.SLACK_WEBHOOK_URL ? [createSlackNotifier({ webhookUrl: env.SLACK_WEBHOOK_URL })] : [],
-  policy: { threshold: Number(env.RISK_THRESHOLD ?? 0.5), dryRun: true },
+  // The threshold the model was tuned for, unless RISK_THRESHOLD says otherwise (as the server does).
+  policy: { threshold: Number(env.RISK_THRESHOLD ?? riskModel.recommendedThreshold ?? 0.5), dryRun: true },
 });
 
 try {

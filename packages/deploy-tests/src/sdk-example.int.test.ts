@@ -60,7 +60,8 @@ describe.skipIf(!hasPrometheus)('examples/sdk/evaluate.mjs', () => {
 
   it('at risk, says what it would do in dry-run, exits 10, and changes nothing in the cluster', async () => {
     // A bad release is itself a rollout (a new generation): compare with the Deployment after it.
-    sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: 'bad-release', strength: 1 });
+    // Strength 0.5: the bad pods serve and crash (at 1 they never pass readiness and the old pods keep serving).
+    sandbox.injectFault({ namespace: 'prod', deployment: 'backend', type: 'bad-release', strength: 0.5 });
     const before = structuredClone(sandbox.store.get('apps/deployments', 'prod', 'backend')) as { metadata: { generation: number; annotations?: Record<string, string> } } | undefined;
     const result = await evaluateUntil(10, 120_000);
     expect(result.code, result.stdout + result.stderr).toBe(10);

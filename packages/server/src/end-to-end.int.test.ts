@@ -62,7 +62,9 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
     configFile = path.join(await mkdtemp(path.join(tmpdir(), 'autoheal-e2e-')), 'autoheal.yaml');
     await writeFile(
       configFile,
-      JSON.stringify({ prometheus: { url: prometheus.url, rateWindow: '30s' }, kubernetes: { kubeconfig: sandbox.kubeconfigPath }, model: { path: MODEL } }),
+      // minRequests 0: when every pod of the bad release is down, the app serves no request at all;
+      // with the default guard its 5xx rate is then missing and autoheal (by design) does not act.
+      JSON.stringify({ prometheus: { url: prometheus.url, rateWindow: '30s', minRequests: 0 }, kubernetes: { kubeconfig: sandbox.kubeconfigPath }, model: { path: MODEL } }),
     );
   }, 60_000);
 

@@ -155,7 +155,9 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     const config = validateConfig({
       server: { host: '127.0.0.1', port: Number(values.port), apiToken: token },
       // 30 s rate windows (production: 2m) so the demo reacts, and recovers, within minutes.
-      ...(prometheusUrl ? { prometheus: { url: prometheusUrl, rateWindow: '30s' } } : {}),
+      // minRequests 0: a workload whose pods are all down serves no traffic; count that as no errors
+      // rather than an unknown 5xx rate, so the demo keeps judging it (see docs/operations.md).
+      ...(prometheusUrl ? { prometheus: { url: prometheusUrl, rateWindow: '30s', minRequests: 0 } } : {}),
       model: { path: values.model },
       kubernetes: { kubeconfig: sandbox.kubeconfigPath },
       targets: ['prod/backend', 'prod/frontend'],
