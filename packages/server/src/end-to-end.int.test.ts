@@ -16,28 +16,13 @@ import { runCli } from './cli/main.js';
 import { registerCommands } from './cli/register-commands.js';
 
 registerCommands();
-import type { CliIo } from './cli/io.js';
+import { captureIo } from './cli/operator/operator-test-support.js';
 
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus'], { stdio: 'ignore' }).status === 0;
 if (!hasPrometheus) console.warn('[end-to-end] SKIPPED: the "prometheus" binary is not installed (apt-get install prometheus)');
 
 const MODEL = path.resolve(import.meta.dirname, '../../../models/risk-v1.onnx');
 
-function captureIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    env: {} as NodeJS.ProcessEnv,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Prometheus', () => {
   let sandbox: Sandbox;

@@ -3,28 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeDecisionRecord } from '@autoheal/core/testing';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from './io.js';
+import { captureIo } from './operator/operator-test-support.js';
 import { runCli } from './main.js';
 import { registerCommands } from './register-commands.js';
 import { RUN_EXIT, exitCodeFor } from './run-exit-codes.js';
 
 registerCommands();
 
-function captureIo(env: NodeJS.ProcessEnv = {}) {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    env,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io satisfies CliIo;
-}
 
 describe('autoheal CLI', () => {
   it('prints the usage with every command', async () => {

@@ -12,12 +12,12 @@ import type { CliIo } from '../io.js';
 import type { OperatorDeps } from './operator-context.js';
 
 /** A CliIo that keeps what was written. */
-export function captureIo(): CliIo & { out: string; err: string } {
+export function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: string; err: string } {
   const io = {
     out: '',
     err: '',
     isTty: false,
-    env: {} as NodeJS.ProcessEnv,
+    env,
     stdout: (text: string) => {
       io.out += text;
     },
