@@ -78,3 +78,21 @@ describe('autoheal run exit codes', () => {
     expect(exitCodeFor(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'recovered' }))).toBe(RUN_EXIT.ok);
   });
 });
+
+describe('a busy port', () => {
+  it('says which port and how to pick another', async () => {
+    const { createServer } = await import('node:http');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = String((blocker.address() as { port: number }).port);
+    const io = captureIo();
+    const model = path.resolve(import.meta.dirname, '../../../../models/risk-v1.onnx');
+    try {
+      expect(await runCli(['serve', '--port', port, '--host', '127.0.0.1', '--model', model, '--log-level', 'silent'], io)).toBe(RUN_EXIT.usage);
+    } finally {
+      blocker.close();
+    }
+    expect(io.err).toContain('EADDRINUSE');
+    expect(io.err).toContain('--port');
+  });
+});

@@ -239,6 +239,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.stderr(`${error.message}\n`);
       return error.code === 'CONFIG_INVALID' || error.code === 'INPUT_INVALID' || error.code === 'COMPOSITION_INVALID' || error.code === 'MODEL_INVALID' ? RUN_EXIT.usage : RUN_EXIT.error;
     }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      io.stderr(`[autoheal] ${errorMessage(error)}: another program uses that port; pass --port N (0 picks a free one) or set AUTOHEAL_PORT\n`);
+      return RUN_EXIT.usage;
+    }
     io.stderr(`[autoheal] unexpected error: ${errorMessage(error)}\n`);
     if (io.env.AUTOHEAL_DEBUG) io.stderr(`${(error as Error).stack ?? ''}\n`);
     return RUN_EXIT.error;
