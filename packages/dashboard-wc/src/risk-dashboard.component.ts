@@ -774,7 +774,8 @@ export class RiskDashboard extends LitElement {
   }
 
   private _renderLadder(latest: DecisionRecord | null): TemplateResult {
-    const policyLadder = this._info?.policy.ladder.map((step) => step.kind) ?? ['restart', 'cache', 'rollback'];
+    // A predict-only server has no ladder policy: fall back to the default ladder rather than fail.
+    const policyLadder = this._info?.policy?.ladder?.map((step) => step.kind) ?? ['restart', 'cache', 'rollback'];
     if (!latest) {
       return html`<div part="ladder" class="panel ladder"><h4 class="section-title">Healing ladder</h4><p class="muted">No evaluation yet.</p></div>`;
     }

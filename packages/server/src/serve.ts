@@ -6,7 +6,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AutohealConfig } from './config/config-schema.js';
-import { createAutoheal, type Autoheal, type ComposeOverrides } from './compose.js';
+import { policySchema } from '@autoheal/core';
+import { createAutoheal, policyFromConfig, type Autoheal, type ComposeOverrides } from './compose.js';
 import { findDashboardDir } from './dashboard-assets.js';
 import { createHttpServer, type HttpServer } from './http/create-http-server.js';
 import { VERSION } from './version.js';
@@ -50,6 +51,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
   const stopElection = new AbortController();
   const elector = await startLeaderElection(config, autoheal, logger, stopElection.signal);
   const isLeader = () => elector?.isLeader() ?? true;
+  const policy = autoheal.pipeline?.policy ?? policySchema.parse(policyFromConfig(config, autoheal.riskModel));
   const dashboardDir = config.server.dashboard ? findDashboardDir() : undefined;
   if (config.server.dashboard && !dashboardDir) logger.warn('dashboard bundle not found (build @autoheal/dashboard-wc); / will answer 404');
   const http = await createHttpServer({
@@ -74,18 +76,15 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
       dryRun: config.policy.dryRun,
       mode: autoheal.pipeline ? 'full' : 'predict-only',
       leaderElection: config.leaderElection.enabled,
-      ...(autoheal.pipeline
-        ? {
-            policy: {
-              threshold: autoheal.pipeline.policy.threshold,
-              ladder: autoheal.pipeline.policy.ladder.map((step) => ({ kind: step.kind })),
-              recheckDelayMs: autoheal.pipeline.policy.recheckDelayMs,
-              cooldownMs: autoheal.pipeline.policy.cooldownMs,
-              healthyResetMs: autoheal.pipeline.policy.healthyResetMs,
-              circuitBreaker: autoheal.pipeline.policy.circuitBreaker,
-            },
-          }
-        : {}),
+      // The policy is described even in predict-only mode: the dashboard shows the ladder it would run.
+      policy: {
+        threshold: policy.threshold,
+        ladder: policy.ladder.map((step) => ({ kind: step.kind })),
+        recheckDelayMs: policy.recheckDelayMs,
+        cooldownMs: policy.cooldownMs,
+        healthyResetMs: policy.healthyResetMs,
+        circuitBreaker: policy.circuitBreaker,
+      },
     },
   });
   const url = await http.start();
