@@ -168,7 +168,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const nextId = createDecisionIdGenerator();
   const listeners = new Set<(record: DecisionRecord) => void>();
   // Targets with an evaluation between "read the state" and "state written": at most one action per target.
-  const inFlight = new Set<string>();
+  const inFlightTargets = new Set<string>();
   let closing: Promise<void> | undefined;
 
   /** Reports a background failure; a throwing `onError` must not break the evaluation either. */
@@ -495,23 +495,41 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const threshold = policy.targetThresholds[key] ?? policy.threshold;
     const first = await look(target, threshold, signal, prefetched);
 
+    return decideExclusively(target, startedAt, first, signal, () => decide(target, threshold, first, signal), {
+      note: 'another evaluation of this target is still deciding or acting',
+    });
+  }
+
+  /**
+   * Runs `decideStep` holding the target's in-flight lock (or reports `in-flight` when another
+   * evaluation holds it), then records and publishes the decision. Shared by the loop and `healNow`.
+   */
+  async function decideExclusively(
+    target: TargetRef,
+    startedAt: number,
+    first: Look,
+    signal: AbortSignal | undefined,
+    decideStep: () => Promise<Decided>,
+    inFlight: { note: string; byOperator?: boolean },
+  ): Promise<DecisionRecord> {
+    const key = targetKey(target);
     let decided: Decided;
-    if (inFlight.has(key)) {
+    if (inFlightTargets.has(key)) {
       decided = {
         decision: 'suppressed',
         suppressedReason: 'in-flight',
         state: await readState(target, signal),
-        note: 'another evaluation of this target is still deciding or acting',
+        note: inFlight.note,
+        ...(inFlight.byOperator ? { byOperator: true } : {}),
       };
     } else {
-      inFlight.add(key);
+      inFlightTargets.add(key);
       try {
-        decided = await decide(target, threshold, first, signal);
+        decided = await decideStep();
       } finally {
-        inFlight.delete(key);
+        inFlightTargets.delete(key);
       }
     }
-
     const record = buildRecord(target, startedAt, first, decided);
     await publish(record);
     return record;
@@ -523,10 +541,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const key = targetKey(target);
     const startedAt = clock.now();
     const first = await look(target, policy.targetThresholds[key] ?? policy.threshold, signal);
-    if (inFlight.has(key)) {
+    if (inFlightTargets.has(key)) {
       throw new HealingError(`cannot reset ${key} while an evaluation is deciding or acting on it; try again in a moment`, { component: COMPONENT, retryable: true });
     }
-    inFlight.add(key);
+    inFlightTargets.add(key);
     let previous: HealingState;
     try {
       previous = await readState(target, signal);
@@ -536,7 +554,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (AutohealError.isInstance(error)) throw error;
       throw new HealingError(`could not reset the ladder state of ${key} in healer "${healer.name}": ${errorMessage(error)}`, { component: COMPONENT, cause: error, retryable: true });
     } finally {
-      inFlight.delete(key);
+      inFlightTargets.delete(key);
     }
     const note = `was ${stepLabel(previous.attempt, previous.lastStep)}${reason ? `; reason: ${reason}` : ''}`;
     const record = buildRecord(target, startedAt, first, { decision: 'reset', state: { attempt: 0 }, note, byOperator: true });
@@ -643,27 +661,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const threshold = policy.targetThresholds[key] ?? policy.threshold;
     const first = await look(target, threshold, signal);
 
-    let decided: Decided;
-    if (inFlight.has(key)) {
-      // Never overridden, not even by force: two actors on one Deployment undo each other.
-      decided = {
-        decision: 'suppressed',
-        suppressedReason: 'in-flight',
-        state: await readState(target, signal),
-        note: 'another evaluation of this target is still deciding or acting; try again in a moment',
-        byOperator: true,
-      };
-    } else {
-      inFlight.add(key);
-      try {
-        decided = await decideHealNow(target, first, options, signal);
-      } finally {
-        inFlight.delete(key);
-      }
-    }
-    const record = buildRecord(target, startedAt, first, decided);
-    await publish(record);
-    return record;
+    // In flight is never overridden, not even by force: two actors on one Deployment undo each other.
+    return decideExclusively(target, startedAt, first, signal, () => decideHealNow(target, first, options, signal), {
+      note: 'another evaluation of this target is still deciding or acting; try again in a moment',
+      byOperator: true,
+    });
   }
 
   async function inspect(input: TargetRefInput, inspectOptions: { signal?: AbortSignal } = {}): Promise<TargetInspection> {
