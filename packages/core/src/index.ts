@@ -15,4 +15,5 @@ export type * from './interfaces/index.js';
 export * from './pipeline/policy.js';
 export type * from './pipeline/types.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
+export { FALLBACK_THRESHOLD, resolveThreshold, thresholdForTarget } from './pipeline/threshold.js';
 export type { CircuitState } from './pipeline/circuit-breaker.js';

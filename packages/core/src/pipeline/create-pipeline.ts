@@ -29,6 +29,7 @@ import { parseWithSchema } from '../validation.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
 import { createDecisionIdGenerator } from './decision-id.js';
 import { policySchema, type Policy } from './policy.js';
+import { resolveThreshold, thresholdForTarget } from './threshold.js';
 import type { HealNowOptions, Pipeline, PipelineErrorContext, PipelineOptions, RunOnceOptions, TargetInspection, WatchOptions } from './types.js';
 
 const COMPONENT = 'pipeline';
@@ -151,7 +152,7 @@ async function forEachWithConcurrency<T>(items: readonly T[], limit: number, wor
 export function createPipeline(options: PipelineOptions): Pipeline {
   const parsed = parseWithSchema(pipelineOptionsSchema, options, COMPONENT, 'invalid pipeline options');
   const { featureSource, riskModel, healer, notifiers, clock } = parsed;
-  const policy: Policy = parsed.policy;
+  const policy: Policy = { ...parsed.policy, threshold: resolveThreshold(parsed.policy.threshold, riskModel) };
   const onError = parsed.onError ?? ((error: unknown, context: PipelineErrorContext) => console.error(`[autoheal] [${context.component}]`, errorMessage(error)));
 
   const notProvided = riskModel.featureNames.filter((feature) => !featureSource.featureNames.includes(feature));
@@ -492,7 +493,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   async function evaluateTarget(target: TargetRef, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<DecisionRecord> {
     const key = targetKey(target);
     const startedAt = clock.now();
-    const threshold = policy.targetThresholds[key] ?? policy.threshold;
+    const threshold = thresholdForTarget(policy, target);
     const first = await look(target, threshold, signal, prefetched);
 
     return decideExclusively(target, startedAt, first, signal, () => decide(target, threshold, first, signal), {
@@ -540,7 +541,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const target = parseTarget(input, 'resetTarget');
     const key = targetKey(target);
     const startedAt = clock.now();
-    const first = await look(target, policy.targetThresholds[key] ?? policy.threshold, signal);
+    const first = await look(target, thresholdForTarget(policy, target), signal);
     if (inFlightTargets.has(key)) {
       throw new HealingError(`cannot reset ${key} while an evaluation is deciding or acting on it; try again in a moment`, { component: COMPONENT, retryable: true });
     }
@@ -658,7 +659,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const target = parseTarget(input, 'healNow');
     const key = targetKey(target);
     const startedAt = clock.now();
-    const threshold = policy.targetThresholds[key] ?? policy.threshold;
+    const threshold = thresholdForTarget(policy, target);
     const first = await look(target, threshold, signal);
 
     // In flight is never overridden, not even by force: two actors on one Deployment undo each other.
@@ -673,7 +674,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const target = parseTarget(input, 'inspect');
     const key = targetKey(target);
     const startedAt = clock.now();
-    const first = await look(target, policy.targetThresholds[key] ?? policy.threshold, signal);
+    const first = await look(target, thresholdForTarget(policy, target), signal);
     const state = await readState(target, signal);
     const now = clock.now();
     const ladder: TargetInspection['ladder'] = { attempt: state.attempt, maxAttempts, nextStep: policy.ladder[state.attempt]?.kind ?? null };
@@ -765,6 +766,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   return {
     policy,
+    thresholdFor: (input) => thresholdForTarget(policy, parseTarget(input, 'thresholdFor')),
     evaluate,
     resetTarget,
     healNow,

@@ -5,8 +5,12 @@ import { DEFAULT_LADDER, healStepSchema } from '../healing.js';
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
 export const policySchema = z.object({
-  /** At-risk when probability >= threshold. @default 0.5 (the original project's RISK_THRESHOLD) */
-  threshold: probability.default(0.5),
+  /**
+   * At-risk when probability >= threshold. Unset: the threshold the risk model was tuned for
+   * (`riskModel.recommendedThreshold`), else 0.5 (the original project's RISK_THRESHOLD); see
+   * `resolveThreshold`. @default the model's recommended threshold, else 0.5
+   */
+  threshold: probability.optional(),
   /** Per-target thresholds, keyed by `namespace/name` (or `cluster/namespace/name`). */
   targetThresholds: z.record(z.string(), probability).default({}),
   /** The ladder, one step per attempt. @default restart, cache, rollback */
@@ -36,5 +40,6 @@ export const policySchema = z.object({
   actionTimeoutMs: z.number().int().min(1, 'must be at least 1 ms, e.g. 300000').default(300_000),
 });
 
-export type Policy = z.output<typeof policySchema>;
+/** The effective policy: defaults applied and the threshold resolved (see `resolveThreshold`). */
+export type Policy = Omit<z.output<typeof policySchema>, 'threshold'> & { threshold: number };
 export type PolicyInput = z.input<typeof policySchema>;

@@ -137,8 +137,10 @@ export interface Pipeline {
   inspect(target: TargetRefInput, options?: { signal?: AbortSignal }): Promise<TargetInspection>;
   /** Listens to every DecisionRecord (from evaluate, runOnce and watch). Returns unsubscribe. */
   subscribe(listener: (record: DecisionRecord) => void): () => void;
-  /** The effective policy (defaults applied). */
+  /** The effective policy (defaults applied, threshold resolved: configured, else the model's, else 0.5). */
   readonly policy: import('./policy.js').Policy;
+  /** The threshold that judges `target`: its own from `targetThresholds`, else `policy.threshold`. */
+  thresholdFor(target: TargetRefInput): number;
   /** Current circuit breaker state. */
   circuitState(): { open: boolean; actionsInWindow: number; maxActions: number };
   /** Closes every adapter that has `close()`. */
