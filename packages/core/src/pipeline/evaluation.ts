@@ -1,0 +1,148 @@
+/**
+ * One evaluation of one target, the way every entry point runs it: look → (holding the target's
+ * in-flight lock) read the state → the ladder decides → save what changed → take the step if one is
+ * due → build the record → publish it. The loop (`evaluate`), the operator's `healNow` and
+ * `resetTarget`, and `inspect` differ only in the request they hand the ladder.
+ *
+ * Why the in-flight lock spans from reading the state to saving it: two evaluations of one target
+ * at once (the loop and an operator, or two overlapping rounds) would both read attempt n and both
+ * take step n+1. The second one is recorded as `suppressed`/`in-flight` instead.
+ */
+import { HealingError } from '../errors.js';
+import type { DecisionRecord } from '../decision.js';
+import type { FeatureObservation } from '../features.js';
+import { targetKey, type TargetRef } from '../target.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { buildRecord } from './decision-record.js';
+import { decide, inFlight, ladderPosition, type Decided, type LadderRequest } from './ladder.js';
+import type { Look, Looker } from './look.js';
+import type { Policy } from './policy.js';
+import type { Publisher } from './publisher.js';
+import type { StepExecutor } from './take-step.js';
+import { thresholdForTarget } from './threshold.js';
+import type { TargetInspection } from './types.js';
+import { isoTime, stepLabel } from './words.js';
+
+const COMPONENT = 'pipeline';
+
+export interface EvaluatorParts {
+  policy: Policy;
+  looker: Looker;
+  executor: StepExecutor;
+  circuit: CircuitBreaker;
+  publisher: Publisher;
+  clock: { now(): number };
+  nextId(nowMs: number): string;
+}
+
+/** The evaluations, one per kind of request. */
+export interface Evaluator {
+  /** The loop's evaluation; `prefetched` is the target's observation from a round's batch collect. */
+  evaluate(target: TargetRef, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<DecisionRecord>;
+  /** The operator's step (`request.kind === 'heal-now'`). */
+  healNow(target: TargetRef, request: Extract<LadderRequest, { kind: 'heal-now' }>, signal: AbortSignal | undefined): Promise<DecisionRecord>;
+  /** The operator's reset: rejects (retryable) while the target is in flight or when the state cannot be written. */
+  reset(target: TargetRef, reason: string | undefined, signal: AbortSignal | undefined): Promise<DecisionRecord>;
+  /** Looks and reads the state; decides and changes nothing. */
+  inspect(target: TargetRef, signal: AbortSignal | undefined): Promise<TargetInspection>;
+}
+
+/**
+ * Creates the evaluator.
+ *
+ * @example
+ * const evaluator = createEvaluator({ policy, looker, executor, circuit, publisher, clock, nextId });
+ * const record = await evaluator.evaluate(target, signal);
+ */
+export function createEvaluator(parts: EvaluatorParts): Evaluator {
+  const { policy, looker, executor, circuit, publisher, clock, nextId } = parts;
+  const maxAttempts = policy.ladder.length;
+  // Targets with an evaluation between "read the state" and "state written": at most one action per target.
+  const inFlightTargets = new Set<string>();
+
+  async function record(target: TargetRef, startedAt: number, look: Look, decided: Decided): Promise<DecisionRecord> {
+    const now = clock.now();
+    const built = buildRecord({ id: nextId(startedAt), target, startedAt, now, look, circuit: circuit.state(now), policy }, decided);
+    await publisher.publish(built);
+    return built;
+  }
+
+  /** Reads the state, lets the ladder decide, saves what changed and takes a due step. */
+  async function decideAndAct(target: TargetRef, threshold: number, look: Look, request: LadderRequest, signal: AbortSignal | undefined): Promise<Decided> {
+    const state = await executor.readState(target, signal);
+    const now = clock.now();
+    const next = decide({ state, assessment: look.assessment, now, policy, circuit: circuit.state(now), request });
+    if (next.kind === 'settle') {
+      const problem = await executor.saveState(target, next.save, next.decided.state);
+      return problem ? { ...next.decided, note: [next.decided.note, problem].filter(Boolean).join('; ') } : next.decided;
+    }
+    await executor.saveState(target, next.save, next.due.state);
+    return executor.take(target, next.due, threshold, signal);
+  }
+
+  /** Runs one decision holding the target's lock, or records `in-flight` when another holds it. */
+  async function exclusively(target: TargetRef, threshold: number, look: Look, request: LadderRequest, signal: AbortSignal | undefined): Promise<Decided> {
+    const key = targetKey(target);
+    if (inFlightTargets.has(key)) return inFlight(await executor.readState(target, signal), request);
+    inFlightTargets.add(key);
+    try {
+      return await decideAndAct(target, threshold, look, request, signal);
+    } finally {
+      inFlightTargets.delete(key);
+    }
+  }
+
+  async function run(target: TargetRef, request: LadderRequest, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<DecisionRecord> {
+    const startedAt = clock.now();
+    const threshold = thresholdForTarget(policy, target);
+    const look = await looker.look(target, threshold, signal, prefetched);
+    return record(target, startedAt, look, await exclusively(target, threshold, look, request, signal));
+  }
+
+  async function reset(target: TargetRef, reason: string | undefined, signal: AbortSignal | undefined): Promise<DecisionRecord> {
+    const key = targetKey(target);
+    const startedAt = clock.now();
+    const look = await looker.look(target, thresholdForTarget(policy, target), signal);
+    if (inFlightTargets.has(key)) {
+      throw new HealingError(`cannot reset ${key} while an evaluation is deciding or acting on it; try again in a moment`, { component: COMPONENT, retryable: true });
+    }
+    inFlightTargets.add(key);
+    let decided: Decided;
+    try {
+      const previous = await executor.readState(target, signal);
+      const now = clock.now();
+      const next = decide({ state: previous, assessment: look.assessment, now, policy, circuit: circuit.state(now), request: { kind: 'reset', ...(reason ? { reason } : {}) } });
+      if (next.kind !== 'settle') throw new HealingError('the ladder answered a reset with a step', { component: COMPONENT });
+      // Written even in dry-run: the operator asked for it explicitly.
+      await executor.clearState(target, signal);
+      decided = { ...next.decided, note: `was ${stepLabel(previous.attempt, maxAttempts, previous.lastStep)}${reason ? `; reason: ${reason}` : ''}` };
+    } finally {
+      inFlightTargets.delete(key);
+    }
+    return record(target, startedAt, look, decided);
+  }
+
+  async function inspect(target: TargetRef, signal: AbortSignal | undefined): Promise<TargetInspection> {
+    const startedAt = clock.now();
+    const look = await looker.look(target, thresholdForTarget(policy, target), signal);
+    const state = await executor.readState(target, signal);
+    const now = clock.now();
+    return {
+      target,
+      time: isoTime(startedAt),
+      features: { ...look.observation.values },
+      missing: [...look.observation.missing],
+      assessment: look.assessment,
+      state,
+      ladder: ladderPosition(state, policy, now, state.attempt > 0 && state.lastActionAt !== undefined && state.lastActionAt + policy.recheckDelayMs > now),
+      circuit: circuit.state(now),
+    };
+  }
+
+  return {
+    evaluate: (target, signal, prefetched) => run(target, { kind: 'evaluate' }, signal, prefetched),
+    healNow: (target, request, signal) => run(target, request, signal),
+    reset,
+    inspect,
+  };
+}

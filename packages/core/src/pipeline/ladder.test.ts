@@ -1,0 +1,178 @@
+/**
+ * The state machine of docs/architecture.md, transition by transition, and every rule that can stop
+ * a step, on the pure ladder: no healer, no clock, no I/O.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HealingState } from '../healing.js';
+import { awaitingRecheck, decide, inFlight, judgeRevalidation, ladderPosition, stateAfterStep, stepStopped, type LadderInput, type LadderRequest } from './ladder.js';
+import { policySchema } from './policy.js';
+
+const T = Date.parse('2026-01-01T00:00:00.000Z');
+const policy = policySchema.parse({ recheckDelayMs: 120_000, cooldownMs: 120_000, healthyResetMs: 600_000 });
+const closed = { open: false, actionsInWindow: 0, maxActions: 5 };
+const open = { open: true, actionsInWindow: 5, maxActions: 5 };
+const healthy = { verdict: 'healthy' as const, probability: 0.1, threshold: 0.5 };
+const atRisk = { verdict: 'at-risk' as const, probability: 0.9, threshold: 0.5 };
+const unknown = { verdict: 'unknown' as const, probability: null, threshold: 0.5, reason: 'missing features: cpu_usage_pct (no data)' };
+const evaluate: LadderRequest = { kind: 'evaluate' };
+
+function input(overrides: Partial<LadderInput> = {}): LadderInput {
+  return { state: { attempt: 0 }, assessment: atRisk, now: T, policy, circuit: closed, request: evaluate, ...overrides };
+}
+
+/** A state `ago` ms after step `attempt` was taken. */
+function after(attempt: number, ago: number, extra: Partial<HealingState> = {}): HealingState {
+  const kinds = ['restart', 'cache', 'rollback'] as const;
+  return { attempt, lastActionAt: T - ago, lastStep: kinds[attempt - 1]!, keptNotified: false, handoffNotified: false, ...extra };
+}
+
+describe('ladder: the transitions of the state diagram (the loop)', () => {
+  const transitions: Array<{ name: string; given: Partial<LadderInput>; expect: Record<string, unknown> }> = [
+    { name: 'Idle → Idle: healthy with no attempt is none', given: { assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'none', state: { attempt: 0 } }, save: 'none' } },
+    { name: 'Idle → Healing: at risk, step 1 of the ladder is due', given: {}, expect: { kind: 'step', due: { step: { kind: 'restart' }, attempt: 1, revalidate: true, dryRun: false, overridden: [] }, save: 'none' } },
+    { name: 'Healing → Awaiting: before the re-check nothing is judged, at risk or healthy', given: { state: after(1, 60_000) }, expect: { kind: 'settle', decided: { decision: 'awaiting-recheck' }, save: 'none' } },
+    { name: 'Awaiting → Healing: still at risk at the re-check escalates to the next step', given: { state: after(1, 120_000) }, expect: { kind: 'step', due: { step: { kind: 'cache' }, attempt: 2 } } },
+    { name: 'Awaiting → Handoff: still at risk after the last step hands off once', given: { state: after(3, 120_000) }, expect: { kind: 'settle', decided: { decision: 'handoff', state: { attempt: 3, handoffNotified: true } }, save: 'write' } },
+    { name: 'Awaiting → Kept: healthy at the re-check keeps the step, once', given: { state: after(1, 120_000), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'kept', state: { attempt: 1, healthySince: T, keptNotified: true } }, save: 'write' } },
+    { name: 'Kept → Kept (quiet): healthy while the healthy period runs is none', given: { state: after(1, 200_000, { healthySince: T - 60_000, keptNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'none' }, save: 'none' } },
+    { name: 'Kept → Reset: healthy for healthyResetMs clears the state', given: { state: after(1, 900_000, { healthySince: T - 600_000, keptNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 } }, save: 'clear' } },
+    { name: 'Kept → Healing: at risk again breaks the healthy period and escalates', given: { state: after(1, 200_000, { healthySince: T - 60_000, keptNotified: true }) }, expect: { kind: 'step', due: { attempt: 2, state: { attempt: 1 } }, save: 'write' } },
+    { name: 'Kept → Handoff: at risk again with no step left', given: { state: after(3, 200_000, { healthySince: T - 60_000, keptNotified: true }) }, expect: { kind: 'settle', decided: { decision: 'handoff' }, save: 'write' } },
+    { name: 'Handoff → ceiling-reached: handed off already, never another step', given: { state: after(3, 200_000, { handoffNotified: true }) }, expect: { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached' }, save: 'none' } },
+    { name: 'Handoff → Kept: healthy again after the handoff', given: { state: after(3, 200_000, { handoffNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'kept' }, save: 'write' } },
+    { name: 'Idle → Suppressed: unknown never acts', given: { assessment: unknown }, expect: { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'unknown', note: 'never act on what cannot be seen' }, save: 'none' } },
+    { name: 'unknown wins over a pending re-check', given: { assessment: unknown, state: after(1, 10_000) }, expect: { kind: 'settle', decided: { suppressedReason: 'unknown' } } },
+  ];
+  for (const transition of transitions) {
+    it(transition.name, () => {
+      expect(decide(input(transition.given))).toMatchObject(transition.expect);
+    });
+  }
+
+  it('drops the broken healthy period from the state the step starts from', () => {
+    const next = decide(input({ state: after(1, 200_000, { healthySince: T - 60_000, keptNotified: true }) }));
+    expect(next.kind === 'step' && 'healthySince' in next.due.state).toBe(false);
+  });
+
+  it('reports the time of the reset in the kept note', () => {
+    const next = decide(input({ state: after(1, 120_000), assessment: healthy }));
+    expect(next.kind === 'settle' && next.decided.note).toBe(`the attempt count resets at ${new Date(T + 600_000).toISOString()} if it stays healthy`);
+  });
+});
+
+describe('ladder: every rule that stops a due step in the loop', () => {
+  const refusals: Array<{ name: string; given: Partial<LadderInput>; reason: string; note: RegExp }> = [
+    { name: 'cooldown: past the re-check but within cooldownMs', given: { state: after(1, 150_000), policy: { ...policy, cooldownMs: 300_000 } }, reason: 'cooldown', note: /^step 2\/3 \(cache\) not taken: cooldown until 2026-01-01T00:02:30\.000Z$/ },
+    { name: 'circuit-open: the breaker is full', given: { circuit: open }, reason: 'circuit-open', note: /^step 1\/3 \(restart\) not taken: circuit breaker open \(5\/5 steps in the last 3600000 ms\)$/ },
+  ];
+  for (const refusal of refusals) {
+    it(refusal.name, () => {
+      const next = decide(input(refusal.given));
+      expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'suppressed', suppressedReason: refusal.reason } });
+      expect(next.kind === 'settle' && next.decided.note).toMatch(refusal.note);
+    });
+  }
+
+  it('carries dry-run and re-validation from the policy into the due step', () => {
+    const next = decide(input({ policy: { ...policy, dryRun: true, revalidateBeforeAction: false } }));
+    expect(next).toMatchObject({ kind: 'step', due: { dryRun: true, revalidate: false } });
+  });
+
+  it('follows a custom ladder, one step per attempt', () => {
+    const custom = policySchema.parse({ ladder: [{ kind: 'rollback' }, { kind: 'restart', scaleUp: false }] });
+    expect(decide(input({ policy: custom }))).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' }, attempt: 1 } });
+    expect(decide(input({ policy: custom, state: after(1, 200_000) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart', scaleUp: false }, attempt: 2 } });
+    expect(decide(input({ policy: custom, state: after(2, 200_000) }))).toMatchObject({ kind: 'settle', decided: { decision: 'handoff' } });
+  });
+});
+
+describe('ladder: the operator\'s heal-now, with and without force', () => {
+  const healNow = (extra: Partial<Extract<LadderRequest, { kind: 'heal-now' }>> = {}): LadderRequest => ({ kind: 'heal-now', force: false, dryRun: false, ...extra });
+  const rules: Array<{ reason: string; given: Partial<LadderInput>; words: string }> = [
+    { reason: 'unknown', given: { assessment: unknown }, words: 'the target cannot be judged (risk unknown (missing features: cpu_usage_pct (no data)))' },
+    { reason: 'recovered', given: { assessment: healthy }, words: 'not at risk now (risk 0.10 < 0.50)' },
+    { reason: 'cooldown', given: { state: after(1, 60_000) }, words: 'cooldown until 2026-01-01T00:01:00.000Z' },
+    { reason: 'circuit-open', given: { circuit: open }, words: 'circuit breaker open (5/5 steps in the last 3600000 ms)' },
+    { reason: 'ceiling-reached', given: { state: after(3, 600_000) }, words: 'every step of the ladder was tried (attempt 3/3); name a step or reset the target' },
+  ];
+  for (const rule of rules) {
+    it(`refuses on ${rule.reason}, naming it; force passes it and names it`, () => {
+      const refused = decide(input({ ...rule.given, request: healNow({ reason: 'INC-7' }) }));
+      const forced = decide(input({ ...rule.given, request: healNow({ force: true }) }));
+
+      expect(refused).toMatchObject({ kind: 'settle', decided: { decision: 'suppressed', suppressedReason: rule.reason, byOperator: true }, save: 'none' });
+      expect(refused.kind === 'settle' && refused.decided.note).toContain(`by an operator not taken: ${rule.words}; reason: INC-7`);
+      expect(forced).toMatchObject({ kind: 'step', due: { overridden: [rule.reason], operator: { force: true }, revalidate: false } });
+    });
+  }
+
+  it('names every rule force passed, in the order of the rules', () => {
+    const forced = decide(input({ assessment: healthy, state: after(1, 60_000), circuit: open, request: healNow({ force: true }) }));
+    expect(forced).toMatchObject({ kind: 'step', due: { overridden: ['recovered', 'cooldown', 'circuit-open'] } });
+  });
+
+  it('takes ladder[attempt] by default, a named step with its ladder settings, and an unladdered kind with defaults', () => {
+    const custom = policySchema.parse({ ladder: [{ kind: 'restart', scaleUp: { by: 2, maxReplicas: 6 } }] });
+    expect(decide(input({ policy: custom, request: healNow() }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart', scaleUp: { by: 2 } }, attempt: 1 } });
+    expect(decide(input({ policy: custom, request: healNow({ step: 'cache' }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'cache', command: ['sh', '-c', 'rm -rf /tmp/cache/*'] } } });
+  });
+
+  it('past the ceiling, a named step runs; forced, the last step runs again', () => {
+    expect(decide(input({ state: after(3, 600_000), request: healNow({ step: 'restart' }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' }, attempt: 4 } });
+    expect(decide(input({ state: after(3, 600_000), request: healNow({ force: true }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' } } });
+  });
+
+  it('plans only when the operator or the policy asks for dry-run', () => {
+    expect(decide(input({ request: healNow({ dryRun: true }) }))).toMatchObject({ kind: 'step', due: { dryRun: true } });
+    expect(decide(input({ policy: { ...policy, dryRun: true }, request: healNow() }))).toMatchObject({ kind: 'step', due: { dryRun: true } });
+  });
+});
+
+describe('ladder: reset, in-flight and the effects\' verdicts', () => {
+  it('an operator reset clears the state from any position', () => {
+    for (const state of [{ attempt: 0 }, after(2, 10_000), after(3, 1, { handoffNotified: true })]) {
+      expect(decide(input({ state, request: { kind: 'reset' } }))).toMatchObject({ kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 }, byOperator: true }, save: 'clear' });
+    }
+  });
+
+  it('in-flight is a suppression that keeps the state, worded for the loop and for an operator', () => {
+    expect(inFlight(after(1, 5), evaluate)).toEqual({ decision: 'suppressed', suppressedReason: 'in-flight', state: after(1, 5), note: 'another evaluation of this target is still deciding or acting' });
+    expect(inFlight({ attempt: 0 }, { kind: 'heal-now', force: true, dryRun: false })).toMatchObject({ suppressedReason: 'in-flight', byOperator: true, note: expect.stringContaining('try again') });
+  });
+
+  it('re-validation stops the step when the target recovered or cannot be judged', () => {
+    expect(judgeRevalidation(healthy)).toEqual({ reason: 'recovered', why: 're-validation found it healthy (risk 0.10 < 0.50)' });
+    expect(judgeRevalidation(unknown)).toMatchObject({ reason: 'unknown' });
+    expect(judgeRevalidation(atRisk)).toBeUndefined();
+  });
+
+  it('a stopped step keeps the state and records the plan when there is one', () => {
+    const next = decide(input());
+    if (next.kind !== 'step') throw new Error('expected a step');
+    const plan = { step: next.due.step, attempt: 1, operations: [], refusal: 'paused' };
+    expect(stepStopped(next.due, 'refused', 'healer "h" refused: paused', 3, { step: 'restart', plan })).toEqual({
+      decision: 'suppressed',
+      suppressedReason: 'refused',
+      state: { attempt: 0 },
+      note: 'step 1/3 (restart) not taken: healer "h" refused: paused',
+      action: { step: 'restart', plan },
+    });
+  });
+
+  it('a step, applied or failed, counts as an attempt and re-arms the notifications', () => {
+    expect(stateAfterStep({ attempt: 2, step: { kind: 'cache', command: ['x'], perPodTimeoutMs: 1, restart: true, scaleUp: false } }, T)).toEqual({
+      attempt: 2,
+      lastActionAt: T,
+      lastStep: 'cache',
+      keptNotified: false,
+      handoffNotified: false,
+    });
+  });
+
+  it('the ladder position names the next step, the cooldown and a pending re-check', () => {
+    expect(ladderPosition(after(1, 30_000), policy, T, true)).toEqual({ attempt: 1, maxAttempts: 3, nextStep: 'cache', cooldownUntil: T + 90_000, recheckAt: T + 90_000 });
+    expect(ladderPosition(after(3, 600_000), policy, T, false)).toEqual({ attempt: 3, maxAttempts: 3, nextStep: null });
+    expect(awaitingRecheck(after(1, 30_000), policy, T)).toBe(true);
+    expect(awaitingRecheck(after(1, 120_000), policy, T)).toBe(false);
+  });
+});

@@ -1,0 +1,285 @@
+/**
+ * The healing ladder as a pure function: given the persisted state, the verdict of a look, the time,
+ * the policy and the circuit breaker, what happens next. No I/O, no clock, no healer: every rule of
+ * the state machine in `docs/architecture.md` is a line here and is tested here without I/O.
+ *
+ * Why one function for every caller: the watch loop, the operator's `healNow`, `resetTarget` and
+ * `inspect` must follow the same rules. Where an operator may differ (`force` passes some rules; a
+ * named step), the difference is a field of the request, not a second copy of the rules.
+ *
+ * What stays outside: the effects (re-validating, planning, the dry-run stop, taking a breaker slot,
+ * applying, saving) are `take-step.ts`; the ladder only says which of them to attempt, and
+ * {@link stepStopped} and {@link stateAfterStep} say what their results mean.
+ *
+ * The state machine (attempt n of the persisted `HealingState` means n steps taken this episode):
+ * - unknown verdict → `suppressed`/`unknown` (never act on what cannot be seen);
+ * - within `recheckDelayMs` of the last step → `awaiting-recheck`;
+ * - healthy, attempt 0 → `none`; healthy after a step → `kept` (once), then quiet `none`, then
+ *   `reset` after `healthyResetMs` of continuous health;
+ * - at risk: the healthy period is broken; after the last step → `handoff` (once), then
+ *   `suppressed`/`ceiling-reached`; in the cooldown → `cooldown`; breaker open → `circuit-open`;
+ *   otherwise step `ladder[attempt]` is due.
+ */
+import type { RiskAssessment } from '../assessment.js';
+import type { DecisionKind, SuppressedReason } from '../decision.js';
+import { healStepSchema, type HealingState, type HealOutcome, type HealPlan, type HealStep, type HealStepKind } from '../healing.js';
+import type { CircuitState } from './circuit-breaker.js';
+import type { Policy } from './policy.js';
+import { describeRisk, isoTime, stepLabel } from './words.js';
+
+/** The parts of the policy the ladder reads. */
+export type LadderPolicy = Pick<Policy, 'ladder' | 'recheckDelayMs' | 'cooldownMs' | 'healthyResetMs' | 'dryRun' | 'revalidateBeforeAction' | 'circuitBreaker'>;
+
+/** Who asks, and for what. */
+export type LadderRequest =
+  /** The automatic loop (`evaluate`, `watch`, `runOnce`). */
+  | { kind: 'evaluate' }
+  /**
+   * An operator's "heal this now". `force` passes the overridable rules (unknown, recovered,
+   * cooldown, circuit-open, ceiling-reached), never in-flight, the healer's refusal or dry-run.
+   */
+  | { kind: 'heal-now'; step?: HealStepKind; force: boolean; dryRun: boolean; reason?: string }
+  /** An operator's reset: the episode ends, the attempt count goes back to 0. */
+  | { kind: 'reset'; reason?: string };
+
+/** Everything the ladder decides from. */
+export interface LadderInput {
+  state: HealingState;
+  /** The judgement of the look this decision is about. */
+  assessment: Pick<RiskAssessment, 'verdict' | 'probability' | 'threshold' | 'reason'>;
+  /** Epoch ms. */
+  now: number;
+  policy: LadderPolicy;
+  circuit: CircuitState;
+  request: LadderRequest;
+}
+
+/** What the state machine decided, before it becomes a DecisionRecord. */
+export interface Decided {
+  decision: DecisionKind;
+  suppressedReason?: SuppressedReason;
+  /** The ladder state after the decision. */
+  state: HealingState;
+  action?: { step: HealStepKind; plan: HealPlan; outcome?: HealOutcome };
+  /** Extra words for the summary (why it was suppressed, when the reset is due, ...). */
+  note?: string;
+  /** Set for a reset or a step asked for by an operator rather than decided by the loop. */
+  byOperator?: boolean;
+  /** Overrides `policy.dryRun` in the record (an operator's dry-run of one step). */
+  dryRun?: boolean;
+}
+
+/** What to persist before the decision is recorded. */
+export type StateChange = 'none' | 'write' | 'clear';
+
+/** A step is due: the rules the ladder can judge without I/O all let it through. */
+export interface StepDue {
+  step: HealStep;
+  /** The attempt the step will be (1-based). */
+  attempt: number;
+  /** The state the step starts from. */
+  state: HealingState;
+  /** Look again right before acting and stop if the target recovered or cannot be judged. */
+  revalidate: boolean;
+  /** Plan and record only. */
+  dryRun: boolean;
+  /** Set when an operator asked; `force` also passes a breaker that filled up while planning. */
+  operator?: { force: boolean; reason?: string };
+  /** The rules `force` passed, named in the summary. */
+  overridden: SuppressedReason[];
+}
+
+/** The ladder's answer: settle on a decision, or take a step (after the effects in `take-step.ts`). */
+export type LadderDecision = { kind: 'settle'; decided: Decided; save: StateChange } | { kind: 'step'; due: StepDue; save: StateChange };
+
+/** The state right after a step was applied (or failed: a failed step still counts as an attempt). */
+export function stateAfterStep(due: Pick<StepDue, 'attempt' | 'step'>, actedAt: number): HealingState {
+  return { attempt: due.attempt, lastActionAt: actedAt, lastStep: due.step.kind, keptNotified: false, handoffNotified: false };
+}
+
+/**
+ * A due step that an effect stopped (re-validation, the healer's refusal, dry-run, a breaker that
+ * filled up meanwhile) or that a rule stopped: a `suppressed` decision naming the step and why.
+ */
+export function stepStopped(due: StepDue, reason: SuppressedReason, why: string, maxAttempts: number, action?: Decided['action']): Decided {
+  const who = due.operator ? ' by an operator' : '';
+  const reasonNote = due.operator?.reason ? `; reason: ${due.operator.reason}` : '';
+  return {
+    decision: 'suppressed',
+    suppressedReason: reason,
+    state: due.state,
+    note: `${stepLabel(due.attempt, maxAttempts, due.step.kind)}${who} not taken: ${why}${reasonNote}`,
+    ...(due.operator ? { byOperator: true } : {}),
+    ...(due.operator && due.dryRun ? { dryRun: true } : {}),
+    ...(action ? { action } : {}),
+  };
+}
+
+/** The decision for an evaluation that found another one deciding or acting on the same target. */
+export function inFlight(state: HealingState, request: LadderRequest): Decided {
+  const operator = request.kind !== 'evaluate';
+  return {
+    decision: 'suppressed',
+    suppressedReason: 'in-flight',
+    state,
+    note: operator ? 'another evaluation of this target is still deciding or acting; try again in a moment' : 'another evaluation of this target is still deciding or acting',
+    ...(operator ? { byOperator: true } : {}),
+  };
+}
+
+/** The settings of a step kind: the ladder's own when the kind is in the ladder, else the defaults. */
+export function stepOfKind(policy: Pick<LadderPolicy, 'ladder'>, kind: HealStepKind): HealStep {
+  return policy.ladder.find((step) => step.kind === kind) ?? healStepSchema.parse({ kind });
+}
+
+/** Where the target stands on the ladder: for records and `inspect`. */
+export function ladderPosition(state: HealingState, policy: Pick<LadderPolicy, 'ladder' | 'cooldownMs' | 'recheckDelayMs'>, now: number, recheckPending: boolean) {
+  const position: { attempt: number; maxAttempts: number; nextStep: HealStepKind | null; cooldownUntil?: number; recheckAt?: number } = {
+    attempt: state.attempt,
+    maxAttempts: policy.ladder.length,
+    nextStep: policy.ladder[state.attempt]?.kind ?? null,
+  };
+  if (state.lastActionAt !== undefined && state.lastActionAt + policy.cooldownMs > now) position.cooldownUntil = state.lastActionAt + policy.cooldownMs;
+  if (recheckPending && state.lastActionAt !== undefined) position.recheckAt = state.lastActionAt + policy.recheckDelayMs;
+  return position;
+}
+
+/** Whether a re-check is still pending at `now` (a step ran less than `recheckDelayMs` ago). */
+export function awaitingRecheck(state: HealingState, policy: Pick<LadderPolicy, 'recheckDelayMs'>, now: number): boolean {
+  return state.attempt > 0 && state.lastActionAt !== undefined && now < state.lastActionAt + policy.recheckDelayMs;
+}
+
+/** A rule that can stop a due step, with the words that explain it. */
+interface StepRule {
+  reason: SuppressedReason;
+  applies: boolean;
+  why: () => string;
+}
+
+function circuitWords(circuit: CircuitState, windowMs: number): string {
+  return `circuit breaker open (${circuit.actionsInWindow}/${circuit.maxActions} steps in the last ${windowMs} ms)`;
+}
+
+function cooldownRule(state: HealingState, policy: LadderPolicy, now: number): StepRule {
+  return {
+    reason: 'cooldown',
+    applies: state.lastActionAt !== undefined && now < state.lastActionAt + policy.cooldownMs,
+    why: () => `cooldown until ${isoTime((state.lastActionAt ?? 0) + policy.cooldownMs)}`,
+  };
+}
+
+function circuitRule(circuit: CircuitState, policy: LadderPolicy): StepRule {
+  return { reason: 'circuit-open', applies: circuit.open, why: () => circuitWords(circuit, policy.circuitBreaker.windowMs) };
+}
+
+/** Healthy after a step: kept once, quiet while the healthy period runs, reset at its end. */
+function whenHealthy(state: HealingState, policy: LadderPolicy, now: number): LadderDecision {
+  if (state.attempt === 0) return { kind: 'settle', decided: { decision: 'none', state }, save: 'none' };
+  const healthySince = state.healthySince ?? now;
+  if (now - healthySince >= policy.healthyResetMs) {
+    return { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 } }, save: 'clear' };
+  }
+  const next: HealingState = { ...state, healthySince, keptNotified: true };
+  const changed = next.healthySince !== state.healthySince || !state.keptNotified;
+  const note = `the attempt count resets at ${isoTime(healthySince + policy.healthyResetMs)} if it stays healthy`;
+  // `kept` is reported once per step; later healthy evaluations are quiet (`none`) until the reset.
+  return { kind: 'settle', decided: { decision: state.keptNotified ? 'none' : 'kept', state: next, note }, save: changed ? 'write' : 'none' };
+}
+
+/** At risk in the loop: the next step is due unless the ceiling, the cooldown or the breaker stops it. */
+function whenAtRisk(stored: HealingState, input: LadderInput): LadderDecision {
+  const { policy, now, circuit } = input;
+  const maxAttempts = policy.ladder.length;
+  // The healthy streak is broken: the reset timer starts again at the next healthy evaluation.
+  let state = stored;
+  let save: StateChange = 'none';
+  if (state.healthySince !== undefined) {
+    const { healthySince: _dropped, ...rest } = state;
+    state = rest;
+    save = 'write';
+  }
+
+  if (state.attempt >= maxAttempts) {
+    if (state.handoffNotified) {
+      return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', state, note: 'every step of the ladder was tried; waiting for a human' }, save };
+    }
+    return { kind: 'settle', decided: { decision: 'handoff', state: { ...state, handoffNotified: true } }, save: 'write' };
+  }
+
+  const due: StepDue = { step: policy.ladder[state.attempt]!, attempt: state.attempt + 1, state, revalidate: policy.revalidateBeforeAction, dryRun: policy.dryRun, overridden: [] };
+  for (const rule of [cooldownRule(state, policy, now), circuitRule(circuit, policy)]) {
+    if (rule.applies) return { kind: 'settle', decided: stepStopped(due, rule.reason, rule.why(), maxAttempts), save };
+  }
+  return { kind: 'step', due, save };
+}
+
+/**
+ * The operator's step: the loop's rules in one list, each of which `force` may pass (and is then
+ * named). The look taken at the start of the call is the re-validation, so there is no second one.
+ */
+function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'heal-now' }>): LadderDecision {
+  const { state, policy, now, circuit, assessment } = input;
+  const { verdict } = assessment;
+  const maxAttempts = policy.ladder.length;
+  // No named step and no step left: the ceiling. Forced, the last step of the ladder runs again.
+  const ladderStep = policy.ladder[state.attempt];
+  const step = request.step !== undefined ? stepOfKind(policy, request.step) : (ladderStep ?? policy.ladder[maxAttempts - 1]!);
+  const due: StepDue = {
+    step,
+    attempt: state.attempt + 1,
+    state,
+    revalidate: false,
+    dryRun: request.dryRun || policy.dryRun,
+    operator: { force: request.force, ...(request.reason ? { reason: request.reason } : {}) },
+    overridden: [],
+  };
+  const rules: StepRule[] = [
+    { reason: 'unknown', applies: verdict === 'unknown', why: () => `the target cannot be judged (${describeRisk(assessment)})` },
+    { reason: 'recovered', applies: verdict === 'healthy', why: () => `not at risk now (${describeRisk(assessment)})` },
+    cooldownRule(state, policy, now),
+    circuitRule(circuit, policy),
+    {
+      reason: 'ceiling-reached',
+      applies: request.step === undefined && ladderStep === undefined,
+      why: () => `every step of the ladder was tried (attempt ${state.attempt}/${maxAttempts}); name a step or reset the target`,
+    },
+  ];
+  for (const rule of rules) {
+    if (!rule.applies) continue;
+    if (!request.force) return { kind: 'settle', decided: stepStopped(due, rule.reason, rule.why(), maxAttempts), save: 'none' };
+    due.overridden.push(rule.reason);
+  }
+  return { kind: 'step', due, save: 'none' };
+}
+
+/**
+ * The next decision for one target. Pure: the same input always gives the same answer.
+ *
+ * @example
+ * const next = decide({ state, assessment: look.assessment, now, policy, circuit: breaker.state(now), request: { kind: 'evaluate' } });
+ * if (next.kind === 'step') await takeStep(target, next.due);
+ */
+export function decide(input: LadderInput): LadderDecision {
+  const { state, policy, now, request } = input;
+  const { verdict } = input.assessment;
+  switch (request.kind) {
+    case 'reset':
+      return { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 }, byOperator: true }, save: 'clear' };
+    case 'heal-now':
+      return healNow(input, request);
+    case 'evaluate':
+      if (verdict === 'unknown') return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'unknown', state, note: 'never act on what cannot be seen' }, save: 'none' };
+      if (awaitingRecheck(state, policy, now)) return { kind: 'settle', decided: { decision: 'awaiting-recheck', state }, save: 'none' };
+      return verdict === 'healthy' ? whenHealthy(state, policy, now) : whenAtRisk(state, input);
+  }
+}
+
+/**
+ * What the re-validation right before a step means: a target that recovered or can no longer be
+ * judged is left alone. `undefined` when the step may go ahead.
+ */
+export function judgeRevalidation(fresh: LadderInput['assessment']): { reason: SuppressedReason; why: string } | undefined {
+  if (fresh.verdict === 'unknown') return { reason: 'unknown', why: `re-validation could not judge the target: ${describeRisk(fresh)}` };
+  if (fresh.verdict === 'healthy') return { reason: 'recovered', why: `re-validation found it healthy (${describeRisk(fresh)})` };
+  return undefined;
+}

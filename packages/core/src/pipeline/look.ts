@@ -1,0 +1,104 @@
+/**
+ * One look at a target: collect its features and score them. What cannot be seen becomes the verdict
+ * `unknown` with the reason, never an exception and never a guess: a failed source, a failed model,
+ * a probability outside [0, 1] and a missing feature all end here as `unknown`.
+ *
+ * Why looks are separate from deciding: the loop looks once per round (often from a batch collected
+ * for every target), again right before a step (re-validation), and the operator commands look
+ * without deciding (`inspect`). All of them must judge a target the same way.
+ */
+import { verdictFor, type RiskAssessment, type RiskScore } from '../assessment.js';
+import type { Clock } from '../clock.js';
+import { AutohealError, errorMessage } from '../errors.js';
+import { missingFeatures, type FeatureObservation, type FeatureVector } from '../features.js';
+import type { FeatureSource } from '../interfaces/feature-source.js';
+import type { RiskModel } from '../interfaces/risk-model.js';
+import type { TargetRef } from '../target.js';
+
+const COMPONENT = 'pipeline';
+
+/** What one look at a target found: the collected features and the model's judgement. */
+export interface Look {
+  observation: FeatureObservation;
+  assessment: RiskAssessment;
+}
+
+/** Takes looks at targets. */
+export interface Looker {
+  /**
+   * Collects (unless `prefetched` is given) and scores one target, judged at `threshold`. Rejects
+   * only with `ABORTED` when `signal` aborted; every other failure is an `unknown` look.
+   */
+  look(target: TargetRef, threshold: number, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<Look>;
+}
+
+/** After an adapter failed: if the caller aborted, stop the evaluation instead of recording `unknown`. */
+export function throwIfAborted(signal: AbortSignal | undefined, cause: unknown): void {
+  if (signal?.aborted) throw new AutohealError('evaluation aborted', { component: COMPONENT, code: 'ABORTED', cause });
+}
+
+/**
+ * Creates the looker over a feature source and a risk model.
+ *
+ * @example
+ * const { look } = createLooker({ featureSource, riskModel, clock });
+ * const { assessment } = await look(target, 0.5, signal);
+ */
+export function createLooker(parts: { featureSource: FeatureSource; riskModel: RiskModel; clock: Clock }): Looker {
+  const { featureSource, riskModel, clock } = parts;
+  const model = () => ({ name: riskModel.name, version: riskModel.version });
+
+  function sourceFailed(target: TargetRef, threshold: number, reason: string): Look {
+    return {
+      observation: {
+        target,
+        observedAt: clock.now(),
+        values: Object.fromEntries(featureSource.featureNames.map((feature) => [feature, null])),
+        missing: featureSource.featureNames.map((feature) => ({ feature, reason })),
+      },
+      assessment: { probability: null, threshold, verdict: 'unknown', model: model(), missingFeatures: [...riskModel.featureNames], reason },
+    };
+  }
+
+  async function score(vector: FeatureVector, signal: AbortSignal | undefined): Promise<{ score?: RiskScore; failure?: string }> {
+    try {
+      const result = await riskModel.score(vector, { signal });
+      if (!Number.isFinite(result.probability) || result.probability < 0 || result.probability > 1) {
+        return { failure: `risk model "${riskModel.name}" returned probability ${result.probability}, outside [0, 1]` };
+      }
+      return { score: result };
+    } catch (error) {
+      throwIfAborted(signal, error);
+      return { failure: `risk model "${riskModel.name}" failed: ${errorMessage(error)}` };
+    }
+  }
+
+  async function look(target: TargetRef, threshold: number, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<Look> {
+    let observation: FeatureObservation;
+    try {
+      observation = prefetched ?? (await featureSource.collect(target, { signal }));
+    } catch (error) {
+      throwIfAborted(signal, error);
+      return sourceFailed(target, threshold, `feature source "${featureSource.name}" failed: ${errorMessage(error)}`);
+    }
+
+    // The model gets exactly its own features, in its order; extra source features are only recorded.
+    const vector: FeatureVector = Object.fromEntries(riskModel.featureNames.map((feature) => [feature, observation.values[feature] ?? null]));
+    const missing = missingFeatures(vector, riskModel.featureNames);
+    const scored = await score(vector, signal);
+    const probability = scored.score?.probability ?? null;
+
+    const reasons: string[] = [];
+    if (missing.length > 0) {
+      const why = (feature: string) => observation.missing.find((entry) => entry.feature === feature)?.reason ?? 'no value';
+      reasons.push(`missing features: ${missing.map((feature) => `${feature} (${why(feature)})`).join(', ')}`);
+    }
+    if (scored.failure) reasons.push(scored.failure);
+    const assessment: RiskAssessment = { probability, threshold, verdict: verdictFor(probability, threshold, missing), model: model(), missingFeatures: missing };
+    if (scored.score?.contributions) assessment.contributions = scored.score.contributions;
+    if (reasons.length > 0) assessment.reason = reasons.join('; ');
+    return { observation, assessment };
+  }
+
+  return { look };
+}

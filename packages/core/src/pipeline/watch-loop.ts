@@ -1,0 +1,127 @@
+/**
+ * The two loops over evaluations: `watch` (every target, every interval, until aborted) and
+ * `runOnce` (the original project's CI step: heal, wait for the re-check, escalate or keep, until
+ * the episode settles).
+ *
+ * Why a round collects every target in one batch: a Prometheus query per feature per target would
+ * cost thousands of queries per round on a large fleet; `collectMany` costs a number proportional to
+ * the features. A target whose batch entry is missing or failed still collects on its own.
+ */
+import { AutohealError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { DecisionRecord } from '../decision.js';
+import type { FeatureObservation } from '../features.js';
+import type { FeatureSource } from '../interfaces/feature-source.js';
+import { targetKey, type TargetRef, type TargetRefInput } from '../target.js';
+import type { PipelineErrorContext, RunOnceResult } from './types.js';
+
+/** Runs `work` for every item, at most `limit` at a time. `work` must not reject. */
+export async function forEachWithConcurrency<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let nextIndex = 0;
+  const worker = async (): Promise<void> => {
+    while (nextIndex < items.length) {
+      const item = items[nextIndex++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export interface LoopParts {
+  featureSource: FeatureSource;
+  clock: Clock;
+  reportError(error: unknown, context: PipelineErrorContext): void;
+  /** Validates one target (throws an input error naming the field). */
+  parseTarget(input: TargetRefInput): TargetRef;
+  /** One evaluation; `prefetched` is the target's entry of the round's batch. */
+  evaluate(target: TargetRef, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<DecisionRecord>;
+}
+
+/**
+ * Collects every target of a round with one `collectMany`. If the batch fails, each evaluation
+ * collects its own target instead, so one bad target or a batch limit never blinds the whole round.
+ * The batch may be a little old by the time a target's turn comes; the re-validation before any
+ * step collects afresh.
+ */
+async function collectRound(parts: LoopParts, targets: readonly TargetRef[], signal: AbortSignal | undefined): Promise<Map<string, FeatureObservation>> {
+  const { featureSource, reportError } = parts;
+  const byKey = new Map<string, FeatureObservation>();
+  if (targets.length === 0) return byKey;
+  try {
+    const observations = await featureSource.collectMany(targets, { signal });
+    if (observations.length !== targets.length) {
+      throw new AutohealError(`collectMany returned ${observations.length} observations for ${targets.length} targets`, { component: featureSource.name, code: 'ADAPTER_FAILED' });
+    }
+    observations.forEach((observation, index) => byKey.set(targetKey(targets[index]!), observation));
+  } catch (error) {
+    if (!signal?.aborted) reportError(error, { component: `watch:collectMany:${featureSource.name}` });
+    byKey.clear();
+  }
+  return byKey;
+}
+
+/** Validated targets of one round; a bad entry is reported and skipped, the others still run. */
+function validTargets(parts: LoopParts, round: readonly TargetRefInput[]): TargetRef[] {
+  const valid: TargetRef[] = [];
+  for (const input of round) {
+    try {
+      valid.push(parts.parseTarget(input));
+    } catch (error) {
+      parts.reportError(error, { component: 'watch' });
+    }
+  }
+  return valid;
+}
+
+/** Evaluates `targets` every `intervalMs`, at most `concurrency` at once, until `signal` aborts. */
+export async function watchTargets(
+  parts: LoopParts,
+  targets: readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>),
+  options: { intervalMs: number; concurrency: number; signal?: AbortSignal | undefined },
+): Promise<void> {
+  const { intervalMs, concurrency, signal } = options;
+  while (!signal?.aborted) {
+    let round: readonly TargetRefInput[] = [];
+    try {
+      round = typeof targets === 'function' ? await targets() : targets;
+    } catch (error) {
+      parts.reportError(error, { component: 'watch:targets' });
+    }
+    const valid = validTargets(parts, round);
+    const prefetched = await collectRound(parts, valid, signal);
+    await forEachWithConcurrency(valid, concurrency, async (target) => {
+      if (signal?.aborted) return;
+      try {
+        await parts.evaluate(target, signal, prefetched.get(targetKey(target)));
+      } catch (error) {
+        // An abort is how the loop ends, not a failure worth reporting.
+        if (!signal?.aborted) parts.reportError(error, { component: 'watch', target });
+      }
+    });
+    if (signal?.aborted) break;
+    try {
+      await parts.clock.sleep(intervalMs, signal);
+    } catch {
+      break; // only an abort rejects the sleep
+    }
+  }
+}
+
+/** Evaluates one target; after a step, waits for the re-check and evaluates again, until it settles. */
+export async function runUntilSettled(
+  parts: Pick<LoopParts, 'clock' | 'evaluate'>,
+  target: TargetRef,
+  options: { signal?: AbortSignal | undefined; onWait?: ((untilMs: number, record: DecisionRecord) => void) | undefined },
+): Promise<RunOnceResult> {
+  const { signal, onWait } = options;
+  const { clock } = parts;
+  const records: DecisionRecord[] = [];
+  for (;;) {
+    const record = await parts.evaluate(target, signal);
+    records.push(record);
+    if (record.decision !== 'heal' && record.decision !== 'awaiting-recheck') return { records, final: record };
+    const until = record.ladder.recheckAt ?? clock.now();
+    onWait?.(until, record);
+    await clock.sleep(Math.max(0, until - clock.now()), signal);
+  }
+}
