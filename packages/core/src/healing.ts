@@ -100,8 +100,19 @@ export const healingStateSchema = z.object({
   /** Epoch ms of the last applied step. */
   lastActionAt: z.number().optional(),
   lastStep: healStepKindSchema.optional(),
+  /**
+   * The kinds of the steps taken this episode, in order (the last is `lastStep`). Absent in states
+   * written before it existed: then the first `attempt` rungs of the ladder are the steps taken.
+   */
+  steps: z.array(healStepKindSchema).optional(),
+  /** Steps the healer refused this episode (no earlier release, paused, forbidden): never tried again until a reset. */
+  skipped: z.array(healStepKindSchema).optional(),
+  /** The step after which the target was last kept: run again on a relapse when no other step is left. */
+  worked: healStepKindSchema.optional(),
   /** Epoch ms since which the target has been continuously healthy after an action. */
   healthySince: z.number().optional(),
+  /** Healthy evaluations in a row since `healthySince` (a step is kept once enough of them span enough time). */
+  healthyCount: z.number().int().min(0).optional(),
   /** Whether the "kept" notification for the last action was already sent. */
   keptNotified: z.boolean().optional(),
   /** Whether the "a human is needed" notification was already sent for this episode. */

@@ -15,6 +15,12 @@ describe('state annotations', () => {
     expect(state).toEqual({ attempt: 1, lastActionAt: 5, lastStep: 'restart', keptNotified: true });
   });
 
+  it('round-trips every field of the state (steps taken, refused steps, the step that worked, the hold)', () => {
+    const state = { attempt: 2, lastActionAt: 5, lastStep: 'cache' as const, steps: ['restart' as const, 'cache' as const], skipped: ['rollback' as const], worked: 'cache' as const, healthySince: 7, healthyCount: 2, keptNotified: false, handoffNotified: false };
+
+    expect(stateFromAnnotations(annotationsForState(state) as Record<string, string>)).toEqual(state);
+  });
+
   it('treats hand-edited garbage as attempt 0 without throwing', () => {
     expect(stateFromAnnotations({ 'healing.attempt': 'two', 'autoheal.dev/healing-state': '{not json' })).toEqual({ attempt: 0 });
   });

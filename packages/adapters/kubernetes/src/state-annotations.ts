@@ -27,12 +27,9 @@ export function stateFromAnnotations(annotations: Record<string, string> | undef
       // A hand-edited or truncated value: keep the attempt count, drop the rest.
     }
   }
-  const state: HealingState = { attempt };
-  if (rest.lastActionAt !== undefined) state.lastActionAt = rest.lastActionAt;
-  if (rest.lastStep !== undefined) state.lastStep = rest.lastStep;
-  if (rest.healthySince !== undefined) state.healthySince = rest.healthySince;
-  if (rest.keptNotified !== undefined) state.keptNotified = rest.keptNotified;
-  if (rest.handoffNotified !== undefined) state.handoffNotified = rest.handoffNotified;
+  // Every field but the attempt comes from the JSON; `healing.attempt` stays the source of truth for the count.
+  const { attempt: _ignored, ...fields } = rest;
+  const state: HealingState = { ...fields, attempt };
   return state;
 }
 

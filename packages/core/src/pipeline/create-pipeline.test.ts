@@ -222,21 +222,38 @@ describe('evaluate: the ladder', () => {
     expect(healer.applied).toHaveLength(3);
   });
 
-  it('keeps the rollout when healthy at the re-check, and reports kept only once', async () => {
+  it('keeps the rollout once it stays healthy for keep.healthyEvaluations looks over keep.minHealthyMs, and reports kept only once', async () => {
     const { pipeline, clock, notifier, makeAtRisk, makeHealthy, state } = setup();
     makeAtRisk();
     await pipeline.evaluate(backend);
     makeHealthy();
     await clock.advance(120_000);
 
+    const first = await pipeline.evaluate(backend);
+    await clock.advance(30_000);
+    const second = await pipeline.evaluate(backend);
+    await clock.advance(30_000);
     const kept = await pipeline.evaluate(backend);
     await clock.advance(60_000);
     const next = await pipeline.evaluate(backend);
 
+    expect([first, second].map((r) => r.decision)).toEqual(['awaiting-recheck', 'awaiting-recheck']);
+    expect(first.summary).toContain('healthy at 1 of 3 evaluations');
+    expect(first.ladder.recheckAt).toBe(T0 + 150_000);
     expect(kept).toMatchObject({ decision: 'kept', ladder: { attempt: 1 } });
     expect(next).toMatchObject({ decision: 'none', ladder: { attempt: 1 } });
     expect(notifier.records.filter((r) => r.decision === 'kept')).toHaveLength(1);
-    expect(await state()).toMatchObject({ attempt: 1, healthySince: T0 + 120_000, keptNotified: true });
+    expect(await state()).toMatchObject({ attempt: 1, healthySince: T0 + 120_000, keptNotified: true, worked: 'restart' });
+  });
+
+  it('keeps at the first healthy re-check with keep { healthyEvaluations: 1, minHealthyMs: 0 } (the original behaviour)', async () => {
+    const { pipeline, clock, makeAtRisk, makeHealthy } = setup({ policy: { keep: { healthyEvaluations: 1, minHealthyMs: 0 } } });
+    makeAtRisk();
+    await pipeline.evaluate(backend);
+    makeHealthy();
+    await clock.advance(120_000);
+
+    expect(await pipeline.evaluate(backend)).toMatchObject({ decision: 'kept' });
   });
 
   it('resets the attempt count after healthyResetMs of continuous health', async () => {
@@ -271,7 +288,7 @@ describe('evaluate: the ladder', () => {
   });
 
   it('restarts the healthy period when the target is at risk again before the reset', async () => {
-    const { pipeline, clock, makeAtRisk, makeHealthy, state } = setup({ policy: { cooldownMs: 0, circuitBreaker: { maxActions: 1, windowMs: 3_600_000 } } });
+    const { pipeline, clock, makeAtRisk, makeHealthy, state } = setup({ policy: { cooldownMs: 0, keep: { healthyEvaluations: 1, minHealthyMs: 0 }, circuitBreaker: { maxActions: 1, windowMs: 3_600_000 } } });
     makeAtRisk();
     await pipeline.evaluate(backend);
     makeHealthy();

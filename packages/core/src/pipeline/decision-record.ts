@@ -64,7 +64,7 @@ export interface RecordContext {
 export function buildRecord(context: RecordContext, decided: Decided): DecisionRecord {
   const { target, startedAt, now, look, policy } = context;
   const recheckPending = decided.decision === 'heal' || decided.decision === 'awaiting-recheck';
-  const ladder = ladderPosition(decided.state, policy, now, recheckPending);
+  const ladder = ladderPosition(decided.state, policy, now, recheckPending, decided.recheckAt);
   const record: DecisionRecord = {
     id: context.id,
     target,

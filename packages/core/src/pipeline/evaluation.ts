@@ -14,7 +14,7 @@ import type { FeatureObservation } from '../features.js';
 import { targetKey, type TargetRef } from '../target.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { buildRecord } from './decision-record.js';
-import { decide, inFlight, ladderPosition, type Decided, type LadderRequest } from './ladder.js';
+import { decide, inFlight, ladderPosition, skipRefused, type Decided, type LadderRequest } from './ladder.js';
 import type { Look, Looker } from './look.js';
 import type { Policy } from './policy.js';
 import type { Publisher } from './publisher.js';
@@ -67,17 +67,32 @@ export function createEvaluator(parts: EvaluatorParts): Evaluator {
     return built;
   }
 
-  /** Reads the state, lets the ladder decide, saves what changed and takes a due step. */
+  /**
+   * Reads the state, lets the ladder decide, saves what changed and takes a due step. A step the
+   * healer refuses on purpose is skipped for the episode and the ladder asked again at once (at most
+   * once per rung), so the loop never asks for the same refused step at every evaluation.
+   */
   async function decideAndAct(target: TargetRef, threshold: number, look: Look, request: LadderRequest, signal: AbortSignal | undefined): Promise<Decided> {
-    const state = await executor.readState(target, signal);
-    const now = clock.now();
-    const next = decide({ state, assessment: look.assessment, now, policy, circuit: circuit.state(now), request });
-    if (next.kind === 'settle') {
-      const problem = await executor.saveState(target, next.save, next.decided.state);
-      return problem ? { ...next.decided, note: [next.decided.note, problem].filter(Boolean).join('; ') } : next.decided;
+    let state = await executor.readState(target, signal);
+    const skippedNotes: string[] = [];
+    const withSkipped = (decided: Decided): Decided =>
+      skippedNotes.length === 0 ? decided : { ...decided, note: [...skippedNotes.map((note) => `skipped: ${note}`), decided.note].filter(Boolean).join('; ') };
+    for (let rung = 0; ; rung++) {
+      const now = clock.now();
+      const next = decide({ state, assessment: look.assessment, now, policy, circuit: circuit.state(now), request });
+      if (next.kind === 'settle') {
+        const problem = await executor.saveState(target, next.save, next.decided.state);
+        return withSkipped(problem ? { ...next.decided, note: [next.decided.note, problem].filter(Boolean).join('; ') } : next.decided);
+      }
+      await executor.saveState(target, next.save, next.due.state);
+      // The first step of the evaluation re-validated already; a skip moves on at the same moment.
+      const due = rung === 0 ? next.due : { ...next.due, revalidate: false };
+      const decided = await executor.take(target, due, threshold, signal);
+      if (!decided.refusedOnPurpose || request.kind !== 'evaluate' || rung >= policy.ladder.length) return withSkipped(decided);
+      state = skipRefused(next.due.state, next.due.step.kind);
+      await executor.saveState(target, 'write', state);
+      if (decided.note) skippedNotes.push(decided.note);
     }
-    await executor.saveState(target, next.save, next.due.state);
-    return executor.take(target, next.due, threshold, signal);
   }
 
   /** Runs one decision holding the target's lock, or records `in-flight` when another holds it. */

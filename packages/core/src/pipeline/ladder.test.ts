@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HealingState } from '../healing.js';
-import { awaitingRecheck, decide, inFlight, judgeRevalidation, ladderPosition, stateAfterStep, stepStopped, type LadderInput, type LadderRequest } from './ladder.js';
+import { awaitingRecheck, decide, inFlight, judgeRevalidation, ladderPosition, nextStep, skipRefused, stateAfterStep, stepsTaken, stepStopped, type LadderInput, type LadderRequest } from './ladder.js';
 import { policySchema } from './policy.js';
 
 const T = Date.parse('2026-01-01T00:00:00.000Z');
@@ -33,13 +33,18 @@ describe('ladder: the transitions of the state diagram (the loop)', () => {
     { name: 'Healing → Awaiting: before the re-check nothing is judged, at risk or healthy', given: { state: after(1, 60_000) }, expect: { kind: 'settle', decided: { decision: 'awaiting-recheck' }, save: 'none' } },
     { name: 'Awaiting → Healing: still at risk at the re-check escalates to the next step', given: { state: after(1, 120_000) }, expect: { kind: 'step', due: { step: { kind: 'cache' }, attempt: 2 } } },
     { name: 'Awaiting → Handoff: still at risk after the last step hands off once', given: { state: after(3, 120_000) }, expect: { kind: 'settle', decided: { decision: 'handoff', state: { attempt: 3, handoffNotified: true } }, save: 'write' } },
-    { name: 'Awaiting → Kept: healthy at the re-check keeps the step, once', given: { state: after(1, 120_000), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'kept', state: { attempt: 1, healthySince: T, keptNotified: true } }, save: 'write' } },
+    { name: 'Awaiting → Holding: healthy at the re-check starts the hold, not yet kept', given: { state: after(1, 120_000), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'awaiting-recheck', state: { attempt: 1, healthySince: T, healthyCount: 1 }, recheckAt: T + 30_000 }, save: 'write' } },
+    { name: 'Holding → Holding: healthy again, but fewer than keep.healthyEvaluations', given: { state: after(1, 150_000, { healthySince: T - 30_000, healthyCount: 1 }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'awaiting-recheck', state: { healthyCount: 2, healthySince: T - 30_000 } }, save: 'write' } },
+    { name: 'Holding → Holding: enough healthy evaluations, but spanning less than keep.minHealthyMs', given: { state: after(1, 150_000, { healthySince: T - 20_000, healthyCount: 2 }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'awaiting-recheck', state: { healthyCount: 3 }, recheckAt: T + 40_000 } } },
+    { name: 'Holding → Kept: healthy keep.healthyEvaluations times over keep.minHealthyMs keeps the step, once', given: { state: after(1, 180_000, { healthySince: T - 60_000, healthyCount: 2 }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'kept', state: { attempt: 1, healthySince: T - 60_000, healthyCount: 3, keptNotified: true, worked: 'restart' } }, save: 'write' } },
+    { name: 'Holding → Healing: a relapse while holding escalates (the step did not hold)', given: { state: after(1, 150_000, { healthySince: T - 30_000, healthyCount: 2 }) }, expect: { kind: 'step', due: { step: { kind: 'cache' }, attempt: 2 }, save: 'write' } },
+    { name: 'Awaiting → Kept at once with keep { healthyEvaluations: 1, minHealthyMs: 0 } (the original behaviour)', given: { state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0 } } }, expect: { kind: 'settle', decided: { decision: 'kept', state: { attempt: 1, healthySince: T, keptNotified: true } }, save: 'write' } },
     { name: 'Kept → Kept (quiet): healthy while the healthy period runs is none', given: { state: after(1, 200_000, { healthySince: T - 60_000, keptNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'none' }, save: 'none' } },
     { name: 'Kept → Reset: healthy for healthyResetMs clears the state', given: { state: after(1, 900_000, { healthySince: T - 600_000, keptNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 } }, save: 'clear' } },
     { name: 'Kept → Healing: at risk again breaks the healthy period and escalates', given: { state: after(1, 200_000, { healthySince: T - 60_000, keptNotified: true }) }, expect: { kind: 'step', due: { attempt: 2, state: { attempt: 1 } }, save: 'write' } },
     { name: 'Kept → Handoff: at risk again with no step left', given: { state: after(3, 200_000, { healthySince: T - 60_000, keptNotified: true }) }, expect: { kind: 'settle', decided: { decision: 'handoff' }, save: 'write' } },
     { name: 'Handoff → ceiling-reached: handed off already, never another step', given: { state: after(3, 200_000, { handoffNotified: true }) }, expect: { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached' }, save: 'none' } },
-    { name: 'Handoff → Kept: healthy again after the handoff', given: { state: after(3, 200_000, { handoffNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'kept' }, save: 'write' } },
+    { name: 'Handoff → Kept: healthy again after the handoff (held like any step)', given: { state: after(3, 300_000, { handoffNotified: true, healthySince: T - 60_000, healthyCount: 2 }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'kept' }, save: 'write' } },
     { name: 'Idle → Suppressed: unknown never acts', given: { assessment: unknown }, expect: { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'unknown', note: 'never act on what cannot be seen' }, save: 'none' } },
     { name: 'unknown wins over a pending re-check', given: { assessment: unknown, state: after(1, 10_000) }, expect: { kind: 'settle', decided: { suppressedReason: 'unknown' } } },
   ];
@@ -55,8 +60,73 @@ describe('ladder: the transitions of the state diagram (the loop)', () => {
   });
 
   it('reports the time of the reset in the kept note', () => {
-    const next = decide(input({ state: after(1, 120_000), assessment: healthy }));
+    const next = decide(input({ state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0 } } }));
     expect(next.kind === 'settle' && next.decided.note).toBe(`the attempt count resets at ${new Date(T + 600_000).toISOString()} if it stays healthy`);
+  });
+});
+
+describe('ladder: kept only when it holds', () => {
+  it('never keeps a release that flaps: alternating healthy and at-risk looks escalate instead', () => {
+    let state: HealingState = after(1, 120_000);
+    const decisions: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const now = T + i * 15_000;
+      const next = decide(input({ state, now, assessment: i % 2 === 0 ? healthy : atRisk, policy: { ...policy, cooldownMs: 0, recheckDelayMs: 0 } }));
+      if (next.kind === 'settle') {
+        decisions.push(next.decided.decision);
+        state = next.decided.state;
+      } else {
+        decisions.push(`step ${next.due.step.kind}`);
+        state = stateAfterStep(next.due, now, policy);
+      }
+    }
+    expect(decisions).not.toContain('kept');
+    expect(decisions).toEqual(['awaiting-recheck', 'step cache', 'awaiting-recheck', 'step rollback', 'awaiting-recheck', 'handoff', 'awaiting-recheck', 'suppressed']);
+  });
+
+  it('asks to look again when the hold can next complete', () => {
+    const next = decide(input({ state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 4, minHealthyMs: 90_000 } } }));
+    expect(next).toMatchObject({ kind: 'settle', decided: { recheckAt: T + 30_000 } });
+  });
+
+  it('once kept, stays quiet without writing the state at every healthy look', () => {
+    const next = decide(input({ state: after(1, 400_000, { healthySince: T - 200_000, healthyCount: 3, keptNotified: true, worked: 'restart' }), assessment: healthy }));
+    expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'none' }, save: 'none' });
+  });
+});
+
+describe('ladder: no dead ends', () => {
+  it('moves past a step the healer refused on purpose, for the rest of the episode', () => {
+    const state = skipRefused(after(1, 200_000), 'cache');
+    expect(decide(input({ state }))).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' }, attempt: 2 } });
+  });
+
+  it('re-runs the step that worked when the next one is refused, instead of asking for it again', () => {
+    const kept = after(2, 900_000, { steps: ['restart', 'cache'], worked: 'cache', keptNotified: true });
+    const state = skipRefused(kept, 'rollback');
+    expect(decide(input({ state }))).toMatchObject({ kind: 'step', due: { step: { kind: 'cache' }, attempt: 3 } });
+  });
+
+  it('hands off, naming the refusals, when every step left was refused', () => {
+    const state = skipRefused(skipRefused(after(1, 200_000), 'cache'), 'rollback');
+    const next = decide(input({ state }));
+    expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'handoff', note: 'no step left to try; refused by the healer: cache, rollback' }, save: 'write' });
+  });
+
+  it('never exceeds the attempt ceiling, even with a step that worked', () => {
+    const state = after(3, 900_000, { steps: ['restart', 'cache', 'cache'], worked: 'cache', skipped: ['rollback'] });
+    expect(decide(input({ state }))).toMatchObject({ kind: 'settle', decided: { decision: 'handoff' } });
+  });
+
+  it('counts a kind per rung, so a ladder may repeat a kind', () => {
+    const twice = policySchema.parse({ ladder: [{ kind: 'restart' }, { kind: 'restart' }, { kind: 'rollback' }] });
+    expect(nextStep({ attempt: 1, steps: ['restart'] }, twice)?.kind).toBe('restart');
+    expect(nextStep({ attempt: 2, steps: ['restart', 'restart'] }, twice)?.kind).toBe('rollback');
+  });
+
+  it('reads a state written before `steps` existed as the first attempt rungs taken', () => {
+    expect(stepsTaken({ attempt: 2 }, policy)).toEqual(['restart', 'cache']);
+    expect(nextStep({ attempt: 2 }, policy)?.kind).toBe('rollback');
   });
 });
 
@@ -160,10 +230,11 @@ describe('ladder: reset, in-flight and the effects\' verdicts', () => {
   });
 
   it('a step, applied or failed, counts as an attempt and re-arms the notifications', () => {
-    expect(stateAfterStep({ attempt: 2, step: { kind: 'cache', command: ['x'], perPodTimeoutMs: 1, restart: true, scaleUp: false } }, T)).toEqual({
+    expect(stateAfterStep({ attempt: 2, state: after(1, 1), step: { kind: "cache", command: ["x"], perPodTimeoutMs: 1, restart: true, scaleUp: false } }, T, policy)).toEqual({
       attempt: 2,
       lastActionAt: T,
       lastStep: 'cache',
+      steps: ['restart', 'cache'],
       keptNotified: false,
       handoffNotified: false,
     });

@@ -28,7 +28,7 @@ import type { Policy } from './policy.js';
 import { describeRisk, isoTime, stepLabel } from './words.js';
 
 /** The parts of the policy the ladder reads. */
-export type LadderPolicy = Pick<Policy, 'ladder' | 'recheckDelayMs' | 'cooldownMs' | 'healthyResetMs' | 'dryRun' | 'revalidateBeforeAction' | 'circuitBreaker'>;
+export type LadderPolicy = Pick<Policy, 'ladder' | 'keep' | 'recheckDelayMs' | 'cooldownMs' | 'healthyResetMs' | 'dryRun' | 'revalidateBeforeAction' | 'circuitBreaker'>;
 
 /** Who asks, and for what. */
 export type LadderRequest =
@@ -67,6 +67,10 @@ export interface Decided {
   byOperator?: boolean;
   /** Overrides `policy.dryRun` in the record (an operator's dry-run of one step). */
   dryRun?: boolean;
+  /** When to look again, if not the re-check after the last step (holding before `kept`). */
+  recheckAt?: number;
+  /** Set when the healer refused the step on purpose: the ladder skips it and moves on. */
+  refusedOnPurpose?: boolean;
 }
 
 /** What to persist before the decision is recorded. */
@@ -93,8 +97,18 @@ export interface StepDue {
 export type LadderDecision = { kind: 'settle'; decided: Decided; save: StateChange } | { kind: 'step'; due: StepDue; save: StateChange };
 
 /** The state right after a step was applied (or failed: a failed step still counts as an attempt). */
-export function stateAfterStep(due: Pick<StepDue, 'attempt' | 'step'>, actedAt: number): HealingState {
-  return { attempt: due.attempt, lastActionAt: actedAt, lastStep: due.step.kind, keptNotified: false, handoffNotified: false };
+export function stateAfterStep(due: Pick<StepDue, 'attempt' | 'step' | 'state'>, actedAt: number, policy: Pick<LadderPolicy, 'ladder'>): HealingState {
+  const { skipped, worked } = due.state;
+  return {
+    attempt: due.attempt,
+    lastActionAt: actedAt,
+    lastStep: due.step.kind,
+    steps: [...stepsTaken(due.state, policy), due.step.kind],
+    ...(skipped ? { skipped } : {}),
+    ...(worked ? { worked } : {}),
+    keptNotified: false,
+    handoffNotified: false,
+  };
 }
 
 /**
@@ -133,14 +147,15 @@ export function stepOfKind(policy: Pick<LadderPolicy, 'ladder'>, kind: HealStepK
 }
 
 /** Where the target stands on the ladder: for records and `inspect`. */
-export function ladderPosition(state: HealingState, policy: Pick<LadderPolicy, 'ladder' | 'cooldownMs' | 'recheckDelayMs'>, now: number, recheckPending: boolean) {
+export function ladderPosition(state: HealingState, policy: Pick<LadderPolicy, 'ladder' | 'cooldownMs' | 'recheckDelayMs'>, now: number, recheckPending: boolean, recheckAt?: number) {
   const position: { attempt: number; maxAttempts: number; nextStep: HealStepKind | null; cooldownUntil?: number; recheckAt?: number } = {
     attempt: state.attempt,
     maxAttempts: policy.ladder.length,
-    nextStep: policy.ladder[state.attempt]?.kind ?? null,
+    nextStep: state.attempt < policy.ladder.length ? (nextStep(state, policy)?.kind ?? null) : null,
   };
   if (state.lastActionAt !== undefined && state.lastActionAt + policy.cooldownMs > now) position.cooldownUntil = state.lastActionAt + policy.cooldownMs;
-  if (recheckPending && state.lastActionAt !== undefined) position.recheckAt = state.lastActionAt + policy.recheckDelayMs;
+  if (recheckAt !== undefined) position.recheckAt = recheckAt;
+  else if (recheckPending && state.lastActionAt !== undefined) position.recheckAt = state.lastActionAt + policy.recheckDelayMs;
   return position;
 }
 
@@ -172,45 +187,95 @@ function circuitRule(circuit: CircuitState, policy: LadderPolicy): StepRule {
   return { reason: 'circuit-open', applies: circuit.open, why: () => circuitWords(circuit, policy.circuitBreaker.windowMs) };
 }
 
-/** Healthy after a step: kept once, quiet while the healthy period runs, reset at its end. */
+/**
+ * The kinds of the steps taken this episode. A state written before `steps` existed took the first
+ * `attempt` rungs of the ladder in order.
+ */
+export function stepsTaken(state: HealingState, policy: Pick<LadderPolicy, 'ladder'>): HealStepKind[] {
+  return state.steps ?? policy.ladder.slice(0, state.attempt).map((step) => step.kind);
+}
+
+/**
+ * The next step of the episode: the first rung of the ladder not yet consumed (taken or refused —
+ * counted per kind, so a ladder may repeat a kind), else the step that worked before the relapse (a
+ * cache clear that held for a while is worth more than handing off), else none.
+ */
+export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder'>): HealStep | undefined {
+  const consumed = [...stepsTaken(state, policy), ...(state.skipped ?? [])];
+  const seen = new Map<HealStepKind, number>();
+  for (const rung of policy.ladder) {
+    const needed = (seen.get(rung.kind) ?? 0) + 1;
+    seen.set(rung.kind, needed);
+    if (consumed.filter((kind) => kind === rung.kind).length < needed) return rung;
+  }
+  if (state.worked !== undefined && !(state.skipped ?? []).includes(state.worked)) return stepOfKind(policy, state.worked);
+  return undefined;
+}
+
+/** Healthy after a step: held until it counts as kept, kept once, quiet, reset at the end of the healthy period. */
 function whenHealthy(state: HealingState, policy: LadderPolicy, now: number): LadderDecision {
   if (state.attempt === 0) return { kind: 'settle', decided: { decision: 'none', state }, save: 'none' };
   const healthySince = state.healthySince ?? now;
   if (now - healthySince >= policy.healthyResetMs) {
     return { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 } }, save: 'clear' };
   }
-  const next: HealingState = { ...state, healthySince, keptNotified: true };
-  const changed = next.healthySince !== state.healthySince || !state.keptNotified;
-  const note = `the attempt count resets at ${isoTime(healthySince + policy.healthyResetMs)} if it stays healthy`;
-  // `kept` is reported once per step; later healthy evaluations are quiet (`none`) until the reset.
-  return { kind: 'settle', decided: { decision: state.keptNotified ? 'none' : 'kept', state: next, note }, save: changed ? 'write' : 'none' };
+  const resetNote = `the attempt count resets at ${isoTime(healthySince + policy.healthyResetMs)} if it stays healthy`;
+  if (state.keptNotified) {
+    // Kept already: quiet (`none`) until the reset; the state changes only when the streak starts.
+    const next: HealingState = { ...state, healthySince };
+    return { kind: 'settle', decided: { decision: 'none', state: next, note: resetNote }, save: next.healthySince !== state.healthySince ? 'write' : 'none' };
+  }
+
+  const { healthyEvaluations, minHealthyMs } = policy.keep;
+  const healthyCount = (state.healthyCount ?? 0) + 1;
+  if (healthyCount >= healthyEvaluations && now - healthySince >= minHealthyMs) {
+    const kept: HealingState = { ...state, healthySince, healthyCount, keptNotified: true, ...(state.lastStep ? { worked: state.lastStep } : {}) };
+    return { kind: 'settle', decided: { decision: 'kept', state: kept, note: resetNote }, save: 'write' };
+  }
+  // Holding: healthy, but not yet long enough to call the step a success. A relapse now escalates.
+  const interval = healthyEvaluations > 1 ? minHealthyMs / (healthyEvaluations - 1) : minHealthyMs;
+  const recheckAt = healthyCount >= healthyEvaluations ? healthySince + minHealthyMs : now + Math.max(1_000, interval);
+  const holding: HealingState = { ...state, healthySince, healthyCount };
+  const note = `healthy at ${healthyCount} of ${healthyEvaluations} evaluations since ${isoTime(healthySince)}; kept once healthy ${healthyEvaluations} times over at least ${minHealthyMs / 1000} s`;
+  return { kind: 'settle', decided: { decision: 'awaiting-recheck', state: holding, note, recheckAt }, save: 'write' };
 }
 
-/** At risk in the loop: the next step is due unless the ceiling, the cooldown or the breaker stops it. */
+/** At risk in the loop: the next step is due unless none is left, the cooldown or the breaker stops it. */
 function whenAtRisk(stored: HealingState, input: LadderInput): LadderDecision {
   const { policy, now, circuit } = input;
   const maxAttempts = policy.ladder.length;
-  // The healthy streak is broken: the reset timer starts again at the next healthy evaluation.
+  // The healthy streak is broken: the reset timer and the hold start again at the next healthy evaluation.
   let state = stored;
   let save: StateChange = 'none';
-  if (state.healthySince !== undefined) {
-    const { healthySince: _dropped, ...rest } = state;
+  if (state.healthySince !== undefined || state.healthyCount !== undefined) {
+    const { healthySince: _since, healthyCount: _count, ...rest } = state;
     state = rest;
     save = 'write';
   }
 
-  if (state.attempt >= maxAttempts) {
+  const step = state.attempt < maxAttempts ? nextStep(state, policy) : undefined;
+  if (step === undefined) {
     if (state.handoffNotified) {
       return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', state, note: 'every step of the ladder was tried; waiting for a human' }, save };
     }
-    return { kind: 'settle', decided: { decision: 'handoff', state: { ...state, handoffNotified: true } }, save: 'write' };
+    const refused = state.skipped?.length ? `; refused by the healer: ${state.skipped.join(', ')}` : '';
+    return { kind: 'settle', decided: { decision: 'handoff', state: { ...state, handoffNotified: true }, ...(refused ? { note: `no step left to try${refused}` } : {}) }, save: 'write' };
   }
 
-  const due: StepDue = { step: policy.ladder[state.attempt]!, attempt: state.attempt + 1, state, revalidate: policy.revalidateBeforeAction, dryRun: policy.dryRun, overridden: [] };
+  const due: StepDue = { step, attempt: state.attempt + 1, state, revalidate: policy.revalidateBeforeAction, dryRun: policy.dryRun, overridden: [] };
   for (const rule of [cooldownRule(state, policy, now), circuitRule(circuit, policy)]) {
     if (rule.applies) return { kind: 'settle', decided: stepStopped(due, rule.reason, rule.why(), maxAttempts), save };
   }
   return { kind: 'step', due, save };
+}
+
+/**
+ * The state after the healer refused a due step on purpose (no earlier release, a paused
+ * Deployment, forbidden): the step is skipped for the rest of the episode, so the ladder moves on
+ * to the next one — or hands off — instead of asking again at every evaluation.
+ */
+export function skipRefused(state: HealingState, kind: HealStepKind): HealingState {
+  return { ...state, skipped: [...(state.skipped ?? []), kind] };
 }
 
 /**

@@ -19,6 +19,21 @@ export const policySchema = z.object({
   recheckDelayMs: z.number().int().min(0).default(120_000),
   /** Minimum time between two steps on the same target. @default 120000 */
   cooldownMs: z.number().int().min(0).default(120_000),
+  /**
+   * When a step counts as having worked ("kept"): the target must be healthy at this many
+   * evaluations in a row after the re-check, spanning at least `minHealthyMs`. A single healthy
+   * look is not enough: a flapping release looks healthy between its failures. A relapse before
+   * then continues the ladder. `{ healthyEvaluations: 1, minHealthyMs: 0 }` keeps at the first
+   * healthy re-check (the original project's behaviour).
+   */
+  keep: z
+    .strictObject({
+      /** @default 3 */
+      healthyEvaluations: z.number().int().min(1, 'must be at least 1').default(3),
+      /** @default 60000 (1 min) */
+      minHealthyMs: z.number().int().min(0).default(60_000),
+    })
+    .prefault({}),
   /** Reset the attempt count after this long continuously healthy after a step. @default 600000 */
   healthyResetMs: z.number().int().min(0).default(600_000),
   /** Cluster-wide circuit breaker: at most `maxActions` steps across all targets per `windowMs`. */

@@ -33,11 +33,14 @@ describe('runOnce', () => {
       },
     });
     await advanceOnceSleeping(clock, 120_000);
+    await advanceOnceSleeping(clock, 30_000);
+    await advanceOnceSleeping(clock, 30_000);
     const result = await running;
 
-    expect(result.records.map((r) => r.decision)).toEqual(['heal', 'kept']);
-    expect(waits).toEqual([T0 + 120_000]);
-    expect(result.final.time).toBe(new Date(T0 + 120_000).toISOString());
+    // Healthy at the re-check is not enough: kept after three healthy looks over a minute.
+    expect(result.records.map((r) => r.decision)).toEqual(['heal', 'awaiting-recheck', 'awaiting-recheck', 'kept']);
+    expect(waits).toEqual([T0 + 120_000, T0 + 150_000, T0 + 180_000]);
+    expect(result.final.time).toBe(new Date(T0 + 180_000).toISOString());
   });
 
   it('escalates through every step and stops at handoff when the target never recovers', async () => {
@@ -86,10 +89,12 @@ describe('runOnce', () => {
 
     const running = pipeline.runOnce(backend, { onWait: (untilMs) => waits.push(untilMs) });
     await advanceOnceSleeping(clock, 20_000);
+    await advanceOnceSleeping(clock, 30_000);
+    await advanceOnceSleeping(clock, 30_000);
     const result = await running;
 
-    expect(result.records.map((r) => r.decision)).toEqual(['awaiting-recheck', 'kept']);
-    expect(waits).toEqual([T0 + 120_000]);
+    expect(result.records.map((r) => r.decision)).toEqual(['awaiting-recheck', 'awaiting-recheck', 'awaiting-recheck', 'kept']);
+    expect(waits[0]).toBe(T0 + 120_000);
   });
 
   it('rejects when aborted while waiting for the re-check', async () => {

@@ -134,16 +134,46 @@ describe('safety: re-validation before acting', () => {
 });
 
 describe('safety: healer refusal', () => {
-  it('records a refused step as suppressed/refused with the reason, without applying or counting it', async () => {
-    const { pipeline, healer, makeAtRisk, state } = setup({ healer: { refuse: { restart: 'the Deployment is paused' } } });
+  it('skips a step the healer refuses, takes the next one at once, and never asks for the refused one again', async () => {
+    const { pipeline, healer, clock, makeAtRisk, state } = setup({ healer: { refuse: { restart: 'restarts are forbidden here' } } });
+    makeAtRisk();
+
+    const record = await pipeline.evaluate(backend);
+    await clock.advance(120_000);
+    const next = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'heal', action: { step: 'cache' }, ladder: { attempt: 1 } });
+    expect(record.summary).toMatch(/skipped: step 1\/3 \(restart\) not taken: healer "in-memory" refused: restarts are forbidden here/);
+    expect(next).toMatchObject({ decision: 'heal', action: { step: 'rollback' } });
+    expect(healer.applied.map((a) => a.plan.step.kind)).toEqual(['cache', 'rollback']);
+    expect(await state()).toMatchObject({ attempt: 2, skipped: ['restart'], steps: ['cache', 'rollback'] });
+  });
+
+  it('hands off once, naming the refusals, when every step left is refused (a paused Deployment)', async () => {
+    const paused = 'the Deployment is paused';
+    const { pipeline, healer, notifier, makeAtRisk, clock } = setup({ healer: { refuse: { restart: paused, cache: paused, rollback: paused } } });
+    makeAtRisk();
+
+    const record = await pipeline.evaluate(backend);
+    await clock.advance(15_000);
+    const later = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'handoff' });
+    expect(record.summary).toContain('refused by the healer: restart, cache, rollback');
+    expect(later).toMatchObject({ decision: 'suppressed', suppressedReason: 'ceiling-reached' });
+    expect(notifier.records.filter((r) => r.decision === 'handoff')).toHaveLength(1);
+    expect(healer.applied).toHaveLength(0);
+  });
+
+  it('in dry-run, shows the skip and the step that would follow, and saves nothing', async () => {
+    const { pipeline, healer, makeAtRisk, state } = setup({ policy: { dryRun: true }, healer: { refuse: { restart: 'forbidden' } } });
     makeAtRisk();
 
     const record = await pipeline.evaluate(backend);
 
-    expect(record).toMatchObject({ decision: 'suppressed', suppressedReason: 'refused', action: { step: 'restart', plan: { refusal: 'the Deployment is paused' } } });
-    expect(record.summary).toMatch(/refused: the Deployment is paused/);
+    expect(record).toMatchObject({ decision: 'suppressed', suppressedReason: 'dry-run', action: { step: 'cache' } });
     expect(healer.applied).toHaveLength(0);
-    expect((await state()).attempt).toBe(0);
+    expect(await state()).toEqual({ attempt: 0 });
   });
 
   it('treats a plan that throws as a refusal, not an exception', async () => {

@@ -22,6 +22,7 @@ import type { Policy } from './policy.js';
 import type { PipelineErrorContext } from './types.js';
 
 const COMPONENT = 'pipeline';
+const PLANNING_FAILED = 'planning failed: ';
 
 /** Reads and saves ladder state, and takes steps. */
 export interface StepExecutor {
@@ -133,7 +134,7 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
       throwIfAborted(signal, error);
       // A plan that cannot be computed is treated like a refusal: nothing is applied, and the next
       // evaluation tries again.
-      return { step: due.step, attempt: due.attempt, operations: [], refusal: `planning failed: ${errorMessage(error)}` };
+      return { step: due.step, attempt: due.attempt, operations: [], refusal: `${PLANNING_FAILED}${errorMessage(error)}` };
     }
   }
 
@@ -149,7 +150,12 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
     const planned = await plan(target, due, signal);
     const action = { step: due.step.kind, plan: planned };
     // The healer's refusal and dry-run hold even when forced.
-    if (planned.refusal !== undefined) return stop('refused', `healer "${healer.name}" refused: ${planned.refusal}`, action);
+    if (planned.refusal !== undefined) {
+      // A refusal by the healer is deliberate (no earlier release, paused, forbidden); a plan that
+      // could not be computed is not, and is asked again at the next evaluation.
+      const onPurpose = !planned.refusal.startsWith(PLANNING_FAILED);
+      return { ...stop('refused', `healer "${healer.name}" refused: ${planned.refusal}`, action), ...(onPurpose ? { refusedOnPurpose: true } : {}) };
+    }
     if (due.dryRun) {
       const wouldDo = planned.operations.map((operation) => operation.description).join(', ') || 'nothing';
       const forced = due.overridden.length > 0 ? ` (with --force past: ${due.overridden.join(', ')})` : '';
@@ -170,7 +176,7 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
     }
     const outcome = await applyWithTimeout(target, planned, signal);
     // A failed step still counts as an attempt, so the ladder escalates instead of repeating it.
-    const next = stateAfterStep(due, actedAt);
+    const next = stateAfterStep(due, actedAt, policy);
     const problem = await saveState(target, 'write', next);
     const note = [
       overridden.length > 0 ? `forced past: ${overridden.join(', ')}` : undefined,
