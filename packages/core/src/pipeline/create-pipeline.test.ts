@@ -383,3 +383,10 @@ describe('resetTarget (operator reset)', () => {
     await evaluation;
   });
 });
+
+describe('createPipeline: strict options', () => {
+  it('names a misspelled policy key instead of dropping it', () => {
+    expect(() => setup({ policy: { dryrun: true } as never })).toThrow(/policy: Unrecognized key: "dryrun"/);
+    expect(() => setup({ policy: { circuitBreaker: { maxAction: 2 } } as never })).toThrow(/policy\.circuitBreaker: Unrecognized key: "maxAction"/);
+  });
+});

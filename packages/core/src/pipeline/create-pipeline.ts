@@ -88,8 +88,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     inspect: async (input, inspectOptions = {}) => evaluator.inspect(parseTarget(input, 'inspect'), inspectOptions.signal),
     async runOnce(input, runOptions = {}) {
-      const { signal, onWait } = parseWithSchema(runOnceOptionsSchema, runOptions, COMPONENT, 'runOnce: invalid options');
-      return runUntilSettled(loopParts, parseTarget(input, 'evaluate'), { signal, onWait });
+      const { signal, onWait, unknownRetry } = parseWithSchema(runOnceOptionsSchema, runOptions, COMPONENT, 'runOnce: invalid options');
+      const retry = { withinMs: unknownRetry?.withinMs ?? policy.recheckDelayMs, everyMs: unknownRetry?.everyMs ?? 15_000 };
+      return runUntilSettled(loopParts, parseTarget(input, 'evaluate'), { signal, onWait, unknownRetry: retry });
     },
     async watch(targets, watchOptions = {}) {
       const { intervalMs, concurrency, signal } = parseWithSchema(watchOptionsSchema, watchOptions, COMPONENT, 'watch: invalid options');

@@ -53,7 +53,13 @@ export const watchOptionsSchema = z.object({
   signal: abortSignal().optional(),
 });
 
-export const runOnceOptionsSchema = z.object({
+export const runOnceOptionsSchema = z.strictObject({
   signal: abortSignal().optional(),
+  unknownRetry: z
+    .strictObject({
+      withinMs: z.number().int().min(0, 'must be >= 0 ms').optional(),
+      everyMs: z.number().int().min(1, 'must be at least 1 ms, e.g. 15000').optional(),
+    })
+    .optional(),
   onWait: z.custom<NonNullable<RunOnceOptions['onWait']>>((value) => typeof value === 'function', 'must be a function (untilMs, record) => void').optional(),
 });

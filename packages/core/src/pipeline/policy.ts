@@ -4,7 +4,7 @@ import { DEFAULT_LADDER, healStepSchema } from '../healing.js';
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
-export const policySchema = z.object({
+export const policySchema = z.strictObject({
   /**
    * At-risk when probability >= threshold. Unset: the threshold the risk model was tuned for
    * (`riskModel.recommendedThreshold`), else 0.5 (the original project's RISK_THRESHOLD); see
@@ -38,7 +38,7 @@ export const policySchema = z.object({
   healthyResetMs: z.number().int().min(0).default(600_000),
   /** Cluster-wide circuit breaker: at most `maxActions` steps across all targets per `windowMs`. */
   circuitBreaker: z
-    .object({
+    .strictObject({
       maxActions: z.number().int().min(1).default(5),
       windowMs: z.number().int().min(1).default(3_600_000),
     })

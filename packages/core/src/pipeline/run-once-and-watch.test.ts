@@ -7,7 +7,7 @@ import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source
 import { createInMemoryHealer } from '../testing/in-memory-healer.js';
 import { createInMemoryRiskModel } from '../testing/in-memory-risk-model.js';
 import { createPipeline } from './create-pipeline.js';
-import { HEALTHY_FEATURES } from '../testing/fixtures.js';
+import { AT_RISK_FEATURES, HEALTHY_FEATURES } from '../testing/fixtures.js';
 import type { TargetRef } from '../target.js';
 import { advanceOnceSleeping, backend, frontend, setup, T0, waitUntil } from './pipeline.test-setup.js';
 
@@ -95,6 +95,49 @@ describe('runOnce', () => {
 
     expect(result.records.map((r) => r.decision)).toEqual(['awaiting-recheck', 'awaiting-recheck', 'awaiting-recheck', 'kept']);
     expect(waits[0]).toBe(T0 + 120_000);
+  });
+
+  it('rides out a re-check that lands on missing data: looks again, then escalates on what it sees', async () => {
+    const { pipeline, clock, source, healer, makeAtRisk } = setup();
+    makeAtRisk();
+    const waits: number[] = [];
+    const running = pipeline.runOnce(backend, { onWait: (until) => waits.push(until) });
+    await advanceOnceSleeping(clock, 0);
+    source.setValues(backend, { ...AT_RISK_FEATURES, cpu_usage_pct: null }); // pods restarting: no CPU series yet
+    await advanceOnceSleeping(clock, 120_000);
+    makeAtRisk(); // the series are back, still at risk
+    await advanceOnceSleeping(clock, 15_000);
+    await advanceOnceSleeping(clock, 120_000);
+    await advanceOnceSleeping(clock, 120_000);
+    const result = await running;
+
+    expect(result.records.slice(0, 3).map((r) => [r.decision, r.suppressedReason])).toEqual([['heal', undefined], ['suppressed', 'unknown'], ['heal', undefined]]);
+    expect(waits[1]).toBe(T0 + 120_000 + 15_000);
+    expect(healer.applied.map((a) => a.plan.step.kind)).toEqual(['restart', 'cache', 'rollback']);
+  });
+
+  it('ends with the unknown record, acting on nothing, when the re-check stays blind past the bound', async () => {
+    const { pipeline, clock, source, healer, makeAtRisk } = setup();
+    makeAtRisk();
+    const running = pipeline.runOnce(backend, { unknownRetry: { withinMs: 30_000, everyMs: 15_000 } });
+    await advanceOnceSleeping(clock, 0);
+    source.setValues(backend, { ...AT_RISK_FEATURES, cpu_usage_pct: null });
+    await advanceOnceSleeping(clock, 120_000);
+    await advanceOnceSleeping(clock, 15_000);
+    await advanceOnceSleeping(clock, 15_000);
+    const result = await running;
+
+    expect(result.records.map((r) => r.decision)).toEqual(['heal', 'suppressed', 'suppressed', 'suppressed']);
+    expect(result.final).toMatchObject({ suppressedReason: 'unknown' });
+    expect(healer.applied).toHaveLength(1);
+  });
+
+  it('does not wait on an unknown first look: nothing was done, so there is nothing to re-check', async () => {
+    const { pipeline } = setup({ values: {} });
+
+    const result = await pipeline.runOnce(backend);
+
+    expect(result.records.map((r) => r.suppressedReason)).toEqual(['unknown']);
   });
 
   it('rejects when aborted while waiting for the re-check', async () => {

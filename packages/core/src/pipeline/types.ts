@@ -93,6 +93,12 @@ export interface WatchOptions {
 
 export interface RunOnceOptions {
   signal?: AbortSignal;
+  /**
+   * A re-check during an episode that cannot judge the target (pods restarting, rate windows still
+   * empty) is looked at again every `everyMs` for up to `withinMs` before the run ends with it
+   * (`unknown` never acts). @default { withinMs: policy.recheckDelayMs, everyMs: 15000 }
+   */
+  unknownRetry?: { withinMs?: number; everyMs?: number };
   /** Called while waiting for the re-check, e.g. to show progress. */
   onWait?: (untilMs: number, record: DecisionRecord) => void;
 }

@@ -107,20 +107,39 @@ export async function watchTargets(
   }
 }
 
-/** Evaluates one target; after a step, waits for the re-check and evaluates again, until it settles. */
+/** How `runUntilSettled` rides out a re-check that cannot see the target. */
+export interface UnknownRetry {
+  /** Keep looking for this long after the first `unknown` re-check. */
+  withinMs: number;
+  /** Time between two looks. */
+  everyMs: number;
+}
+
+/**
+ * Evaluates one target; after a step, waits for the re-check and evaluates again, until it settles.
+ *
+ * A re-check during an episode that lands on missing data (pods restarting, counters too young for
+ * a rate) is not the end: it looks again every `unknownRetry.everyMs` for up to `withinMs`, then
+ * stops with the `unknown` record — never acting on it (unknown never heals).
+ */
 export async function runUntilSettled(
   parts: Pick<LoopParts, 'clock' | 'evaluate'>,
   target: TargetRef,
-  options: { signal?: AbortSignal | undefined; onWait?: ((untilMs: number, record: DecisionRecord) => void) | undefined },
+  options: { signal?: AbortSignal | undefined; onWait?: ((untilMs: number, record: DecisionRecord) => void) | undefined; unknownRetry: UnknownRetry },
 ): Promise<RunOnceResult> {
-  const { signal, onWait } = options;
+  const { signal, onWait, unknownRetry } = options;
   const { clock } = parts;
   const records: DecisionRecord[] = [];
+  let blindSince: number | undefined;
   for (;;) {
     const record = await parts.evaluate(target, signal);
     records.push(record);
-    if (record.decision !== 'heal' && record.decision !== 'awaiting-recheck') return { records, final: record };
-    const until = record.ladder.recheckAt ?? clock.now();
+    const blind = record.decision === 'suppressed' && record.suppressedReason === 'unknown' && record.ladder.attempt > 0;
+    if (!blind) blindSince = undefined;
+    else blindSince ??= clock.now();
+    const keepLooking = blind && clock.now() - blindSince! < unknownRetry.withinMs;
+    if (record.decision !== 'heal' && record.decision !== 'awaiting-recheck' && !keepLooking) return { records, final: record };
+    const until = keepLooking ? clock.now() + unknownRetry.everyMs : (record.ladder.recheckAt ?? clock.now());
     onWait?.(until, record);
     await clock.sleep(Math.max(0, until - clock.now()), signal);
   }
