@@ -46,6 +46,8 @@ describe.skipIf(!hasChromium)('the dashboard served by the server', () => {
       logger: pino({ level: 'silent' }),
       info: {
         dryRun: false,
+        mode: 'predict-only',
+        leaderElection: false,
         policy: { threshold: 0.5, ladder: [{ kind: 'restart' }, { kind: 'cache' }, { kind: 'rollback' }], recheckDelayMs: 120_000, cooldownMs: 120_000, healthyResetMs: 600_000, circuitBreaker: { maxActions: 5, windowMs: 3_600_000 } },
       },
       version: '0.1.0',

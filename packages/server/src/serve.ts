@@ -78,7 +78,8 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
       leaderElection: config.leaderElection.enabled,
       // The policy is described even in predict-only mode: the dashboard shows the ladder it would run.
       policy: {
-        threshold: policy.threshold,
+        // The parsed config policy leaves the threshold unset when the model supplies it.
+        threshold: policy.threshold ?? autoheal.threshold,
         ladder: policy.ladder.map((step) => ({ kind: step.kind })),
         recheckDelayMs: policy.recheckDelayMs,
         cooldownMs: policy.cooldownMs,

@@ -1,10 +1,10 @@
 import { createInMemoryRiskModel, makeDecisionRecord } from '@autoheal/core/testing';
-import { targetKey, type Pipeline, type RiskModel, type TargetRef } from '@autoheal/core';
+import { ModelError, serverInfoSchema, targetKey, type Pipeline, type RiskModel, type TargetRef } from '@autoheal/core';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecisionHistory } from '../decision-history.js';
 import { createServerMetrics } from '../metrics.js';
-import { createHttpServer, type HttpServer, type HttpServerOptions } from './create-http-server.js';
+import { createHttpServer, type HttpServer, type HttpServerOptions, type ServerInfoSettings } from './create-http-server.js';
 
 const SEED_BODY = {
   restart_count_last_5m: 0,
@@ -17,6 +17,12 @@ const SEED_BODY = {
 };
 const TOKEN = 'test-token-0123456789abcdef';
 const backend: TargetRef = { namespace: 'prod', kind: 'Deployment', name: 'backend' };
+const INFO: ServerInfoSettings = {
+  dryRun: false,
+  mode: 'full',
+  leaderElection: false,
+  policy: { threshold: 0.5, ladder: [{ kind: 'restart' }, { kind: 'cache' }, { kind: 'rollback' }], recheckDelayMs: 120_000, cooldownMs: 120_000, healthyResetMs: 600_000, circuitBreaker: { maxActions: 5, windowMs: 3_600_000 } },
+};
 
 let running: HttpServer | undefined;
 afterEach(async () => {
@@ -51,7 +57,7 @@ async function start(overrides: Partial<HttpServerOptions> = {}) {
     history,
     metrics: createServerMetrics(riskModel),
     logger: pino({ level: 'silent' }),
-    info: { dryRun: false },
+    info: INFO,
     version: '0.1.0',
     ...overrides,
   });
@@ -233,5 +239,74 @@ describe('metrics, OpenAPI and CORS', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://dashboard.example');
     const other = await fetch(`${url}/api/targets`, { headers: { origin: 'http://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('GET /api/info', () => {
+  it('answers the ServerInfo wire contract declared in core', async () => {
+    const { url } = await start({ readOnly: true });
+    const info = serverInfoSchema.parse(await (await fetch(`${url}/api/info`)).json());
+    expect(info).toMatchObject({ name: 'autoheal', version: '0.1.0', readOnly: true, mode: 'full', model: { name: 'risk', version: '9.9.9', threshold: 0.5 } });
+    expect(info.featureNames).toEqual(Object.keys(SEED_BODY));
+    expect(info.features.memory_usage_bytes!.unit).toBe('bytes');
+    expect(info.policy.ladder.map((step) => step.kind)).toEqual(['restart', 'cache', 'rollback']);
+  });
+
+  it('is described in the OpenAPI document by the same schema', async () => {
+    const { url } = await start();
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { components: { schemas: Record<string, { required?: string[] }> } };
+    expect(doc.components.schemas.ServerInfo!.required).toContain('policy');
+  });
+});
+
+describe('error answers', () => {
+  it('names the route that does not exist', async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/api/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'not-found', message: 'no route GET /api/nope; see /openapi.json' });
+  });
+
+  it('says how to enable mutations when no token is configured, and asks for the bearer scheme on a wrong one', async () => {
+    const unconfigured = await start({ apiToken: undefined });
+    const refused = await fetch(`${unconfigured.url}/api/targets/prod/backend/evaluate`, { method: 'POST' });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { message: string }).message).toContain('AUTOHEAL_API_TOKEN');
+    await running!.stop(1000);
+
+    const { url } = await start();
+    const wrong = await fetch(`${url}/api/targets/prod/backend/evaluate`, { method: 'POST', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer');
+    expect(((await wrong.json()) as { error: string }).error).toBe('unauthorized');
+  });
+
+  it('answers 503 for "check now" without a pipeline or while another replica leads', async () => {
+    const withoutPipeline = await start({ pipeline: undefined });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const unavailable = await fetch(`${withoutPipeline.url}/api/targets/prod/backend/evaluate`, { method: 'POST', headers: auth });
+    expect(unavailable.status).toBe(503);
+    expect(((await unavailable.json()) as { error: string }).error).toBe('unavailable');
+    await running!.stop(1000);
+
+    const { url, evaluated } = await start({ canAct: () => false });
+    const follower = await fetch(`${url}/api/targets/prod/backend/evaluate`, { method: 'POST', headers: auth });
+    expect(follower.status).toBe(503);
+    expect(((await follower.json()) as { error: string }).error).toBe('not-leader');
+    expect(evaluated).toHaveLength(0);
+  });
+
+  it('answers a failing model with the same 500 on the fast path and through Hapi, without the cause', async () => {
+    const inner = createInMemoryRiskModel({ name: 'risk', version: '9.9.9' });
+    const failure = new ModelError('session.run failed: secret detail', { component: 'onnx', code: 'MODEL_FAILED' });
+    const riskModel: RiskModel = { ...inner, score: () => Promise.reject(failure), scoreBatch: () => Promise.reject(failure) };
+    const { url } = await start({ riskModel });
+    const fast = await postJson(`${url}/predict`, SEED_BODY);
+    const viaHapi = await postJson(`${url}/predict`, SEED_BODY, { origin: 'http://dashboard.example' });
+    expect(fast.status).toBe(500);
+    expect(viaHapi.status).toBe(500);
+    const body = await fast.json();
+    expect(body).toEqual({ error: 'internal-error', message: 'internal error; see the server log' });
+    expect(await viaHapi.json()).toEqual(body);
   });
 });

@@ -6,9 +6,9 @@
  * no Origin header (CORS stays Hapi's job). Everything else goes to Hapi, which answers the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeIssues } from '@autoheal/core';
 import type { z } from 'zod';
 import type { ServerMetrics } from '../metrics.js';
+import { ApiError, type ErrorMapping } from './error-mapping.js';
 import type { PredictBatcher } from './predict-batcher.js';
 import type { PredictResponse } from './schemas.js';
 
@@ -18,6 +18,8 @@ export interface FastPredictOptions {
   bodyLimitBytes: number;
   metrics: ServerMetrics;
   toResponse: (probability: number, contributions: PredictResponse['contributions']) => PredictResponse;
+  /** The server's error mapping, so that errors are worded exactly as Hapi's route words them. */
+  errors: ErrorMapping;
 }
 
 /** True when the request can be answered by the fast path (decided from the headers alone). */
@@ -30,15 +32,20 @@ export function isFastPredictRequest(req: IncomingMessage, bodyLimitBytes: numbe
   return Number.isInteger(length) && length >= 0 && length <= bodyLimitBytes;
 }
 
-/** Answers one fast-path request. Errors have the same JSON shape as Hapi's answers. */
+/** Answers one fast-path request. Errors go through the same mapping as Hapi's answers. */
 export function createFastPredictHandler(options: FastPredictOptions) {
   const { metrics } = options;
+  const request = { method: 'POST', path: '/predict' };
   const send = (res: ServerResponse, status: number, body: unknown, started: bigint | undefined) => {
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(text) });
     res.end(text);
     metrics.httpRequests.labels('/predict', 'POST', String(status)).inc();
     if (started !== undefined) metrics.predictionDuration.labels('/predict').observe(Number(process.hrtime.bigint() - started) / 1e9);
+  };
+  const fail = (res: ServerResponse, error: unknown) => {
+    const { status, body } = options.errors.answer(error, request);
+    send(res, status, body, undefined);
   };
 
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -51,18 +58,17 @@ export function createFastPredictHandler(options: FastPredictOptions) {
       try {
         payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
-        send(res, 400, { error: 'invalid-request', message: 'the request body is not valid JSON' }, undefined);
+        fail(res, new ApiError(400, 'invalid-request', 'the request body is not valid JSON'));
         return;
       }
       const parsed = options.predictSchema.safeParse(payload);
       if (!parsed.success) {
-        const fields = describeIssues(parsed.error);
-        send(res, 400, { error: 'invalid-request', message: `the request body is invalid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields }, undefined);
+        fail(res, parsed.error);
         return;
       }
       options.batcher.score(parsed.data as Record<string, number>).then(
         (score) => send(res, 200, options.toResponse(score.probability, score.contributions ?? []), started),
-        () => send(res, 500, { error: 'internal-error', message: 'internal error; see the server log' }, undefined),
+        (error: unknown) => fail(res, error),
       );
     });
   };

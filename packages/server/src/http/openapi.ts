@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas that validate the
  * requests, so the document cannot drift from the code.
  */
-import { decisionRecordSchema, riskAssessmentSchema, featureContributionSchema } from '@autoheal/core';
+import { decisionRecordSchema, riskAssessmentSchema, featureContributionSchema, serverInfoSchema } from '@autoheal/core';
 import { z } from 'zod';
 import { batchPredictRequestSchema, predictResponseSchema } from './schemas.js';
 
@@ -12,6 +12,7 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<
   return json;
 }
 
+/** The document for a server whose `/predict` takes `predictRequestSchema`. */
 export function buildOpenApiDocument(options: { version: string; predictRequestSchema: z.ZodType }): Record<string, unknown> {
   const errorSchema = {
     type: 'object',
@@ -40,6 +41,7 @@ export function buildOpenApiDocument(options: { version: string; predictRequestS
         RiskAssessment: schemaOf(riskAssessmentSchema),
         FeatureContribution: schemaOf(featureContributionSchema),
         DecisionRecord: schemaOf(decisionRecordSchema),
+        ServerInfo: schemaOf(serverInfoSchema),
         Error: errorSchema,
       },
     },
@@ -64,7 +66,7 @@ export function buildOpenApiDocument(options: { version: string; predictRequestS
         },
       },
       '/metrics': { get: { summary: 'Prometheus exposition', responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
-      '/api/info': { get: { summary: 'Server, model and policy', responses: { 200: { description: 'info' } } } },
+      '/api/info': { get: { summary: 'Server, model and policy', responses: { 200: { description: 'info', ...json(ref('ServerInfo')) } } } },
       '/api/targets': { get: { summary: 'Watched targets with their latest decision', responses: { 200: { description: 'targets' } } } },
       '/api/targets/{namespace}/{name}': {
         get: { summary: 'Latest decision and recent history of one target', parameters: targetParams, responses: { 200: { description: 'target' }, 404: { description: 'unknown target', ...json(ref('Error')) } } },
