@@ -3,14 +3,19 @@
 // esbuild. Used by `npm run build` and by the browser tests' global setup, so the tests always run
 // against the bundle users load with a <script type="module">.
 import { build } from 'esbuild';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Builds the bundle (by default to dist/risk-dashboard.js) and returns its path. */
-export async function buildBundle({ minify = true, outfile = path.join(packageRoot, 'dist', 'risk-dashboard.js') } = {}) {
-  await build({
+/**
+ * Builds the bundle (by default to dist/risk-dashboard.js) and returns its path. With `metafile`, also
+ * writes esbuild's list of the bundle's inputs there (the tests check that no code of
+ * @autoheal/core or zod got in).
+ */
+export async function buildBundle({ minify = true, outfile = path.join(packageRoot, 'dist', 'risk-dashboard.js'), metafile } = {}) {
+  const result = await build({
     absWorkingDir: packageRoot,
     entryPoints: ['src/index.ts'],
     outfile,
@@ -23,7 +28,9 @@ export async function buildBundle({ minify = true, outfile = path.join(packageRo
     legalComments: 'eof',
     tsconfig: 'tsconfig.json',
     logLevel: 'warning',
+    metafile: metafile !== undefined,
   });
+  if (metafile !== undefined) await writeFile(metafile, JSON.stringify(result.metafile));
   return outfile;
 }
 

@@ -1,4 +1,5 @@
 /** The API client against the fixture server, in Node (the browser tests cover the event stream). */
+import { serverInfoSchema } from '@autoheal/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AutohealApiError, createAutohealClient } from './api-client.js';
 import { FAILING_FEATURES, fixturePredict, startFixtureServer, type FixtureServer } from './test/fixture-server.js';
@@ -15,6 +16,8 @@ describe('createAutohealClient', () => {
     const client = createAutohealClient({ baseUrl: `${fixture.url}/` });
     const [info, targets, detail] = await Promise.all([client.info(), client.targets(), client.target('shop', 'checkout')]);
     expect(info.featureNames).toHaveLength(7);
+    // The fixture stands in for the real server: its answer follows the one declaration of the contract.
+    expect(serverInfoSchema.safeParse(info).error).toBeUndefined();
     expect(targets.map((t) => t.key)).toEqual([...fixture.histories.keys()]);
     expect(detail.history.map((r) => r.id)).toEqual(fixture.histories.get('shop/checkout')!.map((r) => r.id));
     // The trailing slash of baseUrl was not doubled.

@@ -1,4 +1,5 @@
-/** Text for numbers, times and the policy's vocabulary. Pure functions, no DOM, no Lit. */
+/** Text for numbers, times, errors and the policy's vocabulary. Pure functions, no DOM, no Lit. */
+import { AutohealApiError } from './api-client.js';
 import type { DecisionRecord, Verdict } from './types.js';
 
 /** `0.823` → `82%`; `null` → `unknown`. */
@@ -122,4 +123,14 @@ export function keyOf(target: { namespace: string; name: string }): string {
 /** Splits a snake_case name after each underscore so a narrow screen can wrap it there (`<wbr>` points). */
 export function namePieces(name: string): string[] {
   return name.split(/(?<=_)/);
+}
+
+/** A failed request in words; 401 and 403 say what to do about them. */
+export function describeRequestError(error: unknown): string {
+  if (AutohealApiError.isInstance(error)) {
+    if (error.status === 401) return `Not authorised (401): the server rejected the token. ${error.message}`;
+    if (error.status === 403) return `Refused (403): the server is read-only. ${error.message}`;
+    return error.status === 0 ? error.message : `Failed (${error.status}): ${error.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

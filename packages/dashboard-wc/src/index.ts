@@ -3,7 +3,7 @@
  * Importing this entry registers the element; `createAutohealClient` works without it.
  */
 export { RiskDashboard } from './risk-dashboard.js';
-export type { ConnectionState } from './risk-dashboard.component.js';
+export type { ConnectionState } from './live-connection.js';
 export { createAutohealClient, AutohealApiError } from './api-client.js';
 export type { AutohealClient, AutohealClientOptions, DecisionStreamHandlers, DecisionStreamOptions } from './api-client.js';
 export type {
@@ -14,7 +14,9 @@ export type {
   RiskConnectionChangeDetail,
   RiskEvaluateDetail,
   RiskTargetSelectDetail,
+  ServerFeatureInfo,
   ServerInfo,
+  ServerPolicyInfo,
   TargetDetail,
   TargetRef,
   TargetSummary,

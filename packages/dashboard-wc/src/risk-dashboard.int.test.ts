@@ -1,6 +1,10 @@
 /**
  * Browser tests of <risk-dashboard>: real headless Chromium loads the self-contained bundle from
  * a static server and talks to a fixture API server on another origin (so CORS is exercised).
+ *
+ * Longer than ~400 lines on purpose: every browser test shares one Chromium and one static server
+ * (started once, here), and a file per area would start one each. The rules themselves are tested
+ * without a browser in `dashboard-store.test.ts` and `what-if-state.test.ts`.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

@@ -1,6 +1,12 @@
 /**
  * Styles of `<risk-dashboard>`. Every colour comes from a `--risk-dashboard-*` custom property with
  * a light and a dark default; the defaults keep at least 4.5:1 contrast for text on their surface.
+ *
+ * Why one file of ~760 lines: it is declarations only, and most of it is shared — the theme tokens
+ * of both colour schemes, and classes every panel uses (`.panel`, `.badge`, `.verdict`, `.facts`,
+ * `.button`). Split by panel, each part would depend on the others' classes and the contrast rules
+ * would be spread over many files. It is sectioned instead, one `---- <panel>` comment per panel of
+ * `panels/`, in the order they appear on screen.
  */
 import { css } from 'lit';
 

@@ -1,31 +1,11 @@
 /**
- * The shapes of the autoheal server's HTTP API as the dashboard sees them. The record types come
- * from `@autoheal/core` as types only, so neither the package build nor the bundle pulls in zod.
+ * The shapes of the autoheal server's HTTP API as the dashboard sees them. The record types and the
+ * `GET /api/info` contract (`ServerInfo`) come from `@autoheal/core` as types only, so neither the
+ * package build nor the bundle pulls in core's code or zod.
  */
-import type { DecisionRecord, TargetRef, FeatureContribution, Verdict } from '@autoheal/core';
+import type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetRef, Verdict } from '@autoheal/core';
 
-export type { DecisionRecord, TargetRef, FeatureContribution, Verdict };
-
-/** `GET /api/info`: what the server runs and how its policy is configured. */
-export interface ServerInfo {
-  name: 'autoheal';
-  version: string;
-  /** When true the server refuses every write (`POST .../evaluate` answers 403). */
-  readOnly: boolean;
-  /** When true heal steps are planned and recorded but never applied. */
-  dryRun: boolean;
-  model: { name: string; version: string; threshold: number };
-  featureNames: string[];
-  features: Record<string, { unit: string; description: string }>;
-  policy: {
-    threshold: number;
-    ladder: Array<{ kind: string }>;
-    recheckDelayMs: number;
-    cooldownMs: number;
-    healthyResetMs: number;
-    circuitBreaker: { maxActions: number; windowMs: number };
-  };
-}
+export type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetRef, Verdict };
 
 /** One entry of `GET /api/targets`. */
 export interface TargetSummary {

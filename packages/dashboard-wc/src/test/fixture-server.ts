@@ -253,6 +253,8 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     version: '0.1.0-fixture',
     readOnly: options.readOnly ?? false,
     dryRun: options.dryRun ?? false,
+    mode: 'full',
+    leaderElection: false,
     model: { ...MODEL, threshold: THRESHOLD },
     featureNames: [...FEATURE_NAMES],
     features: Object.fromEntries(FEATURE_NAMES.map((name) => [name, { unit: UNITS[name]!, description: `${name} (fixture)` }])),

@@ -7,3 +7,5 @@ import { fileURLToPath } from 'node:url';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEST_BUNDLE_DIR = path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'risk-dashboard-test');
+/** esbuild's metafile of the test bundle: which source files went into it. */
+export const TEST_BUNDLE_METAFILE = path.join(TEST_BUNDLE_DIR, 'risk-dashboard.meta.json');

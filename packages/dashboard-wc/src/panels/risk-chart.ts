@@ -1,7 +1,7 @@
 /** The risk-over-time chart: inline SVG, no chart library. */
 import { svg, type SVGTemplateResult } from 'lit';
-import { formatPercent, formatTime, DECISION_LABELS } from './format.js';
-import type { DecisionRecord } from './types.js';
+import { formatPercent, formatTime, DECISION_LABELS } from '../format.js';
+import type { DecisionRecord } from '../types.js';
 
 const WIDTH = 600;
 const HEIGHT = 200;

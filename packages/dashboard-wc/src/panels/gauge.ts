@@ -1,7 +1,7 @@
 /** The half-circle risk gauge: the probability as an arc, the threshold as a tick. */
 import { svg, type SVGTemplateResult } from 'lit';
-import { formatPercent } from './format.js';
-import type { Verdict } from './types.js';
+import { formatPercent } from '../format.js';
+import type { Verdict } from '../types.js';
 
 const CX = 50;
 const CY = 50;
