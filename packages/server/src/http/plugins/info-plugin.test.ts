@@ -28,6 +28,13 @@ describe('GET /api/info from autoheal serve', () => {
     expect(info.policy.ladder.map((step) => step.kind)).toEqual(['restart', 'cache', 'rollback']);
   });
 
+  it('names the threshold in force when the config leaves it to the model', async () => {
+    const config = validateConfig({ server: { port: 0, dashboard: false }, log: { level: 'silent' } });
+    server = await startServer(config, logger, { riskModel: createInMemoryRiskModel() });
+    const info = serverInfoSchema.parse(await (await fetch(`${server.url}/api/info`)).json());
+    expect(info.policy.threshold).toBe(info.model.threshold);
+  });
+
   it('matches the contract with a pipeline, in dry-run', async () => {
     const config = validateConfig({
       server: { port: 0, dashboard: false, readOnly: true },
