@@ -7,7 +7,7 @@ export { applyEnvOverrides, ENV_OVERRIDES, loadConfig, readConfigFile, validateC
 export { durationSchema, parseDuration } from './config/duration.js';
 export { createAutoheal, createFullAutoheal, isPredictOnly, policyFromConfig, type Autoheal, type ComposeOverrides, type FullAutoheal } from './compose.js';
 export { startServer, type RunningServer, type ServeOptions } from './serve.js';
-export { createHttpServer, type HttpServer, type HttpServerOptions } from './http/create-http-server.js';
+export { createHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck, type ServerInfoSettings } from './http/create-http-server.js';
 export { DecisionHistory, type TargetHistory } from './decision-history.js';
 export { createServerMetrics, type ServerMetrics } from './metrics.js';
 export { createLogNotifier } from './log-notifier.js';
