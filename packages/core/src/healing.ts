@@ -52,13 +52,134 @@ export type HealStepInput = z.input<typeof healStepSchema>;
 /** The original project's playbook: restart + scale, clear cache + restart + scale, roll back. */
 export const DEFAULT_LADDER: readonly HealStepInput[] = [{ kind: 'restart' }, { kind: 'cache' }, { kind: 'rollback' }];
 
-/** One write a step will make (or made), in words and data, so dry-run shows exactly what would happen. */
-export const healOperationSchema = z.object({
-  op: z.enum(['restart', 'scale', 'scale-hpa', 'exec', 'rollback', 'annotate', 'event']),
-  description: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
+// ---- operations: what a plan hands to apply --------------------------------------------------
+//
+// One variant per kind of write, discriminated on `op`, with the data `apply` needs typed, so a
+// healer's `apply` reads its own plan without casts. Every variant keeps `description`: the human
+// words dry-run, Slack and the dashboard show. The typed data sits under `details`, where it has
+// always been on the wire.
+
+const description = z.string();
+const replicaCount = z.number().int().min(0);
+// A Deployment's revision; 0 when its annotation is missing, as kubectl counts it.
+const revisionNumber = z.number().int().min(0);
+
+/** One JSON Patch (RFC 6902) operation, as a rollback plan carries its exact write. */
+export const jsonPatchOperationSchema = z.object({
+  op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
+  path: z.string(),
+  value: z.unknown().optional(),
+  from: z.string().optional(),
 });
+export type JsonPatchOperation = z.output<typeof jsonPatchOperationSchema>;
+
+/** A rolling restart (a new pod template annotation, as `kubectl rollout restart`). */
+export const restartOperationSchema = z.object({
+  op: z.literal('restart'),
+  description,
+  details: z.object({ /** The pod-template annotation the restart sets. */ annotation: z.string() }).optional(),
+});
+
+/** Scale-up of the workload's own replica count. */
+export const scaleOperationSchema = z.object({
+  op: z.literal('scale'),
+  description,
+  details: z.object({
+    /** Replicas when planned. */
+    from: replicaCount,
+    /** Replicas wanted; never lowers a count someone raised since the plan. */
+    to: replicaCount,
+    /** The step's `maxReplicas`. */
+    ceiling: replicaCount,
+    /** Already at the ceiling: nothing to write. */
+    noop: z.literal(true).optional(),
+  }),
+});
+
+/** Scale-up through a HorizontalPodAutoscaler's floor (the HPA owns the replica count). */
+export const scaleHpaOperationSchema = z.object({
+  op: z.literal('scale-hpa'),
+  description,
+  details: z.object({
+    /** The HPA's name. */
+    hpa: z.string(),
+    /** `minReplicas` when planned. */
+    from: replicaCount,
+    /** `minReplicas` wanted. */
+    to: replicaCount,
+    /** The workload's replicas when planned. */
+    replicas: replicaCount,
+    /** The lower of the step's `maxReplicas` and the HPA's `maxReplicas`. */
+    ceiling: replicaCount,
+    /** The user's own `minReplicas`, restored on reset. */
+    originalMinReplicas: replicaCount,
+    noop: z.literal(true).optional(),
+  }),
+});
+
+/** A command run in each ready pod (the cache clear). */
+export const execOperationSchema = z.object({
+  op: z.literal('exec'),
+  description,
+  details: z.object({
+    command: z.array(z.string()).min(1),
+    container: z.string(),
+    /** The ready pods the command runs in, by name. */
+    pods: z.array(z.string()),
+    /** Pods left out because they are not ready, with why. */
+    skipped: z.array(z.object({ pod: z.string(), reason: z.string() })),
+    /** Time limit of the command in each pod, in ms. */
+    perPodTimeoutMs: z.number().int().positive(),
+    /** The ReplicaSet whose pods were chosen. */
+    replicaSet: z.string().optional(),
+  }),
+});
+
+const rollbackSkipDetails = z.object({
+  /** The template already matches the target revision: nothing to write (kubectl's "skipped rollback"). */
+  skip: z.literal(true),
+  revision: revisionNumber,
+  replicaSet: z.string(),
+});
+const rollbackTargetDetails = z.object({
+  /** The revision rolled back to. */
+  revision: revisionNumber,
+  /** The revision the workload is at when planned. */
+  fromRevision: revisionNumber.optional(),
+  replicaSet: z.string(),
+  images: z.array(z.string()),
+  /** Set when a GitOps controller (Argo CD, Flux) manages the workload: its sync reverts a rollback not made in Git. */
+  gitOpsManager: z.string().optional(),
+});
+
+/** A rollback to an earlier revision (or the reason it is skipped). */
+export const rollbackOperationSchema = z.object({
+  op: z.literal('rollback'),
+  description,
+  details: z.union([rollbackSkipDetails, rollbackTargetDetails.extend({ /** The exact write. */ patch: z.array(jsonPatchOperationSchema) })]),
+});
+
+/** The record of the step where operators look (a Kubernetes Event). */
+export const eventOperationSchema = z.object({
+  op: z.literal('event'),
+  description,
+  details: z.object({ /** The Event's reason, e.g. `AutohealRestart`. */ reason: z.string() }),
+});
+
+/** One write a step will make, in words and typed data, so dry-run shows exactly what would happen. */
+export const healOperationSchema = z.discriminatedUnion('op', [
+  restartOperationSchema,
+  scaleOperationSchema,
+  scaleHpaOperationSchema,
+  execOperationSchema,
+  rollbackOperationSchema,
+  eventOperationSchema,
+]);
 export type HealOperation = z.output<typeof healOperationSchema>;
+/** The kinds of operation. */
+export type HealOperationKind = HealOperation['op'];
+/** The operation of kind `K`. */
+export type HealOperationOf<K extends HealOperationKind> = Extract<HealOperation, { op: K }>;
 
 /** What a step will do to one target, computed without writing anything. */
 export const healPlanSchema = z.object({
@@ -71,14 +192,66 @@ export const healPlanSchema = z.object({
 });
 export type HealPlan = z.output<typeof healPlanSchema>;
 
-/** The result of one operation of a plan. */
-export const operationResultSchema = z.object({
-  op: healOperationSchema.shape.op,
+/** What one command did in one pod. */
+export const podExecResultSchema = z.object({
+  pod: z.string(),
+  container: z.string(),
   ok: z.boolean(),
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  /** The command's exit code, when it ran to the end. */
+  exitCode: z.number().int().optional(),
+  stdout: z.string(),
+  stderr: z.string(),
+  /** True when the time limit cut the command off. */
+  timedOut: z.boolean(),
+  /** Why it failed, when it did. */
+  error: z.string().optional(),
+  durationMs: z.number().min(0),
 });
+export type PodExecResult = z.output<typeof podExecResultSchema>;
+
+// A result carries `details` only when the operation got far enough to have them (a failed or
+// "not attempted" operation has its message only).
+const resultBase = { ok: z.boolean(), message: z.string() };
+
+/** The result of one operation of a plan, discriminated on `op` like the operation. */
+export const operationResultSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('restart'),
+    ...resultBase,
+    details: z.object({ /** The annotation value written. */ restartedAt: z.string(), generation: z.number().int().optional() }).optional(),
+  }),
+  z.object({
+    op: z.literal('scale'),
+    ...resultBase,
+    details: scaleOperationSchema.shape.details.extend({ /** Replicas after the operation (or found already there). */ replicas: replicaCount.optional() }).optional(),
+  }),
+  z.object({
+    op: z.literal('scale-hpa'),
+    ...resultBase,
+    details: scaleHpaOperationSchema.shape.details.extend({ /** The HPA's `minReplicas` after the operation. */ minReplicas: replicaCount.optional() }).optional(),
+  }),
+  z.object({
+    op: z.literal('exec'),
+    ...resultBase,
+    details: execOperationSchema.shape.details
+      .extend({
+        /** False in dry-run: nothing was run. */
+        ran: z.literal(false).optional(),
+        /** One entry per pod the command ran in. */
+        results: z.array(podExecResultSchema).optional(),
+      })
+      .optional(),
+  }),
+  z.object({
+    op: z.literal('rollback'),
+    ...resultBase,
+    details: z.union([rollbackSkipDetails, rollbackTargetDetails.extend({ generation: z.number().int().optional() })]).optional(),
+  }),
+  z.object({ op: z.literal('event'), ...resultBase }),
+]);
 export type OperationResult = z.output<typeof operationResultSchema>;
+/** The result of an operation of kind `K`. */
+export type OperationResultOf<K extends HealOperationKind> = Extract<OperationResult, { op: K }>;
 
 /** What applying a plan did. `ok` is false when any operation failed (partial failure is reported, not hidden). */
 export const healOutcomeSchema = z.object({

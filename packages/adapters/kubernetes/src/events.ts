@@ -1,4 +1,8 @@
-/** Builds core/v1 Events the way client-go's recorder does, so `kubectl describe deployment` lists them. */
+/**
+ * Which Event autoheal records for what, and its shape: core/v1 Events built the way client-go's
+ * recorder does, so `kubectl describe deployment` lists them. Pure; `event-writer.ts` writes them.
+ */
+import type { DecisionRecord, HealStepKind } from '@autoheal/core';
 import type { CoreV1Event, V1Deployment } from '@kubernetes/client-node';
 
 /** Event reasons this healer records. */
@@ -11,6 +15,48 @@ export type AutohealEventReason =
   | 'AutohealReset'
   | 'AutohealRefused'
   | 'AutohealFailed';
+
+/** An Event's type and reason. */
+export interface EventKind {
+  type: 'Normal' | 'Warning';
+  reason: AutohealEventReason;
+}
+
+/** The reason of the Event every applied step records (type `Warning` when the step failed). */
+export function stepEventReason(kind: HealStepKind): AutohealEventReason {
+  return kind === 'restart' ? 'AutohealRestart' : kind === 'cache' ? 'AutohealCacheClear' : 'AutohealRollback';
+}
+
+/** The Event of an applied step. */
+export function stepEvent(kind: HealStepKind, ok: boolean): EventKind {
+  return { type: ok ? 'Normal' : 'Warning', reason: stepEventReason(kind) };
+}
+
+/**
+ * The Event a decision records, if any. Dry-run records none (it changes nothing, Events
+ * included); neither do `none`, `awaiting-recheck` and suppressions other than a refusal. A `heal`
+ * whose step got an outcome has its Event already: the step records it when applied (see
+ * {@link stepEvent}), so only a heal that never got an outcome (`AutohealFailed`) gets one here.
+ */
+export function decisionEvent(record: DecisionRecord): EventKind | undefined {
+  if (record.dryRun) return undefined;
+  switch (record.decision) {
+    case 'heal': {
+      const outcome = record.action?.outcome;
+      return outcome && !outcome.dryRun ? undefined : { type: 'Warning', reason: 'AutohealFailed' };
+    }
+    case 'kept':
+      return { type: 'Normal', reason: 'AutohealKept' };
+    case 'reset':
+      return { type: 'Normal', reason: 'AutohealReset' };
+    case 'handoff':
+      return { type: 'Warning', reason: 'AutohealHandoff' };
+    case 'suppressed':
+      return record.suppressedReason === 'refused' ? { type: 'Warning', reason: 'AutohealRefused' } : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** What goes into one Event. */
 export interface EventInput {

@@ -2,7 +2,7 @@
 import { describeHealerConformance } from '@autoheal/core/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { createKubernetesHealer } from './kubernetes-healer.js';
-import { startTestCluster, type TestCluster } from './test-cluster.js';
+import { startTestCluster, type TestCluster } from '../test-support/test-cluster.js';
 
 let cluster: TestCluster;
 let counter = 0;

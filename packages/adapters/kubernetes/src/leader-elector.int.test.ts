@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '@autoheal/core';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeaderElector, type LeaderElector } from './leader-elector.js';
-import { startTestCluster, type TestCluster } from './test-cluster.js';
+import { startTestCluster, type TestCluster } from '../test-support/test-cluster.js';
 
 let cluster: TestCluster;
 let kubeConfig: KubeConfig;

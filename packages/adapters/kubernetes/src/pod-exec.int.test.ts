@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { healStepSchema } from '@autoheal/core';
 import { createApiServer, createSimulation, writeKubeconfig, type ApiServer, type Simulation } from '@autoheal/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationOf, resultOf } from '../test-support/plan-lookups.js';
 import { createKubernetesHealer, type KubernetesHealer } from './kubernetes-healer.js';
 
 let simulation: Simulation;
@@ -40,24 +41,24 @@ afterAll(async () => {
 describe('cache clear time limits', () => {
   it('reports a pod that does not finish within perPodTimeoutMs as timed out, and the others as done', async () => {
     const plan = await healer.plan(target, healStepSchema.parse({ kind: 'cache', perPodTimeoutMs: 500, restart: false, scaleUp: false }), 2);
-    const pods = plan.operations[0]?.details?.['pods'] as string[];
+    const pods = operationOf(plan, 'exec').details.pods;
     stuckPod = pods[1] ?? '';
 
     const started = Date.now();
     const outcome = await healer.apply(target, plan);
 
-    const exec = outcome.results.find((r) => r.op === 'exec');
-    const results = exec?.details?.['results'] as { pod: string; ok: boolean; timedOut: boolean; exitCode?: number }[];
+    const exec = resultOf(outcome, 'exec');
+    const results = exec.details?.results ?? [];
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(outcome.ok).toBe(false);
-    expect(exec?.message).toBe(`cache clear failed in 1 of 3 pod(s): ${stuckPod} (timed out)`);
+    expect(exec.message).toBe(`cache clear failed in 1 of 3 pod(s): ${stuckPod} (timed out)`);
     expect(results.find((r) => r.pod === stuckPod)).toMatchObject({ ok: false, timedOut: true });
     expect(results.filter((r) => r.pod !== stuckPod).every((r) => r.ok && r.exitCode === 0)).toBe(true);
   });
 
   it('stops waiting when the caller aborts', async () => {
     const plan = await healer.plan(target, healStepSchema.parse({ kind: 'cache', perPodTimeoutMs: 30_000, restart: false, scaleUp: false }), 2);
-    stuckPod = (plan.operations[0]?.details?.['pods'] as string[])[0] ?? '';
+    stuckPod = operationOf(plan, 'exec').details.pods[0] ?? '';
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('shutting down')), 300);
 
@@ -65,10 +66,10 @@ describe('cache clear time limits', () => {
     const outcome = await healer.apply(target, plan, { signal: controller.signal });
 
     expect(Date.now() - started).toBeLessThan(3_000);
-    const results = outcome.results.find((r) => r.op === 'exec')?.details?.['results'] as { pod: string; error?: string }[];
+    const results = resultOf(outcome, 'exec').details?.results ?? [];
     expect(results.find((r) => r.pod === stuckPod)?.error).toBe('aborted');
     expect(outcome.ok).toBe(false);
-    expect(outcome.results.find((r) => r.op === 'event')?.message).toBe('Event AutohealCacheClear not recorded: aborted');
+    expect(resultOf(outcome, 'event').message).toBe('Event AutohealCacheClear not recorded: aborted');
   });
 
   it('keeps each pod\'s output up to execOutputLimit characters and marks the cut', async () => {
@@ -78,7 +79,7 @@ describe('cache clear time limits', () => {
 
     const outcome = await small.apply(target, plan);
 
-    const results = outcome.results.find((r) => r.op === 'exec')?.details?.['results'] as { stdout: string; exitCode: number }[];
+    const results = resultOf(outcome, 'exec').details?.results ?? [];
     expect(results).toHaveLength(3);
     expect(results.every((r) => r.exitCode === 0 && r.stdout === '0123456789…[truncated]')).toBe(true);
   });

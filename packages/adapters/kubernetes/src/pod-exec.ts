@@ -4,23 +4,8 @@
  * pod cannot hide the others.
  */
 import { Writable } from 'node:stream';
+import type { PodExecResult } from '@autoheal/core';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-
-/** What happened in one pod. */
-export interface PodExecResult {
-  pod: string;
-  container: string;
-  ok: boolean;
-  /** The command's exit code, when it ran to the end. */
-  exitCode?: number;
-  stdout: string;
-  stderr: string;
-  /** True when the time limit cut the command off. */
-  timedOut: boolean;
-  /** Why it failed, when it did. */
-  error?: string;
-  durationMs: number;
-}
 
 /** Inputs of {@link execInPod}. */
 export interface ExecInPodInput {

@@ -3,6 +3,7 @@
  * functions over a Deployment and its ReplicaSets, so the plan can be computed without writing and
  * tested without a cluster.
  */
+import type { JsonPatchOperation } from '@autoheal/core';
 import type { V1Deployment, V1LabelSelector, V1ReplicaSet } from '@kubernetes/client-node';
 
 /** The revision annotation the Deployment controller keeps on Deployments and ReplicaSets. */
@@ -21,13 +22,6 @@ const ANNOTATIONS_TO_SKIP = new Set([
   'deployment.kubernetes.io/max-replicas',
   'deprecated.deployment.rollback.to',
 ]);
-
-/** One JSON Patch (RFC 6902) operation. */
-export interface JsonPatchOperation {
-  op: 'replace' | 'add' | 'remove' | 'test';
-  path: string;
-  value?: unknown;
-}
 
 /** What `rollout undo` would do. */
 export type RollbackDecision =
@@ -75,6 +69,16 @@ export function controlledReplicaSets(deployment: V1Deployment, replicaSets: rea
   const uid = deployment.metadata?.uid;
   if (!uid) return [];
   return replicaSets.filter((rs) => (rs.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid));
+}
+
+/** `FindNewReplicaSet`: the oldest controlled ReplicaSet whose template matches the Deployment's. */
+export function currentReplicaSet(deployment: V1Deployment, owned: readonly V1ReplicaSet[]): V1ReplicaSet | undefined {
+  const sorted = [...owned].sort((a, b) => {
+    const at = a.metadata?.creationTimestamp ? new Date(a.metadata.creationTimestamp).getTime() : 0;
+    const bt = b.metadata?.creationTimestamp ? new Date(b.metadata.creationTimestamp).getTime() : 0;
+    return at !== bt ? at - bt : (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+  });
+  return sorted.find((rs) => equalIgnoreHash(rs.spec?.template, deployment.spec?.template));
 }
 
 /** The revision of a ReplicaSet: 0 when the annotation is missing, undefined when it is not a number (kubectl skips those). */

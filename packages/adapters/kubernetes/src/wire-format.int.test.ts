@@ -3,7 +3,7 @@
  * requests (method, path, query, Content-Type, body), and `kubectl rollout undo --dry-run=server`
  * through the same proxy is the reference for the rollback patch.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,11 +12,9 @@ import { healStepSchema, type TargetRef } from '@autoheal/core';
 import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createKubernetesHealer, type KubernetesHealer } from './kubernetes-healer.js';
-import { startTestCluster, type TestCluster } from './test-cluster.js';
+import { kubectlAvailable } from '../test-support/healer-test-kit.js';
+import { startTestCluster, type TestCluster } from '../test-support/test-cluster.js';
 
-// kubectl is the reference for these checks; CI machines without it skip them, loudly.
-const kubectlAvailable = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
-if (!kubectlAvailable) console.warn('[adapter-kubernetes] SKIPPED the kubectl comparison tests: `kubectl` is not on PATH');
 
 interface Recorded {
   method: string;
@@ -108,6 +106,19 @@ describe('requests on the wire', () => {
     expect(JSON.parse(scale?.body ?? '{}')).toEqual({ spec: { replicas: 3 } });
     expect(event).toMatchObject({ method: 'POST', path: '/api/v1/namespaces/prod/events' });
     expect(writes()).toHaveLength(3);
+  });
+
+  it('a restart + scale step reads the Deployment once to plan it and once to apply it', async () => {
+    const target = newTarget(2);
+    const deploymentReads = () => recorded.filter((r) => r.method === 'GET' && r.path.startsWith(`/apis/apps/v1/namespaces/prod/deployments/${target.name}`)).length;
+
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: { by: 1, maxReplicas: 5 } }), 1);
+    const readsToPlan = deploymentReads();
+    recorded = [];
+    await healer.apply(target, plan);
+
+    expect(readsToPlan).toBe(1);
+    expect(deploymentReads()).toBe(1);
   });
 
   it('dry-run sends the same patches with dryRun=All and no Event', async () => {

@@ -74,7 +74,7 @@ function healRecord(overrides: Partial<DecisionRecord> = {}): DecisionRecord {
         attempt: 1,
         operations: [
           { op: 'restart', description: 'rollout restart deployment prod/backend' },
-          { op: 'scale', description: 'scale prod/backend from 2 to 3 replicas' },
+          { op: 'scale', description: 'scale prod/backend from 2 to 3 replicas', details: { from: 2, to: 3, ceiling: 10 } },
         ],
       },
       outcome: {

@@ -72,6 +72,18 @@ describe('createInMemoryHealer', () => {
     expect(plan.operations.map((o) => o.op)).toEqual(['exec', 'restart', 'scale']);
   });
 
+  it('plans a scale from its replica count to the next, and an applied scale moves the count', async () => {
+    const healer = createInMemoryHealer();
+    const step = healStepSchema.parse({ kind: 'restart', scaleUp: { by: 1, maxReplicas: 3 } });
+
+    const first = await healer.plan(backend, step, 1);
+    await healer.apply(backend, first);
+    const second = await healer.plan(backend, step, 2);
+
+    expect(first.operations.find((o) => o.op === 'scale')?.details).toEqual({ from: 2, to: 3, ceiling: 3 });
+    expect(second.operations.find((o) => o.op === 'scale')?.details).toEqual({ from: 3, to: 3, ceiling: 3, noop: true });
+  });
+
   it('reports a configured failure in the outcome instead of throwing', async () => {
     const healer = createInMemoryHealer({ failOn: ['rollback'] });
     const plan = await healer.plan(backend, healStepSchema.parse({ kind: 'rollback' }), 3);

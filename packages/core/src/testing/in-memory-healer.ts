@@ -73,21 +73,41 @@ const optionsSchema = z.object({
   beforeApply: z.custom<NonNullable<InMemoryHealerOptions['beforeApply']>>(isFunction, 'must be a function (target, plan) => void').optional(),
 });
 
+// The replicas a target has before anything scaled it: the in-memory healer models only the replica
+// count (so a scale plan has a real from → to) and the pods it implies.
+const INITIAL_REPLICAS = 2;
+
 /** The writes a step stands for, described the way the Kubernetes healer describes them. */
-function operationsFor(step: HealStep): HealOperation[] {
-  const scaleOperation = (scaleUp: false | { by: number; maxReplicas: number }): HealOperation[] =>
-    scaleUp === false || scaleUp.by === 0 ? [] : [{ op: 'scale', description: `scale up by ${scaleUp.by} (at most ${scaleUp.maxReplicas} replicas)`, details: { ...scaleUp } }];
+function operationsFor(target: TargetRef, step: HealStep, replicas: number): HealOperation[] {
+  const scaleOperation = (scaleUp: false | { by: number; maxReplicas: number }): HealOperation[] => {
+    if (scaleUp === false || scaleUp.by === 0) return [];
+    const to = Math.max(replicas, Math.min(replicas + scaleUp.by, scaleUp.maxReplicas));
+    const details = { from: replicas, to, ceiling: scaleUp.maxReplicas, ...(to === replicas ? { noop: true as const } : {}) };
+    return [{ op: 'scale', description: `scale up by ${scaleUp.by} (at most ${scaleUp.maxReplicas} replicas)`, details }];
+  };
   switch (step.kind) {
     case 'restart':
       return [{ op: 'restart', description: 'rollout restart' }, ...scaleOperation(step.scaleUp)];
-    case 'cache':
+    case 'cache': {
+      const pods = Array.from({ length: replicas }, (_, index) => `${target.name}-${index}`);
+      const exec: HealOperation = {
+        op: 'exec',
+        description: `run ${JSON.stringify(step.command)} in every ready pod`,
+        details: { command: [...step.command], container: step.container ?? 'main', pods, skipped: [], perPodTimeoutMs: step.perPodTimeoutMs },
+      };
+      return [exec, ...(step.restart ? [{ op: 'restart' as const, description: 'rollout restart' }] : []), ...scaleOperation(step.scaleUp)];
+    }
+    case 'rollback': {
+      // No revision history in memory: "previous" is revision 1, and there is no patch to send.
+      const revision = step.toRevision ?? 1;
       return [
-        { op: 'exec', description: `run ${JSON.stringify(step.command)} in every ready pod`, details: { command: step.command } },
-        ...(step.restart ? [{ op: 'restart' as const, description: 'rollout restart' }] : []),
-        ...scaleOperation(step.scaleUp),
+        {
+          op: 'rollback',
+          description: step.toRevision === undefined ? 'roll back to the previous revision' : `roll back to revision ${step.toRevision}`,
+          details: { revision, replicaSet: `${target.name}-revision-${revision}`, images: [], patch: [] },
+        },
       ];
-    case 'rollback':
-      return [{ op: 'rollback', description: step.toRevision === undefined ? 'roll back to the previous revision' : `roll back to revision ${step.toRevision}` }];
+    }
   }
 }
 
@@ -110,6 +130,7 @@ export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMem
   const plans: PlannedStep[] = [];
   const applied: AppliedStep[] = [];
   const recorded: DecisionRecord[] = [];
+  const replicas = new Map<string, number>();
   let stateFailure: unknown = null;
 
   const fails = (target: TargetRef, step: HealStep): boolean => {
@@ -153,7 +174,8 @@ export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMem
     async plan(target, step, attempt, callOptions) {
       throwIfAborted(callOptions?.signal, 'plan', component);
       const refusal = refusalFor(target, step);
-      const plan: HealPlan = refusal === undefined ? { step, attempt, operations: operationsFor(step) } : { step, attempt, operations: [], refusal };
+      const current = replicas.get(targetKey(target)) ?? INITIAL_REPLICAS;
+      const plan: HealPlan = refusal === undefined ? { step, attempt, operations: operationsFor(target, step, current) } : { step, attempt, operations: [], refusal };
       plans.push({ target, plan });
       return plan;
     },
@@ -182,6 +204,9 @@ export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMem
           message: ok ? operation.description : index === 0 ? `${operation.description} failed (configured to fail)` : `${operation.description} not run after the failure`,
         })),
       };
+      if (ok) {
+        for (const operation of plan.operations) if (operation.op === 'scale') replicas.set(targetKey(target), operation.details.to);
+      }
       applied.push({ target, plan, outcome });
       return outcome;
     },

@@ -184,7 +184,7 @@ function heal(target: TargetRef, attempt: number, time: number): Partial<Decisio
         attempt,
         operations: [
           { op: 'restart', description: `rolling restart of ${target.namespace}/${target.name}` },
-          { op: 'scale', description: 'scale from 2 to 3 replicas' },
+          { op: 'scale', description: 'scale from 2 to 3 replicas', details: { from: 2, to: 3, ceiling: 10 } },
         ],
       },
       outcome: {

@@ -3,7 +3,7 @@
  * healer.
  */
 import { describe, expect, it } from 'vitest';
-import { healPlanSchema, healStepKindSchema, healStepSchema, type HealingState } from '../../healing.js';
+import { healOutcomeSchema, healPlanSchema, healStepKindSchema, healStepSchema, type HealingState } from '../../healing.js';
 import type { Healer } from '../../interfaces/healer.js';
 import type { TargetRef } from '../../target.js';
 import { makeDecisionRecord } from '../fixtures.js';
@@ -83,13 +83,14 @@ export const healerConformanceChecks: ReadonlyArray<ConformanceCheck<HealerFixtu
     },
   },
   {
-    name: 'apply with dryRun reports dryRun and leaves the state unchanged',
+    name: 'apply with dryRun returns a valid outcome marked dryRun and leaves the state unchanged',
     run: async ({ healer, target }) => {
       await healer.writeState(target, SOME_STATE);
       const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart' }), 3);
 
       const outcome = await healer.apply(target, plan, { dryRun: true });
 
+      expect(healOutcomeSchema.safeParse(outcome).success).toBe(true);
       expect(outcome.dryRun).toBe(true);
       await expect(healer.readState(target)).resolves.toMatchObject(SOME_STATE);
     },

@@ -1,7 +1,7 @@
 /**
- * Test support (not exported): `startSandbox` from @autoheal/sandbox in virtual time, with its
- * kubeconfig in a temp dir this helper removes, and quiet traffic so nothing but the tests changes
- * the workloads.
+ * Test support (outside `src/`, so it never ships): `startSandbox` from @autoheal/sandbox in virtual
+ * time, with its kubeconfig in a temp dir this helper removes, and quiet traffic so nothing but the
+ * tests changes the workloads.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

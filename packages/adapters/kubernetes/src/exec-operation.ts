@@ -1,0 +1,73 @@
+/**
+ * The exec operation (the cache clear): the planned command in each planned pod over the exec
+ * WebSocket, a few pods at a time, each with its own time limit. Exec has no server-side dry-run,
+ * so dry-run runs nothing and says so.
+ */
+import type { HealOperationOf, OperationResultOf, PodExecResult } from '@autoheal/core';
+import type { ApplyContext } from './apply-context.js';
+import { execInPod } from './pod-exec.js';
+
+// How many pods are exec'd into at once: enough to be quick, few enough not to flood the API server.
+const EXEC_CONCURRENCY = 5;
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function describeFailure(result: PodExecResult): string {
+  if (result.timedOut) return `${result.pod} (timed out)`;
+  return result.exitCode !== undefined ? `${result.pod} (exit ${result.exitCode})` : `${result.pod} (${result.error ?? 'failed'})`;
+}
+
+/**
+ * Runs the command in every planned pod. A failure in some pods is `ok: false` naming them; the
+ * step goes on (its restart replaces those pods anyway).
+ */
+export async function applyExec(
+  context: ApplyContext,
+  operation: HealOperationOf<'exec'>,
+  limits: { outputLimit: number },
+): Promise<OperationResultOf<'exec'>> {
+  const { clients, target, dryRun, signal } = context;
+  const { details } = operation;
+  const { pods, command, container, skipped } = details;
+  const skippedText = skipped.length > 0 ? `; skipped (not ready): ${skipped.map((s) => `${s.pod} (${s.reason})`).join(', ')}` : '';
+  if (dryRun) {
+    return {
+      op: 'exec',
+      ok: true,
+      message: `would run \`${command.join(' ')}\` in pods ${pods.length > 0 ? pods.join(', ') : '(none ready)'} (exec has no server-side dry-run, so nothing was run)${skippedText}`,
+      details: { ...details, ran: false },
+    };
+  }
+  if (pods.length === 0) {
+    return { op: 'exec', ok: false, message: `no ready pod to clear the cache in${skippedText}`, details: { ...details, results: [] } };
+  }
+  const results = await mapWithConcurrency(pods, EXEC_CONCURRENCY, (pod) =>
+    execInPod({
+      kubeConfig: clients.kubeConfig,
+      namespace: target.namespace,
+      pod,
+      container,
+      command,
+      timeoutMs: details.perPodTimeoutMs,
+      outputLimit: limits.outputLimit,
+      signal,
+    }),
+  );
+  const failed = results.filter((r) => !r.ok);
+  const message =
+    failed.length === 0
+      ? `ran \`${command.join(' ')}\` in ${results.length} pod(s): ${results.map((r) => r.pod).join(', ')}${skippedText}`
+      : `cache clear failed in ${failed.length} of ${results.length} pod(s): ${failed.map(describeFailure).join(', ')}${skippedText}`;
+  return { op: 'exec', ok: failed.length === 0, message, details: { ...details, results } };
+}

@@ -1,0 +1,40 @@
+/**
+ * The rollback operation: the JSON Patch `kubectl rollout undo` sends, computed by the plan
+ * (`rollback-plan.ts`) and sent as planned; a skipped rollback writes nothing.
+ */
+import type { HealOperationOf, OperationResultOf } from '@autoheal/core';
+import { PatchStrategy } from '@kubernetes/client-node';
+import { callApi } from './api-call.js';
+import type { ApplyContext } from './apply-context.js';
+import { deploymentCall, dryRunParam } from './kube-clients.js';
+
+/** Rolls back (refused, as kubectl refuses it, when the Deployment was paused since the plan). */
+export async function applyRollback(context: ApplyContext, operation: HealOperationOf<'rollback'>): Promise<OperationResultOf<'rollback'>> {
+  const { clients, target, dryRun, signal } = context;
+  const { details } = operation;
+  if ('skip' in details) return { op: 'rollback', ok: true, message: operation.description, details };
+  const deployment = await context.deployment();
+  if (deployment.spec?.paused) {
+    return {
+      op: 'rollback',
+      ok: false,
+      message: `you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`,
+    };
+  }
+  const { patch, ...rest } = details;
+  const updated = await callApi(deploymentCall(target, 'patch'), signal, () =>
+    clients.apps.patchNamespacedDeployment(
+      { name: target.name, namespace: target.namespace, body: patch, fieldManager: clients.fieldManager, dryRun: dryRunParam(dryRun) },
+      clients.request(signal, PatchStrategy.JsonPatch),
+    ),
+  );
+  if (!dryRun) context.updated(updated);
+  return {
+    op: 'rollback',
+    ok: true,
+    message: dryRun
+      ? `would roll back deployment/${target.name} to revision ${details.revision} (server-side dry-run accepted the patch)`
+      : `rolled back deployment/${target.name} to revision ${details.revision} (ReplicaSet ${details.replicaSet})`,
+    details: { ...rest, generation: updated.metadata?.generation },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The ladder state on the Deployment (`state-annotations.ts` says which annotations and how they
+ * read): read with one GET; written as a merge patch that carries the fetched `resourceVersion` as a
+ * precondition, so a concurrent writer makes it a 409 and a retry, never a lost update. Clearing it
+ * also puts back an HPA floor autoheal raised.
+ */
+import type { CallOptions, HealingState, TargetRef } from '@autoheal/core';
+import { PatchStrategy } from '@kubernetes/client-node';
+import { callApi, isConflict } from './api-call.js';
+import type { DeploymentReads } from './deployment-reads.js';
+import { restoreHpaFloor } from './hpa-floor.js';
+import { deploymentCall, type KubeClients } from './kube-clients.js';
+import { annotationsForState, stateFromAnnotations } from './state-annotations.js';
+
+/** The Healer's state methods. */
+export interface StateStore {
+  readState(target: TargetRef, options?: CallOptions): Promise<HealingState>;
+  writeState(target: TargetRef, state: HealingState | null, options?: CallOptions): Promise<void>;
+}
+
+/** The annotation changes that turn `current` into `wanted` (`null` deletes); empty when there are none. */
+export function annotationChanges(current: Record<string, string>, wanted: Record<string, string | null>): Record<string, string | null> {
+  const changes: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(wanted)) {
+    if (value === null ? key in current : current[key] !== value) changes[key] = value;
+  }
+  return changes;
+}
+
+/** Creates the state store. `hpaAware` also restores an HPA floor when the state is cleared. */
+export function createStateStore(clients: KubeClients, reads: DeploymentReads, settings: { hpaAware: boolean }): StateStore {
+  async function readState(target: TargetRef, options?: CallOptions): Promise<HealingState> {
+    const deployment = await reads.deployment(target, options?.signal);
+    return stateFromAnnotations(deployment.metadata?.annotations);
+  }
+
+  async function writeState(target: TargetRef, state: HealingState | null, options?: CallOptions): Promise<void> {
+    const signal = options?.signal;
+    const wanted = annotationsForState(state);
+    for (let attempt = 0; ; attempt++) {
+      const deployment = await reads.deployment(target, signal);
+      const changes = annotationChanges(deployment.metadata?.annotations ?? {}, wanted);
+      if (Object.keys(changes).length === 0) break;
+      // The resourceVersion in the patch body is a precondition: a concurrent writer makes this a 409, not a lost update.
+      const body = { metadata: { resourceVersion: deployment.metadata?.resourceVersion, annotations: changes } };
+      try {
+        await callApi(deploymentCall(target, 'patch'), signal, () =>
+          clients.apps.patchNamespacedDeployment(
+            { name: target.name, namespace: target.namespace, body, fieldManager: clients.fieldManager },
+            clients.request(signal, PatchStrategy.MergePatch),
+          ),
+        );
+        break;
+      } catch (error) {
+        if (!isConflict(error) || attempt >= clients.conflictRetries) throw error;
+      }
+    }
+    if (state === null && settings.hpaAware) await restoreHpaFloor(clients, target, signal);
+  }
+
+  return { readState, writeState };
+}
