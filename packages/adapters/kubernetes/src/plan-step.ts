@@ -7,8 +7,7 @@ import type { HealOperation, HealOperationOf, HealPlan, HealStep, TargetRef } fr
 import type { V1Deployment, V1Pod, V1ReplicaSet, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { stepEventReason } from './events.js';
 import { ORIGINAL_MIN_REPLICAS_ANNOTATION } from './hpa-floor.js';
-import { RESTARTED_AT_ANNOTATION } from './restart-operation.js';
-import { currentReplicaSet, planRollback, revisionOf } from './rollback-plan.js';
+import { currentReplicaSet, planRollback, RESTARTED_AT_ANNOTATION, revisionOf } from './rollback-plan.js';
 import { ATTEMPT_ANNOTATION, STATE_ANNOTATION } from './state-annotations.js';
 
 /** What a step is planned from, read once (see `deployment-reads.ts`). */

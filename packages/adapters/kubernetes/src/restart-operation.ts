@@ -7,9 +7,7 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import { callApi } from './api-call.js';
 import type { ApplyContext } from './apply-context.js';
 import { deploymentCall, dryRunParam } from './kube-clients.js';
-
-/** The pod-template annotation `kubectl rollout restart` sets. */
-export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+import { RESTARTED_AT_ANNOTATION } from './rollback-plan.js';
 
 /** The Kubernetes time format `kubectl rollout restart` writes: RFC 3339 in local time, whole seconds. */
 export function formatRestartedAt(ms: number): string {

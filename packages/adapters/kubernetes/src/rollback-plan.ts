@@ -12,6 +12,8 @@ export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 /** The change-cause annotation `kubectl rollout history` shows. */
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+/** The pod-template annotation `kubectl rollout restart` (and autoheal's restart) sets. */
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
 // kubectl keeps the Deployment's own values of these and never copies them from the ReplicaSet.
 const ANNOTATIONS_TO_SKIP = new Set([
@@ -115,15 +117,13 @@ export function templateWithoutHash<T extends { metadata?: { labels?: Record<str
   return copy;
 }
 
-/** The annotation `kubectl rollout restart` (and autoheal's restart) sets on the pod template. */
-const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** True when two pod templates differ at most by `pod-template-hash` and the restart annotation. */
 export function sameReleaseIgnoringRestarts(a: unknown, b: unknown): boolean {
   const withoutRestart = (template: unknown) => {
     const copy = toWire(template as { metadata?: { annotations?: Record<string, string> } } | undefined);
     if (copy?.metadata?.annotations) {
-      delete copy.metadata.annotations[RESTARTED_AT];
+      delete copy.metadata.annotations[RESTARTED_AT_ANNOTATION];
       if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
     }
     return copy;
