@@ -1,23 +1,32 @@
 /**
- * Composes the product from the configuration: the four adapters, the pipeline, and the server's
- * read model (decision history + metrics). This is the only place that knows every package.
+ * The one way to build autoheal from a configuration: the adapters, the pipeline and the server's
+ * read model (decision history + metrics). `serve`, `watch`, `run`, `predict`, the operator
+ * commands and the demo all build here; what differs between them is options — parts the caller
+ * supplies, whether a pipeline is required, and the operator commands' extras — so they can never
+ * judge a target differently. This is the only place that knows every package.
  */
 import path from 'node:path';
 import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
+import type { KubernetesHealer } from '@autoheal/adapter-kubernetes';
 import {
   ConfigError,
   createPipeline,
+  policySchema,
+  resolveThreshold,
   targetKey,
+  thresholdForTarget,
   type Clock,
   type FeatureSource,
   type Healer,
   type Notifier,
   type Pipeline,
-  type PolicyInput,
+  type Policy,
   type RiskModel,
   type TargetRef,
 } from '@autoheal/core';
 import type { Logger } from 'pino';
+import { EVENTS_PER_DEPLOYMENT, stepTimesFromEvents } from './circuit-history.js';
+import { healerOptionsFromConfig, policyFromConfig, prometheusOptionsFromConfig, slackOptionsFromConfig } from './config/adapter-options.js';
 import type { AutohealConfig } from './config/config-schema.js';
 import { DecisionHistory } from './decision-history.js';
 import { createLogNotifier } from './log-notifier.js';
@@ -34,9 +43,13 @@ export interface Autoheal {
   pipeline?: Pipeline;
   history: DecisionHistory;
   metrics: ServerMetrics;
-  /** The default threshold in force (config, else the model's tuned one, else 0.50). */
+  /** The effective policy: core's defaults, the threshold resolved by core (configured, else the model's tuned one, else 0.50). */
+  policy: Policy;
+  /** The default threshold in force (`policy.threshold`). */
   threshold: number;
+  /** The threshold that judges `target` (core's `thresholdForTarget`, the same as the pipeline's). */
   thresholdFor(target: TargetRef): number;
+  /** Closes what was built here; parts the caller supplied are the caller's to close. */
   close(): Promise<void>;
 }
 
@@ -49,31 +62,32 @@ export interface ComposeOverrides {
   clock?: Clock;
 }
 
-/** The threshold the original project used, when neither the config nor the model names one. */
-export const FALLBACK_THRESHOLD = 0.5;
-
-/**
- * The default threshold: the config's, else the one the model was tuned for (a calibrated model's
- * probabilities are rarely near 0.50 before a breach when breaches are rare), else 0.50.
- */
-export function effectiveThreshold(config: AutohealConfig, riskModel?: Pick<RiskModel, 'recommendedThreshold'>): number {
-  return config.policy.threshold ?? riskModel?.recommendedThreshold ?? FALLBACK_THRESHOLD;
+/** What the operator commands (`status`, `heal`, `reset`) add to the pipeline. */
+export interface OperatorOptions {
+  /**
+   * The targets named on the command line. The circuit breaker starts with the ladder steps
+   * recorded as Events on these and on the config's targets within its window: the running
+   * server counts its steps in memory, the Events are what this process can see of them.
+   */
+  targets: readonly TargetRef[];
 }
 
-/** The core policy from the config's policy section (the model supplies the default threshold). */
-export function policyFromConfig(config: AutohealConfig, riskModel?: Pick<RiskModel, 'recommendedThreshold'>): PolicyInput {
-  const p = config.policy;
-  return {
-    threshold: effectiveThreshold(config, riskModel),
-    targetThresholds: p.targetThresholds,
-    ...(p.ladder ? { ladder: p.ladder } : {}),
-    recheckDelayMs: p.recheckDelay,
-    cooldownMs: p.cooldown ?? p.recheckDelay,
-    healthyResetMs: p.healthyReset,
-    circuitBreaker: { maxActions: p.circuitBreaker.maxActions, windowMs: p.circuitBreaker.window },
-    dryRun: p.dryRun,
-  };
+/** Options of {@link createAutoheal}. */
+export interface ComposeOptions extends ComposeOverrides {
+  /**
+   * Build the pipeline even with neither Prometheus nor targets configured (it then fails with the
+   * config error that names what is missing). @default false: predict-only mode in that case
+   */
+  requirePipeline?: boolean;
+  /** The operator commands' extras: a Kubernetes healer with the operator helpers, the breaker seeded from Events. Implies `requirePipeline`. */
+  operator?: OperatorOptions;
 }
+
+/** A pipeline-backed autoheal (every part present). */
+export type FullAutoheal = Autoheal & { featureSource: FeatureSource; healer: Healer; pipeline: Pipeline };
+
+/** What the operator commands get: the Kubernetes healer with its operator helpers, and the targets whose Events could not be counted. */
+export type OperatorAutoheal = FullAutoheal & { healer: KubernetesHealer; unreadableEvents: string[] };
 
 /** Loads the risk model named by the config (relative paths resolve from the working directory). */
 export async function loadRiskModel(config: AutohealConfig): Promise<RiskModel> {
@@ -85,134 +99,115 @@ export async function loadRiskModel(config: AutohealConfig): Promise<RiskModel> 
 
 /** The Prometheus FeatureSource named by the config. */
 export async function createFeatureSourceFromConfig(config: AutohealConfig): Promise<FeatureSource> {
-  const prometheus = config.prometheus;
-  if (prometheus.url && prometheus.service) {
-    throw new ConfigError('both prometheus.url and prometheus.service are set: keep url for a Prometheus autoheal can reach directly, or service to read an in-cluster one through the Kubernetes API', { component: 'config' });
-  }
-  if (prometheus.service && prometheus.bearerToken) {
-    throw new ConfigError('prometheus.bearerToken cannot be used with prometheus.service: the Kubernetes API server consumes the Authorization header, and the kubeconfig (kubernetes.kubeconfig, kubernetes.context, kubernetes.inCluster) supplies the credentials', { component: 'config' });
-  }
-  if (!prometheus.url && !prometheus.service) {
+  const options = prometheusOptionsFromConfig(config);
+  if (!options) {
     throw new ConfigError(
       'no Prometheus configured: set prometheus.url in the config file (or AUTOHEAL_PROMETHEUS_URL, or --prometheus-url), or prometheus.service for an in-cluster Prometheus (--prometheus-service monitoring/prometheus-operated:9090)',
       { component: 'config' },
     );
   }
-  const { createPrometheusFeatureSource, defaultQueries, defaultRequestVolumeQuery } = await import('@autoheal/adapter-prometheus');
-  // A non-default rate window rewrites the default queries; explicit per-feature queries still win.
-  const windowed =
-    prometheus.rateWindow === '2m'
-      ? {}
-      : {
-          queries: { ...defaultQueries('pod-name', prometheus.rateWindow), ...prometheus.queries },
-          requestVolumeQuery: defaultRequestVolumeQuery('pod-name', prometheus.rateWindow),
-        };
-  const k = config.kubernetes;
-  // Through the API server's service proxy, with the same kubeconfig and context as the healer.
-  const location = prometheus.url
-    ? { url: prometheus.url }
-    : {
-        service: prometheus.service,
-        ...(k.inCluster ? { inCluster: true } : k.kubeconfig ? { kubeconfigPath: path.resolve(k.kubeconfig) } : {}),
-        ...(k.context ? { context: k.context } : {}),
-      };
-  return createPrometheusFeatureSource({
-    ...location,
-    queries: prometheus.queries,
-    ...windowed,
-    minRequests: prometheus.minRequests,
-    timeoutMs: prometheus.timeout,
-    headers: prometheus.headers,
-    ...(prometheus.bearerToken ? { auth: { type: 'bearer' as const, token: prometheus.bearerToken } } : {}),
-    featureNames: config.model.featureNames,
-  });
+  const { createPrometheusFeatureSource } = await import('@autoheal/adapter-prometheus');
+  return createPrometheusFeatureSource(options);
 }
 
-/** The Kubernetes healer named by the config. */
-export async function createHealerFromConfig(config: AutohealConfig): Promise<Healer> {
+/** The Kubernetes healer named by the config; `eventLimit` Events per Deployment for the operator helpers. */
+export async function createHealerFromConfig(config: AutohealConfig, eventLimit?: number): Promise<KubernetesHealer> {
   const { createKubernetesHealer } = await import('@autoheal/adapter-kubernetes');
-  const k = config.kubernetes;
-  return createKubernetesHealer({
-    ...(k.inCluster ? { inCluster: true } : k.kubeconfig ? { kubeconfigPath: path.resolve(k.kubeconfig) } : {}),
-    ...(k.context ? { context: k.context } : {}),
-  });
+  return createKubernetesHealer({ ...healerOptionsFromConfig(config), ...(eventLimit === undefined ? {} : { summaryEventLimit: eventLimit }) });
 }
 
 /** The notifiers named by the config: the structured log always, Slack when a webhook is set. */
 export async function createNotifiersFromConfig(config: AutohealConfig, logger: Logger): Promise<Notifier[]> {
   const notifiers: Notifier[] = [createLogNotifier(logger)];
-  if (config.slack.webhookUrl) {
+  const slack = slackOptionsFromConfig(config);
+  if (slack) {
     const { createSlackNotifier } = await import('@autoheal/adapter-slack');
-    notifiers.push(createSlackNotifier({ webhookUrl: config.slack.webhookUrl, minSeverity: config.slack.minSeverity }));
+    notifiers.push(createSlackNotifier(slack));
   }
   return notifiers;
 }
 
 /** True when nothing but `/predict` can work: no Prometheus, no targets, nothing supplied. */
 export function isPredictOnly(config: AutohealConfig, overrides: ComposeOverrides = {}): boolean {
-  return !overrides.featureSource && !config.prometheus.url && !config.prometheus.service && config.targets.length === 0;
+  return !overrides.featureSource && !config.prometheus?.url && !config.prometheus?.service && config.targets.length === 0;
 }
 
-/** A pipeline-backed autoheal (every part present). */
-export type FullAutoheal = Autoheal & { featureSource: FeatureSource; healer: Healer; pipeline: Pipeline };
+/** The policy in force without a pipeline (predict-only): core's defaults and core's threshold resolution, as `createPipeline` does. */
+function resolvePolicy(config: AutohealConfig, riskModel: RiskModel): Policy {
+  const parsed = policySchema.parse(policyFromConfig(config));
+  return { ...parsed, threshold: resolveThreshold(parsed.threshold, riskModel) };
+}
 
 /**
- * Builds everything from the config; `overrides` replace single parts. With no Prometheus and no
- * targets it builds only the model (predict-only mode, like the original project's Flask backend).
+ * Builds autoheal from the config; `options` supply parts and say what the caller needs. Without
+ * Prometheus and targets (and without `requirePipeline`) it builds only the model: predict-only
+ * mode, like the original project's Flask backend.
+ *
+ * @example
+ * const autoheal = await createAutoheal(config, logger, { requirePipeline: true });
+ * const record = await autoheal.pipeline.evaluate({ namespace: 'prod', name: 'backend' });
  */
-export async function createAutoheal(config: AutohealConfig, logger: Logger, overrides: ComposeOverrides = {}): Promise<Autoheal> {
-  const riskModel = overrides.riskModel ?? (await loadRiskModel(config));
-  if (isPredictOnly(config, overrides)) {
-    const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version });
-    return {
-      config,
-      riskModel,
-      notifiers: [],
-      history: new DecisionHistory(config.server.historySize),
-      metrics,
-      threshold: effectiveThreshold(config, riskModel),
-      thresholdFor: (target: TargetRef) => config.policy.targetThresholds[targetKey(target)] ?? effectiveThreshold(config, riskModel),
-      close: async () => riskModel.close?.(),
-    };
-  }
-  return createFullAutoheal(config, logger, riskModel, overrides);
-}
-
-/** Like {@link createAutoheal} but always builds the pipeline (fails without a feature source). */
-export async function createFullAutoheal(config: AutohealConfig, logger: Logger, riskModelOrNull: RiskModel | null, overrides: ComposeOverrides = {}): Promise<FullAutoheal> {
-  const riskModel = riskModelOrNull ?? overrides.riskModel ?? (await loadRiskModel(config));
-  const featureSource = overrides.featureSource ?? (await createFeatureSourceFromConfig(config));
-  const healer = overrides.healer ?? (await createHealerFromConfig(config));
-  const notifiers = overrides.notifiers ?? (await createNotifiersFromConfig(config, logger));
-  const pipeline = createPipeline({
-    featureSource,
-    riskModel,
-    healer,
-    notifiers,
-    policy: policyFromConfig(config, riskModel),
-    ...(overrides.clock ? { clock: overrides.clock } : {}),
-    onError: (error, context) => logger.warn({ err: error, component: context.component, target: context.target && targetKey(context.target) }, 'background failure (healing continues)'),
-  });
-  const history = new DecisionHistory(config.server.historySize);
-  for (const target of config.targets) history.register(target);
-  const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version });
-  pipeline.subscribe((record) => {
-    history.add(record);
-    metrics.observeDecision(record);
-  });
-  const threshold = effectiveThreshold(config, riskModel);
-  const thresholdFor = (target: TargetRef) => config.policy.targetThresholds[targetKey(target)] ?? threshold;
-  return {
-    config,
-    featureSource,
-    riskModel,
-    healer,
-    notifiers,
-    pipeline,
-    history,
-    metrics,
-    threshold,
-    thresholdFor,
-    close: () => pipeline.close(),
+export async function createAutoheal(config: AutohealConfig, logger: Logger, options: Omit<ComposeOptions, 'healer'> & { operator: OperatorOptions }): Promise<OperatorAutoheal>;
+export async function createAutoheal(config: AutohealConfig, logger: Logger, options: ComposeOptions & { requirePipeline: true }): Promise<FullAutoheal>;
+export async function createAutoheal(config: AutohealConfig, logger: Logger, options?: ComposeOptions): Promise<Autoheal>;
+export async function createAutoheal(config: AutohealConfig, logger: Logger, options: ComposeOptions = {}): Promise<Autoheal> {
+  // What is built here is closed here; supplied parts belong to the caller (tests reuse them).
+  const built: Array<{ name: string; close?: () => Promise<void> }> = [];
+  const own = <T extends { name: string; close?: () => Promise<void> }>(part: T): T => (built.push(part), part);
+  const close = async () => {
+    await Promise.all(built.splice(0).map((part) => part.close?.().catch((error: unknown) => logger.warn({ err: error, component: part.name }, 'closing failed'))));
   };
+  try {
+    const riskModel = options.riskModel ?? own(await loadRiskModel(config));
+    const history = new DecisionHistory(config.server.historySize);
+    const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version });
+    if (!options.requirePipeline && !options.operator && isPredictOnly(config, options)) {
+      const policy = resolvePolicy(config, riskModel);
+      return { config, riskModel, notifiers: [], history, metrics, policy, threshold: policy.threshold, thresholdFor: (target) => thresholdForTarget(policy, target), close };
+    }
+
+    const featureSource = options.featureSource ?? own(await createFeatureSourceFromConfig(config));
+    const kubernetesHealer = options.operator || !options.healer ? own(await createHealerFromConfig(config, options.operator ? EVENTS_PER_DEPLOYMENT : undefined)) : undefined;
+    const healer = kubernetesHealer ?? options.healer!;
+    const now = (options.clock ?? { now: () => Date.now() }).now();
+    const circuit = options.operator
+      ? await stepTimesFromEvents(kubernetesHealer!, [...config.targets, ...options.operator.targets], config.policy.circuitBreaker.window, now)
+      : { times: [], unreadable: [] };
+    const notifiers = options.notifiers ?? (await createNotifiersFromConfig(config, logger)).map(own);
+    const pipeline = createPipeline({
+      featureSource,
+      riskModel,
+      healer,
+      notifiers,
+      policy: policyFromConfig(config),
+      circuitHistory: circuit.times,
+      ...(options.clock ? { clock: options.clock } : {}),
+      onError: (error, context) => logger.warn({ err: error, component: context.component, target: context.target && targetKey(context.target) }, 'background failure (healing continues)'),
+    });
+    for (const target of config.targets) history.register(target);
+    pipeline.subscribe((record) => {
+      history.add(record);
+      metrics.observeDecision(record);
+    });
+    const full: FullAutoheal = {
+      config,
+      featureSource,
+      riskModel,
+      healer,
+      notifiers,
+      pipeline,
+      history,
+      metrics,
+      policy: pipeline.policy,
+      threshold: pipeline.policy.threshold,
+      thresholdFor: (target) => pipeline.thresholdFor(target),
+      close,
+    };
+    if (!options.operator) return full;
+    const operator: OperatorAutoheal = { ...full, healer: kubernetesHealer!, unreadableEvents: circuit.unreadable };
+    return operator;
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

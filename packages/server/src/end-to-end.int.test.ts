@@ -16,7 +16,7 @@ import { runCli } from './cli/main.js';
 import { registerCommands } from './cli/register-commands.js';
 
 registerCommands();
-import { captureIo } from './cli/operator/operator-test-support.js';
+import { captureIo } from '../test-support/capture-io.js';
 
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus'], { stdio: 'ignore' }).status === 0;
 if (!hasPrometheus) console.warn('[end-to-end] SKIPPED: the "prometheus" binary is not installed (apt-get install prometheus)');

@@ -2,10 +2,31 @@
  * @autoheal/server — the autoheal reference server (Hapi) and the `autoheal` CLI, composing core and
  * the four adapters. Import it to embed the server or to reuse its config schema and loader.
  */
-export { configSchema, prometheusServiceSchema, targetEntrySchema, type AutohealConfig, type AutohealConfigInput } from './config/config-schema.js';
-export { applyEnvOverrides, ENV_OVERRIDES, loadConfig, readConfigFile, validateConfig } from './config/load-config.js';
-export { durationSchema, parseDuration } from './config/duration.js';
-export { createAutoheal, createFullAutoheal, isPredictOnly, policyFromConfig, type Autoheal, type ComposeOverrides, type FullAutoheal } from './compose.js';
+export {
+  createConfigSchema,
+  parseServiceReference,
+  targetEntrySchema,
+  type AdapterOptionSchemas,
+  type AutohealConfig,
+  type AutohealConfigInput,
+  type ConfigSchema,
+} from './config/config-schema.js';
+export { loadAdapterSchemas } from './config/adapter-schemas.js';
+export { loadConfig, readConfigFile, validateConfig, type LoadConfigOptions, type ValidateConfigOptions } from './config/load-config.js';
+export { applyEnvOverrides, envOverrides, ENV_OVERRIDES } from './config/env-overrides.js';
+export type { ConfigIssue, ConfigOverride } from './config/config-sources.js';
+export { durationField, durationSchema, parseDuration } from './config/duration.js';
+export { policyFromConfig } from './config/adapter-options.js';
+export {
+  createAutoheal,
+  isPredictOnly,
+  type Autoheal,
+  type ComposeOptions,
+  type ComposeOverrides,
+  type FullAutoheal,
+  type OperatorAutoheal,
+  type OperatorOptions,
+} from './compose.js';
 export { startServer, type RunningServer, type ServeOptions } from './serve.js';
 export { createHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck, type ServerInfoSettings } from './http/create-http-server.js';
 export { DecisionHistory, type TargetHistory } from './decision-history.js';

@@ -65,7 +65,7 @@ function roundNumbers(value: unknown): unknown {
 
 describe.runIf(available)('prometheus.service in the server config', () => {
   it('--prometheus-service with --kubeconfig reads the same history as Prometheus directly', async () => {
-    const config = await configFromFlags({ 'prometheus-service': 'monitoring/prometheus-operated:9090', kubeconfig: sandbox.kubeconfigPath }, ['prod/backend'], io(), { prometheus: { rateWindow: '5s' } });
+    const config = await configFromFlags({ 'prometheus-service': 'monitoring/prometheus-operated:9090', kubeconfig: sandbox.kubeconfigPath }, ['prod/backend'], io(), [{ path: ['prometheus', 'rateWindow'], value: '5s', source: 'test' }]);
     const source = (await createFeatureSourceFromConfig(config)) as PrometheusFeatureSource;
     const direct = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: '5s' });
     try {
@@ -108,10 +108,9 @@ describe.runIf(available)('prometheus.service in the server config', () => {
     }
   });
 
-  it('refuses both prometheus.url and prometheus.service', async () => {
-    const config = await configFromFlags({ 'prometheus-url': prometheus.url, 'prometheus-service': 'monitoring/prometheus-operated:9090', kubeconfig: sandbox.kubeconfigPath }, [], io());
-    const failure = await createFeatureSourceFromConfig(config).catch((error: unknown) => error);
+  it('refuses both prometheus.url and prometheus.service when the config is loaded, blaming the flag', async () => {
+    const failure = await configFromFlags({ 'prometheus-url': prometheus.url, 'prometheus-service': 'monitoring/prometheus-operated:9090', kubeconfig: sandbox.kubeconfigPath }, [], io()).catch((error: unknown) => error);
     expect(AutohealError.isInstance(failure)).toBe(true);
-    expect((failure as Error).message).toContain('both prometheus.url and prometheus.service are set');
+    expect((failure as Error).message).toContain('flag --prometheus-service monitoring/prometheus-operated:9090 is invalid: prometheus.service: cannot be set with url');
   });
 });

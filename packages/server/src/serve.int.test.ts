@@ -6,6 +6,7 @@ import { createInMemoryFeatureSource, createInMemoryRiskModel, HEALTHY_FEATURES 
 import { startSandbox, type Sandbox } from '@autoheal/sandbox';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAdapterSchemas } from './config/adapter-schemas.js';
 import { validateConfig } from './config/load-config.js';
 import { startServer, type RunningServer } from './serve.js';
 
@@ -16,6 +17,7 @@ describe('leader election in the server', () => {
   const servers: RunningServer[] = [];
 
   beforeAll(async () => {
+    await loadAdapterSchemas(); // the kubernetes and leaderElection sections are validated with the adapter's schemas
     sandbox = await startSandbox({ time: 'virtual', deployments: [{ namespace: 'prod', name: 'backend', replicas: 2 }] });
     // The Lease lives in its own namespace, as in the manifests.
     await fetch(`${sandbox.url}/api/v1/namespaces`, {

@@ -6,8 +6,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AutohealConfig } from './config/config-schema.js';
-import { policySchema } from '@autoheal/core';
-import { createAutoheal, policyFromConfig, type Autoheal, type ComposeOverrides } from './compose.js';
+import { createAutoheal, type Autoheal, type ComposeOverrides } from './compose.js';
 import { findDashboardDir } from './dashboard-assets.js';
 import { createHttpServer, type HttpServer } from './http/create-http-server.js';
 import { VERSION } from './version.js';
@@ -31,17 +30,18 @@ export interface ServeOptions extends ComposeOverrides {
  * `/predict`, the API and the dashboard, and answer "check now" with 503 until they lead.
  */
 async function startLeaderElection(config: AutohealConfig, autoheal: Autoheal, logger: Logger, signal: AbortSignal) {
-  if (!config.leaderElection.enabled || !autoheal.healer) return undefined;
+  const election = config.leaderElection;
+  if (!election?.enabled || !autoheal.healer) return undefined;
   const { createLeaderElector } = await import('@autoheal/adapter-kubernetes');
   const kubeConfig = (autoheal.healer as { kubeConfig?: unknown }).kubeConfig;
   const elector = createLeaderElector({
     ...(kubeConfig ? { kubeConfig: kubeConfig as never } : {}),
-    namespace: config.leaderElection.namespace,
-    name: config.leaderElection.leaseName,
-    identity: config.leaderElection.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
+    namespace: election.namespace,
+    name: election.leaseName,
+    identity: election.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
     onError: (error) => logger.warn({ err: error }, 'leader election attempt failed (retrying)'),
   });
-  elector.onChange((leading) => logger.info({ leading, lease: `${config.leaderElection.namespace}/${config.leaderElection.leaseName}` }, leading ? 'leading: this replica evaluates and heals' : 'standing by: another replica leads'));
+  elector.onChange((leading) => logger.info({ leading, lease: `${election.namespace}/${election.leaseName}` }, leading ? 'leading: this replica evaluates and heals' : 'standing by: another replica leads'));
   void elector.start(signal).catch((error: unknown) => logger.error({ err: error }, 'leader election stopped'));
   return elector;
 }
@@ -51,7 +51,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
   const stopElection = new AbortController();
   const elector = await startLeaderElection(config, autoheal, logger, stopElection.signal);
   const isLeader = () => elector?.isLeader() ?? true;
-  const policy = autoheal.pipeline?.policy ?? policySchema.parse(policyFromConfig(config, autoheal.riskModel));
+  const policy = autoheal.policy;
   const dashboardDir = config.server.dashboard ? findDashboardDir() : undefined;
   if (config.server.dashboard && !dashboardDir) logger.warn('dashboard bundle not found (build @autoheal/dashboard-wc); / will answer 404');
   const http = await createHttpServer({
@@ -75,7 +75,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     info: {
       dryRun: config.policy.dryRun,
       mode: autoheal.pipeline ? 'full' : 'predict-only',
-      leaderElection: config.leaderElection.enabled,
+      leaderElection: config.leaderElection?.enabled ?? false,
       // The policy is described even in predict-only mode: the dashboard shows the ladder it would run.
       policy: {
         // The parsed config policy leaves the threshold unset when the model supplies it.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeDecisionRecord } from '@autoheal/core/testing';
 import { describe, expect, it } from 'vitest';
-import { captureIo } from './operator/operator-test-support.js';
+import { captureIo } from '../../test-support/capture-io.js';
 import { runCli } from './main.js';
 import { registerCommands } from './register-commands.js';
 import { RUN_EXIT, exitCodeFor } from './run-exit-codes.js';
@@ -41,6 +41,30 @@ describe('autoheal CLI', () => {
     expect(await runCli(['config', 'validate', bad], wrong)).toBe(RUN_EXIT.usage);
     expect(wrong.err).toContain('policy.threshold');
     expect(wrong.err).toContain('policy.cooldown');
+  });
+
+  it('config validate names misspelled keys at every level with the closest valid key, and blames a wrong environment variable', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'autoheal-cli-'));
+    const file = path.join(dir, 'typos.yaml');
+    await writeFile(file, 'policy:\n  dryrun: true\n  circuitBreaker: { maxActions: 3, windw: 1h }\nleaderElection:\n  enable: true\n');
+    const io = captureIo({ RISK_THRESHOLD: '1.5' });
+    expect(await runCli(['config', 'validate', file], io)).toBe(RUN_EXIT.usage);
+    expect(io.err).toContain(`config file ${file}: policy.dryrun: unknown key; did you mean "dryRun"?`);
+    expect(io.err).toContain('policy.circuitBreaker.windw: unknown key; did you mean "window"?');
+    expect(io.err).toContain('leaderElection.enable: unknown key; did you mean "enabled"?');
+    expect(io.err).toContain('environment variable RISK_THRESHOLD="1.5": policy.threshold: must be between 0 and 1');
+  });
+
+  it('blames a wrong flag value on the flag', async () => {
+    const threshold = captureIo();
+    expect(await runCli(['predict', 'prod/backend', '--prometheus-url', 'http://127.0.0.1:9', '--threshold', '7'], threshold)).toBe(RUN_EXIT.usage);
+    expect(threshold.err).toContain('flag --threshold 7 is invalid: policy.threshold: must be between 0 and 1');
+    const service = captureIo();
+    expect(await runCli(['run', 'prod/backend', '--prometheus-service', 'prometheus:9090'], service)).toBe(RUN_EXIT.usage);
+    expect(service.err).toContain('flag --prometheus-service prometheus:9090 is invalid: prometheus.service: "prometheus:9090" is not a service reference');
+    const target = captureIo();
+    expect(await runCli(['predict', 'Prod/Backend!', '--prometheus-url', 'http://127.0.0.1:9'], target)).toBe(RUN_EXIT.usage);
+    expect(target.err).toContain('TARGET argument(s) Prod/Backend! is invalid: targets.0');
   });
 
   it('asks for targets instead of doing nothing', async () => {

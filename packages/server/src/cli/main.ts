@@ -3,12 +3,13 @@
  * so tests run them in-process.
  */
 import { parseArgs } from 'node:util';
-import { AutohealError, errorMessage, type DecisionRecord } from '@autoheal/core';
+import { AutohealError, errorMessage, verdictFor, type DecisionRecord } from '@autoheal/core';
 import { loadConfig } from '../config/load-config.js';
-import { createFullAutoheal } from '../compose.js';
+import { createAutoheal, type ComposeOverrides } from '../compose.js';
 import { startServer } from '../serve.js';
 import { VERSION } from '../version.js';
-import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from './common-flags.js';
+import type { ConfigOverride } from '../config/config-sources.js';
+import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags, flagOverride } from './common-flags.js';
 import { decisionTable, formatProbability, topSignals } from './format-record.js';
 import { CliExit, formatTable, processIo, type CliIo } from './io.js';
 import { createCliLogger } from './logger.js';
@@ -55,11 +56,11 @@ async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.help) {
     return help(io, `Usage: autoheal serve [TARGET...] [--port N] [--host H] [--read-only]\n\nServes the HTTP API and the dashboard; with targets, also watches and heals them.\n\n${COMMON_FLAGS_HELP}`);
   }
-  const server: Record<string, unknown> = {};
-  if (values.port !== undefined) server.port = Number(values.port);
-  if (values.host !== undefined) server.host = values.host;
-  if (values['read-only']) server.readOnly = true;
-  const config = await configFromFlags(values, positionals, io, Object.keys(server).length > 0 ? { server } : {});
+  const server: ConfigOverride[] = [];
+  if (values.port !== undefined) server.push(flagOverride('--port', ['server', 'port'], Number(values.port)));
+  if (values.host !== undefined) server.push(flagOverride('--host', ['server', 'host'], values.host));
+  if (values['read-only']) server.push(flagOverride('--read-only', ['server', 'readOnly'], true));
+  const config = await configFromFlags(values, positionals, io, server);
   const logger = createCliLogger(config.log.level);
   const running = await startServer(config, logger);
   io.stderr(`autoheal listening on ${running.url} (dashboard: ${running.url}/)\n`);
@@ -80,21 +81,22 @@ function waitForShutdownSignal(): Promise<void> {
   });
 }
 
-async function predictCommand(argv: string[], io: CliIo): Promise<number> {
+/** `autoheal predict`; `parts` lets tests supply the feature source or the model. */
+export async function predictCommand(argv: string[], io: CliIo, parts: Pick<ComposeOverrides, 'featureSource' | 'riskModel'> = {}): Promise<number> {
   const { values, positionals } = parse(argv, COMMON_FLAGS);
   if (values.help) return help(io, `Usage: autoheal predict [TARGET...] [--json]\n\nCollects and scores each target once. Changes nothing.\n\n${COMMON_FLAGS_HELP}`);
   const config = await configFromFlags(values, positionals, io);
   if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal predict prod/backend) or list them in the config file under targets:');
   const logger = createCliLogger(config.log.level === 'info' ? 'warn' : config.log.level);
-  const autoheal = await createFullAutoheal(config, logger, null, { notifiers: [] });
+  const autoheal = await createAutoheal(config, logger, { ...parts, notifiers: [], requirePipeline: true });
   try {
+    // One batch for every target (one model call); judged at the pipeline's own threshold per target.
     const observations = await autoheal.featureSource.collectMany(config.targets);
-    const complete = observations.map((o) => o.missing.length === 0);
     const scores = await autoheal.riskModel.scoreBatch(observations.map((o) => o.values));
     const rows = observations.map((observation, i) => {
-      const threshold = autoheal.thresholdFor(observation.target);
+      const threshold = autoheal.pipeline.thresholdFor(observation.target);
       const probability = scores[i]?.probability ?? null;
-      const verdict = !complete[i] || probability === null ? 'unknown' : probability >= threshold ? 'at-risk' : 'healthy';
+      const verdict = verdictFor(probability, threshold, observation.missing.map((m) => m.feature));
       return { target: observation.target, features: observation.values, missing: observation.missing, probability, threshold, verdict, contributions: scores[i]?.contributions ?? [] };
     });
     if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
@@ -138,11 +140,11 @@ error · 2 runtime error.
 ${COMMON_FLAGS_HELP}`,
     );
   }
-  const extra = values['recheck-delay'] ? { policy: { recheckDelay: values['recheck-delay'] } } : {};
+  const extra = values['recheck-delay'] ? [flagOverride('--recheck-delay', ['policy', 'recheckDelay'], values['recheck-delay'])] : [];
   const config = await configFromFlags(values, positionals, io, extra);
   if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal run prod/backend) or list them in the config file under targets:');
   const logger = createCliLogger(config.log.level === 'info' ? 'warn' : config.log.level);
-  const autoheal = await createFullAutoheal(config, logger, null);
+  const autoheal = await createAutoheal(config, logger, { requirePipeline: true });
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -176,7 +178,7 @@ async function watchCommand(argv: string[], io: CliIo): Promise<number> {
   const config = await configFromFlags(values, positionals, io);
   if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal watch prod/backend) or list them in the config file under targets:');
   const logger = createCliLogger(config.log.level);
-  const autoheal = await createFullAutoheal(config, logger, null);
+  const autoheal = await createAutoheal(config, logger, { requirePipeline: true });
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);

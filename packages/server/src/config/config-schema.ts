@@ -1,12 +1,32 @@
 /**
- * The one schema of autoheal's configuration: a YAML/JSON file plus `AUTOHEAL_*` environment
- * overrides. Every field has a default that gives a working local set-up, except what must come
- * from the user (where Prometheus is, which cluster). `autoheal config validate FILE` checks a file
- * against it without starting anything.
+ * The schema of autoheal's configuration (a YAML/JSON file plus `AUTOHEAL_*` environment overrides
+ * and CLI flags), composed from the option schemas of core and the adapters: a section that maps
+ * onto an adapter's options reuses that adapter's field schemas, so the limits and defaults are
+ * declared once, where they are used. What stays here is the server's own: its sections (`server`,
+ * `model`, `watch`, `log`, `targets`), file conveniences (durations such as `2m`, `namespace/name`
+ * strings) and the names the config file has always used (`kubeconfig` for `kubeconfigPath`).
+ *
+ * The Prometheus and Kubernetes adapters load the Kubernetes client (~65 MB) when imported, which a
+ * predict-only server never needs; their schemas are therefore passed in
+ * ({@link createConfigSchema}) and imported only when a config names their sections
+ * (`adapter-schemas.ts`).
  */
-import { DEFAULT_FEATURE_NAMES, healStepSchema, parseTargetString, targetRefSchema } from '@autoheal/core';
+import { DEFAULT_FEATURE_NAMES, parseTargetString, policySchema, targetRefSchema } from '@autoheal/core';
+import { slackNotifierOptionsSchema } from '@autoheal/adapter-slack';
+import type { prometheusFeatureSourceOptionsSchema } from '@autoheal/adapter-prometheus';
+import type { kubernetesHealerOptionsSchema, leaderElectorOptionsSchema } from '@autoheal/adapter-kubernetes';
 import { z } from 'zod';
-import { durationSchema } from './duration.js';
+import { durationField, durationSchema } from './duration.js';
+
+/** The option schemas of the adapters that load the Kubernetes client (see the module comment). */
+export interface AdapterOptionSchemas {
+  prometheus: typeof prometheusFeatureSourceOptionsSchema;
+  kubernetes: typeof kubernetesHealerOptionsSchema;
+  leaderElection: typeof leaderElectorOptionsSchema;
+}
+
+/** The config sections whose schemas come from {@link AdapterOptionSchemas}. */
+export const ADAPTER_SECTIONS = ['prometheus', 'kubernetes', 'leaderElection'] as const satisfies ReadonlyArray<keyof AdapterOptionSchemas>;
 
 /** A target as `namespace/name` or as an object. */
 export const targetEntrySchema = z.union([
@@ -21,126 +41,175 @@ export const targetEntrySchema = z.union([
   targetRefSchema,
 ]);
 
-/** `namespace/name:port`, as in `--prometheus-service monitoring/prometheus-operated:9090`. */
-export const prometheusServiceSchema = z.union([
-  z.string().transform((text, ctx) => {
-    const match = /^([a-z0-9-]+)\/([a-z0-9.-]+):([a-z0-9-]+)$/.exec(text);
-    if (!match) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a service reference: write namespace/service:port, e.g. monitoring/prometheus-operated:9090` });
-      return z.NEVER;
-    }
-    const port = /^\d+$/.test(match[3]!) ? Number(match[3]) : match[3]!;
-    return { namespace: match[1]!, name: match[2]!, port, scheme: 'http' as const };
-  }),
-  z.strictObject({
-    namespace: z.string().min(1),
-    name: z.string().min(1),
-    port: z.union([z.number().int().min(1).max(65535), z.string().min(1)]),
-    scheme: z.enum(['http', 'https']).default('http'),
-  }),
-]);
+/** `namespace/name:port` (as in `--prometheus-service monitoring/prometheus-operated:9090`) as a service reference; `undefined` when it is not one. */
+export function parseServiceReference(text: string): { namespace: string; name: string; port: number | string } | undefined {
+  const match = /^([a-z0-9-]+)\/([a-z0-9.-]+):([a-z0-9-]+)$/.exec(text);
+  if (!match) return undefined;
+  return { namespace: match[1]!, name: match[2]!, port: /^\d+$/.test(match[3]!) ? Number(match[3]) : match[3]! };
+}
 
-export const configSchema = z
-  .object({
-    server: z
-      .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(5000),
-        /** Turns off every mutating route (evaluate now); the dashboard hides its buttons. */
-        readOnly: z.boolean().default(false),
-        /** Bearer token for mutating routes. Prefer the AUTOHEAL_API_TOKEN environment variable. */
-        apiToken: z.string().min(16, 'must be at least 16 characters (use a random token)').optional(),
-        /** Origins allowed to call the API from a browser (the dashboard on another origin). */
-        corsOrigins: z.array(z.string().min(1)).default([]),
-        /** Largest accepted request body, in bytes. */
-        bodyLimitBytes: z.number().int().min(256).max(10 * 1024 * 1024).default(64 * 1024),
-        /** Decision records kept per target for the API and the dashboard. */
-        historySize: z.number().int().min(1).max(10_000).default(500),
-        /** Serve the dashboard bundle at `/`. */
-        dashboard: z.boolean().default(true),
-      })
-      .prefault({}),
-    prometheus: z
-      .object({
-        /** Base URL of the Prometheus HTTP API. */
-        url: z.url('must be a URL such as http://127.0.0.1:9090').optional(),
-        /** An in-cluster service reached through the Kubernetes API's service proxy, instead of `url`. */
-        service: prometheusServiceSchema.optional(),
-        /** Per-feature PromQL overrides, keyed by feature name. */
-        queries: z.record(z.string(), z.string().min(1)).default({}),
-        /**
-         * Range of the default queries' rate()/increase() for CPU, network and HTTP (the original
-         * project's `2m`). Shorter windows react faster but are noisier; the shipped model was trained
-         * on 2m. The 5-minute restart window is part of the feature's definition and does not change.
-         */
-        rateWindow: z.string().regex(/^\d+[smh]$/, 'must be a PromQL duration such as 2m or 30s').default('2m'),
-        /** 5xx rates computed from fewer requests than this are reported missing. */
-        minRequests: z.number().min(0).default(5),
-        timeout: durationSchema.default(10_000),
-        bearerToken: z.string().optional(),
-        headers: z.record(z.string(), z.string()).default({}),
-      })
-      .prefault({}),
-    model: z
-      .object({
-        path: z.string().min(1).default('models/risk-v1.onnx'),
-        /** Feature names the model must declare; the default seven unless changed. */
-        featureNames: z.array(z.string().min(1)).min(1).default([...DEFAULT_FEATURE_NAMES]),
-      })
-      .prefault({}),
-    kubernetes: z
-      .object({
-        /** Path of a kubeconfig file; the default loading rules (KUBECONFIG, ~/.kube/config, in-cluster) when unset. */
-        kubeconfig: z.string().min(1).optional(),
-        context: z.string().min(1).optional(),
-        inCluster: z.boolean().default(false),
-      })
-      .prefault({}),
+// ---- sections that map onto an adapter's options ------------------------------------------------
+
+/** `prometheus:` — the Prometheus feature source's options, with `timeout` as a duration and `bearerToken` for `auth`. */
+export function prometheusSection(options: AdapterOptionSchemas['prometheus']) {
+  const o = options.shape;
+  return z
+    .strictObject({
+      url: o.url,
+      /** An in-cluster service reached through the Kubernetes API's service proxy, instead of `url`. */
+      service: z.preprocess((value, ctx) => {
+        if (typeof value !== 'string') return value;
+        const reference = parseServiceReference(value);
+        if (!reference) ctx.addIssue({ code: 'custom', message: `"${value}" is not a service reference: write namespace/service:port, e.g. monitoring/prometheus-operated:9090` });
+        return reference ?? value;
+      }, o.service),
+      queries: o.queries,
+      rateWindow: o.rateWindow,
+      minRequests: o.minRequests,
+      timeout: durationField(o.timeoutMs),
+      /** Sent as `Authorization: Bearer …`. Prefer a secret mounted as a file or the environment. */
+      bearerToken: z.string().min(1).optional(),
+      headers: o.headers,
+    })
+    .superRefine((section, ctx) => {
+      if (section.url && section.service) {
+        ctx.addIssue({ code: 'custom', path: ['service'], message: 'cannot be set with url: keep url for a Prometheus autoheal can reach directly, or service to read an in-cluster one through the Kubernetes API' });
+      }
+      if (section.service && section.bearerToken) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bearerToken'],
+          message: 'cannot be used with service: the Kubernetes API server consumes the Authorization header, and the kubeconfig (kubernetes.kubeconfig, kubernetes.context, kubernetes.inCluster) supplies the credentials',
+        });
+      }
+    });
+}
+
+/** `kubernetes:` — where the healer (and a proxied Prometheus) find the cluster. */
+export function kubernetesSection(options: AdapterOptionSchemas['kubernetes']) {
+  const o = options.shape;
+  return z.strictObject({
+    /** Path of a kubeconfig file; the default loading rules (KUBECONFIG, ~/.kube/config, in-cluster) when unset. Wins over `inCluster` (a `--kubeconfig` flag over the file's `inCluster: true`). */
+    kubeconfig: o.kubeconfigPath,
+    context: o.context,
+    inCluster: o.inCluster,
+  });
+}
+
+/** `leaderElection:` — the Lease the replicas compete for; the names are the server's defaults. */
+export function leaderElectionSection(options: AdapterOptionSchemas['leaderElection']) {
+  const o = options.shape;
+  return z.strictObject({
+    /** With 2+ replicas: only the Lease holder evaluates and acts. */
+    enabled: z.boolean().default(false),
+    namespace: o.namespace.default('autoheal'),
+    leaseName: o.name.default('autoheal-leader'),
+    /** @default the POD_NAME environment variable, else host name and process id */
+    identity: o.identity.optional(),
+  });
+}
+
+// ---- sections that map onto core's policy and the Slack notifier (light: always loaded) --------
+
+const policyOptions = policySchema.shape;
+const circuitBreakerOptions = policyOptions.circuitBreaker.unwrap().shape;
+
+/** `policy:` — core's policy with durations instead of milliseconds. */
+export const policySection = z
+  .strictObject({
+    /** Unset: the threshold the model was tuned for, else 0.50 (core's `resolveThreshold`). */
+    threshold: policyOptions.threshold,
+    targetThresholds: policyOptions.targetThresholds,
+    ladder: policyOptions.ladder,
+    recheckDelay: durationField(policyOptions.recheckDelayMs),
+    /** Minimum time between two steps on a target; the re-check delay when unset (so escalation is never slower than the re-check). */
+    cooldown: durationField(policyOptions.cooldownMs.unwrap().optional()),
+    healthyReset: durationField(policyOptions.healthyResetMs),
+    circuitBreaker: z.strictObject({ maxActions: circuitBreakerOptions.maxActions, window: durationField(circuitBreakerOptions.windowMs) }).prefault({}),
+    dryRun: policyOptions.dryRun,
+  })
+  .prefault({});
+
+const slackOptions = slackNotifierOptionsSchema.shape;
+
+/** `slack:` — the Slack notifier; without a webhook nothing is posted. */
+export const slackSection = z
+  .strictObject({
+    /** Prefer the SLACK_WEBHOOK_URL environment variable. */
+    webhookUrl: slackOptions.webhookUrl,
+    minSeverity: slackOptions.minSeverity,
+  })
+  .prefault({});
+
+// ---- the server's own sections ----------------------------------------------------------------
+
+export const serverSection = z
+  .strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(5000),
+    /** Turns off every mutating route (evaluate now); the dashboard hides its buttons. */
+    readOnly: z.boolean().default(false),
+    /** Bearer token for mutating routes. Prefer the AUTOHEAL_API_TOKEN environment variable. */
+    apiToken: z.string().min(16, 'must be at least 16 characters (use a random token)').optional(),
+    /** Origins allowed to call the API from a browser (the dashboard on another origin). */
+    corsOrigins: z.array(z.string().min(1)).default([]),
+    /** Largest accepted request body, in bytes. */
+    bodyLimitBytes: z.number().int().min(256).max(10 * 1024 * 1024).default(64 * 1024),
+    /** Decision records kept per target for the API and the dashboard. */
+    historySize: z.number().int().min(1).max(10_000).default(500),
+    /** Serve the dashboard bundle at `/`. */
+    dashboard: z.boolean().default(true),
+  })
+  .prefault({});
+
+export const modelSection = z
+  .strictObject({
+    path: z.string().min(1).default('models/risk-v1.onnx'),
+    /** Feature names the model must declare; core's seven unless changed. */
+    featureNames: z.array(z.string().min(1)).min(1).default([...DEFAULT_FEATURE_NAMES]),
+  })
+  .prefault({});
+
+export const watchSection = z
+  .strictObject({
+    interval: durationSchema.default(15_000),
+    concurrency: z.number().int().min(1).max(256).default(8),
+  })
+  .prefault({});
+
+export const logSection = z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({});
+
+/**
+ * The whole schema. An adapter section is optional: absent, it is `undefined` in the result and the
+ * adapter applies its own defaults when it is created. A section can only be validated with its
+ * adapter's schema, so `adapters` must hold the schema of every section present in the input
+ * (`loadAdapterSchemas` imports them).
+ */
+export function createConfigSchema(adapters: Partial<AdapterOptionSchemas>) {
+  return z.strictObject({
+    server: serverSection,
+    prometheus: adapterSection(adapters.prometheus, prometheusSection),
+    model: modelSection,
+    kubernetes: adapterSection(adapters.kubernetes, kubernetesSection),
     /** Workloads to watch, as `namespace/name` or objects. */
     targets: z.array(targetEntrySchema).default([]),
-    policy: z
-      .object({
-        /**
-         * At-risk when probability >= threshold. Unset: the threshold the model was tuned for (its
-         * `threshold` metadata), or 0.50 — the original project's RISK_THRESHOLD — when it has none.
-         */
-        threshold: z.number().min(0).max(1).optional(),
-        targetThresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
-        ladder: z.array(healStepSchema).min(1).optional(),
-        recheckDelay: durationSchema.default(120_000),
-        /** Minimum time between two steps on a target; the re-check delay when unset (so escalation is never slower than the re-check). */
-        cooldown: durationSchema.optional(),
-        healthyReset: durationSchema.default(600_000),
-        circuitBreaker: z
-          .object({ maxActions: z.number().int().min(1).default(5), window: durationSchema.default(3_600_000) })
-          .prefault({}),
-        dryRun: z.boolean().default(false),
-      })
-      .prefault({}),
-    watch: z
-      .object({
-        interval: durationSchema.default(15_000),
-        concurrency: z.number().int().min(1).max(256).default(8),
-      })
-      .prefault({}),
-    slack: z
-      .object({
-        /** Prefer the SLACK_WEBHOOK_URL environment variable. */
-        webhookUrl: z.url('must be the https URL of a Slack incoming webhook').optional(),
-        minSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
-      })
-      .prefault({}),
-    leaderElection: z
-      .object({
-        enabled: z.boolean().default(false),
-        namespace: z.string().min(1).default('autoheal'),
-        leaseName: z.string().min(1).default('autoheal-leader'),
-        identity: z.string().min(1).optional(),
-      })
-      .prefault({}),
-    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
-  })
-  .strict();
+    policy: policySection,
+    watch: watchSection,
+    slack: slackSection,
+    leaderElection: adapterSection(adapters.leaderElection, leaderElectionSection),
+    log: logSection,
+  });
+}
 
-export type AutohealConfig = z.output<typeof configSchema>;
-export type AutohealConfigInput = z.input<typeof configSchema>;
+/** The section built from the adapter's schema, or one that accepts only its absence when the schema was not loaded. */
+function adapterSection<A, S extends z.ZodType>(adapterSchema: A | undefined, build: (schema: A) => S) {
+  // Without the adapter's schema only an absent section is valid; loadAdapterSchemas loads it whenever the input has the section.
+  const section = adapterSchema ? build(adapterSchema) : (z.never({ error: 'internal: this section was given without its adapter schema (load it with loadAdapterSchemas)' }) as unknown as S);
+  return section.optional();
+}
+
+export type ConfigSchema = ReturnType<typeof createConfigSchema>;
+/** The validated configuration (defaults applied, durations in milliseconds). */
+export type AutohealConfig = z.output<ConfigSchema>;
+/** What a config file (or object) may hold. */
+export type AutohealConfigInput = z.input<ConfigSchema>;

@@ -2,9 +2,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AutohealError } from '@autoheal/core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAdapterSchemas } from './adapter-schemas.js';
 import { parseDuration } from './duration.js';
-import { applyEnvOverrides, loadConfig, validateConfig } from './load-config.js';
+import { applyEnvOverrides } from './env-overrides.js';
+import { loadConfig, validateConfig } from './load-config.js';
 
 async function tempFile(name: string, text: string) {
   const dir = await mkdtemp(path.join(tmpdir(), 'autoheal-config-'));
@@ -13,13 +15,38 @@ async function tempFile(name: string, text: string) {
   return file;
 }
 
+/** The message of what `act` throws (fails the test when it does not throw). */
+async function failure(act: () => unknown): Promise<string> {
+  try {
+    await act();
+  } catch (error) {
+    expect(AutohealError.isInstance(error)).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+beforeAll(async () => {
+  await loadAdapterSchemas();
+});
+
 describe('configuration', () => {
   it('gives working defaults for an empty file', () => {
     const config = validateConfig({});
-    expect(config.policy.threshold).toBeUndefined(); // the model's tuned threshold applies, else 0.50
+    expect(config.policy.threshold).toBeUndefined(); // core resolves it: the model's tuned threshold, else 0.50
     expect(config.policy.recheckDelay).toBe(120_000);
     expect(config.server.port).toBe(5000);
     expect(config.model.path).toBe('models/risk-v1.onnx');
+    expect(config.prometheus).toBeUndefined();
+  });
+
+  it("takes the adapters' and core's defaults for the sections that map onto them", () => {
+    const config = validateConfig({ prometheus: { url: 'http://127.0.0.1:9090' }, leaderElection: {} });
+    expect(config.prometheus).toMatchObject({ rateWindow: '2m', minRequests: 5, timeout: 10_000, queries: {}, headers: {} });
+    expect(config.policy).toMatchObject({ healthyReset: 600_000, dryRun: false, circuitBreaker: { maxActions: 5, window: 3_600_000 } });
+    expect(config.policy.ladder.map((step) => step.kind)).toEqual(['restart', 'cache', 'rollback']);
+    expect(config.slack.minSeverity).toBe('info');
+    expect(config.leaderElection).toEqual({ enabled: false, namespace: 'autoheal', leaseName: 'autoheal-leader' });
   });
 
   it('reads YAML with durations, targets and a Prometheus service reference', async () => {
@@ -28,37 +55,18 @@ describe('configuration', () => {
       ['prometheus:', '  service: monitoring/prometheus-operated:9090', 'targets: [prod/backend, {namespace: prod, name: frontend}]', 'policy:', '  recheckDelay: 90s', '  cooldown: 5m'].join('\n'),
     );
     const config = await loadConfig({ file, env: {} });
-    expect(config.prometheus.service).toEqual({ namespace: 'monitoring', name: 'prometheus-operated', port: 9090, scheme: 'http' });
+    expect(config.prometheus?.service).toEqual({ namespace: 'monitoring', name: 'prometheus-operated', port: 9090 });
     expect(config.targets.map((t) => `${t.namespace}/${t.name}`)).toEqual(['prod/backend', 'prod/frontend']);
     expect(config.policy.recheckDelay).toBe(90_000);
     expect(config.policy.cooldown).toBe(300_000);
   });
 
-  it('lists the path of every wrong field', () => {
-    let error: unknown;
-    try {
-      validateConfig({ policy: { threshold: 2, recheckDelay: 'soon' }, targets: ['not a target'], surprise: true });
-    } catch (e) {
-      error = e;
-    }
-    expect(AutohealError.isInstance(error)).toBe(true);
-    const message = (error as Error).message;
-    expect(message).toContain('policy.threshold');
-    expect(message).toContain('policy.recheckDelay');
+  it('lists the path of every wrong field', async () => {
+    const message = await failure(() => validateConfig({ policy: { threshold: 2, recheckDelay: 'soon' }, targets: ['not a target'], prometheus: { timeout: 0 } }));
+    expect(message).toContain('policy.threshold: must be between 0 and 1');
+    expect(message).toContain('policy.recheckDelay: "soon" is not a duration');
     expect(message).toContain('targets.0');
-    expect(message).toContain('surprise');
-  });
-
-  it('lets AUTOHEAL_* and the original RISK_THRESHOLD override the file', () => {
-    const raw = applyEnvOverrides({ policy: { threshold: 0.5 } }, { RISK_THRESHOLD: '0.7', AUTOHEAL_TARGETS: 'prod/a, prod/b', AUTOHEAL_DRY_RUN: 'true' });
-    const config = validateConfig(raw);
-    expect(config.policy.threshold).toBe(0.7);
-    expect(config.policy.dryRun).toBe(true);
-    expect(config.targets).toHaveLength(2);
-  });
-
-  it('rejects an environment value of the wrong type, naming the variable', () => {
-    expect(() => applyEnvOverrides({}, { AUTOHEAL_PORT: 'eighty' })).toThrow(/AUTOHEAL_PORT="eighty" is not a number/);
+    expect(message).toContain('prometheus.timeout');
   });
 
   it('says when the file is missing or not YAML', async () => {
@@ -75,12 +83,95 @@ describe('configuration', () => {
   });
 });
 
+describe('unknown keys', () => {
+  it('are errors at the top level and in a section, naming the key path and the closest valid key', async () => {
+    const file = await tempFile('typos.yaml', ['polcy: {}', 'policy:', '  dryrun: true', 'leaderElection:', '  enable: true'].join('\n'));
+    const message = await failure(() => loadConfig({ file, env: {} }));
+    expect(message).toContain(`config file ${file} is invalid:`);
+    expect(message).toContain('polcy: unknown key; did you mean "policy"?');
+    expect(message).toContain('policy.dryrun: unknown key; did you mean "dryRun"?');
+    expect(message).toContain('leaderElection.enable: unknown key; did you mean "enabled"?');
+  });
+
+  it('are errors at every nesting level, in the schemas reused from core and the adapters too', async () => {
+    const message = await failure(() =>
+      validateConfig({
+        policy: { circuitBreaker: { maxAction: 3 }, ladder: [{ kind: 'restart', scaleup: { by: 1 } }, { kind: 'cache', command: ['true'], perPodTimeout: 5 }] },
+        prometheus: { url: 'http://127.0.0.1:9090', queries: { cpu_usage_pct: { querry: 'up' } } },
+        targets: [{ namespace: 'prod', name: 'backend', clustre: 'eu' }],
+      }),
+    );
+    expect(message).toContain('policy.circuitBreaker.maxAction: unknown key; did you mean "maxActions"?');
+    expect(message).toContain('policy.ladder.0.scaleup: unknown key; did you mean "scaleUp"?');
+    expect(message).toContain('policy.ladder.1.perPodTimeout: unknown key; did you mean "perPodTimeoutMs"?');
+    expect(message).toContain('prometheus.queries.cpu_usage_pct.querry: unknown key; did you mean "query"?');
+    expect(message).toContain('targets.0.clustre: unknown key; did you mean "cluster"?');
+  });
+
+  it('list the valid keys when none is close', async () => {
+    const message = await failure(() => validateConfig({ watch: { everySoOften: '5s' } }));
+    expect(message).toContain('watch.everySoOften: unknown key; valid keys here: interval, concurrency');
+  });
+
+  it('are reported once each', async () => {
+    const message = await failure(() => validateConfig({ policy: { dryrun: true } }));
+    expect(message.match(/dryrun/g)).toHaveLength(1);
+  });
+});
+
+describe('environment overrides', () => {
+  it('let AUTOHEAL_* and the original RISK_THRESHOLD override the file', () => {
+    const raw = applyEnvOverrides({ policy: { threshold: 0.5 } }, { RISK_THRESHOLD: '0.7', AUTOHEAL_TARGETS: 'prod/a, prod/b', AUTOHEAL_DRY_RUN: 'true' });
+    const config = validateConfig(raw);
+    expect(config.policy.threshold).toBe(0.7);
+    expect(config.policy.dryRun).toBe(true);
+    expect(config.targets).toHaveLength(2);
+  });
+
+  it('reject a value of the wrong type, naming the variable', () => {
+    expect(() => applyEnvOverrides({}, { AUTOHEAL_PORT: 'eighty' })).toThrow(/AUTOHEAL_PORT="eighty" is not a number/);
+  });
+
+  it('are blamed for a wrong value instead of the file', async () => {
+    const file = await tempFile('good.yaml', 'policy: { threshold: 0.5 }\n');
+    const message = await failure(() => loadConfig({ file, env: { RISK_THRESHOLD: '7' } }));
+    expect(message).toContain('environment variable RISK_THRESHOLD="7" is invalid: policy.threshold: must be between 0 and 1');
+    expect(message).not.toContain(file);
+  });
+
+  it('and the file are each blamed for their own mistakes', async () => {
+    const file = await tempFile('typo.yaml', 'policy: { dryrun: true }\n');
+    const message = await failure(() => loadConfig({ file, env: { AUTOHEAL_PROMETHEUS_SERVICE: 'prometheus:9090' } }));
+    expect(message).toContain(`config file ${file}: policy.dryrun: unknown key; did you mean "dryRun"?`);
+    expect(message).toContain('environment variable AUTOHEAL_PROMETHEUS_SERVICE="prometheus:9090": prometheus.service: "prometheus:9090" is not a service reference');
+  });
+
+  it('name a secret variable without its value', async () => {
+    const message = await failure(() => loadConfig({ env: { SLACK_WEBHOOK_URL: 'hooks.slack.com/services/T0/B0/secret' } }));
+    expect(message).toContain('environment variable SLACK_WEBHOOK_URL is invalid: slack.webhookUrl');
+    expect(message).not.toContain('secret');
+  });
+});
+
+describe('adapter sections', () => {
+  it('are composed from the adapters: a Prometheus rate window the adapter would accept is accepted', () => {
+    expect(validateConfig({ prometheus: { url: 'http://127.0.0.1:9090', rateWindow: '1d' } }).prometheus?.rateWindow).toBe('1d');
+  });
+
+  it('refuse prometheus.url with prometheus.service, and a bearer token with a service', async () => {
+    const both = await failure(() => validateConfig({ prometheus: { url: 'http://127.0.0.1:9090', service: 'monitoring/prometheus-operated:9090' } }));
+    expect(both).toContain('prometheus.service: cannot be set with url');
+    const token = await failure(() => validateConfig({ prometheus: { service: 'monitoring/prometheus-operated:9090', bearerToken: 'abc' } }));
+    expect(token).toContain('prometheus.bearerToken: cannot be used with service');
+  });
+});
+
 describe('the example config in examples/config', () => {
   it('is valid', async () => {
     const file = path.resolve(import.meta.dirname, '../../../../examples/config/autoheal.yaml');
     const config = await loadConfig({ file, env: {} });
     expect(config.policy.dryRun).toBe(true);
     expect(config.policy.targetThresholds['prod/frontend']).toBe(0.7);
-    expect(config.prometheus.url).toBe('http://prometheus-operated.monitoring:9090');
+    expect(config.prometheus?.url).toBe('http://prometheus-operated.monitoring:9090');
   });
 });

@@ -1,91 +1,56 @@
 /**
- * Loads the configuration: file (YAML or JSON) → environment overrides → zod validation. A wrong
- * config fails here, at start, with the path of every wrong field.
+ * Loads the configuration: file (YAML or JSON) → environment overrides → CLI flags → validation. A
+ * wrong config fails here, at start, naming every wrong field (unknown keys at any level with the
+ * closest valid one) and blaming each on what set it: the file, an environment variable or a flag.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, describeIssues, formatIssues } from '@autoheal/core';
+import { ConfigError } from '@autoheal/core';
 import { parse as parseYaml } from 'yaml';
-import { configSchema, type AutohealConfig } from './config-schema.js';
+import { currentConfigSchema, loadAdapterSchemas, missingAdapterSchemas } from './adapter-schemas.js';
+import type { AutohealConfig } from './config-schema.js';
+import { applyOverrides, formatConfigIssues, sourceOf, type ConfigIssue, type ConfigOverride } from './config-sources.js';
+import { envOverrides } from './env-overrides.js';
+import { findUnknownKeys } from './unknown-keys.js';
+
+/** Options of {@link validateConfig}. */
+export interface ValidateConfigOptions {
+  /** What the raw object is, for errors not caused by an override. @default 'configuration' */
+  source?: string;
+  /** The overrides already applied to the raw object, so their errors are blamed on them. */
+  overrides?: readonly ConfigOverride[];
+}
 
 /**
- * Environment variables that override the file, and where they go. `RISK_THRESHOLD` and
- * `SLACK_WEBHOOK_URL` are the original project's names, kept so its CI settings still work.
+ * Validates a raw config object; throws a ConfigError listing every wrong field. A `prometheus`,
+ * `kubernetes` or `leaderElection` section needs its adapter's schema: call `loadAdapterSchemas()`
+ * first (`loadConfig` does), or this throws saying so.
+ *
+ * @example
+ * const config = validateConfig({ targets: ['prod/backend'], policy: { dryRun: true } });
  */
-export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; type: 'string' | 'number' | 'boolean' | 'list' }> = [
-  { env: 'AUTOHEAL_HOST', path: ['server', 'host'], type: 'string' },
-  { env: 'PORT', path: ['server', 'port'], type: 'number' },
-  { env: 'AUTOHEAL_PORT', path: ['server', 'port'], type: 'number' },
-  { env: 'AUTOHEAL_READ_ONLY', path: ['server', 'readOnly'], type: 'boolean' },
-  { env: 'AUTOHEAL_API_TOKEN', path: ['server', 'apiToken'], type: 'string' },
-  { env: 'AUTOHEAL_CORS_ORIGINS', path: ['server', 'corsOrigins'], type: 'list' },
-  { env: 'AUTOHEAL_PROMETHEUS_URL', path: ['prometheus', 'url'], type: 'string' },
-  { env: 'AUTOHEAL_PROMETHEUS_SERVICE', path: ['prometheus', 'service'], type: 'string' },
-  { env: 'AUTOHEAL_MODEL_PATH', path: ['model', 'path'], type: 'string' },
-  { env: 'MODEL_PATH', path: ['model', 'path'], type: 'string' },
-  { env: 'AUTOHEAL_KUBECONFIG', path: ['kubernetes', 'kubeconfig'], type: 'string' },
-  { env: 'AUTOHEAL_KUBE_CONTEXT', path: ['kubernetes', 'context'], type: 'string' },
-  { env: 'AUTOHEAL_TARGETS', path: ['targets'], type: 'list' },
-  { env: 'RISK_THRESHOLD', path: ['policy', 'threshold'], type: 'number' },
-  { env: 'AUTOHEAL_THRESHOLD', path: ['policy', 'threshold'], type: 'number' },
-  { env: 'AUTOHEAL_DRY_RUN', path: ['policy', 'dryRun'], type: 'boolean' },
-  { env: 'AUTOHEAL_RECHECK_DELAY', path: ['policy', 'recheckDelay'], type: 'string' },
-  { env: 'SLACK_WEBHOOK_URL', path: ['slack', 'webhookUrl'], type: 'string' },
-  { env: 'AUTOHEAL_SLACK_WEBHOOK_URL', path: ['slack', 'webhookUrl'], type: 'string' },
-  { env: 'AUTOHEAL_LEADER_ELECTION', path: ['leaderElection', 'enabled'], type: 'boolean' },
-  { env: 'AUTOHEAL_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
-];
-
-function convert(env: string, raw: string, type: 'string' | 'number' | 'boolean' | 'list'): unknown {
-  switch (type) {
-    case 'number': {
-      const value = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(value)) {
-        throw new ConfigError(`environment variable ${env}="${raw}" is not a number`, { component: 'config' });
-      }
-      return value;
-    }
-    case 'boolean': {
-      if (/^(1|true|yes|on)$/i.test(raw)) return true;
-      if (/^(0|false|no|off)$/i.test(raw)) return false;
-      throw new ConfigError(`environment variable ${env}="${raw}" is not a boolean: use true or false`, { component: 'config' });
-    }
-    case 'list':
-      return raw
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-    default:
-      return raw;
+export function validateConfig(raw: unknown, options: ValidateConfigOptions | string = {}): AutohealConfig {
+  const { source = 'configuration', overrides = [] } = typeof options === 'string' ? { source: options } : options;
+  const missing = missingAdapterSchemas(raw);
+  if (missing.length > 0) {
+    throw new ConfigError(`internal: validating the ${missing.join(', ')} section(s) needs the adapters' option schemas; await loadAdapterSchemas() before validateConfig (loadConfig does)`, { component: 'config' });
   }
-}
-
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    const next = node[key];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
-}
-
-/** Applies `AUTOHEAL_*` (and the original project's) environment variables on top of a raw config object. */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
-  const result = structuredClone(raw);
-  for (const { env: name, path, type } of ENV_OVERRIDES) {
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    setPath(result, path, convert(name, value, type));
-  }
-  return result;
-}
-
-/** Validates a raw config object; throws a ConfigError listing every wrong field (`where` names the source). */
-export function validateConfig(raw: unknown, where = 'configuration'): AutohealConfig {
-  const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const issues = describeIssues(result.error);
-  throw new ConfigError(`${where} is invalid: ${formatIssues(issues)}`, { component: 'config', details: issues });
+  const schema = currentConfigSchema();
+  const unknownKeys = findUnknownKeys(schema, raw);
+  const result = schema.safeParse(raw);
+  if (result.success && unknownKeys.length === 0) return result.data;
+  const reported = new Set(unknownKeys.map((issue) => issue.path.join('.')));
+  const schemaIssues = result.success
+    ? []
+    : result.error.issues.filter(
+        // zod's own unknown-key issues (strict objects) repeat the walk's, which also names the closest key.
+        (issue) => issue.code !== 'unrecognized_keys' || !issue.keys.every((key) => reported.has([...issue.path, key].join('.'))),
+      );
+  const issues: ConfigIssue[] = [...unknownKeys, ...schemaIssues].map((issue) => ({
+    path: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
+    message: issue.message,
+    source: sourceOf(issue.path as Array<string | number>, overrides, source),
+  }));
+  throw new ConfigError(formatConfigIssues(issues), { component: 'config', details: issues });
 }
 
 /** Reads and parses a YAML or JSON config file (no validation). */
@@ -109,29 +74,24 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   return parsed as Record<string, unknown>;
 }
 
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** A YAML or JSON config file. */
+  file?: string;
+  /** Read for the `AUTOHEAL_*` overrides. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Applied last (CLI flags), each naming its source. */
+  overrides?: readonly ConfigOverride[];
+}
+
 /**
- * The whole loading path: optional file, then environment overrides, then extra overrides (CLI
- * flags), then validation.
+ * The whole loading path: optional file, then environment overrides, then `overrides` (CLI flags),
+ * then validation. Imports the adapters' option schemas the sections present need.
  */
-export async function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): Promise<AutohealConfig> {
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<AutohealConfig> {
   const fromFile = options.file ? await readConfigFile(options.file) : {};
-  const withEnv = applyEnvOverrides(fromFile, options.env ?? process.env);
-  const merged = deepMerge(withEnv, options.overrides ?? {});
-  return validateConfig(merged, options.file ? `config file ${options.file}` : 'configuration');
-}
-
-/** Merges plain objects (arrays and scalars from `override` replace). */
-export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    if (value === undefined) continue;
-    const current = result[key];
-    if (isPlainObject(current) && isPlainObject(value)) result[key] = deepMerge(current, value);
-    else result[key] = value;
-  }
-  return result;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  const overrides = [...envOverrides(options.env ?? process.env), ...(options.overrides ?? [])];
+  const merged = applyOverrides(fromFile, overrides);
+  await loadAdapterSchemas(missingAdapterSchemas(merged));
+  return validateConfig(merged, { source: options.file ? `config file ${options.file}` : 'configuration', overrides });
 }

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { targetKey, type DecisionRecord, type FeatureSource } from '@autoheal/core';
 import { startPrometheus, startSandbox } from '@autoheal/sandbox';
 import pino from 'pino';
+import { loadAdapterSchemas } from '../config/adapter-schemas.js';
 import { validateConfig } from '../config/load-config.js';
 import { parseDuration } from '../config/duration.js';
 import { CliExit, type CliIo } from '../cli/io.js';
@@ -152,6 +153,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     }
 
     const token = randomBytes(18).toString('base64url');
+    await loadAdapterSchemas();
     const config = validateConfig({
       server: { host: '127.0.0.1', port: Number(values.port), apiToken: token },
       // 30 s rate windows (production: 2m) so the demo reacts, and recovers, within minutes.

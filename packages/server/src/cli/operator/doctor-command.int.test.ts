@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerCommand, runCli } from '../main.js';
 import { doctorCommand } from './doctor-command.js';
 import type { OperatorDeps } from './operator-context.js';
-import { captureIo } from './operator-test-support.js';
+import { captureIo } from '../../../test-support/capture-io.js';
 
 const MODEL = path.resolve(import.meta.dirname, '../../../../../models/risk-v1.onnx');
 const hasPrometheus = isPrometheusAvailable();

@@ -7,13 +7,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_LADDER, errorMessage, healStepSchema, targetKey, type FeatureSource, type HealStep, type RiskModel, type TargetRef } from '@autoheal/core';
+import { errorMessage, targetKey, type FeatureSource, type HealStep, type RiskModel, type TargetRef } from '@autoheal/core';
 import type { AccessQuestion, KubernetesHealer } from '@autoheal/adapter-kubernetes';
 import type { AutohealConfig } from '../../config/config-schema.js';
-import { createFeatureSourceFromConfig, loadRiskModel } from '../../compose.js';
+import { EVENTS_PER_DEPLOYMENT } from '../../circuit-history.js';
+import { createFeatureSourceFromConfig, createHealerFromConfig, loadRiskModel } from '../../compose.js';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import type { CliIo } from '../io.js';
-import { createOperatorHealer, type OperatorDeps } from './operator-context.js';
+import type { OperatorDeps } from './operator-context.js';
 import { parseOrExit, parseTargets, strictParse } from './operator-flags.js';
 
 const HELP = `Usage: autoheal doctor [TARGET...] [--no-post] [--json]
@@ -85,7 +86,7 @@ function formatCheck(check: DoctorCheck): string {
 }
 
 function ladderOf(config: AutohealConfig): HealStep[] {
-  return config.policy.ladder ?? DEFAULT_LADDER.map((step) => healStepSchema.parse(step));
+  return config.policy.ladder;
 }
 
 // ---- 2. the model ------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ async function checkPrometheus(config: AutohealConfig, deps: OperatorDeps, repor
     report({ area: 'prometheus', ok: false, message: errorMessage(error), fix: 'set prometheus.url (or --prometheus-url, AUTOHEAL_PROMETHEUS_URL)' });
     return;
   }
-  const where = config.prometheus.url ?? source.name;
+  const where = config.prometheus?.url ?? source.name;
   try {
     try {
       await source.ping?.();
@@ -162,7 +163,7 @@ async function checkPrometheus(config: AutohealConfig, deps: OperatorDeps, repor
     }
     const { DEFAULT_QUERIES } = deps.featureSource ? { DEFAULT_QUERIES: {} as Record<string, unknown> } : await import('@autoheal/adapter-prometheus');
     const queryOf = (feature: string): string | undefined => {
-      const configured = config.prometheus.queries[feature] ?? (DEFAULT_QUERIES as Record<string, unknown>)[feature];
+      const configured = config.prometheus?.queries[feature] ?? (DEFAULT_QUERIES as Record<string, unknown>)[feature];
       if (typeof configured === 'string') return configured;
       if (configured && typeof configured === 'object' && 'query' in configured) return String((configured as { query: unknown }).query);
       return undefined;
@@ -273,7 +274,7 @@ async function checkKubernetes(config: AutohealConfig, report: (check: DoctorChe
   let healer: KubernetesHealer;
   let reviewAccess: typeof import('@autoheal/adapter-kubernetes').reviewAccess;
   try {
-    healer = await createOperatorHealer(config);
+    healer = await createHealerFromConfig(config, EVENTS_PER_DEPLOYMENT);
     ({ reviewAccess } = await import('@autoheal/adapter-kubernetes'));
   } catch (error) {
     report({ area: 'rbac', ok: false, message: errorMessage(error), fix: 'check --kubeconfig / kubernetes.kubeconfig and --context' });
@@ -292,7 +293,7 @@ async function checkKubernetes(config: AutohealConfig, report: (check: DoctorChe
     }
     questions.push({ namespace, needed: neededPermissions(config, namespace, hasHpa), targets });
   }
-  if (config.leaderElection.enabled) {
+  if (config.leaderElection?.enabled) {
     const namespace = config.leaderElection.namespace;
     const needed = ['get', 'create', 'update'].map((verb) => ({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace, why: 'leader election (only one replica acts)' }));
     questions.push({ namespace, needed, targets: [] });

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { registerCommand, runCli } from '../main.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
 import { healCommand } from './heal-command.js';
-import { captureIo, startOperatorFixture, type OperatorFixture } from './operator-test-support.js';
+import { captureIo } from '../../../test-support/capture-io.js';
+import { startOperatorFixture, type OperatorFixture } from '../../../test-support/operator-fixture.js';
 
 let fixture: OperatorFixture;
 

@@ -7,7 +7,8 @@ import type { DecisionRecord, SuppressedReason } from '@autoheal/core';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import { CliExit, type CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
-import { createOperatorPipeline, type OperatorDeps } from './operator-context.js';
+import { createAutoheal } from '../../compose.js';
+import { composeParts, operatorLogger, type OperatorDeps } from './operator-context.js';
 import { parseOrExit, strictParse, singleTarget } from './operator-flags.js';
 
 const USAGE = 'autoheal heal TARGET [--step restart|cache|rollback] [--dry-run] [--force] [--reason TEXT] [--json]';
@@ -62,7 +63,7 @@ export async function healCommand(argv: string[], io: CliIo, deps: OperatorDeps 
   }
   // The config's own targets stay: the circuit breaker counts the steps recorded on them.
   const config = await configFromFlags(values, [], io);
-  const operator = await createOperatorPipeline(config, [target], deps);
+  const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets: [target] } });
   try {
     const record = await operator.pipeline.healNow(target, {
       ...(step ? { step } : {}),
@@ -71,7 +72,7 @@ export async function healCommand(argv: string[], io: CliIo, deps: OperatorDeps 
       ...(values.reason ? { reason: values.reason } : {}),
     });
     if (values.json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
-    else io.stdout(describeHeal(record, operator.unreadable));
+    else io.stdout(describeHeal(record, operator.unreadableEvents));
     return healExitCode(record);
   } finally {
     await operator.close();

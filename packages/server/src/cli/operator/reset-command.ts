@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import type { CliIo } from '../io.js';
-import { createOperatorPipeline, type OperatorDeps } from './operator-context.js';
+import { createAutoheal } from '../../compose.js';
+import { composeParts, operatorLogger, type OperatorDeps } from './operator-context.js';
 import { parseOrExit, strictParse, singleTarget } from './operator-flags.js';
 
 const USAGE = 'autoheal reset TARGET [--reason TEXT] [--json]';
@@ -29,7 +30,7 @@ export async function resetCommand(argv: string[], io: CliIo, deps: OperatorDeps
   if (values.help) return (io.stdout(`${HELP}\n`), 0);
   const target = singleTarget(positionals, USAGE);
   const config = await configFromFlags(values, [], io);
-  const operator = await createOperatorPipeline(config, [target], deps);
+  const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets: [target] } });
   try {
     const before = await operator.healer.readState(target);
     const record = await operator.pipeline.resetTarget(target, values.reason ? { reason: values.reason } : {});

@@ -9,7 +9,8 @@ import type { RevisionInfo } from '@autoheal/adapter-kubernetes';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import { CliExit, formatTable, type CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
-import { createOperatorHealer } from './operator-context.js';
+import { EVENTS_PER_DEPLOYMENT } from '../../circuit-history.js';
+import { createHealerFromConfig } from '../../compose.js';
 import { parseOrExit, strictParse, singleTarget } from './operator-flags.js';
 
 const USAGE = 'autoheal rollback TARGET [--to-revision N] [--dry-run] [--json]';
@@ -49,7 +50,7 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
     if (!Number.isInteger(toRevision) || toRevision < 1) throw new CliExit(RUN_EXIT.usage, `--to-revision "${values['to-revision']}" is not a revision number: give a whole number >= 1 (see kubectl rollout history)`);
   }
   const config = await configFromFlags(values, [], io);
-  const healer = await createOperatorHealer(config);
+  const healer = await createHealerFromConfig(config, EVENTS_PER_DEPLOYMENT);
   const key = targetKey(target);
   const revisions = await healer.listRevisions(target);
   if (toRevision !== undefined && !revisions.some((r) => r.revision === toRevision)) {

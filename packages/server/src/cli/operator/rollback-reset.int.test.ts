@@ -5,7 +5,8 @@ import { RUN_EXIT } from '../run-exit-codes.js';
 import { healCommand } from './heal-command.js';
 import { resetCommand } from './reset-command.js';
 import { rollbackCommand } from './rollback-command.js';
-import { captureIo, startOperatorFixture, type OperatorFixture } from './operator-test-support.js';
+import { captureIo } from '../../../test-support/capture-io.js';
+import { startOperatorFixture, type OperatorFixture } from '../../../test-support/operator-fixture.js';
 
 let fixture: OperatorFixture;
 

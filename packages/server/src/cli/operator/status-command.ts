@@ -10,7 +10,9 @@ import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flag
 import { formatProbability } from '../format-record.js';
 import { CliExit, formatTable, type CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
-import { autohealEventsOf, createOperatorPipeline, formatTime, type OperatorDeps } from './operator-context.js';
+import { autohealEventsOf } from '../../circuit-history.js';
+import { createAutoheal } from '../../compose.js';
+import { composeParts, formatTime, operatorLogger, type OperatorDeps } from './operator-context.js';
 import { parseOrExit, strictParse, parseTargets } from './operator-flags.js';
 
 const HELP = `Usage: autoheal status [TARGET...] [--json]
@@ -43,7 +45,7 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
   const config = await configFromFlags(values, [], io);
   const targets = named.length > 0 ? named : config.targets;
   if (targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal status prod/backend) or list them in the config file under targets:');
-  const operator = await createOperatorPipeline(config, targets, deps);
+  const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets } });
   try {
     const statuses: TargetStatus[] = [];
     for (const target of targets) {
@@ -58,7 +60,7 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
     }
     const now = (deps.clock ?? { now: () => Date.now() }).now();
     if (values.json) {
-      io.stdout(`${JSON.stringify({ circuitWindowMs: config.policy.circuitBreaker.window, unreadableEvents: operator.unreadable, targets: statuses }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ circuitWindowMs: config.policy.circuitBreaker.window, unreadableEvents: operator.unreadableEvents, targets: statuses }, null, 2)}\n`);
     } else {
       io.stdout(statusTable(statuses, now));
       for (const status of statuses) io.stdout(details(status, now));
@@ -67,7 +69,7 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
         `\nCircuit breaker: ${circuit.open ? 'OPEN' : 'closed'}, ${circuit.actionsInWindow}/${circuit.maxActions} steps in the last ${Math.round(config.policy.circuitBreaker.window / 60_000)} min, ` +
           'counted from the autoheal Events of the configured and named targets (the running server keeps its own count in memory).\n',
       );
-      if (operator.unreadable.length > 0) io.stdout(`The Events of ${operator.unreadable.join(', ')} could not be read: the count may be low.\n`);
+      if (operator.unreadableEvents.length > 0) io.stdout(`The Events of ${operator.unreadableEvents.join(', ')} could not be read: the count may be low.\n`);
     }
     return 0;
   } finally {

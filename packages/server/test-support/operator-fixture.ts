@@ -1,32 +1,15 @@
 /**
- * Test support for the operator commands (not exported): a capturing CliIo, a virtual-time sandbox
- * with a config file, and in-process doubles for the signals, so the tests decide whether a target
- * is at risk while the healer, the state and the Events are the real Kubernetes ones.
+ * Test support for the operator commands (outside src/, never shipped): a virtual-time sandbox with
+ * a config file, and in-process doubles for the signals, so the tests decide whether a target is at
+ * risk while the healer, the state and the Events are the real Kubernetes ones.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AT_RISK_FEATURES, HEALTHY_FEATURES, createInMemoryFeatureSource, createInMemoryNotifier, createInMemoryRiskModel, type InMemoryFeatureSource, type InMemoryNotifier } from '@autoheal/core/testing';
+import type { RiskModel } from '@autoheal/core';
 import { startSandbox, type Sandbox } from '@autoheal/sandbox';
-import type { CliIo } from '../io.js';
-import type { OperatorDeps } from './operator-context.js';
-
-/** A CliIo that keeps what was written. */
-export function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTty: false,
-    env,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
+import type { OperatorDeps } from '../src/cli/operator/operator-context.js';
 
 /** A sandbox (virtual time) with prod/backend and prod/frontend, a config file, and in-process signals. */
 export interface OperatorFixture {
@@ -45,8 +28,11 @@ export interface OperatorFixture {
   close(): Promise<void>;
 }
 
-/** Starts the fixture; `policy` goes into the config file (durations as strings, e.g. "10m"). */
-export async function startOperatorFixture(policy: Record<string, unknown> = {}): Promise<OperatorFixture> {
+/**
+ * Starts the fixture; `policy` goes into the config file (durations as strings, e.g. "10m"), and
+ * `riskModel` replaces the default in-memory model (e.g. one with a recommended threshold).
+ */
+export async function startOperatorFixture(policy: Record<string, unknown> = {}, options: { riskModel?: RiskModel } = {}): Promise<OperatorFixture> {
   const directory = await mkdtemp(join(tmpdir(), 'autoheal-operator-'));
   const sandbox = await startSandbox({
     time: 'virtual',
@@ -68,7 +54,7 @@ export async function startOperatorFixture(policy: Record<string, unknown> = {})
     flags: ['--config', configPath, '--kubeconfig', sandbox.kubeconfigPath, '--log-level', 'silent'],
     source,
     notifier,
-    deps: { featureSource: source, riskModel: createInMemoryRiskModel(), notifiers: [notifier] },
+    deps: { featureSource: source, riskModel: options.riskModel ?? createInMemoryRiskModel(), notifiers: [notifier] },
     atRisk: (name) => source.setValues({ namespace: 'prod', name }, { ...AT_RISK_FEATURES }),
     healthy: (name) => source.setValues({ namespace: 'prod', name }, { ...HEALTHY_FEATURES }),
     deployment: (name) => sandbox.store.get('apps/deployments', 'prod', name) as never,

@@ -1,0 +1,42 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAdapterSchemas } from './adapter-schemas.js';
+import { healerOptionsFromConfig, policyFromConfig, prometheusOptionsFromConfig } from './adapter-options.js';
+import { validateConfig } from './load-config.js';
+
+beforeAll(async () => {
+  await loadAdapterSchemas();
+});
+
+describe('policyFromConfig', () => {
+  it('maps the config durations onto the core policy', () => {
+    const policy = policyFromConfig(validateConfig({ policy: { threshold: 0.6, recheckDelay: '90s', cooldown: '5m', healthyReset: '20m', circuitBreaker: { maxActions: 3, window: '2h' }, dryRun: true } }));
+    expect(policy).toMatchObject({ threshold: 0.6, recheckDelayMs: 90_000, cooldownMs: 300_000, healthyResetMs: 1_200_000, circuitBreaker: { maxActions: 3, windowMs: 7_200_000 }, dryRun: true });
+  });
+
+  it('uses the re-check delay as the cooldown when none is set, so escalation is never held back by it', () => {
+    expect(policyFromConfig(validateConfig({ policy: { recheckDelay: '45s' } })).cooldownMs).toBe(45_000);
+  });
+
+  it('leaves the threshold unset when the config has none, for core to resolve from the model', () => {
+    expect(policyFromConfig(validateConfig({}))).not.toHaveProperty('threshold');
+  });
+});
+
+describe('adapter options from the config', () => {
+  it('maps the prometheus section onto the adapter options (units, bearer token), or nothing without a Prometheus', () => {
+    const config = validateConfig({ prometheus: { url: 'http://127.0.0.1:9090', timeout: '5s', bearerToken: 'token', rateWindow: '30s' } });
+    expect(prometheusOptionsFromConfig(config)).toMatchObject({ url: 'http://127.0.0.1:9090', timeoutMs: 5000, rateWindow: '30s', auth: { type: 'bearer', token: 'token' } });
+    expect(prometheusOptionsFromConfig(validateConfig({}))).toBeUndefined();
+  });
+
+  it('reads a proxied Prometheus with the kubeconfig of the healer', () => {
+    const config = validateConfig({ prometheus: { service: 'monitoring/prometheus-operated:9090' }, kubernetes: { kubeconfig: '/tmp/kubeconfig', context: 'lab' } });
+    expect(prometheusOptionsFromConfig(config)).toMatchObject({ service: { namespace: 'monitoring', name: 'prometheus-operated', port: 9090 }, kubeconfigPath: '/tmp/kubeconfig', context: 'lab' });
+    expect(healerOptionsFromConfig(config)).toEqual({ kubeconfigPath: '/tmp/kubeconfig', context: 'lab' });
+  });
+
+  it('lets an explicit kubeconfig win over inCluster (a --kubeconfig flag over the in-cluster config file)', () => {
+    expect(healerOptionsFromConfig(validateConfig({ kubernetes: { kubeconfig: '/tmp/kubeconfig', inCluster: true } }))).toEqual({ kubeconfigPath: '/tmp/kubeconfig' });
+    expect(healerOptionsFromConfig(validateConfig({ kubernetes: { inCluster: true } }))).toEqual({ inCluster: true });
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The thin mapping from the config's sections onto core's policy and the adapters' options: the
+ * config file's names and units (`recheckDelay: 2m`, `kubeconfig`, `bearerToken`) become the
+ * options' (`recheckDelayMs`, `kubeconfigPath`, `auth`). Nothing is defaulted here: an unset field
+ * stays unset and core or the adapter applies its own default.
+ */
+import path from 'node:path';
+import type { PolicyInput } from '@autoheal/core';
+import type { PrometheusFeatureSourceOptions } from '@autoheal/adapter-prometheus';
+import type { KubernetesHealerOptions } from '@autoheal/adapter-kubernetes';
+import type { SlackNotifierOptions } from '@autoheal/adapter-slack';
+import type { AutohealConfig } from './config-schema.js';
+
+/**
+ * Core's policy from the config's `policy` section. The threshold stays unset when the config has
+ * none: core's `createPipeline` then uses the model's recommended one (`resolveThreshold`).
+ */
+export function policyFromConfig(config: AutohealConfig): PolicyInput {
+  const p = config.policy;
+  return {
+    ...(p.threshold === undefined ? {} : { threshold: p.threshold }),
+    targetThresholds: p.targetThresholds,
+    ladder: p.ladder,
+    recheckDelayMs: p.recheckDelay,
+    // The server's own default: escalation is never held back longer than the re-check.
+    cooldownMs: p.cooldown ?? p.recheckDelay,
+    healthyResetMs: p.healthyReset,
+    circuitBreaker: { maxActions: p.circuitBreaker.maxActions, windowMs: p.circuitBreaker.window },
+    dryRun: p.dryRun,
+  };
+}
+
+/** Where the cluster is, from `kubernetes:` (relative paths resolve from the working directory); empty for the default loading rules. */
+export function kubeconfigFromConfig(config: AutohealConfig): Pick<KubernetesHealerOptions, 'kubeconfigPath' | 'inCluster' | 'context'> {
+  const k = config.kubernetes ?? {};
+  return {
+    ...(k.kubeconfig ? { kubeconfigPath: path.resolve(k.kubeconfig) } : k.inCluster ? { inCluster: true } : {}),
+    ...(k.context ? { context: k.context } : {}),
+  };
+}
+
+/** The Kubernetes healer's options. */
+export function healerOptionsFromConfig(config: AutohealConfig): KubernetesHealerOptions {
+  return kubeconfigFromConfig(config);
+}
+
+/**
+ * The Prometheus feature source's options, `undefined` when the config names no Prometheus. With
+ * `service`, Prometheus is read through the API server's service proxy with the healer's kubeconfig.
+ */
+export function prometheusOptionsFromConfig(config: AutohealConfig): PrometheusFeatureSourceOptions | undefined {
+  const p = config.prometheus;
+  if (!p || (!p.url && !p.service)) return undefined;
+  return {
+    ...(p.url ? { url: p.url } : { service: p.service, ...kubeconfigFromConfig(config) }),
+    queries: p.queries,
+    rateWindow: p.rateWindow,
+    minRequests: p.minRequests,
+    timeoutMs: p.timeout,
+    headers: p.headers,
+    ...(p.bearerToken ? { auth: { type: 'bearer' as const, token: p.bearerToken } } : {}),
+    featureNames: config.model.featureNames,
+  };
+}
+
+/** The Slack notifier's options, `undefined` without a webhook (nothing is posted). */
+export function slackOptionsFromConfig(config: AutohealConfig): SlackNotifierOptions | undefined {
+  return config.slack.webhookUrl ? { webhookUrl: config.slack.webhookUrl, minSeverity: config.slack.minSeverity } : undefined;
+}
