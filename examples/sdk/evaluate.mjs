@@ -9,7 +9,8 @@
  *
  * Environment: AUTOHEAL_PROMETHEUS_URL (default http://127.0.0.1:9090), AUTOHEAL_MODEL_PATH
  * (default models/risk-v1.onnx), AUTOHEAL_KUBECONFIG (default: KUBECONFIG, ~/.kube/config),
- * RISK_THRESHOLD (default 0.5), SLACK_WEBHOOK_URL (optional: the decision is posted there too).
+ * RISK_THRESHOLD (default: the threshold the model was tuned for, else 0.50), SLACK_WEBHOOK_URL
+ * (optional: the decision is posted there too).
  * Exit code: 0 healthy, 10 at risk (a step would run), 30 unknown (a signal was missing), 2 error.
  */
 import { createPipeline, parseTargetString } from '@autoheal/core';
@@ -21,14 +22,13 @@ import { createSlackNotifier } from '@autoheal/adapter-slack';
 const env = process.env;
 const target = parseTargetString(process.argv[2] ?? 'prod/backend');
 
-const riskModel = await createOnnxRiskModel({ modelPath: env.AUTOHEAL_MODEL_PATH ?? 'models/risk-v1.onnx' });
 const pipeline = createPipeline({
   featureSource: createPrometheusFeatureSource({ url: env.AUTOHEAL_PROMETHEUS_URL ?? 'http://127.0.0.1:9090' }),
-  riskModel,
+  riskModel: await createOnnxRiskModel({ modelPath: env.AUTOHEAL_MODEL_PATH ?? 'models/risk-v1.onnx' }),
   healer: createKubernetesHealer(env.AUTOHEAL_KUBECONFIG ? { kubeconfigPath: env.AUTOHEAL_KUBECONFIG } : {}),
   notifiers: env.SLACK_WEBHOOK_URL ? [createSlackNotifier({ webhookUrl: env.SLACK_WEBHOOK_URL })] : [],
-  // The threshold the model was tuned for, unless RISK_THRESHOLD says otherwise (as the server does).
-  policy: { threshold: Number(env.RISK_THRESHOLD ?? riskModel.recommendedThreshold ?? 0.5), dryRun: true },
+  // No threshold: core uses the one the model was tuned for (its metadata), else 0.50.
+  policy: { ...(env.RISK_THRESHOLD ? { threshold: Number(env.RISK_THRESHOLD) } : {}), dryRun: true },
 });
 
 try {
