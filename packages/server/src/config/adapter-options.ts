@@ -24,6 +24,7 @@ export function policyFromConfig(config: AutohealConfig): PolicyInput {
     recheckDelayMs: p.recheckDelay,
     // The server's own default: escalation is never held back longer than the re-check.
     cooldownMs: p.cooldown ?? p.recheckDelay,
+    keep: { healthyEvaluations: p.keep.healthyEvaluations, minHealthyMs: p.keep.minHealthy },
     healthyResetMs: p.healthyReset,
     circuitBreaker: { maxActions: p.circuitBreaker.maxActions, windowMs: p.circuitBreaker.window },
     dryRun: p.dryRun,

@@ -113,6 +113,7 @@ export function leaderElectionSection(options: AdapterOptionSchemas['leaderElect
 
 const policyOptions = policySchema.shape;
 const circuitBreakerOptions = policyOptions.circuitBreaker.unwrap().shape;
+const keepOptions = policyOptions.keep.unwrap().shape;
 
 /** `policy:` — core's policy with durations instead of milliseconds. */
 export const policySection = z
@@ -124,6 +125,8 @@ export const policySection = z
     recheckDelay: durationField(policyOptions.recheckDelayMs),
     /** Minimum time between two steps on a target; the re-check delay when unset (so escalation is never slower than the re-check). */
     cooldown: durationField(policyOptions.cooldownMs.unwrap().optional()),
+    /** When a step counts as having worked: healthy at this many evaluations in a row, spanning at least `minHealthy` (core's `keep`). */
+    keep: z.strictObject({ healthyEvaluations: keepOptions.healthyEvaluations, minHealthy: durationField(keepOptions.minHealthyMs) }).prefault({}),
     healthyReset: durationField(policyOptions.healthyResetMs),
     circuitBreaker: z.strictObject({ maxActions: circuitBreakerOptions.maxActions, window: durationField(circuitBreakerOptions.windowMs) }).prefault({}),
     dryRun: policyOptions.dryRun,

@@ -43,7 +43,7 @@ describe('configuration', () => {
   it("takes the adapters' and core's defaults for the sections that map onto them", () => {
     const config = validateConfig({ prometheus: { url: 'http://127.0.0.1:9090' }, leaderElection: {} });
     expect(config.prometheus).toMatchObject({ rateWindow: '2m', minRequests: 5, timeout: 10_000, queries: {}, headers: {} });
-    expect(config.policy).toMatchObject({ healthyReset: 600_000, dryRun: false, circuitBreaker: { maxActions: 5, window: 3_600_000 } });
+    expect(config.policy).toMatchObject({ healthyReset: 600_000, dryRun: false, keep: { healthyEvaluations: 3, minHealthy: 60_000 }, circuitBreaker: { maxActions: 5, window: 3_600_000 } });
     expect(config.policy.ladder.map((step) => step.kind)).toEqual(['restart', 'cache', 'rollback']);
     expect(config.slack.minSeverity).toBe('info');
     expect(config.leaderElection).toEqual({ enabled: false, namespace: 'autoheal', leaseName: 'autoheal-leader' });
