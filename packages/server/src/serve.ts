@@ -78,8 +78,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
       leaderElection: config.leaderElection?.enabled ?? false,
       // The policy is described even in predict-only mode: the dashboard shows the ladder it would run.
       policy: {
-        // The parsed config policy leaves the threshold unset when the model supplies it.
-        threshold: policy.threshold ?? autoheal.threshold,
+        threshold: policy.threshold,
         ladder: policy.ladder.map((step) => ({ kind: step.kind })),
         recheckDelayMs: policy.recheckDelayMs,
         cooldownMs: policy.cooldownMs,
