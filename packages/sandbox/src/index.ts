@@ -12,6 +12,7 @@ export {
   type SimulationRuntimeOptions,
   type ActiveFault,
 } from './sim/simulation.js';
+export type { WorkloadTruth, BreachInterval } from './sim/ground-truth.js';
 export {
   simulationOptionsSchema,
   workloadSpecSchema,
@@ -21,6 +22,7 @@ export {
   deploymentRefSchema,
   loadSpecSchema,
   demoWorkloads,
+  availabilityObjectiveSchema,
   SandboxValidationError,
   type SimulationOptions,
   type WorkloadSpec,
@@ -28,10 +30,11 @@ export {
   type FaultType,
   type DeploymentRef,
   type LoadSpec,
+  type AvailabilityObjective,
 } from './sim/simulation-options.js';
-export { deploymentSignals, type DeploymentSignals } from './sim/signal-window.js';
-export { createVirtualClock, createRealClock, defaultVirtualStartTime, type VirtualClock, type RealClock } from './sim/sandbox-clock.js';
-export { createSeededRandom, type SeededRandom } from './sim/seeded-random.js';
+export { deploymentSignals, type DeploymentSignals } from './metrics/deployment-signals.js';
+export { createVirtualClock, createRealClock, defaultVirtualStartTime, type VirtualClock, type RealClock } from './base/sandbox-clock.js';
+export { createSeededRandom, type SeededRandom } from './base/seeded-random.js';
 export { metricFamilyDefinitions, type MetricSample, type MetricFamily, type MetricName } from './metrics/metric-families.js';
 export { renderPrometheusText, prometheusTextContentType } from './metrics/prometheus-text.js';
 export { computePodTemplateHash } from './controller/pod-template-hash.js';
@@ -42,16 +45,9 @@ export { startPrometheus, isPrometheusAvailable, type StartPrometheusOptions, ty
 export { createApiServer, type ApiServer, type ApiServerOptions } from './api/api-server.js';
 export { createObjectStore, type ObjectStoreOptions } from './store/object-store.js';
 export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './api/kubeconfig.js';
-export { StatusError } from './api/status-error.js';
-export type {
-  ObjectStore,
-  KubeObject,
-  ObjectMeta,
-  SandboxClock,
-  StoreEvent,
-  ExecHandler,
-  ExecResult,
-  ListOptions,
-  ResourceKey,
-} from './store/types.js';
+export { StatusError } from './base/status-error.js';
+export type { ObjectStore, StoreEvent, ListOptions } from './store/types.js';
+export type { KubeObject, ObjectMeta, ResourceKey } from './base/kube-types.js';
+export type { SandboxClock } from './base/sandbox-clock.js';
+export type { ExecHandler, ExecResult } from './base/exec-handler.js';
 export { runCli as runSandboxCli, type CliIo as SandboxCliIo } from './sandbox-cli.js';

@@ -12,7 +12,7 @@
  */
 import type http from 'node:http';
 import { z } from 'zod';
-import { StatusError } from './api/status-error.js';
+import { StatusError } from './base/status-error.js';
 import { prometheusTextContentType } from './metrics/prometheus-text.js';
 import { SandboxValidationError, faultSpecSchema, loadSpecSchema, parseOrThrow } from './sim/simulation-options.js';
 import type { Simulation } from './sim/simulation.js';

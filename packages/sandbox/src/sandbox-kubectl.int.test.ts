@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplicaSet } from './controller/kube-types.js';
+import type { ReplicaSet } from './base/kube-types.js';
 import { type Sandbox, startSandbox } from './sandbox.js';
 
 const kubectlAvailable = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;

@@ -11,7 +11,7 @@ import { createApiServer } from './api/api-server.js';
 import { writeKubeconfig } from './api/kubeconfig.js';
 import type { MetricSample } from './metrics/metric-families.js';
 import { createControlRoutes } from './sandbox-control-api.js';
-import { createRealClock, createVirtualClock, defaultVirtualStartTime } from './sim/sandbox-clock.js';
+import { createRealClock, createVirtualClock, defaultVirtualStartTime } from './base/sandbox-clock.js';
 import {
   type DeploymentRef,
   type FaultSpec,
@@ -21,7 +21,8 @@ import {
   workloadSpecSchema,
 } from './sim/simulation-options.js';
 import { type Simulation, createSimulation } from './sim/simulation.js';
-import type { ObjectStore, SandboxClock } from './store/types.js';
+import type { ObjectStore } from './store/types.js';
+import type { SandboxClock } from './base/sandbox-clock.js';
 
 /** Options of `startSandbox`. */
 export const sandboxOptionsSchema = z.object({

@@ -17,7 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { deploymentManifest, rawRequest, startTestApi, type TestApi } from './api-test-harness.js';
+import { deploymentManifest, rawRequest, startTestApi, type TestApi } from '../../test-support/api-test-harness.js';
 
 let testApi: TestApi;
 let apps: AppsV1Api;

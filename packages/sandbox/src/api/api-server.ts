@@ -6,16 +6,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ExecHandler, ObjectStore, SandboxClock } from '../store/types.js';
+import type { ExecHandler } from '../base/exec-handler.js';
+import type { ObjectStore } from '../store/types.js';
+import type { SandboxClock } from '../base/sandbox-clock.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, coreApiVersions, versionInfo } from './discovery.js';
 import { createExecEndpoint, isExecPath, rejectUpgrade } from './exec-websocket.js';
-import { handleResourceCall, sendJson, type PodLogHandler } from './resource-handler.js';
+import { type PodLogHandler, sendJson } from './resource-call.js';
+import { handleResourceCall } from './resource-handler.js';
 import { openApiDocumentFor } from './openapi-document.js';
 import { parseResourcePath } from './resource-registry.js';
 import { authorize, type ResourceAttributes } from './rbac-authorizer.js';
 import { authenticate, requestUser } from './request-user.js';
 import type { ResourceRequest } from './resource-registry.js';
-import { StatusError, forbidden, internalError } from './status-error.js';
+import { StatusError, forbidden, internalError } from '../base/status-error.js';
 
 export { anonymousUser, requestUser, userFromToken } from './request-user.js';
 

@@ -4,9 +4,9 @@
  * `/status` subresource. The controller writes to the store directly and skips all of this.
  */
 import { formatTime } from '../store/object-store.js';
-import type { KubeObject } from '../store/types.js';
+import type { KubeObject } from '../base/kube-types.js';
 import type { ResourceDefinition } from './resource-registry.js';
-import { badRequest, invalid, type FieldError } from './status-error.js';
+import { badRequest, invalid, type FieldError } from '../base/status-error.js';
 
 type Record_ = Record<string, unknown>;
 

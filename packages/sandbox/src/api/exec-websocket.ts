@@ -7,8 +7,9 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ExecHandler, ObjectStore } from '../store/types.js';
-import { StatusError, badRequest, internalError, notFound, type FailureStatus } from './status-error.js';
+import type { ExecHandler } from '../base/exec-handler.js';
+import type { ObjectStore } from '../store/types.js';
+import { StatusError, badRequest, internalError, notFound, type FailureStatus } from '../base/status-error.js';
 
 /** Channel numbers of the Kubernetes remote-command protocol. */
 export const execChannel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4 } as const;

@@ -3,7 +3,7 @@
  * server converts between versions of one storage. v1 knows only a CPU utilization target; other v2
  * metrics are not visible through v1 and are dropped when an HPA is written through v1.
  */
-import type { KubeObject } from '../store/types.js';
+import type { KubeObject } from '../base/kube-types.js';
 
 type Loose = Record<string, any>;
 

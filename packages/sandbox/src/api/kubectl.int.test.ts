@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deploymentManifest, startTestApi, type TestApi } from './api-test-harness.js';
+import { deploymentManifest, startTestApi, type TestApi } from '../../test-support/api-test-harness.js';
 
 function findKubectl(): string | undefined {
   try {

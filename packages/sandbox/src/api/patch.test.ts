@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
-import { StatusError } from './status-error.js';
+import { StatusError } from '../base/status-error.js';
 
 function statusCode(action: () => unknown): number {
   try {

@@ -2,7 +2,7 @@
  * The three PATCH formats the API server applies itself: JSON Patch (RFC 6902), JSON Merge Patch
  * (RFC 7386) and Kubernetes strategic merge patch (lists merged by key, `$patch` directives).
  */
-import { StatusError, badRequest } from './status-error.js';
+import { StatusError, badRequest } from '../base/status-error.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

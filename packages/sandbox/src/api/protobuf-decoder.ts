@@ -7,7 +7,7 @@
  * holds the object. Only the fields listed in `messageSchemas` are decoded; others are dropped,
  * as a server would drop fields it does not know.
  */
-import { badRequest, unsupportedMediaType } from './status-error.js';
+import { badRequest, unsupportedMediaType } from '../base/status-error.js';
 
 type ScalarType = 'string' | 'int' | 'bool';
 interface FieldSchema {

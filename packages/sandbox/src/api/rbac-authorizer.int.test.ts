@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { ApiException, AppsV1Api, AuthorizationV1Api, Exec, type V1Deployment } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deploymentManifest, startTestApi, type TestApi } from './api-test-harness.js';
+import { deploymentManifest, startTestApi, type TestApi } from '../../test-support/api-test-harness.js';
 import { rbacNotConfiguredReason } from './rbac-authorizer.js';
 
 let testApi: TestApi;

@@ -7,7 +7,8 @@
  * Sandbox rule: when no binding in the store names the user or one of its groups, RBAC is treated
  * as not configured for that user and everything is allowed (with a reason saying so).
  */
-import type { KubeObject, ObjectStore } from '../store/types.js';
+import type { KubeObject } from '../base/kube-types.js';
+import type { ObjectStore } from '../store/types.js';
 
 /** What is being asked, as in `SubjectAccessReview.spec.resourceAttributes`. */
 export interface ResourceAttributes {

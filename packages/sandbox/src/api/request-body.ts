@@ -5,7 +5,7 @@
 import type http from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { decodeProtobufObject } from './protobuf-decoder.js';
-import { badRequest, unsupportedMediaType } from './status-error.js';
+import { badRequest, unsupportedMediaType } from '../base/status-error.js';
 
 /** Largest accepted body; the real API server's limit is 3 MiB. */
 const maxBodyBytes = 3 * 1024 * 1024;

@@ -2,7 +2,7 @@
  * The resources the sandbox API serves: one table drives URL routing, discovery documents and
  * error wording, so adding a resource is one entry here.
  */
-import type { KubeObject, ResourceKey } from '../store/types.js';
+import type { KubeObject, ResourceKey } from '../base/kube-types.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './hpa-conversion.js';
 
 /** A subresource beyond the object itself. */

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rawRequest, startTestApi, type TestApi } from './api-test-harness.js';
+import { rawRequest, startTestApi, type TestApi } from '../../test-support/api-test-harness.js';
 import { upstreamAnnotation } from './service-proxy.js';
 
 let testApi: TestApi;

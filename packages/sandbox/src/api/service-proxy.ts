@@ -8,8 +8,9 @@
  * 503 as the real API does for a service without endpoints.
  */
 import http from 'node:http';
-import type { KubeObject, ObjectStore } from '../store/types.js';
-import { StatusError, notFound, serviceUnavailable } from './status-error.js';
+import type { KubeObject } from '../base/kube-types.js';
+import type { ObjectStore } from '../store/types.js';
+import { StatusError, notFound, serviceUnavailable } from '../base/status-error.js';
 
 /** Annotation giving the upstream base URL of every port of a sandbox Service. */
 export const upstreamAnnotation = 'sandbox.autoheal.dev/upstream';

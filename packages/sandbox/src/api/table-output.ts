@@ -2,7 +2,7 @@
  * Server-side printing: the `meta.k8s.io/v1` Table that `kubectl get` asks for (`Accept: ...;as=Table`),
  * with the columns kubectl users expect for the kinds the sandbox serves.
  */
-import type { KubeObject } from '../store/types.js';
+import type { KubeObject } from '../base/kube-types.js';
 
 interface Column {
   name: string;

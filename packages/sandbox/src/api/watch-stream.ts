@@ -7,9 +7,10 @@
 import type http from 'node:http';
 import { matchesFieldSelector, parseFieldSelector } from '../store/field-selector.js';
 import { matchesLabelSelector, parseLabelSelector } from '../store/label-selector.js';
-import type { KubeObject, ObjectStore, StoreEvent } from '../store/types.js';
+import type { KubeObject } from '../base/kube-types.js';
+import type { ObjectStore, StoreEvent } from '../store/types.js';
 import type { ResourceDefinition } from './resource-registry.js';
-import { StatusError } from './status-error.js';
+import { StatusError } from '../base/status-error.js';
 
 /** What a watch request asks for. */
 export interface WatchRequest {

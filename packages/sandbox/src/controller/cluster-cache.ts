@@ -3,8 +3,9 @@
  * The controller and the metrics read from here instead of `store.list()`, which copies every
  * object on every call; with thousands of pods that copying would dominate a tick.
  */
-import type { KubeObject, ObjectStore, ResourceKey, StoreEvent } from '../store/types.js';
-import { objectKey } from './kube-types.js';
+import type { KubeObject, ResourceKey } from '../base/kube-types.js';
+import type { ObjectStore, StoreEvent } from '../store/types.js';
+import { objectKey } from '../base/kube-types.js';
 
 /** Resources the simulation mirrors. */
 export const mirroredResources: ResourceKey[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulation, type Simulation } from '../sim/simulation.js';
 import { writeDeploymentSpec } from './deployment-util.js';
-import type { Deployment, Pod, ReplicaSet } from './kube-types.js';
+import type { Deployment, Pod, ReplicaSet } from '../base/kube-types.js';
 
 const minute = 60_000;
 

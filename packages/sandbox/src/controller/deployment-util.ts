@@ -11,12 +11,7 @@ import {
   type ReplicaSet,
   podTemplateHashLabel,
   revisionAnnotation,
-} from './kube-types.js';
-
-/** RFC 3339 with whole seconds, the wire format of `metav1.Time`. */
-export function formatKubeTime(epochMilliseconds: number): string {
-  return new Date(epochMilliseconds).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+} from '../base/kube-types.js';
 
 /** Resolves an int-or-percent (`2`, `"25%"`) against `total`, rounding as asked. */
 export function resolveIntOrPercent(value: number | string | undefined, total: number, roundUp: boolean): number {

@@ -6,10 +6,13 @@
  * max(double, +4) per sync, and only scales down to the highest recommendation of the last five
  * minutes (the default stabilisation window).
  */
-import type { ObjectStore, SandboxClock } from '../store/types.js';
+import type { ObjectStore } from '../store/types.js';
+import type { SandboxClock } from '../base/sandbox-clock.js';
 import type { ClusterCache } from './cluster-cache.js';
-import { formatKubeTime, writeDeploymentSpec } from './deployment-util.js';
-import type { Deployment, HorizontalPodAutoscaler, Pod, ReplicaSet } from './kube-types.js';
+import type { EventRecorder } from './event-recorder.js';
+import { formatKubeTime } from '../base/kube-time.js';
+import { writeDeploymentSpec } from './deployment-util.js';
+import type { Deployment, HorizontalPodAutoscaler, Pod, ReplicaSet } from '../base/kube-types.js';
 
 const tolerance = 0.1;
 const scaleDownWindowMs = 5 * 60_000;
@@ -22,6 +25,8 @@ export interface HpaControllerOptions {
   cache: ClusterCache;
   clock: SandboxClock;
   cpuOf: PodCpuReader;
+  /** Where `SuccessfulRescale` Events go. */
+  recorder: EventRecorder;
 }
 
 export interface HpaController {
@@ -31,7 +36,7 @@ export interface HpaController {
 
 /** Creates the HPA controller. */
 export function createHpaController(options: HpaControllerOptions): HpaController {
-  const { store, cache, clock, cpuOf } = options;
+  const { store, cache, clock, cpuOf, recorder } = options;
   /** HPA key → recent recommendations, for the scale-down stabilisation window. */
   const recommendations = new Map<string, Array<{ at: number; replicas: number }>>();
 
@@ -100,18 +105,12 @@ export function createHpaController(options: HpaControllerOptions): HpaControlle
       const reason = current > maxReplicas ? 'Current number of replicas above Spec.MaxReplicas'
         : current < minReplicas ? 'Current number of replicas below Spec.MinReplicas'
         : `cpu resource utilization (percentage of request) ${desired > current ? 'above' : 'below'} target`;
-      store.create('/events', {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name: `${hpa.metadata.name}.${(BigInt(now) * 1_000_000n).toString(16)}`, namespace },
+      recorder.record({
         involvedObject: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: hpa.metadata.name, namespace, uid: hpa.metadata.uid },
         type: 'Normal',
         reason: 'SuccessfulRescale',
         message: `New size: ${desired}; reason: ${reason}`,
-        source: { component: 'horizontal-pod-autoscaler' },
-        firstTimestamp: formatKubeTime(now),
-        lastTimestamp: formatKubeTime(now),
-        count: 1,
+        component: 'horizontal-pod-autoscaler',
       });
     }
     const status = {

@@ -5,7 +5,7 @@
 import type { ObjectStore } from '../store/types.js';
 import type { ClusterCache } from './cluster-cache.js';
 import { equalIgnoreHash, revisionOf, templateWithoutHash, writeDeploymentSpec } from './deployment-util.js';
-import { type Deployment, type ReplicaSet, annotationsToSkip } from './kube-types.js';
+import { type Deployment, type ReplicaSet, annotationsToSkip } from '../base/kube-types.js';
 
 /** What a rollback did. */
 export interface RollbackResult {

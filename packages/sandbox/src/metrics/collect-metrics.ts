@@ -1,15 +1,48 @@
 /**
  * Builds the metric families from the cluster state (kube-state-metrics style series) and from the
- * pods' runtimes (cAdvisor and application series). Counters of a restarted container keep
+ * pods' runtimes (cAdvisor and application series) and the ingress (ingress-nginx series). Counters of a restarted container keep
  * counting: unlike cAdvisor, which starts a new series per container id, the sandbox keeps one
  * container id per pod, so every counter is monotonic per pod.
  *
- * Label sets are built once per pod / Deployment / ReplicaSet, frozen and shared between
+ * Label sets are built once per pod / Deployment / ReplicaSet / Ingress, frozen and shared between
  * collections (so rendering can memoise their text): treat samples as read-only.
  */
-import type { Deployment, Pod, ReplicaSet } from '../controller/kube-types.js';
-import type { PodMetricLabels, PodRuntime } from '../sim/pod-runtime.js';
+import type { Deployment, Pod, ReplicaSet } from '../base/kube-types.js';
 import { type MetricFamily, type MetricName, type MetricSample, metricFamilyDefinitions } from './metric-families.js';
+import {
+  type RequestMetricPreset,
+  type ResponseCounts,
+  flaskRequestMetrics,
+  ingressRequestLabels,
+  responseStatuses,
+} from './request-metrics.js';
+
+/** What cAdvisor and the application's exporter know about one pod's simulated container. */
+export interface PodMetricsReading {
+  readonly phase: 'creating' | 'running' | 'backoff';
+  /** When the container first started (0 before): network and request series exist from then on. */
+  readonly containerStartedAt: number;
+  readonly containerName: string;
+  readonly image: string;
+  readonly containerId: string;
+  readonly sandboxId: string;
+  readonly cpuSecondsTotal: number;
+  readonly memoryBytes: number;
+  readonly networkReceiveBytesTotal: number;
+  /** Responses the application answered, by status. */
+  readonly responses: ResponseCounts;
+  /** The pod's label sets, kept on the reading by the collector (rendering memoises by identity). */
+  metricLabels: PodMetricLabels | undefined;
+}
+
+/** What the ingress in front of one Deployment's Service counted. */
+export interface IngressMetricsReading {
+  readonly namespace: string;
+  /** The Deployment, its Service and its Ingress share this name. */
+  readonly name: string;
+  /** Every request that reached the ingress, by the status the client got. */
+  readonly responses: ResponseCounts;
+}
 
 /** What the collector reads. */
 export interface MetricsSource {
@@ -17,8 +50,25 @@ export interface MetricsSource {
   replicaSets: Iterable<ReplicaSet>;
   pods: Iterable<Pod>;
   /** The runtime of a pod by `namespace/name`, when the simulation knows it. */
-  runtimeOf(namespace: string, name: string): PodRuntime | undefined;
+  runtimeOf(namespace: string, name: string): PodMetricsReading | undefined;
+  /** One entry per simulated Deployment. */
+  ingresses: Iterable<IngressMetricsReading>;
 }
+
+/** The label sets of one pod's series, built once per pod. */
+export interface PodMetricLabels {
+  owner: Readonly<Record<string, string>> | undefined;
+  ready: Readonly<Record<'true' | 'false' | 'unknown', Readonly<Record<string, string>>>>;
+  /** Per container name: `{namespace, pod, uid, container}`. */
+  containers: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  cpu: Readonly<Record<string, string>>;
+  memory: Readonly<Record<string, string>>;
+  network: Readonly<Record<string, string>>;
+  responses: Readonly<Record<keyof ResponseCounts, Readonly<Record<string, string>>>>;
+}
+
+/** The request counter every simulated application exposes (one preset for now). */
+const requestMetrics: RequestMetricPreset = flaskRequestMetrics;
 
 /** The pause image of pod sandboxes, which own the pod's network interface. */
 const pauseImage = 'registry.k8s.io/pause:3.9';
@@ -27,7 +77,7 @@ type Labels = Readonly<Record<string, string>>;
 const conditionValues = ['true', 'false', 'unknown'] as const;
 
 /** Builds the frozen label sets of a pod's series. */
-function podMetricLabels(pod: Pod, runtime: PodRuntime | undefined): PodMetricLabels {
+function podMetricLabels(pod: Pod, runtime: PodMetricsReading | undefined): PodMetricLabels {
   const namespace = pod.metadata.namespace ?? '';
   const name = pod.metadata.name;
   const uid = pod.metadata.uid ?? '';
@@ -43,7 +93,7 @@ function podMetricLabels(pod: Pod, runtime: PodRuntime | undefined): PodMetricLa
     id: `${cgroup}/${containerId}`,
     name: containerId,
   });
-  const responseLabels = (status: string) => Object.freeze({ namespace, pod: name, method: 'GET', status });
+  const responseLabels = (status: keyof ResponseCounts) => Object.freeze(requestMetrics.labels(namespace, name, status));
   return {
     owner: owner
       ? Object.freeze({ namespace, pod: name, uid, owner_kind: owner.kind, owner_name: owner.name, owner_is_controller: 'true' })
@@ -71,6 +121,7 @@ export interface MetricsCollector {
 export function createMetricsCollector(): MetricsCollector {
   let ownerLabels = new Map<string, Labels>();
   let deploymentLabels = new Map<string, Labels>();
+  let ingressLabels = new Map<string, Readonly<Record<keyof ResponseCounts, Labels>>>();
 
   return {
     collect(source) {
@@ -109,9 +160,7 @@ export function createMetricsCollector(): MetricsCollector {
         }
         if (runtime.containerStartedAt > 0) {
           add('container_network_receive_bytes_total', labels.network, Math.floor(runtime.networkReceiveBytesTotal));
-          add('flask_http_request_total', labels.responses['200'], Math.floor(runtime.responses200));
-          add('flask_http_request_total', labels.responses['500'], Math.floor(runtime.responses500));
-          add('flask_http_request_total', labels.responses['503'], Math.floor(runtime.responses503));
+          for (const status of responseStatuses) add(requestMetrics.family, labels.responses[status], Math.floor(runtime.responses[status]));
         }
       }
 
@@ -154,6 +203,19 @@ export function createMetricsCollector(): MetricsCollector {
         }
       }
       deploymentLabels = nextDeploymentLabels;
+
+      const nextIngressLabels = new Map<string, Readonly<Record<keyof ResponseCounts, Labels>>>();
+      for (const ingress of source.ingresses) {
+        const key = `${ingress.namespace}/${ingress.name}`;
+        const labels = ingressLabels.get(key) ?? Object.freeze({
+          '200': Object.freeze(ingressRequestLabels(ingress.namespace, ingress.name, '200')),
+          '500': Object.freeze(ingressRequestLabels(ingress.namespace, ingress.name, '500')),
+          '503': Object.freeze(ingressRequestLabels(ingress.namespace, ingress.name, '503')),
+        });
+        nextIngressLabels.set(key, labels);
+        for (const status of responseStatuses) add('nginx_ingress_controller_requests', labels[status], Math.floor(ingress.responses[status]));
+      }
+      ingressLabels = nextIngressLabels;
 
       return (Object.keys(metricFamilyDefinitions) as MetricName[]).map((name) => {
         const [type, help] = metricFamilyDefinitions[name];

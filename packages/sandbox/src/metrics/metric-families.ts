@@ -1,7 +1,8 @@
 /**
  * The metric families the sandbox exposes, with the HELP texts of the exporters they imitate
- * (cAdvisor via the kubelet, kube-state-metrics, prometheus_flask_exporter). The Prometheus
- * adapter and the trainer rely on these names, labels and units exactly.
+ * (cAdvisor via the kubelet, kube-state-metrics, prometheus_flask_exporter, ingress-nginx). The
+ * Prometheus adapter and the trainer rely on these names, labels and units exactly. A new family
+ * goes at the end, so the order of the existing ones (and so every scrape) stays the same.
  */
 
 /** One sample: what one line of `/metrics` says. */
@@ -42,6 +43,7 @@ export const metricFamilyDefinitions = {
   kube_deployment_metadata_generation: ['gauge', '[STABLE] Sequence number representing a specific generation of the desired state.'],
   kube_deployment_spec_paused: ['gauge', '[STABLE] Whether the deployment is paused and will not be processed by the deployment controller.'],
   flask_http_request_total: ['counter', 'Total number of HTTP requests'],
+  nginx_ingress_controller_requests: ['counter', 'The total number of client requests'],
 } as const satisfies Record<string, readonly ['counter' | 'gauge', string]>;
 
 export type MetricName = keyof typeof metricFamilyDefinitions;

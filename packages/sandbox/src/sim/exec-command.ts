@@ -6,7 +6,7 @@
  * - `echo ...` prints its arguments;
  * - anything else exits 127 with "command not found" on stderr, as sh does.
  */
-import type { ExecResult } from '../store/types.js';
+import type { ExecResult } from '../base/exec-handler.js';
 
 /** What a command asks of the simulation. */
 export interface InterpretedCommand {

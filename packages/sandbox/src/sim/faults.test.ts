@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulation, type Simulation } from './simulation.js';
-import { deploymentSignals, type DeploymentSignals } from './signal-window.js';
+import { deploymentSignals, type DeploymentSignals } from '../metrics/deployment-signals.js';
 
 const minute = 60_000;
 const mebibyte = 1024 * 1024;

@@ -4,7 +4,7 @@
  * random comes from the Deployment's own seeded generator, so adding a Deployment does not change
  * the others' traffic.
  */
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../base/seeded-random.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 

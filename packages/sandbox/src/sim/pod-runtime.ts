@@ -5,48 +5,20 @@
  * store as `pod.status` only when it changes, like a kubelet's status manager.
  */
 import { createHash } from 'node:crypto';
-import type { Pod } from '../controller/kube-types.js';
-import { formatKubeTime } from '../controller/deployment-util.js';
-import { parseCpuCores, parseMemoryBytes } from './resource-quantity.js';
-import type { SeededRandom } from './seeded-random.js';
-
-/** Pod annotation carrying a bad release's strength (set by the `bad-release` fault). */
-export const badReleaseAnnotation = 'sandbox.autoheal.dev/bad-release-strength';
+import type { Pod } from '../base/kube-types.js';
+import { formatKubeTime } from '../base/kube-time.js';
+import { parseCpuCores, parseMemoryBytes } from '../base/resource-quantity.js';
+import type { SeededRandom } from '../base/seeded-random.js';
+import type { PodMetricLabels, PodMetricsReading } from '../metrics/collect-metrics.js';
+import { type ResponseCounts, emptyResponseCounts } from '../metrics/request-metrics.js';
+import { badReleaseAnnotation } from './faults.js';
 
 const mebibyte = 1024 * 1024;
 
-/** How a Deployment's code behaves; drawn once per Deployment from the seed. */
-export interface WorkloadProfile {
-  /** CPU seconds one request costs. */
-  cpuSecondsPerRequest: number;
-  /** CPU cores used with no traffic (health checks, metrics, runtime). */
-  idleCpuCores: number;
-  /** Working set with no traffic. */
-  baseMemoryBytes: number;
-  /** Extra working set per request per second in flight. */
-  memoryBytesPerRequestPerSecond: number;
-  /** Bytes received per request. */
-  bytesPerRequest: number;
-  /** Bytes received per second with no traffic (probes, scrapes). */
-  backgroundBytesPerSecond: number;
-}
-
-/** Draws a profile; `heavy` workloads (backends) cost more CPU per request than frontends. */
-export function drawWorkloadProfile(random: SeededRandom, heavy: boolean): WorkloadProfile {
-  return {
-    cpuSecondsPerRequest: heavy ? random.between(0.006, 0.01) : random.between(0.002, 0.005),
-    idleCpuCores: random.between(0.002, 0.01),
-    baseMemoryBytes: random.between(90, 200) * mebibyte,
-    memoryBytesPerRequestPerSecond: random.between(0.15, 0.4) * mebibyte,
-    bytesPerRequest: random.between(400, 1600),
-    backgroundBytesPerSecond: random.between(60, 120),
-  };
-}
-
 export type ContainerPhase = 'creating' | 'running' | 'backoff';
 
-/** Runtime state of one pod (one container plus its sandbox). */
-export interface PodRuntime {
+/** Runtime state of one pod (one container plus its sandbox); the metrics collector reads it as a `PodMetricsReading`. */
+export interface PodRuntime extends PodMetricsReading {
   namespace: string;
   name: string;
   uid: string;
@@ -87,26 +59,12 @@ export interface PodRuntime {
   requestsPerSecond: number;
   cpuSecondsTotal: number;
   networkReceiveBytesTotal: number;
-  /** Responses by HTTP status, as the Flask exporter counts them. */
-  responses200: number;
-  responses500: number;
-  responses503: number;
+  /** Responses the application answered, by HTTP status. */
+  responses: ResponseCounts;
   /** What the store's pod status last showed, to write only changes. */
   written: { phase: ContainerPhase | undefined; ready: boolean; restartCount: number };
-  /** Frozen label sets of this pod's series, built once (metrics are rendered often). */
+  /** Frozen label sets of this pod's series, built once by the collector (metrics are rendered often). */
   metricLabels: PodMetricLabels | undefined;
-}
-
-/** The label sets of one pod's series (see `collect-metrics.ts`). */
-export interface PodMetricLabels {
-  owner: Readonly<Record<string, string>> | undefined;
-  ready: Readonly<Record<'true' | 'false' | 'unknown', Readonly<Record<string, string>>>>;
-  /** Per container name: `{namespace, pod, uid, container}`. */
-  containers: ReadonlyMap<string, Readonly<Record<string, string>>>;
-  cpu: Readonly<Record<string, string>>;
-  memory: Readonly<Record<string, string>>;
-  network: Readonly<Record<string, string>>;
-  responses: Readonly<Record<'200' | '500' | '503', Readonly<Record<string, string>>>>;
 }
 
 function hex(random: SeededRandom, length: number): string {
@@ -157,9 +115,7 @@ export function createPodRuntime(pod: Pod, deploymentKey: string, random: Seeded
     requestsPerSecond: 0,
     cpuSecondsTotal: 0,
     networkReceiveBytesTotal: 0,
-    responses200: 0,
-    responses500: 0,
-    responses503: 0,
+    responses: emptyResponseCounts(),
     written: { phase: undefined, ready: false, restartCount: 0 },
     metricLabels: undefined,
   };

@@ -71,6 +71,22 @@ export const demoWorkloads: WorkloadSpec[] = [
   { namespace: 'prod', name: 'frontend', replicas: 2, requestsPerSecond: 40 },
 ];
 
+/**
+ * When a workload counts as breaching its availability objective, in the ground truth: fewer
+ * ready pods than `minReadyRatio` of the desired replicas, or more than `maxErrorRatio` of its
+ * requests failing (whoever answered them), sustained for `sustainMs`. The defaults are the
+ * trainer's objective.
+ */
+export const availabilityObjectiveSchema = z.object({
+  /** @default 0.5 */
+  minReadyRatio: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.5),
+  /** @default 0.05 */
+  maxErrorRatio: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.05),
+  /** @default 60000 */
+  sustainMs: z.number().int('must be a whole number of milliseconds').min(0).default(60_000),
+});
+export type AvailabilityObjective = z.output<typeof availabilityObjectiveSchema>;
+
 /** Options of `createSimulation`. */
 export const simulationOptionsSchema = z.object({
   /** Seed of every random choice. @default 1 */
@@ -81,6 +97,8 @@ export const simulationOptionsSchema = z.object({
   deployments: z.array(workloadSpecSchema).default(demoWorkloads),
   /** Start of virtual time (epoch ms). @default 2025-01-01T00:00:00Z */
   startTime: z.number().int().min(0).optional(),
+  /** The objective the ground truth judges. @default the trainer's: 0.5 ready, 5% failed, 60 s */
+  objective: availabilityObjectiveSchema.prefault({}),
 });
 export type SimulationOptions = z.input<typeof simulationOptionsSchema>;
 export type ResolvedSimulationOptions = z.output<typeof simulationOptionsSchema>;

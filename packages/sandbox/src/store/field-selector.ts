@@ -2,8 +2,8 @@
  * Parsing and matching of field selector strings (`metadata.name=x,involvedObject.uid!=y`). Like the
  * real API, only a fixed set of fields per resource is selectable; any other field is a 400.
  */
-import { badRequest } from '../api/status-error.js';
-import type { KubeObject, ResourceKey } from './types.js';
+import { badRequest } from '../base/status-error.js';
+import type { KubeObject, ResourceKey } from '../base/kube-types.js';
 
 /** One `field=value` or `field!=value` requirement. */
 export interface FieldRequirement {

@@ -2,7 +2,7 @@
  * Parsing and matching of Kubernetes label selector strings (`a=b,c!=d,e in (f,g),!h`), the syntax
  * of the `labelSelector` query parameter.
  */
-import { badRequest } from '../api/status-error.js';
+import { badRequest } from '../base/status-error.js';
 
 /** One parsed requirement of a label selector. */
 export type LabelRequirement =

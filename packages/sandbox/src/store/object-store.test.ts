@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { StatusError } from '../api/status-error.js';
+import { StatusError } from '../base/status-error.js';
 import { createObjectStore } from './object-store.js';
-import type { KubeObject, StoreEvent } from './types.js';
+import type { KubeObject } from '../base/kube-types.js';
+import type { StoreEvent } from './types.js';
 
 const clock = { now: () => Date.parse('2026-01-01T00:00:00Z') };
 

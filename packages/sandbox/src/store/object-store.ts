@@ -4,18 +4,12 @@
  * resume from a resourceVersion (or get 410 Expired when it is too old).
  */
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, conflict, gone, notFound, badRequest } from '../api/status-error.js';
+import { alreadyExists, conflict, gone, notFound, badRequest } from '../base/status-error.js';
 import { matchesFieldSelector, parseFieldSelector } from './field-selector.js';
 import { matchesLabelSelector, parseLabelSelector } from './label-selector.js';
-import type {
-  DeleteOptions,
-  KubeObject,
-  ListOptions,
-  ObjectStore,
-  ResourceKey,
-  SandboxClock,
-  StoreEvent,
-} from './types.js';
+import type { DeleteOptions, ListOptions, ObjectStore, StoreEvent } from './types.js';
+import type { KubeObject, ResourceKey } from '../base/kube-types.js';
+import type { SandboxClock } from '../base/sandbox-clock.js';
 
 /** Options of `createObjectStore`. */
 export interface ObjectStoreOptions {

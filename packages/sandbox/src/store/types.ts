@@ -1,51 +1,9 @@
 /**
- * The contract between the sandbox's API layer (`src/api/`, `src/store/`) and its cluster
- * simulation (`src/controller/`, `src/sim/`, `src/metrics/`).
- *
- * The API layer owns storage, HTTP, validation, patches, watches and WebSocket framing. The
- * simulation owns what a cluster does with the objects: the Deployment controller, pods and their
- * behaviour, faults, time, and metrics. They meet only through `ObjectStore`, `SandboxClock` and
- * `ExecHandler`.
+ * The object store's contract: what the API layer (`src/api/`) and the controllers and the
+ * simulation (`src/controller/`, `src/sim/`) read and write through. Objects themselves are
+ * described in `base/kube-types.ts`; time in `base/sandbox-clock.ts`.
  */
-
-/** Metadata every stored object carries (a subset of metav1.ObjectMeta). */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: Array<{
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
-  }>;
-  generateName?: string;
-  [key: string]: unknown;
-}
-
-/** Any Kubernetes object as stored: plain JSON, always with `apiVersion`, `kind` and `metadata`. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [key: string]: unknown;
-}
-
-/**
- * Resource names used by the store are `<group>/<plural>` with the empty group for core/v1:
- * `/pods`, `/namespaces`, `/events`, `/services`, `apps/deployments`, `apps/replicasets`,
- * `coordination.k8s.io/leases`, `autoscaling/horizontalpodautoscalers`,
- * `rbac.authorization.k8s.io/roles`, ...
- */
-export type ResourceKey = string;
+import type { KubeObject, ResourceKey } from '../base/kube-types.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -110,27 +68,3 @@ export interface ObjectStore {
    */
   eventsSince(resourceVersion: string): StoreEvent[];
 }
-
-/** The sandbox's notion of now: virtual (stepped by the simulation) or real (wall clock). */
-export interface SandboxClock {
-  now(): number; // epoch milliseconds
-}
-
-/** The result of running a command in a simulated container. */
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/**
- * Runs a command "inside" a simulated pod. Provided by the simulation; the API layer frames it over
- * the exec WebSocket (stdout on channel 1, stderr on 2, Status with the exit code on 3).
- * Throws a `StatusError` (404) when the pod or container does not exist.
- */
-export type ExecHandler = (request: {
-  namespace: string;
-  pod: string;
-  container: string | undefined;
-  command: string[];
-}) => Promise<ExecResult>;

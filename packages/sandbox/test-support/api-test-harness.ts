@@ -6,11 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createObjectStore } from '../store/object-store.js';
-import type { ExecHandler, KubeObject, ObjectStore } from '../store/types.js';
-import { createApiServer, type ApiServer } from './api-server.js';
-import { writeKubeconfig } from './kubeconfig.js';
-import { notFound } from './status-error.js';
+import { createObjectStore } from '../src/store/object-store.js';
+import type { ExecHandler } from '../src/base/exec-handler.js';
+import type { KubeObject } from '../src/base/kube-types.js';
+import type { ObjectStore } from '../src/store/types.js';
+import { createApiServer, type ApiServer } from '../src/api/api-server.js';
+import { writeKubeconfig } from '../src/api/kubeconfig.js';
+import { notFound } from '../src/base/status-error.js';
 
 /**
  * A fake exec: `echo a b` prints `a b\n`; `exit N` writes `exiting N\n` to stderr and exits N;

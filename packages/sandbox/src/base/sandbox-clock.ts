@@ -2,7 +2,10 @@
  * The two clocks of the sandbox. The simulation reads time only through `SandboxClock.now()`:
  * a virtual clock is moved by `advance()` (fast, deterministic), a real clock follows the wall.
  */
-import type { SandboxClock } from '../store/types.js';
+/** The sandbox's notion of now: virtual (stepped by the simulation) or real (wall clock). */
+export interface SandboxClock {
+  now(): number; // epoch milliseconds
+}
 
 /** A clock that only moves when told to. */
 export interface VirtualClock extends SandboxClock {

@@ -1,8 +1,46 @@
 /**
- * Typed views of the few Kubernetes objects the controller and the simulation read. Only the
- * fields we use are declared; everything else passes through untouched.
+ * What Kubernetes objects look like to the sandbox: any stored object (`KubeObject`), and typed
+ * views of the few kinds the controllers, the kubelet and the metrics read. Only the fields we use
+ * are declared; everything else passes through untouched.
  */
-import type { KubeObject } from '../store/types.js';
+/** Metadata every stored object carries (a subset of metav1.ObjectMeta). */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }>;
+  generateName?: string;
+  [key: string]: unknown;
+}
+
+/** Any Kubernetes object as stored: plain JSON, always with `apiVersion`, `kind` and `metadata`. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+/**
+ * Resource names used by the store are `<group>/<plural>` with the empty group for core/v1:
+ * `/pods`, `/namespaces`, `/events`, `/services`, `apps/deployments`, `apps/replicasets`,
+ * `coordination.k8s.io/leases`, `autoscaling/horizontalpodautoscalers`,
+ * `rbac.authorization.k8s.io/roles`, ...
+ */
+export type ResourceKey = string;
 
 export interface LabelSelectorSpec {
   matchLabels?: Record<string, string>;
