@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { createObjectStore } from '../src/store/object-store.js';
 import type { ExecHandler } from '../src/base/exec-handler.js';
 import type { KubeObject } from '../src/base/kube-types.js';
@@ -102,4 +102,17 @@ export async function rawRequest(
     // Not JSON (logs): keep the text.
   }
   return { status: response.status, body: parsed };
+}
+
+/** Runs `action`, expecting an ApiException, and returns its code and parsed Status body. */
+export async function apiError(action: () => Promise<unknown>): Promise<{ code: number; status: any }> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof ApiException) {
+      return { code: error.code, status: typeof error.body === 'string' ? JSON.parse(error.body) : error.body };
+    }
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }
