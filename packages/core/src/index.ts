@@ -12,6 +12,7 @@ export * from './healing.js';
 export * from './decision.js';
 export * from './clock.js';
 export * from './server-info.js';
+export { mapWithConcurrency } from './concurrency.js';
 export type * from './interfaces/index.js';
 export * from './pipeline/policy.js';
 export type * from './pipeline/types.js';

@@ -8,6 +8,7 @@ import {
   AutohealError,
   DEFAULT_FEATURE_NAMES,
   errorMessage,
+  mapWithConcurrency,
   parseWithSchema,
   targetKey,
   type Clock,
@@ -267,7 +268,7 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
       tasks.push({ feature: '(request volume)', promql: guardPromql, covers: keys, run: async () => groupedMeasurements(await client.query(guardPromql, { time: observedAt, ...callOptions }), keys, guardPromql) });
     }
 
-    const settled = await runWithConcurrency(tasks.map((task) => task.run), options.concurrency);
+    const settled = await settleWithConcurrency(tasks.map((task) => task.run), options.concurrency);
     if (callOptions.signal?.aborted) throw new AutohealError(`collection aborted: ${errorMessage(callOptions.signal.reason)}`, { component: COMPONENT, code: 'ABORTED', cause: callOptions.signal.reason });
     const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failures.length === settled.length) {
@@ -355,7 +356,7 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
       const promql = renderQuery(requestVolumeQuery, { selector: groupedSelector });
       tasks.push({ feature: '(request volume)', run: async () => byTarget(await client.queryRange(promql, range, callOptions)) });
     }
-    const settled = await runWithConcurrency(tasks.map((task) => task.run), options.concurrency);
+    const settled = await settleWithConcurrency(tasks.map((task) => task.run), options.concurrency);
     const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failures.length === settled.length) {
       throw new AdapterError(`every range query to Prometheus at ${client.baseUrl} failed, first: ${errorMessage(failures[0]?.reason)}`, { component: COMPONENT, cause: failures[0]?.reason, retryable: true });
@@ -494,19 +495,12 @@ function stripPrefix(message: string): string {
 }
 
 /** Runs thunks with at most `limit` in flight; results in input order, never rejects. */
-async function runWithConcurrency<T>(thunks: Array<() => Promise<T>>, limit: number): Promise<Array<PromiseSettledResult<T>>> {
-  const results: Array<PromiseSettledResult<T>> = new Array(thunks.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < thunks.length) {
-      const index = next++;
-      try {
-        results[index] = { status: 'fulfilled', value: await (thunks[index] as () => Promise<T>)() };
-      } catch (reason) {
-        results[index] = { status: 'rejected', reason };
-      }
+function settleWithConcurrency<T>(thunks: Array<() => Promise<T>>, limit: number): Promise<Array<PromiseSettledResult<T>>> {
+  return mapWithConcurrency(thunks, limit, async (thunk): Promise<PromiseSettledResult<T>> => {
+    try {
+      return { status: 'fulfilled', value: await thunk() };
+    } catch (reason) {
+      return { status: 'rejected', reason };
     }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, thunks.length) }, worker));
-  return results;
+  });
 }
