@@ -7,6 +7,7 @@
  * cost thousands of queries per round on a large fleet; `collectMany` costs a number proportional to
  * the features. A target whose batch entry is missing or failed still collects on its own.
  */
+import { mapWithConcurrency } from '../concurrency.js';
 import { AutohealError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { DecisionRecord } from '../decision.js';
@@ -14,18 +15,6 @@ import type { FeatureObservation } from '../features.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
 import { targetKey, type TargetRef, type TargetRefInput } from '../target.js';
 import type { PipelineErrorContext, RunOnceResult } from './types.js';
-
-/** Runs `work` for every item, at most `limit` at a time. `work` must not reject. */
-export async function forEachWithConcurrency<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let nextIndex = 0;
-  const worker = async (): Promise<void> => {
-    while (nextIndex < items.length) {
-      const item = items[nextIndex++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 export interface LoopParts {
   featureSource: FeatureSource;
@@ -89,7 +78,7 @@ export async function watchTargets(
     }
     const valid = validTargets(parts, round);
     const prefetched = await collectRound(parts, valid, signal);
-    await forEachWithConcurrency(valid, concurrency, async (target) => {
+    await mapWithConcurrency(valid, concurrency, async (target) => {
       if (signal?.aborted) return;
       try {
         await parts.evaluate(target, signal, prefetched.get(targetKey(target)));
