@@ -33,6 +33,22 @@ export const suppressedReasonSchema = z.enum([
 ]);
 export type SuppressedReason = z.output<typeof suppressedReasonSchema>;
 
+/** What the diagnosis found: the cause's family. `unclear` → the ladder runs in its order. */
+export const diagnosisCauseSchema = z.enum(['bad-release', 'memory', 'cpu-saturation', 'cache', 'unclear']);
+export type DiagnosisCause = z.output<typeof diagnosisCauseSchema>;
+
+/** The most likely cause of a target's trouble, named before a step is chosen (`pipeline/diagnose.ts`). */
+export const diagnosisSchema = z.object({
+  cause: diagnosisCauseSchema,
+  /** The step that addresses the cause; absent when unclear. */
+  step: healStepKindSchema.optional(),
+  /** The facts the rule matched on, in words ("the current release is 3 min old", …). */
+  evidence: z.array(z.string()),
+  /** One line: "rollback first: the current release is 3 min old; before it: 0.0% errors, 100% ready; now: 42% of requests fail". */
+  summary: z.string(),
+});
+export type Diagnosis = z.output<typeof diagnosisSchema>;
+
 export const decisionRecordSchema = z.object({
   /** Unique id (time-ordered). */
   id: z.string(),
@@ -58,6 +74,8 @@ export const decisionRecordSchema = z.object({
   }),
   circuit: z.object({ open: z.boolean(), actionsInWindow: z.number().int(), maxActions: z.number().int() }),
   dryRun: z.boolean(),
+  /** The diagnosis of an at-risk target (strategy `diagnose`): the cause, its evidence and the step it calls for. */
+  diagnosis: diagnosisSchema.optional(),
   /** The step planned or taken, with its exact plan and (when applied) outcome. */
   action: z
     .object({

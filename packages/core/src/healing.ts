@@ -1,11 +1,15 @@
 /** The healing ladder's vocabulary: steps, plans, outcomes and the persisted attempt state. */
 import { z } from 'zod';
 
-/** The three kinds of step of the original project's playbook. */
-export const healStepKindSchema = z.enum(['restart', 'cache', 'rollback']);
+/**
+ * The kinds of step: the three of the original project's playbook, and `scale` — only the scale-up
+ * the restart step already does, for a workload that is short of capacity (a restart would only
+ * take capacity away while it rolls).
+ */
+export const healStepKindSchema = z.enum(['restart', 'cache', 'rollback', 'scale']);
 export type HealStepKind = z.output<typeof healStepKindSchema>;
 
-const scaleUpSchema = z.object({
+const scaleUpSchema = z.strictObject({
   /** Replicas to add. @default 1 */
   by: z.number().int().min(0).default(1),
   /** Never scale beyond this many replicas. @default 10 */
@@ -14,12 +18,12 @@ const scaleUpSchema = z.object({
 
 /** One rung of the ladder. */
 export const healStepSchema = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('restart'),
     /** Scale up as part of the step (`false` to only restart). */
     scaleUp: z.union([scaleUpSchema, z.literal(false)]).default({ by: 1, maxReplicas: 10 }),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('cache'),
     /** The command run in every ready pod to clear its cache. */
     command: z.array(z.string().min(1)).min(1).default(['sh', '-c', 'rm -rf /tmp/cache/*']),
@@ -31,7 +35,7 @@ export const healStepSchema = z.discriminatedUnion('kind', [
     restart: z.boolean().default(true),
     scaleUp: z.union([scaleUpSchema, z.literal(false)]).default({ by: 1, maxReplicas: 10 }),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('rollback'),
     /** Roll back to this revision; the previous one (see `previous`) when unset. */
     toRevision: z.number().int().positive().optional(),
@@ -44,6 +48,13 @@ export const healStepSchema = z.discriminatedUnion('kind', [
      * Unset means `release`.
      */
     previous: z.enum(['release', 'revision']).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('scale'),
+    /** Replicas to add (an HPA's `minReplicas` is raised by as many, within its max). @default 1 */
+    by: z.number().int().min(1).default(1),
+    /** Never scale beyond this many replicas. @default 10 */
+    maxReplicas: z.number().int().min(1).default(10),
   }),
 ]);
 export type HealStep = z.output<typeof healStepSchema>;

@@ -7,7 +7,7 @@ import { targetKey, type TargetRef } from '@autoheal/core';
 import type { DeploymentEventInfo, KubernetesHealer } from '@autoheal/adapter-kubernetes';
 
 /** The Event reasons of applied ladder steps: what the circuit breaker counts. */
-export const STEP_EVENT_REASONS: readonly string[] = ['AutohealRestart', 'AutohealCacheClear', 'AutohealRollback'];
+export const STEP_EVENT_REASONS: readonly string[] = ['AutohealRestart', 'AutohealCacheClear', 'AutohealRollback', 'AutohealScale'];
 
 /** Enough Events per Deployment to see a full circuit-breaker window of steps next to Kept/Reset Events. */
 export const EVENTS_PER_DEPLOYMENT = 200;

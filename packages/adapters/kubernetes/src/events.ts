@@ -10,6 +10,7 @@ export type AutohealEventReason =
   | 'AutohealRestart'
   | 'AutohealCacheClear'
   | 'AutohealRollback'
+  | 'AutohealScale'
   | 'AutohealKept'
   | 'AutohealHandoff'
   | 'AutohealReset'
@@ -24,7 +25,8 @@ export interface EventKind {
 
 /** The reason of the Event every applied step records (type `Warning` when the step failed). */
 export function stepEventReason(kind: HealStepKind): AutohealEventReason {
-  return kind === 'restart' ? 'AutohealRestart' : kind === 'cache' ? 'AutohealCacheClear' : 'AutohealRollback';
+  const reasons: Record<HealStepKind, AutohealEventReason> = { restart: 'AutohealRestart', cache: 'AutohealCacheClear', rollback: 'AutohealRollback', scale: 'AutohealScale' };
+  return reasons[kind];
 }
 
 /** The Event of an applied step. */

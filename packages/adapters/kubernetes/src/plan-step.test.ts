@@ -79,6 +79,18 @@ describe('planStep', () => {
     expect(operationOf(plan, 'event').details).toEqual({ reason: 'AutohealRestart' });
   });
 
+  it('plans a scale step as the scale-up alone (no restart: it would take capacity away), through the HPA when there is one', () => {
+    const plain = planStep(target, { deployment: deployment({ replicas: 3 }), hpa: null }, step({ kind: 'scale', by: 2 }), 1);
+    const withHpa = planStep(target, { deployment: deployment({ replicas: 3 }), hpa: hpa(3, 8) }, step({ kind: 'scale' }), 1);
+
+    expect(healPlanSchema.safeParse(plain).success).toBe(true);
+    expect(plain.operations.map((o) => o.op)).toEqual(['scale', 'event']);
+    expect(operationOf(plain, 'scale').details).toEqual({ from: 3, to: 5, ceiling: 10 });
+    expect(operationOf(plain, 'event').details).toEqual({ reason: 'AutohealScale' });
+    expect(withHpa.operations.map((o) => o.op)).toEqual(['scale-hpa', 'event']);
+    expect(viewNeeds(step({ kind: 'scale' }), deployment(), { hpaAware: true })).toEqual({ replicaSets: false, pods: false, hpa: true });
+  });
+
   it('at the ceiling plans a no-op scale that says so', () => {
     const plan = planStep(target, { deployment: deployment({ replicas: 4 }) }, step({ kind: 'restart', scaleUp: { by: 1, maxReplicas: 4 } }), 1);
 

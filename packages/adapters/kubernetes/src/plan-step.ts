@@ -51,6 +51,8 @@ export function viewNeeds(step: HealStep, deployment: V1Deployment, settings: { 
       return { replicaSets: true, pods: true, hpa: settings.hpaAware && scalesUp(step.scaleUp) };
     case 'rollback':
       return { replicaSets: true, pods: false, hpa: false };
+    case 'scale':
+      return { replicaSets: false, pods: false, hpa: settings.hpaAware };
   }
 }
 
@@ -200,6 +202,9 @@ export function planStep(target: TargetRef, view: StepView, step: HealStep, atte
     operations.push(planExec(view, step));
     if (step.restart) operations.push(restartOperation(target));
     operations.push(...planScale(target, view, step.scaleUp));
+  } else if (step.kind === 'scale') {
+    // Capacity only: no restart, which would take pods away while it rolls.
+    operations.push(...planScale(target, view, { by: step.by, maxReplicas: step.maxReplicas }));
   } else {
     const rollback = planRollbackOperation(target, view, step);
     if ('refusal' in rollback) return { ...base, refusal: rollback.refusal };

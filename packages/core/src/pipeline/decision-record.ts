@@ -81,5 +81,6 @@ export function buildRecord(context: RecordContext, decided: Decided): DecisionR
   };
   if (decided.suppressedReason) record.suppressedReason = decided.suppressedReason;
   if (decided.action) record.action = decided.action;
+  if (decided.diagnosis) record.diagnosis = decided.diagnosis;
   return record;
 }

@@ -13,7 +13,9 @@ import type { DecisionRecord } from '../decision.js';
 import type { FeatureObservation } from '../features.js';
 import { targetKey, type TargetRef } from '../target.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import type { Diagnosis } from '../decision.js';
 import { buildRecord } from './decision-record.js';
+import { diagnose } from './diagnose.js';
 import { decide, inFlight, ladderPosition, skipRefused, type Decided, type LadderRequest } from './ladder.js';
 import type { Look, Looker } from './look.js';
 import type { Policy } from './policy.js';
@@ -74,12 +76,14 @@ export function createEvaluator(parts: EvaluatorParts): Evaluator {
    */
   async function decideAndAct(target: TargetRef, threshold: number, look: Look, request: LadderRequest, signal: AbortSignal | undefined): Promise<Decided> {
     let state = await executor.readState(target, signal);
+    // Named before a step is chosen, from the same look: the record shows it whether or not it chose.
+    const diagnosis = look.assessment.verdict === 'at-risk' ? diagnose(look.observation.values, state) : undefined;
     const skippedNotes: string[] = [];
     const withSkipped = (decided: Decided): Decided =>
-      skippedNotes.length === 0 ? decided : { ...decided, note: [...skippedNotes.map((note) => `skipped: ${note}`), decided.note].filter(Boolean).join('; ') };
+      withDiagnosis(skippedNotes.length === 0 ? decided : { ...decided, note: [...skippedNotes.map((note) => `skipped: ${note}`), decided.note].filter(Boolean).join('; ') }, diagnosis);
     for (let rung = 0; ; rung++) {
       const now = clock.now();
-      const next = decide({ state, assessment: look.assessment, now, policy, circuit: circuit.state(now), request });
+      const next = decide({ state, assessment: look.assessment, now, policy, circuit: circuit.state(now), request, ...(diagnosis ? { diagnosis } : {}) });
       if (next.kind === 'settle') {
         const problem = await executor.saveState(target, next.save, next.decided.state);
         return withSkipped(problem ? { ...next.decided, note: [next.decided.note, problem].filter(Boolean).join('; ') } : next.decided);
@@ -93,6 +97,11 @@ export function createEvaluator(parts: EvaluatorParts): Evaluator {
       await executor.saveState(target, 'write', state);
       if (decided.note) skippedNotes.push(decided.note);
     }
+  }
+
+  /** Attaches the diagnosis to the decision (for the record). */
+  function withDiagnosis(decided: Decided, diagnosis: Diagnosis | undefined): Decided {
+    return diagnosis ? { ...decided, diagnosis } : decided;
   }
 
   /** Runs one decision holding the target's lock, or records `in-flight` when another holds it. */

@@ -21,14 +21,14 @@
  *   otherwise step `ladder[attempt]` is due.
  */
 import type { RiskAssessment } from '../assessment.js';
-import type { DecisionKind, SuppressedReason } from '../decision.js';
+import type { DecisionKind, Diagnosis, SuppressedReason } from '../decision.js';
 import { healStepSchema, type HealingState, type HealOutcome, type HealPlan, type HealStep, type HealStepKind } from '../healing.js';
 import type { CircuitState } from './circuit-breaker.js';
 import type { Policy } from './policy.js';
 import { describeRisk, isoTime, stepLabel } from './words.js';
 
 /** The parts of the policy the ladder reads. */
-export type LadderPolicy = Pick<Policy, 'ladder' | 'keep' | 'recheckDelayMs' | 'cooldownMs' | 'healthyResetMs' | 'dryRun' | 'revalidateBeforeAction' | 'circuitBreaker'>;
+export type LadderPolicy = Pick<Policy, 'strategy' | 'ladder' | 'keep' | 'recheckDelayMs' | 'cooldownMs' | 'healthyResetMs' | 'dryRun' | 'revalidateBeforeAction' | 'circuitBreaker'>;
 
 /** Who asks, and for what. */
 export type LadderRequest =
@@ -47,6 +47,8 @@ export interface LadderInput {
   state: HealingState;
   /** The judgement of the look this decision is about. */
   assessment: Pick<RiskAssessment, 'verdict' | 'probability' | 'threshold' | 'reason'>;
+  /** The diagnosis of the trouble (strategy `diagnose`), when the target is at risk. */
+  diagnosis?: Diagnosis;
   /** Epoch ms. */
   now: number;
   policy: LadderPolicy;
@@ -71,6 +73,8 @@ export interface Decided {
   recheckAt?: number;
   /** Set when the healer refused the step on purpose: the ladder skips it and moves on. */
   refusedOnPurpose?: boolean;
+  /** The diagnosis of the look, shown in the record whether or not it chose the step. */
+  diagnosis?: Diagnosis;
 }
 
 /** What to persist before the decision is recorded. */
@@ -91,6 +95,8 @@ export interface StepDue {
   operator?: { force: boolean; reason?: string };
   /** The rules `force` passed, named in the summary. */
   overridden: SuppressedReason[];
+  /** Set when the diagnosis chose the step (rather than the ladder's order). */
+  diagnosis?: Diagnosis;
 }
 
 /** The ladder's answer: settle on a decision, or take a step (after the effects in `take-step.ts`). */
@@ -196,19 +202,47 @@ export function stepsTaken(state: HealingState, policy: Pick<LadderPolicy, 'ladd
 }
 
 /**
- * The next step of the episode: the first rung of the ladder not yet consumed (taken or refused —
+ * The step kinds a diagnosis may choose: the ladder's own, and `scale` when a ladder step already
+ * scales up (scaling alone is a part of what that step would do, never more).
+ */
+export function diagnosableKinds(policy: Pick<LadderPolicy, 'ladder'>): Set<HealStepKind> {
+  const kinds = new Set<HealStepKind>(policy.ladder.map((step) => step.kind));
+  if (policy.ladder.some((step) => (step.kind === 'restart' || step.kind === 'cache') && step.scaleUp !== false && step.scaleUp.by > 0)) kinds.add('scale');
+  return kinds;
+}
+
+/** The settings of a diagnosed step: the ladder's own, or for `scale` the scale-up of the ladder's first scaling step. */
+function diagnosedStep(policy: Pick<LadderPolicy, 'ladder'>, kind: HealStepKind): HealStep {
+  if (kind === 'scale' && !policy.ladder.some((step) => step.kind === 'scale')) {
+    for (const step of policy.ladder) {
+      if ((step.kind === 'restart' || step.kind === 'cache') && step.scaleUp !== false) return { kind: 'scale', by: Math.max(1, step.scaleUp.by), maxReplicas: step.scaleUp.maxReplicas };
+    }
+  }
+  return stepOfKind(policy, kind);
+}
+
+/**
+ * The next step of the episode. With strategy `diagnose` and a diagnosis that names a step the
+ * policy allows and this episode has not yet taken (or that worked before the relapse) nor seen
+ * refused, that step. Otherwise the first rung of the ladder not yet consumed (taken or refused —
  * counted per kind, so a ladder may repeat a kind), else the step that worked before the relapse (a
  * cache clear that held for a while is worth more than handing off), else none.
  */
-export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder'>): HealStep | undefined {
-  const consumed = [...stepsTaken(state, policy), ...(state.skipped ?? [])];
+export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder'> & Partial<Pick<LadderPolicy, 'strategy'>>, diagnosis?: Diagnosis): HealStep | undefined {
+  const taken = stepsTaken(state, policy);
+  const skipped = state.skipped ?? [];
+  const named = diagnosis?.step;
+  if (policy.strategy !== 'ladder' && named !== undefined && diagnosableKinds(policy).has(named) && !skipped.includes(named) && (!taken.includes(named) || state.worked === named)) {
+    return diagnosedStep(policy, named);
+  }
+  const consumed = [...taken, ...skipped];
   const seen = new Map<HealStepKind, number>();
   for (const rung of policy.ladder) {
     const needed = (seen.get(rung.kind) ?? 0) + 1;
     seen.set(rung.kind, needed);
     if (consumed.filter((kind) => kind === rung.kind).length < needed) return rung;
   }
-  if (state.worked !== undefined && !(state.skipped ?? []).includes(state.worked)) return stepOfKind(policy, state.worked);
+  if (state.worked !== undefined && !skipped.includes(state.worked)) return stepOfKind(policy, state.worked);
   return undefined;
 }
 
@@ -253,7 +287,7 @@ function whenAtRisk(stored: HealingState, input: LadderInput): LadderDecision {
     save = 'write';
   }
 
-  const step = state.attempt < maxAttempts ? nextStep(state, policy) : undefined;
+  const step = state.attempt < maxAttempts ? nextStep(state, policy, input.diagnosis) : undefined;
   if (step === undefined) {
     if (state.handoffNotified) {
       return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', state, note: 'every step of the ladder was tried; waiting for a human' }, save };
@@ -262,7 +296,8 @@ function whenAtRisk(stored: HealingState, input: LadderInput): LadderDecision {
     return { kind: 'settle', decided: { decision: 'handoff', state: { ...state, handoffNotified: true }, ...(refused ? { note: `no step left to try${refused}` } : {}) }, save: 'write' };
   }
 
-  const due: StepDue = { step, attempt: state.attempt + 1, state, revalidate: policy.revalidateBeforeAction, dryRun: policy.dryRun, overridden: [] };
+  const diagnosed = input.diagnosis?.step === step.kind && policy.strategy !== 'ladder' ? { diagnosis: input.diagnosis } : {};
+  const due: StepDue = { step, attempt: state.attempt + 1, state, revalidate: policy.revalidateBeforeAction, dryRun: policy.dryRun, overridden: [], ...diagnosed };
   for (const rule of [cooldownRule(state, policy, now), circuitRule(circuit, policy)]) {
     if (rule.applies) return { kind: 'settle', decided: stepStopped(due, rule.reason, rule.why(), maxAttempts), save };
   }
@@ -287,7 +322,8 @@ function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'he
   const { verdict } = assessment;
   const maxAttempts = policy.ladder.length;
   // No named step and no step left: the ceiling. Forced, the last step of the ladder runs again.
-  const ladderStep = policy.ladder[state.attempt];
+  // The loop's choice (the diagnosis, else the ladder), unless the operator names a step.
+  const ladderStep = state.attempt < maxAttempts ? nextStep(state, policy, input.diagnosis) : undefined;
   const step = request.step !== undefined ? stepOfKind(policy, request.step) : (ladderStep ?? policy.ladder[maxAttempts - 1]!);
   const due: StepDue = {
     step,

@@ -8,6 +8,7 @@ import type { FeatureSource } from '../interfaces/feature-source.js';
 import type { Healer } from '../interfaces/healer.js';
 import type { Notifier } from '../interfaces/notifier.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
+import { healStepKindSchema } from '../healing.js';
 import { policySchema } from './policy.js';
 import type { PipelineOptions, RunOnceOptions } from './types.js';
 
@@ -40,7 +41,7 @@ export const pipelineOptionsSchema = z.object({
 });
 
 export const healNowOptionsSchema = z.object({
-  step: z.enum(['restart', 'cache', 'rollback'], { message: 'must be restart, cache or rollback' }).optional(),
+  step: z.enum(healStepKindSchema.options, { message: `must be one of ${healStepKindSchema.options.join(', ')}` }).optional(),
   force: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   reason: z.string().optional(),

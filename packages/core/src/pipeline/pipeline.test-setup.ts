@@ -22,11 +22,13 @@ export interface SetupOptions {
   model?: InMemoryRiskModelOptions;
   healer?: InMemoryHealerOptions | InMemoryHealer;
   clock?: FakeClock;
+  /** The feature source's names. @default the seven seed features */
+  featureNames?: readonly string[];
 }
 
 export function setup(options: SetupOptions = {}) {
   const clock = options.clock ?? createFakeClock(T0);
-  const source = createInMemoryFeatureSource({ clock, values: options.values ?? { 'prod/backend': { ...HEALTHY_FEATURES } } });
+  const source = createInMemoryFeatureSource({ clock, values: options.values ?? { 'prod/backend': { ...HEALTHY_FEATURES } }, ...(options.featureNames ? { featureNames: options.featureNames } : {}) });
   const model = createInMemoryRiskModel(options.model);
   const healer = options.healer && 'applied' in options.healer ? options.healer : createInMemoryHealer(options.healer as InMemoryHealerOptions | undefined);
   const notifier = createInMemoryNotifier();

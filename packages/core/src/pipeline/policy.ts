@@ -13,6 +13,12 @@ export const policySchema = z.strictObject({
   threshold: probability.optional(),
   /** Per-target thresholds, keyed by `namespace/name` (or `cluster/namespace/name`). */
   targetThresholds: z.record(z.string(), probability).default({}),
+  /**
+   * How the next step is chosen. `diagnose` (default): the step the diagnosis names when it is
+   * confident and the step is in the ladder (or is `scale` and a ladder step scales up), else the
+   * ladder's next rung. `ladder`: always the ladder in its order — the original project's behaviour.
+   */
+  strategy: z.enum(['diagnose', 'ladder']).default('diagnose'),
   /** The ladder, one step per attempt. @default restart, cache, rollback */
   ladder: z.array(healStepSchema).min(1, 'needs at least one step').prefault(DEFAULT_LADDER as never),
   /** Wait this long after a step before judging it (escalate or keep). @default 120000 (120 s) */

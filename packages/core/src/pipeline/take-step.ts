@@ -179,6 +179,7 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
     const next = stateAfterStep(due, actedAt, policy);
     const problem = await saveState(target, 'write', next);
     const note = [
+      due.diagnosis ? `diagnosis: ${due.diagnosis.summary}` : undefined,
       overridden.length > 0 ? `forced past: ${overridden.join(', ')}` : undefined,
       due.operator?.reason ? `reason: ${due.operator.reason}` : undefined,
       problem,

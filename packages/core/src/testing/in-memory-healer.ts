@@ -97,6 +97,8 @@ function operationsFor(target: TargetRef, step: HealStep, replicas: number): Hea
       };
       return [exec, ...(step.restart ? [{ op: 'restart' as const, description: 'rollout restart' }] : []), ...scaleOperation(step.scaleUp)];
     }
+    case 'scale':
+      return scaleOperation({ by: step.by, maxReplicas: step.maxReplicas });
     case 'rollback': {
       // No revision history in memory: "previous" is revision 1, and there is no patch to send.
       const revision = step.toRevision ?? 1;

@@ -20,6 +20,7 @@ export function policyFromConfig(config: AutohealConfig): PolicyInput {
   return {
     ...(p.threshold === undefined ? {} : { threshold: p.threshold }),
     targetThresholds: p.targetThresholds,
+    strategy: p.strategy,
     ladder: p.ladder,
     recheckDelayMs: p.recheckDelay,
     // The server's own default: escalation is never held back longer than the re-check.

@@ -121,6 +121,8 @@ export const policySection = z
     /** Unset: the threshold the model was tuned for, else 0.50 (core's `resolveThreshold`). */
     threshold: policyOptions.threshold,
     targetThresholds: policyOptions.targetThresholds,
+    /** `diagnose` (default): the diagnosed step first when confident; `ladder`: the ladder in its order (the original behaviour). */
+    strategy: policyOptions.strategy,
     ladder: policyOptions.ladder,
     recheckDelay: durationField(policyOptions.recheckDelayMs),
     /** Minimum time between two steps on a target; the re-check delay when unset (so escalation is never slower than the re-check). */

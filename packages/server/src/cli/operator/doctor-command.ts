@@ -233,6 +233,11 @@ function neededPermissions(config: AutohealConfig, namespace: string, hasHpa: bo
       add('create', '', 'pods', 'cache step: run the clear command in each pod', 'exec');
       add('get', '', 'pods', 'cache step: exec over WebSocket', 'exec');
     }
+    if (step.kind === 'scale') {
+      add('patch', 'apps', 'deployments', 'scale step: scale up', 'scale');
+      add('list', 'autoscaling', 'horizontalpodautoscalers', 'scale step: look for an HPA that would undo a scale-up');
+      if (hasHpa) add('update', 'autoscaling', 'horizontalpodautoscalers', "scale step: scale up through the HPA's minReplicas");
+    }
     if (step.kind === 'rollback') {
       add('list', 'apps', 'replicasets', 'rollback step: find the previous revision');
       add('patch', 'apps', 'deployments', 'rollback step: apply the previous template');

@@ -1,9 +1,9 @@
 /**
- * `autoheal heal TARGET [--step restart|cache|rollback] [--dry-run] [--force]`: one ladder step by
+ * `autoheal heal TARGET [--step restart|cache|rollback|scale] [--dry-run] [--force]`: one ladder step by
  * hand through `Pipeline.healNow`, with the automatic loop's safety rules.
  */
 import { parseArgs } from 'node:util';
-import type { DecisionRecord, SuppressedReason } from '@autoheal/core';
+import { healStepKindSchema, type DecisionRecord, type HealStepKind, type SuppressedReason } from '@autoheal/core';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import { CliExit, type CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
@@ -11,11 +11,11 @@ import { createAutoheal } from '../../compose.js';
 import { composeParts, operatorLogger, type OperatorDeps } from './operator-context.js';
 import { parseOrExit, strictParse, singleTarget } from './operator-flags.js';
 
-const USAGE = 'autoheal heal TARGET [--step restart|cache|rollback] [--dry-run] [--force] [--reason TEXT] [--json]';
+const USAGE = 'autoheal heal TARGET [--step restart|cache|rollback|scale] [--dry-run] [--force] [--reason TEXT] [--json]';
 
 const HELP = `Usage: ${USAGE}
 
-Runs one step of the healing ladder on TARGET now (default: the next step, ladder[attempt]) with the
+Runs one step of the healing ladder on TARGET now (default: the loop's choice: the diagnosed step, else the next of the ladder) with the
 automatic loop's safety rules. The step is recorded like the loop's: the attempt in the Deployment's
 healing.attempt annotation, a Kubernetes Event, Slack, and a slot in the circuit breaker.
 
@@ -32,7 +32,7 @@ Refusals (nothing is changed):
 Exit codes: 0 applied · 10 dry-run · 20 the step ran but failed · 40 refused · 1 usage/config error.
 
 Options:
-      --step KIND                restart, cache or rollback (default: the next step of the ladder)
+      --step KIND                restart, cache, rollback or scale (default: the diagnosed step, else the next of the ladder)
       --force                    override the rules marked above
       --reason TEXT              why you act (goes into the Event and the Slack message)
 
@@ -58,15 +58,15 @@ export async function healCommand(argv: string[], io: CliIo, deps: OperatorDeps 
   if (values.help) return (io.stdout(`${HELP}\n`), 0);
   const target = singleTarget(positionals, USAGE);
   const step = values.step;
-  if (step !== undefined && step !== 'restart' && step !== 'cache' && step !== 'rollback') {
-    throw new CliExit(RUN_EXIT.usage, `--step "${step}" is not a step: use restart, cache or rollback`);
+  if (step !== undefined && !(healStepKindSchema.options as readonly string[]).includes(step)) {
+    throw new CliExit(RUN_EXIT.usage, `--step "${step}" is not a step: use ${healStepKindSchema.options.join(', ')}`);
   }
   // The config's own targets stay: the circuit breaker counts the steps recorded on them.
   const config = await configFromFlags(values, [], io);
   const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets: [target] } });
   try {
     const record = await operator.pipeline.healNow(target, {
-      ...(step ? { step } : {}),
+      ...(step ? { step: step as HealStepKind } : {}),
       force: values.force === true,
       dryRun: values['dry-run'] === true,
       ...(values.reason ? { reason: values.reason } : {}),

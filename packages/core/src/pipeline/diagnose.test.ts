@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { HEALTHY_FEATURES } from '../testing/fixtures.js';
+import { backend, setup } from './pipeline.test-setup.js';
+import { diagnose } from './diagnose.js';
+import { decide, diagnosableKinds, nextStep } from './ladder.js';
+import { policySchema } from './policy.js';
+
+/** A healthy, old release with limits and traffic: what each case changes. */
+const calm = {
+  http_error_ratio: 0.001,
+  http_requests_per_second: 120,
+  ready_replica_ratio: 1,
+  unavailable_excess_ratio: 0,
+  restarts_per_pod: 0,
+  oomkilled_pod_ratio: 0,
+  error_exit_pod_ratio: 0,
+  memory_limit_ratio: 0.4,
+  memory_minutes_to_limit: 60,
+  cpu_limit_ratio: 0.3,
+  cpu_throttled_ratio: 0,
+  rollout_in_progress: 0,
+  rollout_stalled: 0,
+  release_age_minutes: 1440,
+  previous_release_error_ratio: null,
+  previous_release_ready_ratio: null,
+};
+const freshRelease = { release_age_minutes: 3, previous_release_error_ratio: 0, previous_release_ready_ratio: 1 };
+
+describe('diagnose: each rule, and its near misses', () => {
+  const cases: Array<{ name: string; values: Record<string, number | null>; cause: string; step?: string; evidence?: RegExp }> = [
+    { name: 'a fresh release that fails where the one before did not → rollback', values: { ...calm, ...freshRelease, http_error_ratio: 0.42 }, cause: 'bad-release', step: 'rollback', evidence: /release is 3 min old.*before it: 0\.0% errors, 100% ready.*42% of requests fail/ },
+    { name: 'a fresh release whose pods crash → rollback', values: { ...calm, ...freshRelease, error_exit_pod_ratio: 0.5 }, cause: 'bad-release', step: 'rollback' },
+    { name: 'a fresh release whose rollout stalled → rollback', values: { ...calm, ...freshRelease, rollout_stalled: 1 }, cause: 'bad-release', step: 'rollback' },
+    { name: 'near miss: the release is old → not the release', values: { ...calm, ...freshRelease, release_age_minutes: 40, http_error_ratio: 0.42 }, cause: 'unclear' },
+    { name: 'near miss: the window before the release was failing too → not the release', values: { ...calm, ...freshRelease, previous_release_error_ratio: 0.2, http_error_ratio: 0.42 }, cause: 'unclear' },
+    { name: 'near miss: a fresh, healthy-looking release → nothing to blame', values: { ...calm, ...freshRelease }, cause: 'unclear' },
+    { name: 'OOM kills → restart', values: { ...calm, oomkilled_pod_ratio: 0.34 }, cause: 'memory', step: 'restart', evidence: /34% of pods were OOM-killed/ },
+    { name: 'a leak minutes from its limit → restart before the OOM', values: { ...calm, memory_limit_ratio: 0.8, memory_minutes_to_limit: 6 }, cause: 'memory', step: 'restart', evidence: /limit is reached in 6 min/ },
+    { name: 'near miss: a slow climb far from the limit → not yet memory', values: { ...calm, memory_limit_ratio: 0.7, memory_minutes_to_limit: 45 }, cause: 'unclear' },
+    { name: 'CPU pegged at its limit → scale out', values: { ...calm, cpu_limit_ratio: 0.98, cpu_throttled_ratio: 0.6 }, cause: 'cpu-saturation', step: 'scale', evidence: /CPU at 98% of its limit; throttled in 60%/ },
+    { name: 'errors with memory held high and no OOM kill → clear the cache', values: { ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.82 }, cause: 'cache', step: 'cache' },
+    { name: 'near miss: errors with memory low → not the cache', values: { ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.4 }, cause: 'unclear' },
+    { name: 'the seven seed signals only → unclear (the ladder runs as before)', values: { ...HEALTHY_FEATURES, http_5xx_error_rate: 40 }, cause: 'unclear' },
+    { name: 'explained-missing values never match a rule', values: { ...calm, memory_limit_ratio: null, memory_minutes_to_limit: null, cpu_limit_ratio: null }, cause: 'unclear' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const diagnosis = diagnose(c.values, { attempt: 0 });
+      expect(diagnosis.cause).toBe(c.cause);
+      expect(diagnosis.step).toBe(c.step);
+      if (c.evidence) expect(diagnosis.evidence.join('; ')).toMatch(c.evidence);
+      if (c.step) expect(diagnosis.summary).toMatch(new RegExp(`^${c.step} first: `));
+    });
+  }
+
+  it('a bad release wins over the memory it also burns', () => {
+    expect(diagnose({ ...calm, ...freshRelease, http_error_ratio: 0.3, oomkilled_pod_ratio: 0.5 }, { attempt: 0 }).cause).toBe('bad-release');
+  });
+
+  it('says when a restart this episode did not bring a bloated cache\'s memory down', () => {
+    const diagnosis = diagnose({ ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.82 }, { attempt: 1, steps: ['restart'] });
+    expect(diagnosis.evidence).toContain('a restart this episode did not bring memory down');
+  });
+});
+
+describe('the ladder with a diagnosis', () => {
+  const policy = policySchema.parse({});
+  const rollbackFirst = diagnose({ ...calm, ...freshRelease, http_error_ratio: 0.42 }, { attempt: 0 });
+  const scaleOut = diagnose({ ...calm, cpu_limit_ratio: 0.99 }, { attempt: 0 });
+
+  it('takes the diagnosed step first, out of the ladder\'s order', () => {
+    expect(nextStep({ attempt: 0 }, policy, rollbackFirst)?.kind).toBe('rollback');
+  });
+
+  it('may scale alone when a ladder step scales up, with that step\'s scale-up', () => {
+    expect(diagnosableKinds(policy)).toContain('scale');
+    expect(nextStep({ attempt: 0 }, policy, scaleOut)).toEqual({ kind: 'scale', by: 1, maxReplicas: 10 });
+  });
+
+  it('never picks a step the policy does not allow', () => {
+    const noRollback = policySchema.parse({ ladder: [{ kind: 'restart', scaleUp: false }, { kind: 'cache', scaleUp: false }] });
+    expect(nextStep({ attempt: 0 }, noRollback, rollbackFirst)?.kind).toBe('restart');
+    expect(nextStep({ attempt: 0 }, noRollback, scaleOut)?.kind).toBe('restart');
+  });
+
+  it('with strategy ladder, ignores the diagnosis: the original order exactly', () => {
+    expect(nextStep({ attempt: 0 }, policySchema.parse({ strategy: 'ladder' }), rollbackFirst)?.kind).toBe('restart');
+  });
+
+  it('does not repeat a diagnosed step taken this episode (unless it worked), nor a refused one', () => {
+    expect(nextStep({ attempt: 1, steps: ['rollback'] }, policy, rollbackFirst)?.kind).toBe('restart');
+    expect(nextStep({ attempt: 0, skipped: ['rollback'] }, policy, rollbackFirst)?.kind).toBe('restart');
+    expect(nextStep({ attempt: 1, steps: ['scale'], worked: 'scale' }, policy, scaleOut)?.kind).toBe('scale');
+  });
+
+  it('marks the due step as diagnosed so the record says why', () => {
+    const next = decide({ state: { attempt: 0 }, assessment: { verdict: 'at-risk', probability: 0.9, threshold: 0.5 }, now: 0, policy, circuit: { open: false, actionsInWindow: 0, maxActions: 5 }, request: { kind: 'evaluate' }, diagnosis: rollbackFirst });
+    expect(next).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' }, diagnosis: { cause: 'bad-release' } } });
+  });
+});
+
+describe('the pipeline with a diagnosis', () => {
+  const featureNames = Object.keys(calm);
+  // The model reads what is always present; the previous-release window is only for the diagnosis.
+  const modelFeatures = featureNames.filter((name) => !name.startsWith('previous_release'));
+
+  it('rolls a bad release back first, and the record, its summary and the state say so', async () => {
+    const { pipeline, healer, source, state } = setup({ featureNames, model: { featureNames: modelFeatures, score: (v) => ((v.http_error_ratio ?? 0) > 0.05 ? 0.95 : 0.05) } });
+    source.setValues(backend, { ...calm, ...freshRelease, http_error_ratio: 0.42 });
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'heal', action: { step: 'rollback' }, diagnosis: { cause: 'bad-release', step: 'rollback' } });
+    expect(record.summary).toContain('diagnosis: rollback first: the current release is 3 min old');
+    expect(healer.applied.map((a) => a.plan.step.kind)).toEqual(['rollback']);
+    expect(await state()).toMatchObject({ attempt: 1, steps: ['rollback'] });
+  });
+
+  it('records the diagnosis of an at-risk target even when a rule stops the step', async () => {
+    const { pipeline, source } = setup({ featureNames, policy: { dryRun: true }, model: { featureNames: modelFeatures, score: () => 0.95 } });
+    source.setValues(backend, { ...calm, cpu_limit_ratio: 0.99 });
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'suppressed', suppressedReason: 'dry-run', action: { step: 'scale' }, diagnosis: { cause: 'cpu-saturation' } });
+  });
+});

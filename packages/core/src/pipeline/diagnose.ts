@@ -1,0 +1,147 @@
+/**
+ * Diagnosis: the most likely cause of a target's trouble, with its evidence, and the step that
+ * addresses it — named before the ladder picks a step. Pure: a table of rules over the look's
+ * features (feature set v2 where the source provides it) and the episode so far.
+ *
+ * Why: the fixed ladder climbs restart → cache clear → rollback one re-check at a time, so the most
+ * common real failure, a bad release, waits two re-checks (minutes of errors) for the only step that
+ * helps; a CPU-starved workload gets a rolling restart that takes capacity away. The signals usually
+ * say which it is. When no rule is confident (or the source has only the seven seed signals), the
+ * diagnosis is `unclear` and the configured ladder runs in its order, exactly as before.
+ *
+ * The rules, first match wins:
+ * 1. bad release — the current release is minutes old, the window before it was healthy, and the
+ *    trouble (errors, crashing pods, unavailable replicas beyond the rollout's budget, a stalled
+ *    rollout) started with it → roll back first;
+ * 2. memory — OOM kills, memory at its limit, or the limit reached within minutes at the current
+ *    slope → restart (with its scale-up);
+ * 3. CPU — pegged at its limit or throttled → scale out;
+ * 4. cache — errors with memory held high without OOM kills, or memory still high after a restart
+ *    this episode (a restart does not shrink a cache that outlives pods) → clear the cache.
+ */
+import type { FeatureVector } from '../features.js';
+import type { HealingState, HealStepKind } from '../healing.js';
+import type { Diagnosis, DiagnosisCause } from '../decision.js';
+
+/** The thresholds of the rules. Physical limits, not fitted values; see each for why. */
+export const DIAGNOSIS_RULES = Object.freeze({
+  /** A release younger than this is "new": the previous-release window (15 min ending 15 min ago) still describes the one before it. */
+  recentReleaseMinutes: 15,
+  /** The window before the release served fewer errors than this… */
+  previousHealthyErrorRatio: 0.02,
+  /** …with at least this ready ratio. */
+  previousHealthyReadyRatio: 0.9,
+  /** Errors above this share of requests are trouble (the availability objective's error budget). */
+  troubleErrorRatio: 0.05,
+  /** Memory within this fraction of its limit is at the limit. */
+  memoryAtLimitRatio: 0.92,
+  /** Reaching the limit within this many minutes at the current slope is a leak about to OOM. */
+  memoryMinutesToLimit: 10,
+  /** CPU at this fraction of its limit (or request) is saturated. */
+  cpuSaturatedRatio: 0.9,
+  /** Throttled in this share of CFS periods is saturated. */
+  cpuThrottledRatio: 0.3,
+  /** Errors above this share with memory held above `cacheMemoryRatio` and no OOM kills look like a bloated cache. */
+  cacheErrorRatio: 0.02,
+  cacheMemoryRatio: 0.6,
+});
+
+type Values = Readonly<Record<string, number | null | undefined>>;
+
+const value = (values: Values, name: string): number | undefined => {
+  const v = values[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+};
+const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
+const minutes = (m: number) => (m < 1 ? 'under a minute' : `${Math.round(m)} min`);
+
+interface Rule {
+  cause: Exclude<DiagnosisCause, 'unclear'>;
+  step: HealStepKind;
+  /** The evidence when the rule matches, else undefined. */
+  match(values: Values, state: HealingState): string[] | undefined;
+}
+
+const R = DIAGNOSIS_RULES;
+
+const RULES: readonly Rule[] = [
+  {
+    cause: 'bad-release',
+    step: 'rollback',
+    match(values) {
+      const age = value(values, 'release_age_minutes');
+      const previousErrors = value(values, 'previous_release_error_ratio');
+      const previousReady = value(values, 'previous_release_ready_ratio');
+      if (age === undefined || age > R.recentReleaseMinutes || previousErrors === undefined || previousReady === undefined) return undefined;
+      if (previousErrors > R.previousHealthyErrorRatio || previousReady < R.previousHealthyReadyRatio) return undefined;
+      const trouble: string[] = [];
+      const errors = value(values, 'http_error_ratio');
+      if (errors !== undefined && errors >= R.troubleErrorRatio) trouble.push(`${percent(errors)} of requests fail`);
+      const crashing = value(values, 'error_exit_pod_ratio');
+      if (crashing !== undefined && crashing > 0) trouble.push(`${percent(crashing)} of pods exit with errors`);
+      const excess = value(values, 'unavailable_excess_ratio');
+      if (excess !== undefined && excess > 0) trouble.push(`${percent(excess)} of replicas unavailable beyond the rollout's budget`);
+      if (value(values, 'rollout_stalled') === 1) trouble.push('the rollout stopped progressing');
+      if (trouble.length === 0) return undefined;
+      return [
+        `the current release is ${minutes(age)} old`,
+        `before it: ${percent(previousErrors)} errors, ${percent(previousReady)} ready`,
+        `now: ${trouble.join(', ')}`,
+      ];
+    },
+  },
+  {
+    cause: 'memory',
+    step: 'restart',
+    match(values) {
+      const evidence: string[] = [];
+      const oom = value(values, 'oomkilled_pod_ratio');
+      if (oom !== undefined && oom > 0) evidence.push(`${percent(oom)} of pods were OOM-killed in the last 5 min`);
+      const atLimit = value(values, 'memory_limit_ratio');
+      if (atLimit !== undefined && atLimit >= R.memoryAtLimitRatio) evidence.push(`memory at ${percent(atLimit)} of its limit`);
+      const toLimit = value(values, 'memory_minutes_to_limit');
+      if (toLimit !== undefined && toLimit <= R.memoryMinutesToLimit) evidence.push(`the limit is reached in ${minutes(toLimit)} at the current slope`);
+      return evidence.length > 0 ? evidence : undefined;
+    },
+  },
+  {
+    cause: 'cpu-saturation',
+    step: 'scale',
+    match(values) {
+      const evidence: string[] = [];
+      const cpu = value(values, 'cpu_limit_ratio');
+      if (cpu !== undefined && cpu >= R.cpuSaturatedRatio) evidence.push(`CPU at ${percent(cpu)} of its limit`);
+      const throttled = value(values, 'cpu_throttled_ratio');
+      if (throttled !== undefined && throttled >= R.cpuThrottledRatio) evidence.push(`throttled in ${percent(throttled)} of CPU periods`);
+      return evidence.length > 0 ? evidence : undefined;
+    },
+  },
+  {
+    cause: 'cache',
+    step: 'cache',
+    match(values, state) {
+      const errors = value(values, 'http_error_ratio');
+      const memory = value(values, 'memory_limit_ratio');
+      const oom = value(values, 'oomkilled_pod_ratio');
+      if (errors === undefined || memory === undefined || errors < R.cacheErrorRatio || memory < R.cacheMemoryRatio || (oom ?? 0) > 0) return undefined;
+      const evidence = [`${percent(errors)} of requests fail`, `memory held at ${percent(memory)} of its limit without OOM kills`];
+      if ((state.steps ?? []).includes('restart')) evidence.push('a restart this episode did not bring memory down');
+      return evidence;
+    },
+  },
+];
+
+/**
+ * Names the most likely cause of the trouble, its evidence, and the step that addresses it.
+ *
+ * @example
+ * diagnose({ release_age_minutes: 3, previous_release_error_ratio: 0, previous_release_ready_ratio: 1, http_error_ratio: 0.4 }, { attempt: 0 });
+ * // { cause: 'bad-release', step: 'rollback', summary: 'rollback first: the current release is 3 min old; …', … }
+ */
+export function diagnose(values: FeatureVector | Values, state: HealingState): Diagnosis {
+  for (const rule of RULES) {
+    const evidence = rule.match(values, state);
+    if (evidence) return { cause: rule.cause, step: rule.step, evidence, summary: `${rule.step} first: ${evidence.join('; ')}` };
+  }
+  return { cause: 'unclear', evidence: [], summary: 'no confident diagnosis: the ladder in its order' };
+}
