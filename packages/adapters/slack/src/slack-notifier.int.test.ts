@@ -4,46 +4,18 @@
  */
 import { AdapterError, ConfigError, type DecisionRecord } from '@autoheal/core';
 import { createFakeClock, describeNotifierConformance, makeDecisionRecord } from '@autoheal/core/testing';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, WEBHOOK_PATH, type Answer, type WebhookReceiver } from '../test-support/webhook-receiver.js';
 import { createSlackNotifier } from './slack-notifier.js';
 
-const WEBHOOK_PATH = '/services/T000/B000/sup3rs3cretT0ken';
-
-interface Receiver {
-  url: string;
-  /** Parsed JSON bodies, in arrival order. */
-  payloads: Array<Record<string, unknown>>;
-  /** Arrival times (ms), to check back-off. */
-  times: number[];
-  paths: string[];
-}
-
-const servers: Server[] = [];
+const receivers: WebhookReceiver[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  for (const receiver of receivers.splice(0)) await receiver.close();
 });
 
-/** A webhook receiver on 127.0.0.1; `answer` gets the 0-based request number. */
-async function startReceiver(answer: (index: number, res: ServerResponse) => void = (_i, res) => res.writeHead(200).end('ok')): Promise<Receiver> {
-  const receiver: Receiver = { url: '', payloads: [], times: [], paths: [] };
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      receiver.times.push(Date.now());
-      receiver.paths.push(req.url ?? '');
-      receiver.payloads.push(JSON.parse(body) as Record<string, unknown>);
-      answer(receiver.payloads.length - 1, res);
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
+async function startReceiver(answer?: Answer): Promise<WebhookReceiver> {
+  const receiver = await startWebhookReceiver(answer);
+  receivers.push(receiver);
   return receiver;
 }
 
@@ -183,27 +155,71 @@ describe('createSlackNotifier against a local webhook receiver', () => {
     ]);
   });
 
-  it('sends a repeat once per dedup window, but a new step or reason at once', async () => {
+  it('sends a repeated state once per dedup window, and another state, target or step at once', async () => {
     const receiver = await startReceiver();
     const clock = createFakeClock();
     const notifier = createSlackNotifier({ webhookUrl: receiver.url, clock, dedupWindowMs: 600_000 });
     const unknown = makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'unknown' });
     await notifier.notify(unknown);
-    await notifier.notify(unknown);
+    await notifier.notify({ ...unknown, id: 'a-later-evaluation' });
     expect(notifier.lastResult).toEqual({ sent: false, skipped: 'duplicate' });
     await notifier.notify(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'refused' }));
     await notifier.notify(makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'unknown', target: { namespace: 'prod', kind: 'Deployment', name: 'frontend' } }));
-    await notifier.notify(healRecord());
-    const cacheStep = healRecord();
-    if (cacheStep.action) cacheStep.action.step = 'cache';
-    await notifier.notify(cacheStep);
-    expect(receiver.payloads).toHaveLength(5);
+    const refusedRollback = healRecord({ id: 'refused-rollback', decision: 'suppressed', suppressedReason: 'refused' });
+    if (refusedRollback.action) refusedRollback.action.step = 'rollback';
+    await notifier.notify(refusedRollback);
+    expect(receiver.payloads).toHaveLength(4);
     await clock.advance(599_999);
     await notifier.notify(unknown);
-    expect(receiver.payloads).toHaveLength(5);
+    expect(receiver.payloads).toHaveLength(4);
     await clock.advance(1);
     await notifier.notify(unknown);
-    expect(receiver.payloads).toHaveLength(6);
+    expect(receiver.payloads).toHaveLength(5);
+  });
+
+  it('never holds back a transition: two kept records of one target in the window are two messages', async () => {
+    const receiver = await startReceiver();
+    const clock = createFakeClock();
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url, clock });
+    await notifier.notify(makeDecisionRecord({ id: 'kept-after-cache', decision: 'kept', summary: 'kept after cache' }));
+    await clock.advance(60_000);
+    await notifier.notify(makeDecisionRecord({ id: 'kept-after-rollback', decision: 'kept', summary: 'kept after rollback' }));
+    expect(receiver.texts().map((text) => text.split(' — ').at(-1))).toEqual(['kept after cache', 'kept after rollback']);
+  });
+
+  it('sends a state again after a transition of its target, even inside the window', async () => {
+    const receiver = await startReceiver();
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url });
+    const circuitOpen = makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'circuit-open' });
+    await notifier.notify({ ...circuitOpen, id: 'first' });
+    await notifier.notify(healRecord({ id: 'heal', target: { namespace: 'prod', kind: 'Deployment', name: 'backend' } }));
+    await notifier.notify({ ...circuitOpen, id: 'second' });
+    await notifier.notify({ ...circuitOpen, id: 'third' });
+    expect(receiver.texts().map((text) => text.split(' — ')[0])).toEqual([
+      '[autoheal] Healing prod/backend suppressed (circuit-open)',
+      '[autoheal] Healing prod/backend: restart (attempt 1 of 3)',
+      '[autoheal] Healing prod/backend suppressed (circuit-open)',
+    ]);
+  });
+
+  it('counts a transition that is filtered out as the start of a new episode too', async () => {
+    const receiver = await startReceiver();
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url, decisions: ['suppressed'] });
+    const unknown = makeDecisionRecord({ decision: 'suppressed', suppressedReason: 'unknown' });
+    await notifier.notify({ ...unknown, id: 'first' });
+    await notifier.notify(makeDecisionRecord({ id: 'kept', decision: 'kept' }));
+    expect(notifier.lastResult).toEqual({ sent: false, skipped: 'decision-not-sent' });
+    await notifier.notify({ ...unknown, id: 'second' });
+    expect(receiver.payloads).toHaveLength(2);
+  });
+
+  it('treats the ceiling-reached suppressions after a handoff as the state the handoff announced', async () => {
+    const receiver = await startReceiver();
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url });
+    await notifier.notify(makeDecisionRecord({ id: 'handoff', decision: 'handoff' }));
+    await notifier.notify(makeDecisionRecord({ id: 'ceiling-1', decision: 'suppressed', suppressedReason: 'ceiling-reached' }));
+    expect(notifier.lastResult).toEqual({ sent: false, skipped: 'duplicate' });
+    expect(receiver.texts().map((text) => text.split(' — ')[0])).toEqual(['[autoheal] prod/backend is still at risk after the last step: a human is needed']);
   });
 
   it('sends one message when the same decision is notified twice at once', async () => {
@@ -252,7 +268,7 @@ describe('createSlackNotifier against a local webhook receiver', () => {
   it('retries when nothing listens and reports it without the URL', async () => {
     const receiver = await startReceiver();
     const url = receiver.url;
-    for (const server of servers.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await receiver.close();
     const notifier = createSlackNotifier({ webhookUrl: url, maxRetries: 1, retryBaseDelayMs: 5 });
     const error = await notifier.notify(healRecord()).catch((caught: unknown) => caught);
     expect((error as Error).message).toMatch(/failed after 2 attempt\(s\): network error ECONNREFUSED/);

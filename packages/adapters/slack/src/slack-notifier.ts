@@ -1,7 +1,7 @@
 /**
  * `createSlackNotifier`: posts DecisionRecords to a Slack incoming webhook, with a severity filter,
- * de-duplication of repeats, and bounded retries on 429 (honouring `Retry-After`) and 5xx. The
- * webhook URL is a secret: it never appears in errors or logs.
+ * de-duplication of repeated states (never of transitions), and bounded retries on 429 (honouring
+ * `Retry-After`) and 5xx. The webhook URL is a secret: it never appears in errors or logs.
  */
 import {
   AdapterError,
@@ -13,6 +13,7 @@ import {
   systemClock,
   targetKey,
   type Clock,
+  type DecisionKind,
   type DecisionRecord,
   type Notifier,
 } from '@autoheal/core';
@@ -39,8 +40,11 @@ export const slackNotifierOptionsSchema = z.object({
   /** Decisions below this severity are not sent (see `severityOf`). @default 'info' */
   minSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
   /**
-   * A decision repeating one already sent for the same target (same kind, same suppressed reason,
-   * same healing step) within this window is not sent again. `0` sends every decision. @default 600000
+   * A *state* (a `suppressed` decision, or `none`/`awaiting-recheck` when sent) repeating one already
+   * sent for the same target (same kind, suppressed reason and step) within this window, with no
+   * transition of that target in between, is not sent again. Transitions (`heal`, `kept`,
+   * `handoff`, `reset`) are never held back; only the very same record (same id) is sent once.
+   * `0` sends every decision. @default 600000
    */
   dedupWindowMs: z.number().int().min(0).default(600_000),
   /** Retries after a 429, a 5xx or a network error; then `notify` throws. @default 3 */
@@ -66,6 +70,23 @@ export type SlackNotifierOptions = z.input<typeof slackNotifierOptionsSchema>;
 export type SlackNotifyResult =
   | { sent: true; attempts: number }
   | { sent: false; skipped: 'decision-not-sent' | 'reason-not-sent' | 'below-min-severity' | 'duplicate' };
+
+/**
+ * Decisions that change a target's state: each one is news an on-call engineer waits for, so it is
+ * sent once whatever was sent before. The pipeline already emits each of them once per change.
+ */
+const TRANSITIONS: ReadonlySet<DecisionKind> = new Set<DecisionKind>(['heal', 'kept', 'handoff', 'reset']);
+
+/** The state a transition announces: a handoff already says what the `ceiling-reached` suppressions after it repeat. */
+const ANNOUNCED_STATE: Partial<Record<DecisionKind, Pick<DecisionRecord, 'decision' | 'suppressedReason'>>> = {
+  handoff: { decision: 'suppressed', suppressedReason: 'ceiling-reached' },
+};
+
+/** The identity of a repeatable state of one target: kind, suppressed reason and step. */
+function stateKey(record: Pick<DecisionRecord, 'decision' | 'suppressedReason'> & { action?: { step: string } | undefined }): string {
+  // The step is part of it: a refused rollback after a refused cache clear is a new state.
+  return [record.decision, record.suppressedReason ?? '', record.action?.step ?? ''].join('|');
+}
 
 /** The Notifier returned by {@link createSlackNotifier}. */
 export interface SlackNotifier extends Notifier {
@@ -100,7 +121,10 @@ export function createSlackNotifier(input: SlackNotifierOptions = {}): SlackNoti
   const options = parseWithSchema(slackNotifierOptionsSchema, input, COMPONENT, 'invalid Slack notifier options');
   const webhookUrl = options.webhookUrl ?? readWebhookUrlFromEnv();
   const clock = options.clock ?? systemClock;
-  const sentAt = new Map<string, number>();
+  // Per target: when each state was last delivered. A transition of the target clears its entry.
+  const statesSent = new Map<string, Map<string, number>>();
+  // Transitions delivered (or being delivered), by record id: the same record twice is one message.
+  const recordsSent = new Map<string, number>();
   let client: Promise<WebhookClient> | undefined;
   let lastResult: SlackNotifyResult | undefined;
 
@@ -129,9 +153,47 @@ export function createSlackNotifier(input: SlackNotifierOptions = {}): SlackNoti
     return undefined;
   }
 
-  function dedupKey(record: DecisionRecord): string {
-    // The healing step is part of the key: "restart" then "cache" are two events, not a repeat.
-    return [targetKey(record.target), record.decision, record.suppressedReason ?? '', record.action?.step ?? ''].join('|');
+  /** Forgets what the window no longer covers. */
+  function prune(now: number): void {
+    for (const [id, time] of recordsSent) if (now - time >= options.dedupWindowMs) recordsSent.delete(id);
+    for (const [target, states] of statesSent) {
+      for (const [key, time] of states) if (now - time >= options.dedupWindowMs) states.delete(key);
+      if (states.size === 0) statesSent.delete(target);
+    }
+  }
+
+  /**
+   * A transition starts a new episode of its target, whether it is sent or not: the states sent
+   * before it are news again (a second record with the same id is the same transition, not a new one).
+   */
+  function startEpisode(record: DecisionRecord): void {
+    if (TRANSITIONS.has(record.decision) && !recordsSent.has(record.id)) statesSent.delete(targetKey(record.target));
+  }
+
+  /**
+   * Reserves the slot of a record about to be sent (a transition by record id, a state by target
+   * and state key) and returns how to give it back if delivery fails; `undefined` for a duplicate.
+   */
+  function reserve(record: DecisionRecord, now: number): (() => void) | undefined {
+    const target = targetKey(record.target);
+    if (TRANSITIONS.has(record.decision)) {
+      if (recordsSent.has(record.id)) return undefined;
+      recordsSent.set(record.id, now);
+      const announced = ANNOUNCED_STATE[record.decision];
+      if (announced) statesSent.set(target, new Map([[stateKey(announced), now]]));
+      return () => {
+        recordsSent.delete(record.id);
+        if (announced) statesSent.get(target)?.delete(stateKey(announced));
+      };
+    }
+    const states = statesSent.get(target) ?? new Map<string, number>();
+    const key = stateKey(record);
+    if (states.has(key)) return undefined;
+    states.set(key, now);
+    statesSent.set(target, states);
+    return () => {
+      if (states.get(key) === now) states.delete(key);
+    };
   }
 
   async function post(message: SlackMessage, signal: AbortSignal | undefined): Promise<number> {
@@ -168,33 +230,38 @@ export function createSlackNotifier(input: SlackNotifierOptions = {}): SlackNoti
     render: (record) => buildSlackMessage(record, { cluster: options.cluster, dashboardUrl: options.dashboardUrl }),
     async notify(record, callOptions = {}) {
       const skipped = skipReason(record);
+      let release: (() => void) | undefined;
+      if (options.dedupWindowMs > 0) {
+        const now = clock.now();
+        prune(now);
+        startEpisode(record);
+        if (!skipped) {
+          // Reserved before posting, so that a concurrent notify of the same decision is a duplicate...
+          release = reserve(record, now);
+          if (!release) {
+            lastResult = { sent: false, skipped: 'duplicate' };
+            return;
+          }
+        }
+      }
       if (skipped) {
         lastResult = skipped;
         return;
       }
-      const now = clock.now();
-      const key = dedupKey(record);
-      for (const [existing, time] of sentAt) if (now - time >= options.dedupWindowMs) sentAt.delete(existing);
-      if (options.dedupWindowMs > 0 && sentAt.has(key)) {
-        lastResult = { sent: false, skipped: 'duplicate' };
-        return;
-      }
       const message = buildSlackMessage(record, { cluster: options.cluster, dashboardUrl: options.dashboardUrl });
-      // Reserve the key now so that a concurrent notify of the same decision is a duplicate...
-      if (options.dedupWindowMs > 0) sentAt.set(key, now);
       let attempts: number;
       try {
         attempts = await post(message, callOptions.signal);
       } catch (error) {
-        // ...but only a delivered message keeps it: a failed one must be sent again next time.
-        if (sentAt.get(key) === now) sentAt.delete(key);
+        // ...but only a delivered message keeps it: a failed one may be sent again.
+        release?.();
         throw error;
       }
-      if (options.dedupWindowMs > 0) sentAt.set(key, clock.now());
       lastResult = { sent: true, attempts };
     },
     async close() {
-      sentAt.clear();
+      statesSent.clear();
+      recordsSent.clear();
     },
   };
 }
