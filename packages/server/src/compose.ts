@@ -160,13 +160,14 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
   try {
     const riskModel = options.riskModel ?? own(await loadRiskModel(config));
     const history = new DecisionHistory(config.server.historySize);
-    const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version });
+    // Per-target metric labels for the configured targets only (a bounded set).
+    const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version }, { targets: config.targets });
     if (!options.requirePipeline && !options.operator && isPredictOnly(config, options)) {
       const policy = resolvePolicy(config, riskModel);
       return { config, riskModel, notifiers: [], history, metrics, policy, threshold: policy.threshold, thresholdFor: (target) => thresholdForTarget(policy, target), close };
     }
 
-    const featureSource = options.featureSource ?? own(await createFeatureSourceFromConfig(config));
+    const featureSource = metrics.instrumentFeatureSource(options.featureSource ?? own(await createFeatureSourceFromConfig(config)));
     const kubernetesHealer = options.operator || !options.healer ? own(await createHealerFromConfig(config, options.operator ? EVENTS_PER_DEPLOYMENT : undefined)) : undefined;
     const healer = kubernetesHealer ?? options.healer!;
     const now = (options.clock ?? { now: () => Date.now() }).now();
@@ -182,13 +183,14 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       policy: policyFromConfig(config),
       circuitHistory: circuit.times,
       ...(options.clock ? { clock: options.clock } : {}),
-      onError: (error, context) => logger.warn({ err: error, component: context.component, target: context.target && targetKey(context.target) }, 'background failure (healing continues)'),
+      onError: (error, context) => {
+        metrics.observeError(context);
+        logger.warn({ err: error, component: context.component, target: context.target && targetKey(context.target) }, 'background failure (healing continues)');
+      },
     });
     for (const target of config.targets) history.register(target);
-    pipeline.subscribe((record) => {
-      history.add(record);
-      metrics.observeDecision(record);
-    });
+    metrics.observePipeline(pipeline);
+    pipeline.subscribe((record) => history.add(record));
     const full: FullAutoheal = {
       config,
       featureSource,

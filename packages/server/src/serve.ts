@@ -51,6 +51,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
   const stopElection = new AbortController();
   const elector = await startLeaderElection(config, autoheal, logger, stopElection.signal);
   const isLeader = () => elector?.isLeader() ?? true;
+  autoheal.metrics.trackLeadership(isLeader);
   const policy = autoheal.policy;
   const dashboardDir = config.server.dashboard ? findDashboardDir() : undefined;
   if (config.server.dashboard && !dashboardDir) logger.warn('dashboard bundle not found (build @autoheal/dashboard-wc); / will answer 404');
