@@ -34,6 +34,11 @@ async function valueOf(metrics: ServerMetrics, name: string, labels: Record<stri
   return (await samples(metrics, name)).find((sample) => Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 }
 
+/** The samples of `name` that moved from their initial 0. */
+async function counted(metrics: ServerMetrics, name: string): Promise<Array<{ labels: Record<string, string | number>; value: number }>> {
+  return (await samples(metrics, name)).filter((sample) => sample.value !== 0);
+}
+
 function record(overrides: Partial<DecisionRecord>): DecisionRecord {
   return makeDecisionRecord({ target: backend, ...overrides });
 }
@@ -53,7 +58,7 @@ describe('createServerMetrics', () => {
     metrics.observeDecision(record({ target: stranger, decision: 'none' }));
     metrics.observeDecision(record({ target: { ...stranger, name: 'another' }, decision: 'none' }));
 
-    expect(await samples(metrics, 'autoheal_decisions_total')).toEqual([
+    expect(await counted(metrics, 'autoheal_decisions_total')).toEqual([
       { labels: { namespace: 'prod', deployment: 'backend', decision: 'none' }, value: 1 },
       { labels: { namespace: OTHER_TARGET, deployment: OTHER_TARGET, decision: 'none' }, value: 2 },
     ]);
@@ -62,6 +67,17 @@ describe('createServerMetrics', () => {
     expect(await valueOf(metrics, 'autoheal_target_verdict', { deployment: 'backend', verdict: 'healthy' })).toBe(1);
     expect(await valueOf(metrics, 'autoheal_target_verdict', { deployment: 'backend', verdict: 'at-risk' })).toBe(0);
     expect(await valueOf(metrics, 'autoheal_risk_threshold', { deployment: 'backend' })).toBe(0.5);
+  });
+
+  it('starts every counter series of the configured targets at 0, so increase() sees their first change', async () => {
+    const metrics = createServerMetrics(MODEL, { targets: [backend, { namespace: 'prod', name: 'frontend' }] });
+    expect(await samples(metrics, 'autoheal_decisions_total')).toHaveLength(2 * 7);
+    expect(await samples(metrics, 'autoheal_actions_total')).toHaveLength(2 * 3 * 2);
+    expect(await samples(metrics, 'autoheal_suppressed_actions_total')).toHaveLength(2 * 8);
+    expect(await samples(metrics, 'autoheal_pipeline_errors_total')).toHaveLength(9);
+    expect(await counted(metrics, 'autoheal_actions_total')).toEqual([]);
+    // No per-target gauge before the first decision: a risk of 0 would be a lie.
+    expect(await samples(metrics, 'autoheal_risk_probability')).toEqual([]);
   });
 
   it('counts applied steps by step and outcome, not dry-run plans, and suppressions by reason', async () => {
@@ -74,11 +90,11 @@ describe('createServerMetrics', () => {
     metrics.observeDecision(record({ decision: 'suppressed', suppressedReason: 'cooldown', assessment: atRisk() }));
     metrics.observeDecision(record({ decision: 'suppressed', suppressedReason: 'cooldown', assessment: atRisk() }));
 
-    expect(await samples(metrics, 'autoheal_actions_total')).toEqual([
+    expect(await counted(metrics, 'autoheal_actions_total')).toEqual([
       { labels: { namespace: 'prod', deployment: 'backend', step: 'restart', outcome: 'success' }, value: 1 },
       { labels: { namespace: 'prod', deployment: 'backend', step: 'cache', outcome: 'failure' }, value: 1 },
     ]);
-    expect(await samples(metrics, 'autoheal_suppressed_actions_total')).toEqual([{ labels: { namespace: 'prod', deployment: 'backend', reason: 'cooldown' }, value: 2 }]);
+    expect(await counted(metrics, 'autoheal_suppressed_actions_total')).toEqual([{ labels: { namespace: 'prod', deployment: 'backend', reason: 'cooldown' }, value: 2 }]);
     expect(await valueOf(metrics, 'autoheal_risk_probability', { deployment: 'backend' })).toBe(0.9);
   });
 
@@ -181,11 +197,11 @@ describe('createServerMetrics', () => {
     const metrics = createServerMetrics(MODEL);
     for (const component of ['watch', 'watch:collectMany:prometheus', 'notifier:slack', 'notifier:log', 'healer:recordDecision', 'something-new']) metrics.observeError({ component });
 
-    expect(await samples(metrics, 'autoheal_pipeline_errors_total')).toEqual([
+    expect(await counted(metrics, 'autoheal_pipeline_errors_total')).toEqual([
       { labels: { component: 'evaluation' }, value: 1 },
       { labels: { component: 'collection' }, value: 1 },
-      { labels: { component: 'notifier' }, value: 2 },
       { labels: { component: 'event' }, value: 1 },
+      { labels: { component: 'notifier' }, value: 2 },
       { labels: { component: 'other' }, value: 1 },
     ]);
     expect(['watch:targets', 'healer:writeState', 'subscriber', 'close:onnx'].map(errorComponentOf)).toEqual(['targets', 'state', 'subscriber', 'close']);

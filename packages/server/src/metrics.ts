@@ -8,7 +8,7 @@
  * their own `namespace`/`deployment` label values. Any other target is counted under
  * {@link OTHER_TARGET} in the counters and has no per-target gauge.
  */
-import { targetKey, type DecisionRecord, type FeatureSource, type Pipeline, type TargetRef } from '@autoheal/core';
+import { decisionKindSchema, healStepKindSchema, suppressedReasonSchema, targetKey, type DecisionRecord, type FeatureSource, type Pipeline, type TargetRef } from '@autoheal/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -26,8 +26,10 @@ export interface ServerMetricsOptions {
   targets?: ReadonlyArray<Pick<TargetRef, 'namespace' | 'name'>>;
 }
 
+const ERROR_COMPONENT_NAMES = ['evaluation', 'targets', 'collection', 'state', 'event', 'notifier', 'subscriber', 'close', 'other'] as const;
+
 /** The `component` label of `autoheal_pipeline_errors_total`, from the pipeline's error context. */
-export type ErrorComponent = 'evaluation' | 'targets' | 'collection' | 'state' | 'event' | 'notifier' | 'subscriber' | 'close' | 'other';
+export type ErrorComponent = (typeof ERROR_COMPONENT_NAMES)[number];
 
 export interface ServerMetrics {
   registry: Registry;
@@ -151,6 +153,16 @@ export function createServerMetrics(model: { name: string; version: string }, op
     labelNames: ['component'] as const,
     registers,
   });
+
+  // Every series of the configured targets exists from the start at 0: `increase()` cannot see the
+  // first failure of a series that appears with the value 1, and dashboards show 0 instead of nothing.
+  for (const component of ERROR_COMPONENT_NAMES) errors.inc({ component }, 0);
+  for (const target of options.targets ?? []) {
+    const own = { namespace: target.namespace, deployment: target.name };
+    for (const decision of decisionKindSchema.options) decisions.inc({ ...own, decision }, 0);
+    for (const step of healStepKindSchema.options) for (const outcome of ['success', 'failure']) actions.inc({ ...own, step, outcome }, 0);
+    for (const reason of suppressedReasonSchema.options) suppressed.inc({ ...own, reason }, 0);
+  }
 
   /** The label values of a target: its own when configured, the `_other` bucket otherwise. */
   function labelsOf(target: TargetRef): { namespace: string; deployment: string } | undefined {
