@@ -80,6 +80,15 @@ describe('createServerMetrics', () => {
     expect(await samples(metrics, 'autoheal_risk_probability')).toEqual([]);
   });
 
+  it('exports no risk for an unknown verdict, even when the model scored the incomplete vector', async () => {
+    const metrics = createServerMetrics(MODEL, { targets: [backend] });
+    metrics.observeDecision(record({ decision: 'none' }));
+    const unknown = { probability: 0.05, threshold: 0.5, verdict: 'unknown' as const, model: MODEL, missingFeatures: ['http_5xx_error_rate'] };
+    metrics.observeDecision(record({ decision: 'suppressed', suppressedReason: 'unknown', assessment: unknown }));
+    expect(await samples(metrics, 'autoheal_risk_probability')).toEqual([]);
+    expect(await valueOf(metrics, 'autoheal_target_verdict', { deployment: 'backend', verdict: 'unknown' })).toBe(1);
+  });
+
   it('counts applied steps by step and outcome, not dry-run plans, and suppressions by reason', async () => {
     const metrics = createServerMetrics(MODEL, { targets: [backend] });
     const plan = { step: { kind: 'restart' as const, scaleUp: false as const }, attempt: 1, operations: [] };

@@ -180,7 +180,8 @@ export function createServerMetrics(model: { name: string; version: string }, op
     evaluationDuration.observe(record.durationMs / 1000);
     if (!own) return;
 
-    if (record.assessment.probability === null) risk.remove(own);
+    // A probability computed with a signal missing judges nothing: unknown has no risk value.
+    if (record.assessment.probability === null || record.assessment.verdict === 'unknown') risk.remove(own);
     else risk.set(own, record.assessment.probability);
     threshold.set(own, record.assessment.threshold);
     for (const v of VERDICTS) verdict.set({ ...own, verdict: v }, record.assessment.verdict === v ? 1 : 0);
