@@ -1,8 +1,9 @@
 /**
  * A small stand-in for `kubectl kustomize`, for machines without kubectl. It implements only the
- * kustomize features manifests/ uses: `resources` (files and folders), `components`, and `patches`
+ * kustomize features manifests/ uses: `resources` (files and folders), `components`, `patches`
  * given by `path` as strategic merge patches (maps merge, `null` deletes a field, lists of objects
- * with a `name` merge by name, other lists are replaced). Anything else in a kustomization is an
+ * with a `name` merge by name, other lists are replaced), and `configMapGenerator` entries made of
+ * `files` with a stable name (`options.disableNameSuffixHash: true`) and optional `labels`. Anything else in a kustomization is an
  * error, so a new feature in manifests/ cannot be silently ignored here. The test
  * `kustomize-loader.test.ts` compares it with real kustomize whenever kubectl is installed.
  */
@@ -18,7 +19,7 @@ export type KubeObject = {
   [key: string]: unknown;
 };
 
-const supportedFields = new Set(['apiVersion', 'kind', 'resources', 'components', 'patches']);
+const supportedFields = new Set(['apiVersion', 'kind', 'resources', 'components', 'patches', 'configMapGenerator']);
 
 /** Parses every YAML document of a file (empty documents skipped). */
 export function readYamlObjects(file: string): KubeObject[] {
@@ -49,6 +50,7 @@ export function loadKustomization(dir: string): KubeObject[] {
     if (statSync(target).isDirectory()) objects.push(...loadKustomization(target));
     else objects.push(...readYamlObjects(target));
   }
+  objects.push(...generateConfigMaps(kustomization, dir, file));
   let result = objects;
   for (const entry of (kustomization.components as string[] | undefined) ?? []) {
     result = applyComponent(result, path.join(dir, entry));
@@ -67,12 +69,37 @@ function applyComponent(objects: KubeObject[], dir: string): KubeObject[] {
   if (component?.kind !== 'Component') throw new Error(`${file} is not a Component`);
   // A component's own resources and patches act on everything accumulated so far.
   const added = ((component.resources as string[] | undefined) ?? []).flatMap((entry) => readYamlObjects(path.join(dir, entry)));
+  added.push(...generateConfigMaps(component, dir, file));
   let result = [...objects, ...added];
   for (const patch of (component.patches as Array<{ path?: string }> | undefined) ?? []) {
     if (!patch.path) throw new Error(`${file}: only patches with "path" are supported by this loader`);
     for (const patchObject of readYamlObjects(path.join(dir, patch.path))) result = applyPatch(result, patchObject, file);
   }
   return result;
+}
+
+type ConfigMapGenerator = {
+  name?: string;
+  namespace?: string;
+  files?: string[];
+  options?: { disableNameSuffixHash?: boolean; labels?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+};
+
+/** The ConfigMaps of a `configMapGenerator` (the subset described in the module comment). */
+function generateConfigMaps(kustomization: Record<string, unknown>, dir: string, file: string): KubeObject[] {
+  return ((kustomization.configMapGenerator as ConfigMapGenerator[] | undefined) ?? []).map((generator) => {
+    const unsupported = Object.keys(generator).filter((key) => !['name', 'namespace', 'files', 'options'].includes(key));
+    const unsupportedOptions = Object.keys(generator.options ?? {}).filter((key) => !['disableNameSuffixHash', 'labels'].includes(key));
+    if (!generator.name || unsupported.length > 0 || unsupportedOptions.length > 0 || generator.options?.disableNameSuffixHash !== true) {
+      throw new Error(`${file}: this loader supports configMapGenerator entries with name, namespace, files and options.labels, with options.disableNameSuffixHash: true`);
+    }
+    const data = Object.fromEntries((generator.files ?? []).map((entry) => [path.basename(entry), readFileSync(path.join(dir, entry), 'utf8')]));
+    const metadata: KubeObject['metadata'] = { name: generator.name };
+    if (generator.namespace) metadata.namespace = generator.namespace;
+    if (generator.options?.labels) metadata.labels = { ...generator.options.labels };
+    return { apiVersion: 'v1', kind: 'ConfigMap', metadata, data };
+  });
 }
 
 /** Identity used to match a patch to its target, as kustomize does. */

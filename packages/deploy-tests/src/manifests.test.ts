@@ -104,9 +104,9 @@ describe('base: the autoheal server', () => {
     expect(config.targets).toEqual(['prod/backend', 'prod/frontend']);
   });
 
-  it('exposes a Service port named http scraped by a ServiceMonitor on /metrics every 15 s', () => {
+  it('exposes a Service port named http scraped by a ServiceMonitor on /metrics every 15 s, keeping the targets\' namespace label', () => {
     expect(find(objects, 'Service', 'autoheal', 'autoheal').spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http' }]);
-    expect(find(objects, 'ServiceMonitor', 'autoheal', 'autoheal').spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s' }]);
+    expect(find(objects, 'ServiceMonitor', 'autoheal', 'autoheal').spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s', honorLabels: true }]);
   });
 });
 
