@@ -132,6 +132,30 @@ describe('runOnce', () => {
     expect(healer.applied).toHaveLength(1);
   });
 
+  it('waits out the cooldown when a relapse while holding finds the next step cooling down, and goes on', async () => {
+    const { pipeline, clock, healer, makeAtRisk, makeHealthy } = setup({ policy: { recheckDelayMs: 60_000, cooldownMs: 120_000 } });
+    makeAtRisk();
+    const running = pipeline.runOnce(backend);
+    await advanceOnceSleeping(clock, 0);
+    makeHealthy();
+    await advanceOnceSleeping(clock, 60_000); // re-check: healthy, holding
+    makeAtRisk();
+    await advanceOnceSleeping(clock, 30_000); // relapse at 90 s: cache is due but cooling down until 120 s
+    await advanceOnceSleeping(clock, 30_000); // 120 s: the cache step
+    makeHealthy();
+    let done = false;
+    void running.then(() => (done = true));
+    for (let i = 0; i < 10 && !done; i++) {
+      await advanceOnceSleeping(clock, 30_000).catch(() => undefined);
+      await clock.settle();
+    }
+    const result = await running;
+
+    expect(result.records.map((r) => [r.decision, r.suppressedReason])).toContainEqual(['suppressed', 'cooldown']);
+    expect(healer.applied.map((a) => a.plan.step.kind)).toEqual(['restart', 'cache']);
+    expect(result.final.decision).toBe('kept');
+  });
+
   it('does not wait on an unknown first look: nothing was done, so there is nothing to re-check', async () => {
     const { pipeline } = setup({ values: {} });
 

@@ -107,6 +107,7 @@ export interface UnknownRetry {
 /**
  * Evaluates one target; after a step, waits for the re-check and evaluates again, until it settles.
  *
+ * A step due but in its cooldown (a relapse while holding) waits for the cooldown and judges again.
  * A re-check during an episode that lands on missing data (pods restarting, counters too young for
  * a rate) is not the end: it looks again every `unknownRetry.everyMs` for up to `withinMs`, then
  * stops with the `unknown` record — never acting on it (unknown never heals).
@@ -127,8 +128,11 @@ export async function runUntilSettled(
     if (!blind) blindSince = undefined;
     else blindSince ??= clock.now();
     const keepLooking = blind && clock.now() - blindSince! < unknownRetry.withinMs;
-    if (record.decision !== 'heal' && record.decision !== 'awaiting-recheck' && !keepLooking) return { records, final: record };
-    const until = keepLooking ? clock.now() + unknownRetry.everyMs : (record.ladder.recheckAt ?? clock.now());
+    // A relapse while holding can find the next step in its cooldown: the episode is not over, so
+    // wait for the cooldown (as the original script waited for its re-check) and judge again.
+    const coolingDown = record.decision === 'suppressed' && record.suppressedReason === 'cooldown' && record.ladder.cooldownUntil !== undefined;
+    if (record.decision !== 'heal' && record.decision !== 'awaiting-recheck' && !keepLooking && !coolingDown) return { records, final: record };
+    const until = keepLooking ? clock.now() + unknownRetry.everyMs : coolingDown ? record.ladder.cooldownUntil! : (record.ladder.recheckAt ?? clock.now());
     onWait?.(until, record);
     await clock.sleep(Math.max(0, until - clock.now()), signal);
   }
