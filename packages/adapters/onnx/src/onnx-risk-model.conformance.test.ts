@@ -1,5 +1,5 @@
 import { describeRiskModelConformance } from '@autoheal/core/testing';
-import { buildLogisticModel, buildTreeModel, LOGISTIC_INTERCEPT, LOGISTIC_WEIGHTS, RISK_TREES, RISK_TREES_BASE } from './__fixtures__/build-models.js';
+import { buildLogisticModel, buildTreeModel, LOGISTIC_INTERCEPT, LOGISTIC_WEIGHTS, RISK_TREES, RISK_TREES_BASE } from '../test-support/build-models.js';
 import { createOnnxRiskModel } from './onnx-risk-model.js';
 
 describeRiskModelConformance('onnx tree ensemble', async () => {

@@ -13,7 +13,7 @@ import {
   SEED_EXAMPLE,
   sigmoid,
   testMetadata,
-} from './__fixtures__/build-models.js';
+} from '../test-support/build-models.js';
 import { createOnnxRiskModel, type OnnxRiskScore } from './onnx-risk-model.js';
 
 const treeBytes = () => buildTreeModel({ trees: RISK_TREES, baseValue: RISK_TREES_BASE });

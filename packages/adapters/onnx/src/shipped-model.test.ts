@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeRiskModelConformance } from '@autoheal/core/testing';
 import { describe, expect, it } from 'vitest';
-import { SEED_EXAMPLE, sigmoid } from './__fixtures__/build-models.js';
+import { SEED_EXAMPLE, sigmoid } from '../test-support/build-models.js';
 import { createOnnxRiskModel, type OnnxRiskScore } from './onnx-risk-model.js';
 
 /** The model @autoheal/trainer ships. */

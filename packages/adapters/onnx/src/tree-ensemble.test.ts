@@ -1,6 +1,6 @@
 import { DEFAULT_FEATURE_NAMES } from '@autoheal/core';
 import { describe, expect, it } from 'vitest';
-import { buildTreeModel, randomTrees, RISK_TREES, RISK_TREES_BASE, seededRandom } from './__fixtures__/build-models.js';
+import { buildTreeModel, randomTrees, RISK_TREES, RISK_TREES_BASE, seededRandom } from '../test-support/build-models.js';
 import { onnx, type ModelProto } from './onnx-graph.js';
 import { createOnnxRiskModel } from './onnx-risk-model.js';
 import { readTreeEnsemble } from './tree-ensemble.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_NAMES } from '@autoheal/core';
-import { createFakeSimulation } from '../testing/fake-simulation.js';
+import { createFakeSimulation } from '../../test-support/fake-simulation.js';
 import { predictProbability } from '../train/trained-risk-model.js';
 import { buildSandboxModel, type SandboxBuildOptions } from './build-sandbox-model.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFakeSimulation } from '../testing/fake-simulation.js';
+import { createFakeSimulation } from '../../test-support/fake-simulation.js';
 import { runTrainCommand } from './run-train-command.js';
 
 function capture() {

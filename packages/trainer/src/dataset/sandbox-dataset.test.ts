@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeSimulation } from '../testing/fake-simulation.js';
+import { createFakeSimulation } from '../../test-support/fake-simulation.js';
 import { simulateRun } from './sandbox-dataset.js';
 import type { RunScenario } from './scenarios.js';
 

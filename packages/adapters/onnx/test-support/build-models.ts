@@ -4,7 +4,7 @@
  */
 import { DEFAULT_FEATURE_NAMES } from '@autoheal/core';
 import onnxProto from 'onnx-proto';
-import { onnx, type NodeProto } from '../onnx-graph.js';
+import { onnx, type NodeProto } from '../src/onnx-graph.js';
 
 type IAttributeProto = onnxProto.onnx.IAttributeProto;
 type IValueInfoProto = onnxProto.onnx.IValueInfoProto;

@@ -4,10 +4,10 @@
  * (errors ramp up, memory leaks make pods unready). It is not a model of anything; the shipped
  * model is trained on the real `@autoheal/sandbox` simulation.
  */
-import type { ScrapedSample } from '../features/sample-history.js';
-import { createScenarioRandom } from '../dataset/seeded-random.js';
-import type { SimulationFactory, SimulationLike } from '../dataset/sandbox-dataset.js';
-import type { FaultType } from '../dataset/scenarios.js';
+import type { ScrapedSample } from '../src/features/sample-history.js';
+import { createScenarioRandom } from '../src/dataset/seeded-random.js';
+import type { SimulationFactory, SimulationLike } from '../src/dataset/sandbox-dataset.js';
+import type { FaultType } from '../src/dataset/scenarios.js';
 
 interface FakeDeployment {
   namespace: string;
