@@ -14,7 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
-import { createOnnxRiskModel, onnx } from '@autoheal/adapter-onnx';
+import onnxProto from 'onnx-proto';
+import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
+
+// The generated model is written with onnx-proto directly (CommonJS, hence the default import).
+const { onnx } = onnxProto;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
