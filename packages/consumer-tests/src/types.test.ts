@@ -44,4 +44,4 @@ it.concurrent.each(['node16', 'bundler'])('a consumer type-checks with moduleRes
   }
   expect(errors.filter((error) => !isThirdParty(error))).toEqual([]);
   expect(result.code === 0 || thirdParty.length > 0).toBe(true);
-});
+}, 300_000);

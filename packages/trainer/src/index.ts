@@ -1,29 +1,51 @@
 /**
  * @autoheal/trainer — datasets (simulated runs or Prometheus history), labels, a monotone
  * gradient-boosted tree learner, Platt calibration, honest evaluation, ONNX export and the model card.
+ * Exports what the README's API section lists, with the types of their signatures; the helpers
+ * behind them stay internal.
  */
-export * from './features/sample-history.js';
-export * from './features/prometheus-functions.js';
-export * from './features/compute-features.js';
-export * from './dataset/label.js';
-export * from './dataset/episode.js';
-export * from './dataset/scenarios.js';
-export * from './dataset/sandbox-dataset.js';
-export * from './dataset/sandbox-simulation.js';
-export * from './dataset/incidents.js';
-export * from './dataset/prometheus-dataset.js';
-export * from './train/gbdt.js';
-export * from './train/platt.js';
-export * from './train/trained-risk-model.js';
-export * from './train/train-risk-model.js';
-export * from './evaluate/metrics.js';
-export * from './evaluate/evaluate-episodes.js';
-export * from './evaluate/model-card.js';
-export * from './export/onnx-export.js';
-export * from './build/build-options.js';
-export * from './build/finish-model.js';
-export * from './build/build-sandbox-model.js';
-export * from './build/build-prometheus-model.js';
-export * from './cli/progress-bar.js';
-export * from './cli/run-train-command.js';
-export * from './errors.js';
+
+// Building a model end to end.
+export { buildSandboxModel, sandboxBuildOptionsSchema, type SandboxBuildOptions } from './build/build-sandbox-model.js';
+export { buildPrometheusModel, prometheusBuildOptionsSchema, type PrometheusBuildOptions } from './build/build-prometheus-model.js';
+export type { BuildProgress, BuiltModel } from './build/finish-model.js';
+
+// Features, computed from scraped samples the way Prometheus would.
+export { SeriesRecorder, type Sample, type ScrapedSample, type SeriesHistory } from './features/sample-history.js';
+export { extrapolatedCounterRate } from './features/prometheus-functions.js';
+export { computeFeatures, type DeploymentFeatures } from './features/compute-features.js';
+
+// Labels and datasets.
+export {
+  availabilityObjectiveSchema,
+  DEFAULT_HORIZON_MS,
+  DEFAULT_OBJECTIVE,
+  findBreaches,
+  labelSamples,
+  type AvailabilityObjective,
+  type Breach,
+  type SampleLabel,
+} from './dataset/label.js';
+export type { Episode } from './dataset/episode.js';
+export { FAULT_TYPES, generateScenarios, type FaultType, type Fold, type RunScenario, type ScenarioOptions, type WorkloadScenario } from './dataset/scenarios.js';
+export { simulateRun, type SimulateRunOptions, type SimulationFactory, type SimulationLike } from './dataset/sandbox-dataset.js';
+export { incidentSchema, parseIncidents, readIncidents, type Incident } from './dataset/incidents.js';
+export { collectHistory, historyEpisodes, type History, type HistoryOptions } from './dataset/prometheus-dataset.js';
+
+// Training.
+export { trainGbdt, type GbdtModel, type GbdtOptions, type GbdtTrainingResult, type MonotoneDirection } from './train/gbdt.js';
+export { fitPlatt, type PlattCalibration } from './train/platt.js';
+export { trainLogistic, type LogisticModel } from './train/logistic.js';
+export { trainRiskModel, type TrainingOutcome, type TrainRiskModelOptions } from './train/train-risk-model.js';
+export { createTrainedRiskModel, predictProbability, type TrainedRiskModel } from './train/trained-risk-model.js';
+
+// Evaluation.
+export { evaluateEpisodes, tuneThreshold, type EpisodeEvaluation, type EpisodeScorer, type EvaluationOptions } from './evaluate/evaluate-episodes.js';
+export { brierScore, brierSkillScore, prAuc, reliabilityTable, rocAuc, thresholdStats, type ReliabilityBin, type ThresholdStats } from './evaluate/metrics.js';
+
+// Export and documentation.
+export { exportRiskModelToOnnx, type RiskModelExport } from './export/onnx-export.js';
+export { renderModelCard, type ModelCardInput } from './evaluate/model-card.js';
+
+// The `train` command (the server's `autoheal train`).
+export { runTrainCommand, TRAIN_USAGE, type TrainCommandIo } from './cli/run-train-command.js';
