@@ -11,11 +11,9 @@ export {
 } from './prometheus-feature-source.js';
 export {
   DEFAULT_QUERIES,
-  POD_NAME_DEPLOYMENT_REGEX,
   defaultQueries,
   defaultRequestVolumeQuery,
   renderQuery,
-  withDeploymentLabel,
   type DeploymentFrom,
   type FeatureQuery,
   type QueryMode,
@@ -24,7 +22,6 @@ export {
 export {
   PrometheusHttpClient,
   PrometheusRequestError,
-  parseSampleValue,
   type InstantResult,
   type InstantSample,
   type PrometheusAuth,
