@@ -1,19 +1,25 @@
 /**
  * `createOnnxRiskModel`: the RiskModel backed by an ONNX file and onnxruntime-node. Everything that
  * can be wrong with the file (not there, an LFS pointer, truncated, wrong inputs, wrong feature
- * names) fails here, at load; the tree structure for explanations is decoded once, here too.
+ * names) fails here, at load; the tree structure for explanations is decoded (and compiled) once,
+ * here too. A call reads its rows into typed arrays, runs onnxruntime once for all of them, explains
+ * them in one pass when asked, and only then builds the result objects.
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
-import { DEFAULT_FEATURE_NAMES, parseWithSchema, type CallOptions, type FeatureContribution, type FeatureVector, type RiskModel, type RiskScore } from '@autoheal/core';
+import { DEFAULT_FEATURE_NAMES, parseWithSchema, type CallOptions, type RiskModel, type RiskScore } from '@autoheal/core';
+import { explainedScores, probabilityScores } from './build-scores.js';
 import { aborted, COMPONENT, firstLine, inputInvalid, modelFailed, modelInvalid } from './errors.js';
-import { readLinearModel, readOutputHead, type OutputHead } from './linear-model.js';
+import { buildExplainer, type OnnxExplanation, type OnnxModelType } from './model-explainer.js';
 import { assertLooksLikeOnnx, decodeModel, describeSource, readModelFile } from './model-file.js';
 import { describeFeatureMismatch, readModelProperties, type PlattCalibration } from './model-metadata.js';
-import { toInteger, type ModelProto } from './onnx-graph.js';
-import { createTreeExplainer, readTreeEnsemble } from './tree-ensemble.js';
+import { toInteger } from './onnx-graph.js';
+import { createRowReader, type OnnxFeatureRow } from './row-reader.js';
+
+export type { OnnxExplanation } from './model-explainer.js';
+export type { OnnxFeatureRow } from './row-reader.js';
 
 /** The input tensor name every autoheal model uses. */
 export const ONNX_INPUT_NAME = 'features';
@@ -53,25 +59,11 @@ export const onnxRiskModelOptionsSchema = z
 /** Input of {@link createOnnxRiskModel}. */
 export type OnnxRiskModelOptions = z.input<typeof onnxRiskModelOptionsSchema>;
 
-/** How contributions are computed for this model, or why there are none. */
-export interface OnnxExplanation {
-  /** `path-attribution` (trees, Saabas), `linear` (coefficient × value), or `none`. */
-  method: 'path-attribution' | 'linear' | 'none';
-  /** Why there are no contributions, when `method` is `none`. */
-  reason?: string;
-  /** Trees only: how node values average their children. */
-  nodeWeighting?: 'equal' | 'cover';
-  /** Trees only: how many trees. */
-  trees?: number;
-  /** The log-odds before any feature is known: contributions + baseValue = logit(probability). */
-  baseValue?: number;
-}
-
 /** Everything known about the loaded model, for `/readyz`, `doctor` and decision records. */
 export interface OnnxModelMetadata {
   name: string;
   version: string;
-  modelType: 'tree_ensemble' | 'logistic' | 'unknown';
+  modelType: OnnxModelType;
   featureNames: string[];
   /** `threshold` metadata: the operating point the model was tuned for. */
   threshold: number | undefined;
@@ -100,9 +92,6 @@ export interface OnnxScoreOptions extends CallOptions {
   contributions?: boolean;
 }
 
-/** One row: a vector by feature name, or the values in `featureNames` order. */
-export type OnnxFeatureRow = FeatureVector | readonly (number | null)[];
-
 /** A RiskModel that scores with onnxruntime-node. */
 export interface OnnxRiskModel extends RiskModel {
   readonly metadata: OnnxModelMetadata;
@@ -112,9 +101,6 @@ export interface OnnxRiskModel extends RiskModel {
   /** Releases the onnxruntime session; later calls fail with `MODEL_FAILED`. */
   close(): Promise<void>;
 }
-
-/** Explains one row in place: adds log-odds credits to `contributions` and returns the logit. */
-type RowExplainer = (values: Float32Array, row: number, width: number, contributions: Float64Array) => number;
 
 /**
  * Loads an ONNX risk model and checks it against the feature schema.
@@ -189,83 +175,57 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
 
   let closed = false;
 
-  function toMatrix(rows: readonly OnnxFeatureRow[]): Float32Array {
-    const values = new Float32Array(rows.length * width);
-    rows.forEach((row, r) => {
-      if (Array.isArray(row)) {
-        if (row.length !== width) throw inputInvalid(`row ${r} has ${row.length} values; the model takes ${width}: ${featureNames.join(', ')}.`, { row: r });
-        for (let i = 0; i < width; i++) values[r * width + i] = toValue(row[i], featureNames[i]!, r);
-        return;
-      }
-      if (typeof row !== 'object' || row === null) throw inputInvalid(`row ${r} is ${row === null ? 'null' : typeof row}; pass an object keyed by feature name.`, { row: r });
-      const vector = row as FeatureVector;
-      // Fast path for batches: every name present and no other key; the slow path only builds the message.
-      let present = 0;
-      for (const name of featureNames) if (vector[name] !== undefined) present++;
-      let keys = 0;
-      for (const key in vector) if (Object.hasOwn(vector, key)) keys++;
-      if (present !== width || keys !== width) {
-        const absent = featureNames.filter((name) => vector[name] === undefined);
-        const unknown = Object.keys(vector).filter((name) => !featureNames.includes(name));
-        const parts = [absent.length > 0 ? `absent feature(s) ${absent.join(', ')} (use null for a value that could not be measured)` : '', unknown.length > 0 ? `unknown feature(s) ${unknown.join(', ')}` : ''].filter(Boolean);
-        throw inputInvalid(`row ${r} does not match the model's features: ${parts.join('; ')}. The model takes ${featureNames.join(', ')}.`, { row: r, absent, unknown });
-      }
-      for (let i = 0; i < width; i++) values[r * width + i] = toValue(vector[featureNames[i]!], featureNames[i]!, r);
-    });
-    return values;
-  }
+  const readRows = createRowReader(featureNames);
+  // Scratch for the explanation, kept at the size of the largest batch so far: filled and read with
+  // no await in between, so concurrent calls can share it. The input matrices cannot be shared:
+  // they live across the await on onnxruntime.
+  let credits = new Float64Array(0);
+  let logits = new Float64Array(0);
 
   async function scoreRows(rows: readonly OnnxFeatureRow[], call: OnnxScoreOptions = {}): Promise<OnnxRiskScore[]> {
     if (call.signal?.aborted) throw aborted(call.signal);
     if (closed) throw modelFailed(`model ${metadata.name}@${metadata.version} is closed; create a new one with createOnnxRiskModel.`);
     if (!Array.isArray(rows)) throw inputInvalid('scoreBatch takes an array of vectors.');
-    if (rows.length === 0) return [];
-    const values = toMatrix(rows);
+    const count = rows.length;
+    if (count === 0) return [];
+    const withContributions = (call.contributions ?? options.contributions) && explain !== undefined;
+    const cells = count * width;
+    // onnxruntime (and the tree walk) take float32. With contributions the values are also kept as
+    // given, in doubles, because each contribution reports the value that was passed.
+    const values = new Float32Array(cells);
+    let given: Float64Array | undefined;
+    if (withContributions) {
+      given = new Float64Array(cells);
+      readRows(rows, given);
+      // A plain loop: V8's typed-array-to-typed-array conversion is about ten times slower.
+      for (let k = 0; k < cells; k++) values[k] = given[k]!;
+    } else {
+      readRows(rows, values);
+    }
 
     let output: Float32Array;
     try {
-      const result = await session.run({ [ONNX_INPUT_NAME]: new ort.Tensor('float32', values, [rows.length, width]) }, [ONNX_OUTPUT_NAME]);
+      const result = await session.run({ [ONNX_INPUT_NAME]: new ort.Tensor('float32', values, [count, width]) }, [ONNX_OUTPUT_NAME]);
       output = result[ONNX_OUTPUT_NAME]!.data as Float32Array;
     } catch (error) {
-      throw modelFailed(`onnxruntime failed to score ${rows.length} row(s) with ${metadata.name}@${metadata.version}: ${firstLine(error)}.`, error);
+      throw modelFailed(`onnxruntime failed to score ${count} row(s) with ${metadata.name}@${metadata.version}: ${firstLine(error)}.`, error);
     }
-    if (output.length !== rows.length) throw modelFailed(`the model returned ${output.length} probabilities for ${rows.length} rows; its output must be [N, 1].`);
-
-    const withContributions = (call.contributions ?? options.contributions) && explain !== undefined;
-    const scores: OnnxRiskScore[] = [];
-    const credits = new Float64Array(width);
-    const order = new Int32Array(width);
-    for (let r = 0; r < rows.length; r++) {
+    if (output.length !== count) throw modelFailed(`the model returned ${output.length} probabilities for ${count} rows; its output must be [N, 1].`);
+    for (let r = 0; r < count; r++) {
       const probability = output[r]!;
-      if (!Number.isFinite(probability) || probability < 0 || probability > 1) {
+      if (!(probability >= 0 && probability <= 1)) {
         const missing = featureNames.filter((_, i) => Number.isNaN(values[r * width + i]!));
         throw modelFailed(`the model returned ${probability} for row ${r}${missing.length > 0 ? ` with missing ${missing.join(', ')}; this ${modelType} model cannot score missing values — collect them, or use a tree model that routes NaN` : ''}.`);
       }
-      if (!withContributions) {
-        scores.push({ probability });
-        continue;
-      }
-      credits.fill(0);
-      explain(values, r, width, credits);
-      // Largest magnitude first. An insertion sort of indices: a handful of features, and for big
-      // batches it is much cheaper than sorting objects with a comparator.
-      for (let i = 0; i < width; i++) {
-        let j = i;
-        while (j > 0 && Math.abs(credits[order[j - 1]!]!) < Math.abs(credits[i]!)) {
-          order[j] = order[j - 1]!;
-          j--;
-        }
-        order[j] = i;
-      }
-      const contributions: FeatureContribution[] = new Array(width);
-      for (let j = 0; j < width; j++) {
-        const i = order[j]!;
-        const feature = featureNames[i]!;
-        contributions[j] = { feature, value: Number.isNaN(values[r * width + i]!) ? null : rowValue(rows[r]!, feature, i), contribution: credits[i]! };
-      }
-      scores.push({ probability, contributions, baseValue: explanation.baseValue! });
     }
-    return scores;
+
+    if (!withContributions || !given) return probabilityScores(output, count);
+    if (credits.length < cells) credits = new Float64Array(cells);
+    else credits.fill(0, 0, cells);
+    if (logits.length < count) logits = new Float64Array(count);
+    else logits.fill(0, 0, count);
+    explain(values, count, width, credits, logits);
+    return explainedScores(output, count, featureNames, given, credits, explanation.baseValue!);
   }
 
   return {
@@ -284,19 +244,6 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
       await session.release();
     },
   };
-}
-
-function rowValue(row: OnnxFeatureRow, feature: string, index: number): number | null {
-  const value = Array.isArray(row) ? row[index] : (row as FeatureVector)[feature];
-  return value ?? null;
-}
-
-function toValue(value: unknown, feature: string, row: number): number {
-  if (value === null) return Number.NaN;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw inputInvalid(`row ${row}: ${feature} is ${typeof value === 'number' ? String(value) : JSON.stringify(value) ?? typeof value}; pass a finite number, or null when it could not be measured.`, { row, feature });
-  }
-  return value;
 }
 
 /** Checks input `features` float32 [N, F] and output `probability` float32 [N, 1]. */
@@ -348,105 +295,4 @@ async function checkRunsAtLoad(session: InferenceSession, width: number, source:
       { kind: 'output-not-probability' },
     );
   }
-}
-
-/**
- * Reads the graph (trees or linear map, then the calibration and sigmoid after it) into a JS
- * explainer, and checks it against onnxruntime on probe rows: contributions are only offered when
- * they provably add up to the model's own log-odds.
- */
-async function buildExplainer(
-  proto: ModelProto,
-  declaredType: 'tree_ensemble' | 'logistic' | undefined,
-  nodeCover: number[] | undefined,
-  width: number,
-  session: InferenceSession,
-  TensorClass: typeof Tensor,
-): Promise<{ explain: RowExplainer | undefined; explanation: OnnxExplanation; modelType: OnnxModelMetadata['modelType'] }> {
-  const none = (reason: string, modelType: OnnxModelMetadata['modelType']) => ({ explain: undefined, explanation: { method: 'none' as const, reason }, modelType });
-
-  const ensemble = readTreeEnsemble(proto, nodeCover ? { nodeCover } : {});
-  let explain: RowExplainer;
-  let explanation: OnnxExplanation;
-  let probes: number[][];
-  let modelType: OnnxModelMetadata['modelType'];
-  if (ensemble) {
-    modelType = 'tree_ensemble';
-    if (ensemble.inputName !== ONNX_INPUT_NAME) return none('the tree ensemble does not read the model input directly', modelType);
-    if (ensemble.featureCount > width) throw modelInvalid(`the tree ensemble splits on column ${ensemble.featureCount - 1} but the model has ${width} feature_names; export it again.`);
-    if (ensemble.aggregateFunction !== 'SUM' && ensemble.aggregateFunction !== 'AVERAGE') return none(`aggregate_function ${ensemble.aggregateFunction} is not additive`, modelType);
-    if (ensemble.postTransform !== 'NONE' && ensemble.postTransform !== 'LOGISTIC') return none(`post_transform ${ensemble.postTransform} is not a sigmoid`, modelType);
-    const head = readOutputHead(proto, ensemble.outputName, ONNX_OUTPUT_NAME, ensemble.postTransform === 'LOGISTIC');
-    if (typeof head === 'string') return none(head, modelType);
-    const trees = createTreeExplainer(ensemble);
-    explain = (values, row, rowWidth, contributions) => {
-      const raw = trees.explainRow(values, row, rowWidth, contributions);
-      // Platt calibration is affine in log-odds, so scaling the credits keeps them exact.
-      for (let i = 0; i < rowWidth; i++) contributions[i] = contributions[i]! * head.scale;
-      return head.scale * raw + head.offset;
-    };
-    explanation = { method: 'path-attribution', nodeWeighting: ensemble.nodeWeighting, trees: ensemble.trees.length, baseValue: head.scale * trees.baseValue + head.offset };
-    probes = treeProbes(ensemble.trees.flatMap((tree) => tree.nodes), width);
-  } else {
-    const linear = readLinearModel(proto, ONNX_INPUT_NAME);
-    modelType = linear ? 'logistic' : declaredType ?? 'unknown';
-    if (!linear) return none('the graph is neither a TreeEnsembleRegressor nor a linear map (MatMul, Gemm, LinearRegressor) of the input', modelType);
-    if (linear.coefficients.length !== width) throw modelInvalid(`the linear model has ${linear.coefficients.length} coefficients but ${width} feature_names; export it again.`);
-    const head = readOutputHead(proto, linear.outputName, ONNX_OUTPUT_NAME, false);
-    if (typeof head === 'string') return none(head, modelType);
-    const weights = linear.coefficients.map((c) => c * head.scale);
-    const intercept = head.scale * linear.intercept + head.offset;
-    explain = (values, row, rowWidth, contributions) => {
-      let logit = intercept;
-      for (let i = 0; i < rowWidth; i++) {
-        const credit = weights[i]! * values[row * rowWidth + i]!;
-        contributions[i] = contributions[i]! + credit;
-        logit += credit;
-      }
-      return logit;
-    };
-    explanation = { method: 'linear', baseValue: intercept };
-    probes = [new Array<number>(width).fill(0), new Array<number>(width).fill(1), Array.from({ length: width }, (_, i) => (i % 3) - 1)];
-  }
-
-  const mismatch = await compareWithRuntime(explain, probes, width, session, TensorClass);
-  if (mismatch !== undefined) return none(mismatch, modelType);
-  return { explain, explanation, modelType };
-}
-
-/** Rows that visit both sides of many splits, plus an all-NaN row for the missing-value routing. */
-function treeProbes(nodes: ReadonlyArray<{ featureIndex: number; threshold: number }>, width: number): number[][] {
-  const thresholds: number[][] = Array.from({ length: width }, () => []);
-  for (const n of nodes) if (n.featureIndex >= 0) thresholds[n.featureIndex]!.push(n.threshold);
-  const rows: number[][] = [new Array<number>(width).fill(Number.NaN), new Array<number>(width).fill(0)];
-  for (let r = 0; r < 14; r++) {
-    rows.push(thresholds.map((list, f) => {
-      if (list.length === 0) return r;
-      const t = list[(r * 7 + f * 3) % list.length]!;
-      // Alternate just below and just above a real threshold so both branches get exercised.
-      return r % 2 === 0 ? t - Math.max(1e-3, Math.abs(t) * 0.01) : t + Math.max(1e-3, Math.abs(t) * 0.01);
-    }));
-  }
-  return rows;
-}
-
-async function compareWithRuntime(explain: RowExplainer, probes: number[][], width: number, session: InferenceSession, TensorClass: typeof Tensor): Promise<string | undefined> {
-  const values = Float32Array.from(probes.flat());
-  let output: Float32Array;
-  try {
-    const result = await session.run({ [ONNX_INPUT_NAME]: new TensorClass('float32', values, [probes.length, width]) }, [ONNX_OUTPUT_NAME]);
-    output = result[ONNX_OUTPUT_NAME]!.data as Float32Array;
-  } catch (error) {
-    throw modelInvalid(`onnxruntime failed on a test batch right after loading: ${firstLine(error)}. Export the model again.`, { kind: 'runtime-probe' }, error);
-  }
-  const credits = new Float64Array(width);
-  let worst = 0;
-  for (let r = 0; r < probes.length; r++) {
-    const expected = output[r]!;
-    if (!Number.isFinite(expected)) continue; // e.g. NaN through a linear model: nothing to compare
-    credits.fill(0);
-    const logit = explain(values, r, width, credits);
-    worst = Math.max(worst, Math.abs(1 / (1 + Math.exp(-logit)) - expected));
-  }
-  return worst > 1e-4 ? `the graph as read for explanations disagrees with onnxruntime by up to ${worst.toExponential(2)} in probability` : undefined;
 }
