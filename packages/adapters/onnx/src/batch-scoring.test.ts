@@ -77,6 +77,19 @@ describe('batch scoring gives exactly the results of the scoring before the fast
     await Promise.all([model.close(), reference.close()]);
   });
 
+  it('gives concurrent calls of different sizes their own results (the scratch buffers are not shared across an await)', async () => {
+    const bytes = buildTreeModel({ trees: randomTrees(3, 20, 4, 7), baseValue: 0 });
+    const model = await createOnnxRiskModel({ modelBytes: bytes });
+    const reference = await createReferenceScorer(bytes);
+    const batches = [500, 3, 2000, 1, 800, 500, 40, 1200].map((size, i) => rowsFor(bytes, DEFAULT_FEATURE_NAMES, size + i, true));
+
+    const together = await Promise.all(batches.map((rows, i) => model.scoreBatch(rows, { contributions: i % 3 !== 1 })));
+    const expected = await Promise.all(batches.map((rows, i) => reference.scoreBatch(rows, { contributions: i % 3 !== 1 })));
+
+    expect(together).toStrictEqual(expected);
+    await Promise.all([model.close(), reference.close()]);
+  });
+
   it('fails on the same row with the same INPUT_INVALID error', async () => {
     const bytes = buildTreeModel({ trees: RISK_TREES, baseValue: RISK_TREES_BASE });
     const model = await createOnnxRiskModel({ modelBytes: bytes });

@@ -17,6 +17,7 @@ import { assertLooksLikeOnnx, decodeModel, describeSource, readModelFile } from 
 import { describeFeatureMismatch, readModelProperties, type PlattCalibration } from './model-metadata.js';
 import { toInteger } from './onnx-graph.js';
 import { createRowReader, type OnnxFeatureRow } from './row-reader.js';
+import { createScratchBuffers } from './scratch-buffers.js';
 
 export type { OnnxExplanation } from './model-explainer.js';
 export type { OnnxFeatureRow } from './row-reader.js';
@@ -176,9 +177,11 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
   let closed = false;
 
   const readRows = createRowReader(featureNames);
-  // Scratch for the explanation, kept at the size of the largest batch so far: filled and read with
-  // no await in between, so concurrent calls can share it. The input matrices cannot be shared:
-  // they live across the await on onnxruntime.
+  // The matrices of a call are lent to it until it returns (they live across the await on
+  // onnxruntime); the explanation's arrays are filled and read with no await in between, so one
+  // set serves every call. All are kept at the size of the largest batch so far.
+  const inputs = createScratchBuffers(Float32Array);
+  const givenValues = createScratchBuffers(Float64Array);
   let credits = new Float64Array(0);
   let logits = new Float64Array(0);
 
@@ -190,12 +193,24 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
     if (count === 0) return [];
     const withContributions = (call.contributions ?? options.contributions) && explain !== undefined;
     const cells = count * width;
-    // onnxruntime (and the tree walk) take float32. With contributions the values are also kept as
-    // given, in doubles, because each contribution reports the value that was passed.
-    const values = new Float32Array(cells);
-    let given: Float64Array | undefined;
-    if (withContributions) {
-      given = new Float64Array(cells);
+    const input = inputs.take(cells);
+    const given = withContributions ? givenValues.take(cells) : undefined;
+    try {
+      return await scoreMatrix(rows, count, input.subarray(0, cells), given?.subarray(0, cells));
+    } finally {
+      inputs.give(input);
+      if (given) givenValues.give(given);
+    }
+  }
+
+  /**
+   * Scores `rows` through `values` (float32, what onnxruntime and the tree walk compare) and, when
+   * contributions are wanted, `given` (the values as passed, in doubles, because each contribution
+   * reports the value that was passed).
+   */
+  async function scoreMatrix(rows: readonly OnnxFeatureRow[], count: number, values: Float32Array, given: Float64Array | undefined): Promise<OnnxRiskScore[]> {
+    const cells = values.length;
+    if (given) {
       readRows(rows, given);
       // A plain loop: V8's typed-array-to-typed-array conversion is about ten times slower.
       for (let k = 0; k < cells; k++) values[k] = given[k]!;
@@ -219,7 +234,7 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
       }
     }
 
-    if (!withContributions || !given) return probabilityScores(output, count);
+    if (!given || !explain) return probabilityScores(output, count);
     if (credits.length < cells) credits = new Float64Array(cells);
     else credits.fill(0, 0, cells);
     if (logits.length < count) logits = new Float64Array(count);
