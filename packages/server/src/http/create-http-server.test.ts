@@ -177,6 +177,48 @@ describe('targets API', () => {
     expect((await fetch(`${url}/api/targets/prod/nope`)).status).toBe(404);
   });
 
+  it('shows and evaluates targets that differ only by cluster, each at its own ?cluster= URL', async () => {
+    const { url, history, evaluated } = await start();
+    const ledgerEu: TargetRef = { namespace: 'payments', kind: 'Deployment', name: 'ledger', cluster: 'eu-1' };
+    const ledgerUs: TargetRef = { ...ledgerEu, cluster: 'us/east 1' };
+    history.add(makeDecisionRecord({ target: ledgerEu, summary: 'eu record' }));
+    history.add(makeDecisionRecord({ target: ledgerUs, summary: 'us record' }));
+    const auth = { authorization: `Bearer ${TOKEN}` };
+
+    const list = (await (await fetch(`${url}/api/targets`)).json()) as { targets: Array<{ key: string; target: TargetRef }> };
+    const eu = (await (await fetch(`${url}/api/targets/payments/ledger?cluster=eu-1`)).json()) as { key: string; history: Array<{ summary: string }> };
+    const us = (await (await fetch(`${url}/api/targets/payments/ledger?cluster=${encodeURIComponent('us/east 1')}`)).json()) as { key: string; history: Array<{ summary: string }> };
+    const checked = await fetch(`${url}/api/targets/payments/ledger/evaluate?cluster=${encodeURIComponent('us/east 1')}`, { method: 'POST', headers: auth });
+
+    expect(list.targets.map((t) => t.key).sort()).toEqual(['eu-1/payments/ledger', 'prod/backend', 'us/east 1/payments/ledger']);
+    expect(eu).toMatchObject({ key: 'eu-1/payments/ledger', history: [{ summary: 'eu record' }] });
+    expect(us).toMatchObject({ key: 'us/east 1/payments/ledger', history: [{ summary: 'us record' }] });
+    expect(checked.status).toBe(200);
+    expect(evaluated).toEqual([ledgerUs]);
+  });
+
+  it('keeps the plain URL for a target without a cluster, and says which clusters to ask for otherwise', async () => {
+    const { url, history, evaluated } = await start();
+    history.register({ namespace: 'payments', kind: 'Deployment', name: 'ledger', cluster: 'eu-1' });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+
+    const plain = await fetch(`${url}/api/targets/prod/backend`);
+    const withoutCluster = await fetch(`${url}/api/targets/payments/ledger`);
+    const wrongCluster = await fetch(`${url}/api/targets/prod/backend/evaluate?cluster=eu-1`, { method: 'POST', headers: auth });
+    const empty = await fetch(`${url}/api/targets/payments/ledger?cluster=`);
+
+    expect(plain.status).toBe(200);
+    expect(withoutCluster.status).toBe(404);
+    expect(((await withoutCluster.json()) as { message: string }).message).toBe(
+      'target payments/ledger is not watched; payments/ledger is watched in cluster "eu-1" (add ?cluster=eu-1); GET /api/targets lists the watched targets',
+    );
+    expect(wrongCluster.status).toBe(404);
+    expect(((await wrongCluster.json()) as { message: string }).message).toContain('prod/backend is watched without a cluster (leave out ?cluster)');
+    expect(evaluated).toHaveLength(0);
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ error: 'invalid-request', fields: [{ path: 'cluster' }] });
+  });
+
   it('needs the bearer token to evaluate now', async () => {
     const { url, evaluated } = await start();
     const path = `${url}/api/targets/prod/backend/evaluate`;
@@ -231,6 +273,14 @@ describe('metrics, OpenAPI and CORS', () => {
     const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string; components: { schemas: Record<string, { required?: string[] }> } };
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.schemas.PredictRequest!.required).toEqual(Object.keys(SEED_BODY));
+  });
+
+  it('documents the optional cluster query of the per-target routes', async () => {
+    const { url } = await start();
+    const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters: Array<{ name: string; in: string; required: boolean; schema: { type: string } }> }>> };
+    for (const [path, method] of [['/api/targets/{namespace}/{name}', 'get'], ['/api/targets/{namespace}/{name}/evaluate', 'post']] as const) {
+      expect(doc.paths[path]![method]!.parameters.find((p) => p.name === 'cluster')).toMatchObject({ in: 'query', required: false, schema: { type: 'string' } });
+    }
   });
 
   it('allows configured origins only', async () => {

@@ -4,7 +4,7 @@
  */
 import { decisionRecordSchema, riskAssessmentSchema, featureContributionSchema, serverInfoSchema } from '@autoheal/core';
 import { z } from 'zod';
-import { batchPredictRequestSchema, predictResponseSchema } from './schemas.js';
+import { batchPredictRequestSchema, predictResponseSchema, targetQuerySchema } from './schemas.js';
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -28,6 +28,13 @@ export function buildOpenApiDocument(options: { version: string; predictRequestS
   const targetParams = [
     { name: 'namespace', in: 'path', required: true, schema: { type: 'string' } },
     { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+    {
+      name: 'cluster',
+      in: 'query',
+      required: false,
+      description: "The target's cluster, as `GET /api/targets` lists it (`target.cluster`). Leave it out for a target without one.",
+      schema: (schemaOf(targetQuerySchema, 'input') as { properties: Record<string, unknown> }).properties.cluster,
+    },
   ];
   return {
     openapi: '3.1.0',
@@ -67,9 +74,19 @@ export function buildOpenApiDocument(options: { version: string; predictRequestS
       },
       '/metrics': { get: { summary: 'Prometheus exposition', responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
       '/api/info': { get: { summary: 'Server, model and policy', responses: { 200: { description: 'info', ...json(ref('ServerInfo')) } } } },
-      '/api/targets': { get: { summary: 'Watched targets with their latest decision', responses: { 200: { description: 'targets' } } } },
+      '/api/targets': {
+        get: { summary: 'Watched targets with their latest decision; address one by its target.namespace, target.name and (when set) target.cluster', responses: { 200: { description: 'targets' } } },
+      },
       '/api/targets/{namespace}/{name}': {
-        get: { summary: 'Latest decision and recent history of one target', parameters: targetParams, responses: { 200: { description: 'target' }, 404: { description: 'unknown target', ...json(ref('Error')) } } },
+        get: {
+          summary: 'Latest decision and recent history of one target',
+          parameters: targetParams,
+          responses: {
+            200: { description: 'target' },
+            400: { description: 'invalid query (an empty cluster)', ...json(ref('Error')) },
+            404: { description: 'no such target; the message names the clusters where this namespace/name is watched', ...json(ref('Error')) },
+          },
+        },
       },
       '/api/targets/{namespace}/{name}/evaluate': {
         post: {
@@ -80,6 +97,7 @@ export function buildOpenApiDocument(options: { version: string; predictRequestS
             200: { description: 'the decision', ...json(ref('DecisionRecord')) },
             401: { description: 'missing or wrong token', ...json(ref('Error')) },
             403: { description: 'read-only mode', ...json(ref('Error')) },
+            404: { description: 'no such target; the message names the clusters where this namespace/name is watched', ...json(ref('Error')) },
           },
         },
       },

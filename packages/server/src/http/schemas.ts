@@ -19,3 +19,12 @@ export const MAX_BATCH = 10_000;
 export const batchPredictRequestSchema = z.object({
   instances: z.array(z.record(z.string(), z.unknown())).min(1, 'needs at least one vector').max(MAX_BATCH, `at most ${MAX_BATCH} vectors per request`),
 });
+
+/**
+ * The query of `GET /api/targets/{namespace}/{name}` and `POST …/evaluate`: the target's cluster,
+ * for a target watched in a named one.
+ */
+export const targetQuerySchema = z.object({
+  /** The target's cluster, exactly as `GET /api/targets` lists it; leave it out for a target without one. */
+  cluster: z.string().min(1, 'must not be empty; leave cluster out for a target without one').optional(),
+});
