@@ -2,7 +2,7 @@
 import { serverInfoSchema } from '@autoheal/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AutohealApiError, createAutohealClient } from './api-client.js';
-import { FAILING_FEATURES, fixturePredict, startFixtureServer, type FixtureServer } from './test/fixture-server.js';
+import { CART, FAILING_FEATURES, LEDGER, LEDGER_US, fixturePredict, startFixtureServer, type FixtureServer } from './test/fixture-server.js';
 
 let fixture: FixtureServer | undefined;
 afterEach(async () => {
@@ -22,6 +22,33 @@ describe('createAutohealClient', () => {
     expect(detail.history.map((r) => r.id)).toEqual(fixture.histories.get('shop/checkout')!.map((r) => r.id));
     // The trailing slash of baseUrl was not doubled.
     expect(fixture.requests.every((r) => !r.path.startsWith('//'))).toBe(true);
+  });
+
+  it('names a target in a cluster with ?cluster=, and keeps the plain URL for one without', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1', token: 't0k', clusterTwin: true });
+    const client = createAutohealClient({ baseUrl: fixture.url, token: 't0k' });
+
+    const [eu, us, plain] = await Promise.all([client.target(LEDGER), client.target(LEDGER_US), client.target(CART)]);
+    const checked = await client.evaluate(LEDGER_US);
+
+    expect([eu.key, us.key, plain.key]).toEqual(['eu-1/payments/ledger', 'us-1/payments/ledger', 'shop/cart']);
+    expect(checked.target).toEqual(LEDGER_US);
+    const seen = fixture.requests.map((r) => `${r.method} ${r.path}${r.query}`);
+    expect(seen).toEqual(
+      expect.arrayContaining(['GET /api/targets/payments/ledger?cluster=eu-1', 'GET /api/targets/payments/ledger?cluster=us-1', 'GET /api/targets/shop/cart', 'POST /api/targets/payments/ledger/evaluate?cluster=us-1']),
+    );
+  });
+
+  it('URL-encodes a cluster name', async () => {
+    const seen: string[] = [];
+    const client = createAutohealClient({
+      baseUrl: 'http://autoheal.example',
+      fetch: async (url) => (seen.push(String(url)), new Response('{"key":"k"}', { status: 200 })),
+    });
+
+    await client.target({ namespace: 'payments', name: 'ledger', cluster: 'us/east 1&x' });
+
+    expect(seen).toEqual(['http://autoheal.example/api/targets/payments/ledger?cluster=us%2Feast%201%26x']);
   });
 
   it('sends the bearer token on evaluate and reports 401 and 403 as typed errors', async () => {

@@ -2,7 +2,7 @@
  * A small client for the autoheal server's HTTP API, with no Lit dependency: usable from any
  * page, worker or test. Uses `fetch` for requests and `EventSource` for the live decision stream.
  */
-import type { DecisionRecord, FieldError, PredictResult, ServerInfo, TargetDetail, TargetSummary } from './types.js';
+import type { DecisionRecord, FieldError, PredictResult, ServerInfo, TargetAddress, TargetDetail, TargetSummary } from './types.js';
 
 const ERROR_MARKER = Symbol.for('autoheal.dashboard.ApiError');
 
@@ -29,6 +29,9 @@ export class AutohealApiError extends Error {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ERROR_MARKER] === true;
   }
 }
+
+/** The arguments of `target()` and `evaluate()`: a target address, or a namespace and a name. */
+type TargetArguments = [target: TargetAddress, signal?: AbortSignal] | [namespace: string, name: string, signal?: AbortSignal];
 
 /** Options of {@link createAutohealClient}. */
 export interface AutohealClientOptions {
@@ -59,8 +62,17 @@ export interface DecisionStreamOptions {
 export interface AutohealClient {
   info(signal?: AbortSignal): Promise<ServerInfo>;
   targets(signal?: AbortSignal): Promise<TargetSummary[]>;
+  /**
+   * One target's latest record and history. Pass the `target` of a {@link TargetSummary} (its
+   * cluster goes into the URL as `?cluster=`), or a namespace and a name for a target without one.
+   */
+  target(target: TargetAddress, signal?: AbortSignal): Promise<TargetDetail>;
   target(namespace: string, name: string, signal?: AbortSignal): Promise<TargetDetail>;
-  /** Runs one evaluation now. Needs a token; fails with 401 (bad token) or 403 (read-only server). */
+  /**
+   * Runs one evaluation now, of `target` (or of namespace/name, for a target without a cluster).
+   * Needs a token; fails with 401 (bad token) or 403 (read-only server).
+   */
+  evaluate(target: TargetAddress, signal?: AbortSignal): Promise<DecisionRecord>;
   evaluate(namespace: string, name: string, signal?: AbortSignal): Promise<DecisionRecord>;
   /** Scores a hand-made feature vector. A 400 carries per-field errors in `fields`. */
   predict(features: Record<string, number | null>, signal?: AbortSignal): Promise<PredictResult>;
@@ -130,14 +142,26 @@ export function createAutohealClient(options: AutohealClientOptions): AutohealCl
     return payload as T;
   }
 
-  const encodePair = (namespace: string, name: string) => `${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+  /** The path of one target (plus `suffix`), and its signal, from either form of the arguments. */
+  const targetPath = (args: TargetArguments, suffix = ''): [string, AbortSignal | undefined] => {
+    const byName = typeof args[0] === 'string';
+    const address: TargetAddress = byName ? { namespace: args[0] as string, name: args[1] as string } : (args[0] as TargetAddress);
+    const signal = (byName ? args[2] : args[1]) as AbortSignal | undefined;
+    const cluster = address.cluster ? `?cluster=${encodeURIComponent(address.cluster)}` : '';
+    return [`/api/targets/${encodeURIComponent(address.namespace)}/${encodeURIComponent(address.name)}${suffix}${cluster}`, signal];
+  };
 
   return {
     info: (signal) => request<ServerInfo>('GET', '/api/info', undefined, false, signal),
     targets: async (signal) => (await request<{ targets: TargetSummary[] }>('GET', '/api/targets', undefined, false, signal)).targets,
-    target: (namespace, name, signal) => request<TargetDetail>('GET', `/api/targets/${encodePair(namespace, name)}`, undefined, false, signal),
-    evaluate: (namespace, name, signal) =>
-      request<DecisionRecord>('POST', `/api/targets/${encodePair(namespace, name)}/evaluate`, undefined, true, signal),
+    target: (...args: TargetArguments) => {
+      const [path, signal] = targetPath(args);
+      return request<TargetDetail>('GET', path, undefined, false, signal);
+    },
+    evaluate: (...args: TargetArguments) => {
+      const [path, signal] = targetPath(args, '/evaluate');
+      return request<DecisionRecord>('POST', path, undefined, true, signal);
+    },
     predict: (features, signal) => request<PredictResult>('POST', '/predict', features, false, signal),
     subscribe(handlers, streamOptions = {}) {
       const initialRetryMs = streamOptions.initialRetryMs ?? 1000;

@@ -19,7 +19,8 @@ import {
   type DashboardState,
   type ServerSnapshot,
 } from './dashboard-store.js';
-import { CART, CHECKOUT, FAILING_FEATURES, HEALTHY_FEATURES, LEDGER, MODEL, THRESHOLD, makeRecord } from './test/fixture-server.js';
+import { keyOf } from './format.js';
+import { CART, CHECKOUT, FAILING_FEATURES, HEALTHY_FEATURES, LEDGER, LEDGER_US, MODEL, THRESHOLD, makeRecord } from './test/fixture-server.js';
 import type { DecisionRecord, ServerInfo, TargetDetail, TargetRef } from './types.js';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
@@ -38,7 +39,6 @@ const info: ServerInfo = {
   policy: { threshold: THRESHOLD, ladder: [{ kind: 'restart' }, { kind: 'rollback' }], recheckDelayMs: 1, cooldownMs: 1, healthyResetMs: 1, circuitBreaker: { maxActions: 1, windowMs: 1 } },
 };
 
-const keyOf = (target: TargetRef) => `${target.namespace}/${target.name}`;
 const detail = (target: TargetRef, history: DecisionRecord[]): TargetDetail => ({ key: keyOf(target), target, threshold: THRESHOLD, latest: history.at(-1) ?? null, history });
 const healthy = (target: TargetRef, time: number, cpu = 20) => makeRecord(target, time, { ...HEALTHY_FEATURES, cpu_usage_pct: cpu });
 const failing = (target: TargetRef, time: number) => makeRecord(target, time, FAILING_FEATURES);
@@ -125,13 +125,26 @@ describe('live records', () => {
     expect(stillAtRisk.announcement).toBe('');
   });
 
+  it('keeps targets that differ only by cluster apart: each record goes to its own card and history', () => {
+    const state = loaded([detail(LEDGER, [healthy(LEDGER, NOW - MINUTE)]), detail(LEDGER_US, [healthy(LEDGER_US, NOW - MINUTE)])]);
+    const record = failing(LEDGER_US, NOW);
+
+    const next = recordReceived(state, record);
+
+    expect(next.targets.map((t) => t.key)).toEqual(['eu-1/payments/ledger', 'us-1/payments/ledger']);
+    expect(next.targets.map((t) => t.latest?.assessment.verdict)).toEqual(['healthy', 'at-risk']);
+    expect(next.histories.get('eu-1/payments/ledger')).toHaveLength(1);
+    expect(next.histories.get('us-1/payments/ledger')!.at(-1)).toBe(record);
+    expect(next.announcement).toMatch(/^us-1\/payments\/ledger is at risk/);
+  });
+
   it('adds a target it did not know, and selects it when nothing was selected', () => {
     const record = healthy(LEDGER, NOW);
 
     const state = recordReceived(initialState(), record);
 
-    expect(state.targets).toEqual([{ key: 'payments/ledger', target: LEDGER, threshold: THRESHOLD, latest: record }]);
-    expect(state.selectedKey).toBe('payments/ledger');
+    expect(state.targets).toEqual([{ key: 'eu-1/payments/ledger', target: LEDGER, threshold: THRESHOLD, latest: record }]);
+    expect(state.selectedKey).toBe('eu-1/payments/ledger');
   });
 });
 

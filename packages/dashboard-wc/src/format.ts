@@ -1,6 +1,6 @@
 /** Text for numbers, times, errors and the policy's vocabulary. Pure functions, no DOM, no Lit. */
 import { AutohealApiError } from './api-client.js';
-import type { DecisionRecord, Verdict } from './types.js';
+import type { DecisionRecord, TargetAddress, Verdict } from './types.js';
 
 /** `0.823` → `82%`; `null` → `unknown`. */
 export function formatPercent(probability: number | null | undefined): string {
@@ -115,9 +115,13 @@ export const VERDICT_TEXT: Record<Verdict, { label: string; icon: string }> = {
   unknown: { label: 'Unknown', icon: '?' },
 };
 
-/** `ns/name`, as the server keys targets. */
-export function keyOf(target: { namespace: string; name: string }): string {
-  return `${target.namespace}/${target.name}`;
+/**
+ * The key the server lists a target under: `namespace/name`, or `cluster/namespace/name` for a
+ * target in a named cluster (the rule of core's `targetKey`, which the bundle cannot import; a test
+ * checks they agree).
+ */
+export function keyOf(target: TargetAddress): string {
+  return target.cluster ? `${target.cluster}/${target.namespace}/${target.name}` : `${target.namespace}/${target.name}`;
 }
 
 /** Splits a snake_case name after each underscore so a narrow screen can wrap it there (`<wbr>` points). */

@@ -17,6 +17,7 @@ export type {
   ServerFeatureInfo,
   ServerInfo,
   ServerPolicyInfo,
+  TargetAddress,
   TargetDetail,
   TargetRef,
   TargetSummary,

@@ -51,7 +51,7 @@ export type LiveConnectionHost = ReactiveControllerHost & { readonly isConnected
 export async function fetchSnapshot(client: AutohealClient, filter: ReadonlySet<string> | null, signal: AbortSignal): Promise<ServerSnapshot> {
   const [info, summaries] = await Promise.all([client.info(signal), client.targets(signal)]);
   const shown = filter ? summaries.filter((summary) => filter.has(summary.key)) : summaries;
-  const details = await Promise.all(shown.map((summary) => client.target(summary.target.namespace, summary.target.name, signal)));
+  const details = await Promise.all(shown.map((summary) => client.target(summary.target, signal)));
   return { info, details };
 }
 

@@ -105,7 +105,8 @@ export class RiskDashboard extends LitElement {
   token = '';
 
   /**
-   * Comma-separated `namespace/name` keys to show; empty shows every watched target.
+   * Comma-separated keys to show, as the server lists them (`namespace/name`, or
+   * `cluster/namespace/name` for a target in a named cluster); empty shows every watched target.
    * @attr targets
    */
   targets = '';
@@ -149,7 +150,7 @@ export class RiskDashboard extends LitElement {
     },
   });
 
-  /** The key (`namespace/name`) of the selected target, or `null`. */
+  /** The key (`namespace/name`, or `cluster/namespace/name`) of the selected target, or `null`. */
   get selectedKey(): string | null {
     return this._state.selectedKey;
   }
@@ -181,7 +182,7 @@ export class RiskDashboard extends LitElement {
     if (!summary || !client) return;
     this._state = checkStarted(this._state);
     try {
-      const record = await client.evaluate(summary.target.namespace, summary.target.name);
+      const record = await client.evaluate(summary.target);
       this._state = checkSucceeded(this._state, record);
       this._emit<RiskEvaluateDetail>('risk-evaluate', { record });
     } catch (error) {

@@ -86,7 +86,7 @@ describe('<risk-dashboard> with fixture data', () => {
 
     expect(await card(page, 'shop/cart').locator('[part="verdict"]').innerText()).toContain('Healthy');
 
-    const ledger = card(page, 'payments/ledger');
+    const ledger = card(page, 'eu-1/payments/ledger');
     const ledgerVerdict = await ledger.locator('[part="verdict"]').innerText();
     expect(ledgerVerdict).toContain('Unknown');
     expect(ledgerVerdict).not.toContain('Healthy');
@@ -150,13 +150,13 @@ describe('<risk-dashboard> with fixture data', () => {
 
   it('marks missing signals as missing with the reason, and says unknown is not healthy', async () => {
     const { page, events } = await open();
-    await card(page, 'payments/ledger').click();
+    await card(page, 'eu-1/payments/ledger').click();
     const row = page.locator('[part="signals"] tr[data-feature="http_5xx_error_rate"]');
     await expect.poll(() => row.innerText()).toContain('missing');
     expect(await row.innerText()).toContain('no data: the query returned an empty result');
     expect(await page.locator('.unknown-note').innerText()).toContain('Unknown is not healthy');
     expect((await events()).filter((e) => e.type === 'risk-target-select').map((e) => e.detail)).toEqual([
-      { key: 'payments/ledger', target: { namespace: 'payments', kind: 'Deployment', name: 'ledger', cluster: 'eu-1' } },
+      { key: 'eu-1/payments/ledger', target: { namespace: 'payments', kind: 'Deployment', name: 'ledger', cluster: 'eu-1' } },
     ]);
   });
 
@@ -261,11 +261,11 @@ describe('attributes', () => {
   });
 
   it('shows only the targets named in `targets` and ignores live records of others', async () => {
-    const { page } = await open({ targets: 'shop/cart, payments/ledger' });
+    const { page } = await open({ targets: 'shop/cart, eu-1/payments/ledger' });
     await expect.poll(() => page.getByRole('option').count()).toBe(2);
     await expect.poll(() => status(page).innerText()).toContain('Live');
     const rows = await logRows(page).count();
-    expect(rows).toBe(fixture!.histories.get('shop/cart')!.length + fixture!.histories.get('payments/ledger')!.length);
+    expect(rows).toBe(fixture!.histories.get('shop/cart')!.length + fixture!.histories.get('eu-1/payments/ledger')!.length);
     fixture!.push(makeRecord({ namespace: 'shop', kind: 'Deployment', name: 'checkout' }, Date.now(), FAILING_FEATURES));
     const shown = makeRecord(CART, Date.now(), FAILING_FEATURES);
     fixture!.push(shown);
@@ -384,6 +384,31 @@ describe('check now', () => {
     await expect.poll(() => card(page, 'shop/checkout').locator('[part="verdict"]').innerText()).toContain('Healthy');
     // Sent over the stream too: still one log row for it.
     await expect.poll(() => page.locator(`[part="log-row"][data-id="${record.id}"]`).count()).toBe(1);
+  });
+
+  it('shows two targets that differ only by cluster next to plain ones, and checks each at its own URL', async () => {
+    const { page, events } = await open({ token: 'secret-token' }, { clusterTwin: true });
+    await expect.poll(() => page.getByRole('option').count()).toBe(4);
+    expect(await card(page, 'eu-1/payments/ledger').innerText()).toContain('eu-1 · payments');
+    expect(await card(page, 'us-1/payments/ledger').innerText()).toContain('us-1 · payments');
+    const detailQueries = (path: string) => fixture!.requests.filter((r) => r.method === 'GET' && r.path === path).map((r) => r.query);
+    expect(new Set(detailQueries('/api/targets/payments/ledger'))).toEqual(new Set(['?cluster=eu-1', '?cluster=us-1']));
+    expect(new Set(detailQueries('/api/targets/shop/cart'))).toEqual(new Set(['']));
+
+    for (const [key, cluster] of [['us-1/payments/ledger', 'us-1'], ['eu-1/payments/ledger', 'eu-1']] as const) {
+      await card(page, key).click();
+      await expect.poll(() => card(page, key).getAttribute('aria-selected')).toBe('true');
+      await page.getByRole('button', { name: 'Check now' }).click();
+      await expect.poll(() => page.locator('.check [role="status"]').innerText()).toContain(`${key}: on-demand check`);
+      expect(fixture!.requests.filter((r) => r.method === 'POST').at(-1)).toMatchObject({ path: '/api/targets/payments/ledger/evaluate', query: `?cluster=${cluster}` });
+    }
+    const checked = (await events()).filter((e) => e.type === 'risk-evaluate').map((e) => (e.detail as { record: { target: { cluster?: string } } }).record.target.cluster);
+    expect(checked).toEqual(['us-1', 'eu-1']);
+    // Each check landed on its own card: both twins now show the on-demand (healthy) record.
+    for (const key of ['eu-1/payments/ledger', 'us-1/payments/ledger']) {
+      await expect.poll(() => card(page, key).locator('[part="verdict"]').innerText()).toContain('Healthy');
+    }
+    expect(await page.getByRole('option').count()).toBe(4);
   });
 
   it('shows a clear error when the token is rejected (401)', async () => {

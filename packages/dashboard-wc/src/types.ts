@@ -7,9 +7,12 @@ import type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo
 
 export type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetRef, Verdict };
 
+/** What names one target on the server: its namespace and name, and its cluster when it has one. */
+export type TargetAddress = Pick<TargetRef, 'namespace' | 'name' | 'cluster'>;
+
 /** One entry of `GET /api/targets`. */
 export interface TargetSummary {
-  /** `namespace/name` */
+  /** `namespace/name`, or `cluster/namespace/name` for a target in a named cluster. */
   key: string;
   target: TargetRef;
   threshold: number;
@@ -17,7 +20,7 @@ export interface TargetSummary {
   latest: DecisionRecord | null;
 }
 
-/** `GET /api/targets/{namespace}/{name}`. */
+/** `GET /api/targets/{namespace}/{name}` (with `?cluster=` for a target in a named cluster). */
 export interface TargetDetail extends TargetSummary {
   /** Oldest first, up to 500 records. */
   history: DecisionRecord[];

@@ -1,11 +1,14 @@
 /**
  * A small HTTP server implementing the autoheal server's dashboard API with fixture data: the
- * contract of `GET /api/info`, `/api/targets`, `/api/targets/{ns}/{name}`, `POST .../evaluate`,
- * `GET /api/events` (SSE) and `POST /predict`, with CORS for one allowed origin. Tests drive it
- * (push a record, drop the stream, refuse new streams) and read back the requests it saw.
+ * contract of `GET /api/info`, `/api/targets`, `/api/targets/{ns}/{name}[?cluster=…]`, `POST
+ * .../evaluate[?cluster=…]`, `GET /api/events` (SSE) and `POST /predict`, with CORS for one allowed
+ * origin. Targets are keyed as the server keys them (`cluster/namespace/name` for a target in a
+ * named cluster). Tests drive it (push a record, drop the stream, refuse new streams) and read back
+ * the requests it saw.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { keyOf } from '../format.js';
 import type { DecisionRecord, PredictResult, ServerInfo, TargetRef } from '../types.js';
 
 export const FEATURE_NAMES = [
@@ -131,6 +134,8 @@ export const FAILING_FEATURES = {
 export const CHECKOUT: TargetRef = { namespace: 'shop', kind: 'Deployment', name: 'checkout' };
 export const CART: TargetRef = { namespace: 'shop', kind: 'Deployment', name: 'cart' };
 export const LEDGER: TargetRef = { namespace: 'payments', kind: 'Deployment', name: 'ledger', cluster: 'eu-1' };
+/** The same namespace and name as {@link LEDGER}, in another cluster. */
+export const LEDGER_US: TargetRef = { ...LEDGER, cluster: 'us-1' };
 
 /** Fixture histories (oldest first) for three targets: at risk after a heal, healthy, unknown. */
 export function fixtureHistories(now: number): Map<string, DecisionRecord[]> {
@@ -169,7 +174,7 @@ export function fixtureHistories(now: number): Map<string, DecisionRecord[]> {
   return new Map([
     ['shop/checkout', checkout],
     ['shop/cart', cart],
-    ['payments/ledger', ledger],
+    [keyOf(LEDGER), ledger],
   ]);
 }
 
@@ -204,6 +209,8 @@ function heal(target: TargetRef, attempt: number, time: number): Partial<Decisio
 export interface SeenRequest {
   method: string;
   path: string;
+  /** The query string, with its `?` (empty when there is none). */
+  query: string;
   origin: string | undefined;
   authorization: string | undefined;
   body: string;
@@ -219,6 +226,8 @@ export interface FixtureServerOptions {
   now?: number;
   /** Also watch `batch/reports`, which has never been evaluated (`latest: null`). */
   neverEvaluated?: boolean;
+  /** Also watch {@link LEDGER_US}: two targets that differ only by cluster. */
+  clusterTwin?: boolean;
   /** Only for the static-port case: the port to listen on. */
   port?: number;
 }
@@ -245,6 +254,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
   const now = options.now ?? Date.now();
   const histories = fixtureHistories(now);
   if (options.neverEvaluated) histories.set('batch/reports', []);
+  if (options.clusterTwin) histories.set(keyOf(LEDGER_US), [makeRecord(LEDGER_US, now - 90_000, { ...HEALTHY_FEATURES, cpu_usage_pct: 44 })]);
   const streams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
 
@@ -271,8 +281,11 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
   const targetOf = (key: string) => {
     const history = histories.get(key) ?? [];
     const latest = history.at(-1) ?? null;
-    const [namespace, name] = key.split('/') as [string, string];
-    const target = latest?.target ?? { namespace, kind: 'Deployment' as const, name };
+    // cluster/namespace/name or namespace/name: the last two parts, and any cluster before them.
+    const parts = key.split('/');
+    const [namespace, name] = parts.slice(-2) as [string, string];
+    const cluster = parts.slice(0, -2).join('/');
+    const target = latest?.target ?? { namespace, kind: 'Deployment' as const, name, ...(cluster ? { cluster } : {}) };
     return { key, target, threshold: THRESHOLD, latest };
   };
 
@@ -288,7 +301,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
       for (const stream of streams) stream.write(frame);
     },
     store(record) {
-      const key = `${record.target.namespace}/${record.target.name}`;
+      const key = keyOf(record.target);
       histories.set(key, [...(histories.get(key) ?? []), record]);
     },
     dropStreams() {
@@ -320,6 +333,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     fixture.requests.push({
       method: request.method ?? 'GET',
       path: url.pathname,
+      query: url.search,
       origin: request.headers.origin,
       authorization: request.headers.authorization,
       body,
@@ -338,12 +352,18 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
 
     const evaluate = url.pathname.match(/^\/api\/targets\/([^/]+)\/([^/]+)\/evaluate$/);
     const detail = url.pathname.match(/^\/api\/targets\/([^/]+)\/([^/]+)$/);
+    // As the real server: `?cluster=` names a target in a named cluster; an empty one is refused.
+    const cluster = url.searchParams.get('cluster');
+    const keyFrom = (match: RegExpMatchArray) => keyOf({ namespace: decodeURIComponent(match[1]!), name: decodeURIComponent(match[2]!), cluster: cluster ?? undefined });
+    if ((evaluate || detail) && cluster === '') {
+      return send(request, response, 400, { error: 'invalid-request', message: 'the query is invalid: cluster: must not be empty', fields: [{ path: 'cluster', message: 'must not be empty' }] });
+    }
     if (request.method === 'GET' && url.pathname === '/api/info') return send(request, response, 200, info);
     if (request.method === 'GET' && url.pathname === '/api/targets') {
       return send(request, response, 200, { targets: [...histories.keys()].map(targetOf) });
     }
     if (request.method === 'GET' && detail) {
-      const key = `${decodeURIComponent(detail[1]!)}/${decodeURIComponent(detail[2]!)}`;
+      const key = keyFrom(detail);
       if (!histories.has(key)) return send(request, response, 404, { error: 'not-found', message: `no target ${key}` });
       return send(request, response, 200, { ...targetOf(key), history: histories.get(key)!.slice(-500) });
     }
@@ -352,7 +372,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
         return send(request, response, 401, { error: 'unauthorized', message: 'a valid bearer token is required' });
       }
       if (info.readOnly) return send(request, response, 403, { error: 'read-only', message: 'the server is read-only' });
-      const key = `${decodeURIComponent(evaluate[1]!)}/${decodeURIComponent(evaluate[2]!)}`;
+      const key = keyFrom(evaluate);
       const latest = histories.get(key)?.at(-1);
       if (!latest) return send(request, response, 404, { error: 'not-found', message: `no target ${key}` });
       const record = makeRecord(latest.target, Date.now(), { ...HEALTHY_FEATURES, cpu_usage_pct: 31 }, { summary: `${key}: on-demand check, healthy` });
