@@ -4,9 +4,15 @@
 // without per-feature contributions. Uses the shipped model when it exists, else a generated
 // 100-tree ensemble (depth 6, NaN routing) over the seven default features.
 //
+// The batch figures are taken in alternating rounds (bare run, adapter run, again and again), so
+// that the load of a shared machine falls on both alike, one phase without contributions and one
+// with; each round also gives the adapter/bare ratio, whose median is reported. The process's CPU
+// time per call is reported too (all its threads: JS, GC helpers, onnxruntime): on a machine so
+// loaded that wall times mostly measure waiting for a core, it still measures the work done.
+//
 // Needs the package built first:
 //   npx turbo run build --filter=@autoheal/adapter-onnx...   (or: npm run build)
-//   node bench/onnx-score.mjs [--model models/risk-v1.onnx] [--single-runs 20000] [--batch-runs 60] [--json]
+//   node bench/onnx-score.mjs [--model models/risk-v1.onnx] [--single-runs 20000] [--batch-runs 60] [--batch-rows 10000] [--json]
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,6 +54,7 @@ function seeded(seed) {
 
 // Rough ranges of each feature, used both for generated splits and for generated rows.
 const RANGES = [6, 100, 5e8, 1, 3, 2e5, 20];
+const rangeOf = (name) => RANGES[FEATURES.indexOf(name)] ?? 100;
 
 /** A 100-tree, depth-6 TreeEnsembleRegressor → Sigmoid model with the agreed input, output and metadata. */
 function generatedModel(trees = 100, depth = 6) {
@@ -127,15 +134,53 @@ async function time(runs, warmup, fn) {
 const modelPath = path.resolve(root, args.model);
 const shipped = existsSync(modelPath);
 const bytes = shipped ? new Uint8Array(await readFile(modelPath)) : generatedModel();
-const model = await createOnnxRiskModel({ modelBytes: bytes });
+const model = await createOnnxRiskModel({ modelBytes: bytes, expectedFeatureNames: null });
 const bare = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
 
+// Rows over the model's own features (a wider model v2 is measured the same way).
+const names = model.featureNames;
+const width = names.length;
 const random = seeded(7);
-const rows = Array.from({ length: batchRows }, () => Object.fromEntries(FEATURES.map((name, i) => [name, random() < 0.02 ? null : random() * RANGES[i]])));
-const matrix = new Float32Array(batchRows * FEATURES.length);
-rows.forEach((row, r) => FEATURES.forEach((name, i) => (matrix[r * FEATURES.length + i] = row[name] ?? Number.NaN)));
-const one = { restart_count_last_5m: 0, cpu_usage_pct: 10, memory_usage_bytes: 52428800, ready_replica_ratio: 1, unavailable_replicas: 0, network_receive_bytes_per_s: 86, http_5xx_error_rate: 0 };
-const oneTensor = () => new ort.Tensor('float32', Float32Array.from(FEATURES.map((name) => one[name])), [1, FEATURES.length]);
+const rows = Array.from({ length: batchRows }, () => Object.fromEntries(names.map((name) => [name, random() < 0.02 ? null : random() * rangeOf(name)])));
+const matrix = new Float32Array(batchRows * width);
+rows.forEach((row, r) => names.forEach((name, i) => (matrix[r * width + i] = row[name] ?? Number.NaN)));
+const seedExample = { restart_count_last_5m: 0, cpu_usage_pct: 10, memory_usage_bytes: 52428800, ready_replica_ratio: 1, unavailable_replicas: 0, network_receive_bytes_per_s: 86, http_5xx_error_rate: 0 };
+const one = Object.fromEntries(names.map((name) => [name, seedExample[name] ?? 0]));
+const oneTensor = () => new ort.Tensor('float32', Float32Array.from(names.map((name) => one[name])), [1, width]);
+
+/**
+ * `variant` against the bare session in alternating rounds (bare, variant, bare, variant, …), so
+ * that the load of a shared machine falls on both alike; each round gives a variant/bare ratio.
+ * Each variant gets its own phase, so the garbage one leaves is not collected in another's time.
+ */
+async function againstBare(variant, runs, warmup) {
+  const bareRun = () => bare.run({ features: new ort.Tensor('float32', matrix, [batchRows, width]) });
+  for (let i = 0; i < warmup; i++) {
+    await bareRun();
+    await variant();
+  }
+  const wall = { bare: new Float64Array(runs), adapter: new Float64Array(runs) };
+  const cpu = { bare: new Float64Array(runs), adapter: new Float64Array(runs) };
+  const measure = async (fn, key, i) => {
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    await fn();
+    wall[key][i] = performance.now() - start;
+    const used = process.cpuUsage(cpuStart);
+    cpu[key][i] = (used.user + used.system) / 1000;
+  };
+  for (let i = 0; i < runs; i++) {
+    await measure(bareRun, 'bare', i);
+    await measure(variant, 'adapter', i);
+  }
+  const ratio = (times) => summarize(times.adapter.map((t, i) => t / times.bare[i])).p50;
+  return {
+    bare: summarize(wall.bare),
+    adapter: summarize(wall.adapter),
+    ratio: ratio(wall),
+    cpu: { bare: summarize(cpu.bare), adapter: summarize(cpu.adapter), ratio: ratio(cpu) },
+  };
+}
 
 const results = {
   model: shipped ? path.relative(root, modelPath) : `generated ${model.version} tree ensemble (no ${args.model})`,
@@ -148,9 +193,9 @@ const results = {
   },
   batch: {
     rows: batchRows,
-    bareSessionRun: await time(batchRuns, 5, () => bare.run({ features: new ort.Tensor('float32', matrix, [batchRows, FEATURES.length]) })),
-    scoreBatchNoContributions: await time(batchRuns, 5, () => model.scoreBatch(rows, { contributions: false })),
-    scoreBatch: await time(batchRuns, 5, () => model.scoreBatch(rows)),
+    features: width,
+    contributionsOff: await againstBare(() => model.scoreBatch(rows, { contributions: false }), batchRuns, 5),
+    withContributions: await againstBare(() => model.scoreBatch(rows), batchRuns, 5),
   },
 };
 await model.close();
@@ -161,13 +206,16 @@ if (args.json) {
 } else {
   const ms = (x) => `${x.toFixed(3)} ms`;
   const line = (label, s) => console.log(`  ${label.padEnd(44)} p50 ${ms(s.p50).padStart(11)}  p99 ${ms(s.p99).padStart(11)}  mean ${ms(s.mean).padStart(11)}  (${s.runs} runs)`);
-  console.log(`model: ${results.model}, ${results.trees ?? '?'} trees; node ${results.node}; 1 intra-op thread`);
+  console.log(`model: ${results.model}, ${results.trees ?? '?'} trees, ${width} features; node ${results.node}; 1 intra-op thread`);
   console.log('one row:');
   line('bare onnxruntime session.run (reference)', results.single.bareSessionRun);
   line('model.score, with contributions', results.single.score);
   line('model.score, contributions off', results.single.scoreNoContributions);
-  console.log(`${batchRows}-row batch:`);
-  line('bare onnxruntime session.run (reference)', results.batch.bareSessionRun);
-  line('model.scoreBatch, contributions off', results.batch.scoreBatchNoContributions);
-  line('model.scoreBatch, with contributions', results.batch.scoreBatch);
+  for (const [label, phase] of [['contributions off', results.batch.contributionsOff], ['with contributions', results.batch.withContributions]]) {
+    console.log(`${batchRows}-row batch, ${label} (alternating with the bare session):`);
+    line('bare onnxruntime session.run (reference)', phase.bare);
+    line(`model.scoreBatch, ${label}`, phase.adapter);
+    console.log(`  median per-round ratio to bare: ×${phase.ratio.toFixed(2)}`);
+    console.log(`  process CPU time per call, p50: bare ${ms(phase.cpu.bare.p50)}, adapter ${ms(phase.cpu.adapter.p50)}; median per-round ratio ×${phase.cpu.ratio.toFixed(2)}`);
+  }
 }
