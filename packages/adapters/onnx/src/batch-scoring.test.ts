@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AutohealError, DEFAULT_FEATURE_NAMES } from '@autoheal/core';
 import { describe, expect, it } from 'vitest';
 import { createReferenceScorer } from '../test-support/reference-scorer.js';
-import { buildLogisticModel, buildTreeModel, LOGISTIC_INTERCEPT, LOGISTIC_WEIGHTS, randomTrees, RISK_TREES, RISK_TREES_BASE, seededRandom, testMetadata } from './__fixtures__/build-models.js';
+import { buildLogisticModel, buildTreeModel, LOGISTIC_INTERCEPT, LOGISTIC_WEIGHTS, randomTrees, RISK_TREES, RISK_TREES_BASE, seededRandom, testMetadata } from '../test-support/build-models.js';
 import { onnx } from './onnx-graph.js';
 import { createOnnxRiskModel, type OnnxFeatureRow } from './onnx-risk-model.js';
 import { readTreeEnsemble } from './tree-ensemble.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildTreeModel, randomTrees, seededRandom, type TreeSpec } from './__fixtures__/build-models.js';
+import { buildTreeModel, randomTrees, seededRandom, type TreeSpec } from '../test-support/build-models.js';
 import { compileTreeExplainer } from './compiled-tree-explainer.js';
 import { onnx } from './onnx-graph.js';
 import { createTreeExplainer, readTreeEnsemble, type TreeEnsemble } from './tree-ensemble.js';

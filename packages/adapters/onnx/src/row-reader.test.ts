@@ -1,6 +1,6 @@
 import { AutohealError } from '@autoheal/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { seededRandom } from './__fixtures__/build-models.js';
+import { seededRandom } from '../test-support/build-models.js';
 import { createGenericRowReader, createRowReader, type OnnxFeatureRow, type RowMatrix, type RowReader } from './row-reader.js';
 
 const NAMES = ['restart_count_last_5m', 'cpu_usage_pct', 'memory_usage_bytes', 'ready_replica_ratio', 'unavailable_replicas', 'network_receive_bytes_per_s', 'http_5xx_error_rate'];
