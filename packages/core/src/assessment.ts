@@ -1,5 +1,7 @@
 /** What a RiskModel says about one feature vector, and the verdict the policy draws from it. */
 import { z } from 'zod';
+import type { FeatureObservation } from './features.js';
+import { MISSING_KINDS, explainMissing } from './missing-explanations.js';
 
 /** How much one feature pushed the risk up (positive) or down (negative), in the model's units. */
 export const featureContributionSchema = z.object({
@@ -30,8 +32,16 @@ export const riskAssessmentSchema = z.object({
   verdict: verdictSchema,
   model: z.object({ name: z.string(), version: z.string() }),
   contributions: z.array(featureContributionSchema).optional(),
-  /** Features that were missing (their names). */
+  /** Features that were missing (their names), explained or not. */
   missingFeatures: z.array(z.string()),
+  /**
+   * The missing features whose absence is explained by authoritative signals (see
+   * `missing-explanations.ts`): they did not make the verdict `unknown`; the model received them as
+   * missing. Absent when nothing was explained.
+   */
+  explainedMissing: z
+    .array(z.object({ feature: z.string(), kind: z.enum(MISSING_KINDS), because: z.string(), by: z.array(z.string()) }))
+    .optional(),
   /** Why the verdict is `unknown`, in words. */
   reason: z.string().optional(),
 });
@@ -39,10 +49,18 @@ export const riskAssessmentSchema = z.object({
 export type RiskAssessment = z.output<typeof riskAssessmentSchema>;
 
 /**
- * The verdict rule: any missing feature → `unknown` (never act on what we cannot see);
- * otherwise `at-risk` when probability >= threshold.
+ * The verdict rule: a missing feature → `unknown` (never act on what we cannot see), unless its
+ * absence is explained by authoritative signals of `observation` (`explainMissing`: e.g. no memory
+ * series because no replica is ready); otherwise `at-risk` when probability >= threshold. Without an
+ * observation every missing feature counts.
  */
-export function verdictFor(probability: number | null, threshold: number, missing: readonly string[]): Verdict {
-  if (missing.length > 0 || probability === null || !Number.isFinite(probability)) return 'unknown';
+export function verdictFor(
+  probability: number | null,
+  threshold: number,
+  missing: readonly string[],
+  observation?: Pick<FeatureObservation, 'values' | 'missing'>,
+): Verdict {
+  const unexplained = observation ? explainMissing(observation, missing).unexplained : missing;
+  if (unexplained.length > 0 || probability === null || !Number.isFinite(probability)) return 'unknown';
   return probability >= threshold ? 'at-risk' : 'healthy';
 }

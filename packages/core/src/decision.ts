@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { riskAssessmentSchema } from './assessment.js';
+import { MISSING_KINDS } from './missing-explanations.js';
 import { healOutcomeSchema, healPlanSchema, healStepKindSchema } from './healing.js';
 import { targetRefSchema } from './target.js';
 
@@ -56,8 +57,8 @@ export const decisionRecordSchema = z.object({
   /** ISO-8601 time of the evaluation. */
   time: z.string(),
   features: z.record(z.string(), z.number().nullable()),
-  /** Missing features with the source's reason. */
-  missing: z.array(z.object({ feature: z.string(), reason: z.string() })),
+  /** Missing features with the source's reason and, when it knows, the kind of absence. */
+  missing: z.array(z.object({ feature: z.string(), reason: z.string(), kind: z.enum(MISSING_KINDS).optional() })),
   assessment: riskAssessmentSchema,
   decision: decisionKindSchema,
   suppressedReason: suppressedReasonSchema.optional(),

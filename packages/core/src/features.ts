@@ -6,6 +6,8 @@
  * never zero. The pipeline never heals on a vector with a missing feature (verdict `unknown`).
  */
 import { z } from 'zod';
+import { FEATURE_SET_V2 } from './feature-set-v2.js';
+import type { MissingKind } from './missing-explanations.js';
 
 /** The default feature names, in the order the shipped model expects them. */
 export const DEFAULT_FEATURE_NAMES = [
@@ -92,6 +94,11 @@ export const DEFAULT_FEATURES: Record<DefaultFeatureName, FeatureDefinition> = {
  */
 export type FeatureVector = Record<string, number | null>;
 
+/** The definition of a known feature (the seven seed features and feature set v2), for ranges and docs. */
+export function featureDefinition(name: string): FeatureDefinition | undefined {
+  return (DEFAULT_FEATURES as Record<string, FeatureDefinition>)[name] ?? (FEATURE_SET_V2 as Record<string, FeatureDefinition>)[name];
+}
+
 function featureValueSchema(definition: FeatureDefinition | undefined) {
   let schema = z.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be a finite number');
   if (definition) {
@@ -110,7 +117,7 @@ function featureValueSchema(definition: FeatureDefinition | undefined) {
 export function completeFeatureVectorSchema(featureNames: readonly string[] = DEFAULT_FEATURE_NAMES) {
   const shape: Record<string, z.ZodType<number>> = {};
   for (const name of featureNames) {
-    shape[name] = featureValueSchema((DEFAULT_FEATURES as Record<string, FeatureDefinition>)[name]);
+    shape[name] = featureValueSchema(featureDefinition(name));
   }
   return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected only ${featureNames.join(', ')}` : undefined) });
 }
@@ -119,7 +126,7 @@ export function completeFeatureVectorSchema(featureNames: readonly string[] = DE
 export function featureVectorSchema(featureNames: readonly string[] = DEFAULT_FEATURE_NAMES) {
   const shape: Record<string, z.ZodType<number | null>> = {};
   for (const name of featureNames) {
-    shape[name] = featureValueSchema((DEFAULT_FEATURES as Record<string, FeatureDefinition>)[name]).nullable();
+    shape[name] = featureValueSchema(featureDefinition(name)).nullable();
   }
   return z.strictObject(shape);
 }
@@ -141,6 +148,10 @@ export interface FeatureObservation {
   /** Epoch milliseconds of the evaluation time the values refer to. */
   observedAt: number;
   values: FeatureVector;
-  /** Features reported missing, with why (no data, NaN, too few requests, query error). */
-  missing: Array<{ feature: string; reason: string }>;
+  /**
+   * Features reported missing, with why (no data, NaN, too few requests, query error) and, when the
+   * source knows it, the kind of absence (`no-data` when not given), which decides whether the
+   * absence is explained (see `missing-explanations.ts`).
+   */
+  missing: Array<{ feature: string; reason: string; kind?: MissingKind }>;
 }

@@ -1,7 +1,8 @@
 /**
  * One look at a target: collect its features and score them. What cannot be seen becomes the verdict
  * `unknown` with the reason, never an exception and never a guess: a failed source, a failed model,
- * a probability outside [0, 1] and a missing feature all end here as `unknown`.
+ * a probability outside [0, 1] and a missing feature all end here as `unknown` — unless authoritative
+ * signals explain the absence (`explainMissing`): then the assessment lists it in `explainedMissing`.
  *
  * Why looks are separate from deciding: the loop looks once per round (often from a batch collected
  * for every target), again right before a step (re-validation), and the operator commands look
@@ -11,6 +12,7 @@ import { verdictFor, type RiskAssessment, type RiskScore } from '../assessment.j
 import type { Clock } from '../clock.js';
 import { AutohealError, errorMessage } from '../errors.js';
 import { missingFeatures, type FeatureObservation, type FeatureVector } from '../features.js';
+import { explainMissing } from '../missing-explanations.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
 import type { TargetRef } from '../target.js';
@@ -54,7 +56,7 @@ export function createLooker(parts: { featureSource: FeatureSource; riskModel: R
         target,
         observedAt: clock.now(),
         values: Object.fromEntries(featureSource.featureNames.map((feature) => [feature, null])),
-        missing: featureSource.featureNames.map((feature) => ({ feature, reason })),
+        missing: featureSource.featureNames.map((feature) => ({ feature, reason, kind: 'failed' as const })),
       },
       assessment: { probability: null, threshold, verdict: 'unknown', model: model(), missingFeatures: [...riskModel.featureNames], reason },
     };
@@ -88,13 +90,18 @@ export function createLooker(parts: { featureSource: FeatureSource; riskModel: R
     const scored = await score(vector, signal);
     const probability = scored.score?.probability ?? null;
 
+    // Missing is not one thing: an absence that authoritative signals explain (no memory series
+    // because no replica is ready) does not blind the verdict; the model gets it as missing (NaN).
+    // The rules live in core's missing-explanations.ts; verdictFor applies the same ones.
+    const { explained, unexplained } = explainMissing(observation, missing);
     const reasons: string[] = [];
-    if (missing.length > 0) {
+    if (unexplained.length > 0) {
       const why = (feature: string) => observation.missing.find((entry) => entry.feature === feature)?.reason ?? 'no value';
-      reasons.push(`missing features: ${missing.map((feature) => `${feature} (${why(feature)})`).join(', ')}`);
+      reasons.push(`missing features: ${unexplained.map((feature) => `${feature} (${why(feature)})`).join(', ')}`);
     }
     if (scored.failure) reasons.push(scored.failure);
-    const assessment: RiskAssessment = { probability, threshold, verdict: verdictFor(probability, threshold, missing), model: model(), missingFeatures: missing };
+    const assessment: RiskAssessment = { probability, threshold, verdict: verdictFor(probability, threshold, missing, observation), model: model(), missingFeatures: missing };
+    if (explained.length > 0) assessment.explainedMissing = explained;
     if (scored.score?.contributions) assessment.contributions = scored.score.contributions;
     if (reasons.length > 0) assessment.reason = reasons.join('; ');
     return { observation, assessment };
