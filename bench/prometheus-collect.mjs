@@ -1,33 +1,44 @@
 #!/usr/bin/env node
 /**
- * Benchmark: one collection of the seven features for 1,000 Deployments (3 pods each) from a real
- * Prometheus (the Debian binary scraping a fixture exporter on 127.0.0.1), grouped queries versus
- * the original pipeline's approach of one query per feature per Deployment (measured on a subset,
- * then extrapolated linearly; the extrapolation is stated as such in the output).
+ * Benchmark: one collection for a fleet of Deployments (default 10,000 × 3 pods = 30,000 pods) from a
+ * real Prometheus (the Debian binary) scraping a fixture exporter on 127.0.0.1:
  *
- * The data comes from a fixture exporter rather than `startSandbox`: on this 2-core machine the
- * sandbox did not finish starting 1,000 Deployments within 120 s (100 took ~6 s), so the adapter is
- * measured against the same series names and labels served by a minimal exporter.
+ * - autoheal's default: the seven seed features plus feature set v2 (23 values per Deployment) from the
+ *   grouped signal queries;
+ * - the seven seed features alone from the same signal queries;
+ * - today's reference in the same run: the seven seed features with the original eight grouped
+ *   queries (one per feature plus the request-volume guard);
+ * - each signal query alone, sequentially (where the time goes).
+ *
+ * The exporter serves cAdvisor, kube-state-metrics and prometheus_flask_exporter look-alikes (≈ 60
+ * series per Deployment, ≈ 600,000 at 10,000 Deployments) in three scrape jobs. The previous-release
+ * window reads 15–30 minutes back and the memory trend 10 minutes: so that those queries read as much
+ * data as in production, the series they use (request counters, working set, ready/desired replicas)
+ * come from a "history" job that replays `--history` minutes at 15 s steps as fast as Prometheus
+ * ingests them (explicit timestamps), then follows real time; the other jobs are scraped live every
+ * `--scrape` seconds. A mix of Deployments is rolling out, OOM-killed, leaking, throttled, without
+ * limits, failing, freshly released, stalled or idle, so every signal has data.
  *
  * Run after building (plain node, built dist):
  *   npm run build -w @autoheal/core && npm run build -w @autoheal/adapter-prometheus
- *   node bench/prometheus-collect.mjs [--deployments=1000] [--subset=100] [--runs=5]
+ *   node bench/prometheus-collect.mjs [--deployments=10000] [--runs=5] [--history=35] [--scrape=15]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { createPrometheusFeatureSource, defaultRequestVolumeQuery, renderQuery } from '@autoheal/adapter-prometheus';
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
-const DEPLOYMENTS = Number(args.deployments ?? 1000);
-const SUBSET = Number(args.subset ?? 100);
+const DEPLOYMENTS = Number(args.deployments ?? 10_000);
 const RUNS = Number(args.runs ?? 5);
+const HISTORY_MINUTES = Number(args.history ?? 35);
+const SCRAPE_SECONDS = Number(args.scrape ?? 15);
 const PODS = 3;
+const STEP_SECONDS = 15;
 /** The Prometheus binary; CI sets PROMETHEUS_BIN when it is not on PATH. */
 const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 const NAMESPACES = ['prod', 'staging', 'dev', 'batch'];
@@ -43,32 +54,135 @@ function safeString(seed, length) {
   return text;
 }
 
-const deployments = Array.from({ length: DEPLOYMENTS }, (_, i) => {
-  const namespace = NAMESPACES[i % NAMESPACES.length];
-  const name = `app-${String(i).padStart(4, '0')}`;
-  const replicaSet = `${name}-${safeString(i + 1, 10)}`;
-  return { namespace, name, pods: Array.from({ length: PODS }, (_, p) => `${replicaSet}-${safeString(i * 7 + p + 3, 5)}`) };
-});
+const deploymentName = (i) => `app-${String(i).padStart(5, '0')}`;
 
-/** The exposition text: cAdvisor and kube-state-metrics look-alikes for every pod. */
-function render(elapsed) {
-  const lines = [];
-  for (const [index, d] of deployments.entries()) {
-    for (const pod of d.pods) {
-      const base = `namespace="${d.namespace}",pod="${pod}"`;
-      lines.push(`container_cpu_usage_seconds_total{${base},container="app",cpu="total"} ${(0.1 + (index % 10) / 100) * elapsed}`);
-      lines.push(`container_memory_working_set_bytes{${base},container="app"} ${50_000_000 + index}`);
-      lines.push(`container_network_receive_bytes_total{${base},container="",interface="eth0"} ${Math.floor(1000 * elapsed)}`);
-      lines.push(`kube_pod_container_status_restarts_total{${base},container="app"} 0`);
-      lines.push(`flask_http_request_total{${base},method="GET",status="200"} ${Math.floor(10 * elapsed)}`);
-      lines.push(`flask_http_request_total{${base},method="GET",status="500"} ${Math.floor(0.1 * elapsed)}`);
+/**
+ * The series of the fleet, per scrape job, as a table: prefix (`name{labels} `), and the value as
+ * `base + slope * elapsedSeconds` (counters and growing gauges have a slope).
+ */
+function buildSeries(startSeconds) {
+  const table = () => ({ prefix: [], base: [], slope: [], integer: [] });
+  const parts = { cadvisor: table(), ksm: table(), history: table() };
+  const add = (part, prefix, base, slope = 0, integer = true) => {
+    const t = parts[part];
+    t.prefix.push(`${prefix} `);
+    t.base.push(base);
+    t.slope.push(slope);
+    t.integer.push(integer);
+  };
+  for (let i = 0; i < DEPLOYMENTS; i++) {
+    const namespace = NAMESPACES[i % NAMESPACES.length];
+    const name = deploymentName(i);
+    const replicaSet = `${name}-${safeString(i + 1, 10)}`;
+    const oldReplicaSet = `${name}-${safeString(i + 7777, 10)}`;
+    const rolling = i % 50 === 0;
+    const oom = i % 97 === 0;
+    const leaking = i % 31 === 0;
+    const noLimits = i % 20 === 0;
+    const failing = i % 10 === 0;
+    const idle = i % 101 === 0;
+    const youngRelease = i % 7 === 0;
+    const stalled = i % 211 === 0;
+    for (let p = 0; p < PODS; p++) {
+      const pod = `${replicaSet}-${safeString(i * 7 + p + 3, 5)}`;
+      const id = `/kubepods/burstable/pod${i}-${p}/cri-containerd-${i}${p}`;
+      const container = `container="app",id="${id}",image="registry.local/${name}:1.0.0",name="${i}${p}",namespace="${namespace}",pod="${pod}"`;
+      add('cadvisor', `container_cpu_usage_seconds_total{${container},cpu="total"}`, 0, 0.1 + (i % 10) / 100, false);
+      add('cadvisor', `container_network_receive_bytes_total{container="",id="/kubepods/burstable/pod${i}-${p}",image="registry.k8s.io/pause:3.9",interface="eth0",name="s${i}${p}",namespace="${namespace}",pod="${pod}"}`, 0, 1000);
+      if (!noLimits) {
+        add('cadvisor', `container_cpu_cfs_periods_total{${container}}`, 0, 10);
+        add('cadvisor', `container_cpu_cfs_throttled_periods_total{${container}}`, 0, i % 13 === 0 ? 3 : 0);
+      }
+      add('history', `container_memory_working_set_bytes{${container}}`, 50_000_000 + i, oom ? 20_000 : leaking ? 50_000 : 0);
+      const podLabels = `container="app",namespace="${namespace}",pod="${pod}",uid="u-${i}-${p}"`;
+      add('ksm', `kube_pod_container_status_restarts_total{${podLabels}}`, 0, oom ? 1 / 60 : 0);
+      if (oom) add('ksm', `kube_pod_container_status_last_terminated_reason{${podLabels},reason="OOMKilled"}`, 1);
+      if (!noLimits) {
+        add('ksm', `kube_pod_container_resource_limits{${podLabels},node="n1",resource="cpu",unit="core"}`, 0.5, 0, false);
+        add('ksm', `kube_pod_container_resource_limits{${podLabels},node="n1",resource="memory",unit="byte"}`, 268_435_456);
+      }
+      add('ksm', `kube_pod_container_resource_requests{${podLabels},node="n1",resource="cpu",unit="core"}`, 0.25, 0, false);
+      add('ksm', `kube_pod_container_resource_requests{${podLabels},node="n1",resource="memory",unit="byte"}`, 134_217_728);
+      add('ksm', `kube_pod_owner{namespace="${namespace}",owner_is_controller="true",owner_kind="ReplicaSet",owner_name="${replicaSet}",pod="${pod}",uid="u-${i}-${p}"}`, 1);
+      const request = `method="GET",namespace="${namespace}",pod="${pod}"`;
+      add('history', `flask_http_request_total{${request},status="200"}`, 0, idle ? 0 : 10);
+      add('history', `flask_http_request_total{${request},status="500"}`, 0, idle ? 0 : failing ? 1 : 0.01);
     }
-    const dep = `namespace="${d.namespace}",deployment="${d.name}"`;
-    lines.push(`kube_deployment_spec_replicas{${dep}} ${PODS}`);
-    lines.push(`kube_deployment_status_replicas_ready{${dep}} ${PODS}`);
-    lines.push(`kube_deployment_status_replicas_unavailable{${dep}} 0`);
+    const deployment = `deployment="${name}",namespace="${namespace}"`;
+    add('history', `kube_deployment_spec_replicas{${deployment}}`, PODS);
+    add('history', `kube_deployment_status_replicas_ready{${deployment}}`, rolling ? PODS - 1 : PODS);
+    add('ksm', `kube_deployment_status_replicas{${deployment}}`, rolling ? PODS + 1 : PODS);
+    add('ksm', `kube_deployment_status_replicas_available{${deployment}}`, rolling ? PODS - 1 : PODS);
+    add('ksm', `kube_deployment_status_replicas_unavailable{${deployment}}`, rolling ? 1 : 0);
+    add('ksm', `kube_deployment_status_replicas_updated{${deployment}}`, rolling ? 1 : PODS);
+    add('ksm', `kube_deployment_metadata_generation{${deployment}}`, rolling ? 4 : 3);
+    add('ksm', `kube_deployment_status_observed_generation{${deployment}}`, 3);
+    add('ksm', `kube_deployment_spec_strategy_rollingupdate_max_unavailable{${deployment}}`, i % 2);
+    add('ksm', `kube_deployment_created{${deployment}}`, startSeconds - (i % 13 === 0 ? 600 : 86_400));
+    for (const condition of ['Available', 'Progressing']) {
+      const actual = condition === 'Progressing' && stalled ? 'false' : 'true';
+      for (const status of ['true', 'false', 'unknown']) add('ksm', `kube_deployment_status_condition{condition="${condition}",${deployment},reason="",status="${status}"}`, status === actual ? 1 : 0);
+    }
+    const releases = [[replicaSet, startSeconds - (youngRelease ? 300 : 7200) - (i % 60), PODS], [oldReplicaSet, startSeconds - 86_400, 0]];
+    for (const [rs, created, replicas] of releases) {
+      add('ksm', `kube_replicaset_created{namespace="${namespace}",replicaset="${rs}"}`, created);
+      add('ksm', `kube_replicaset_spec_replicas{namespace="${namespace}",replicaset="${rs}"}`, replicas);
+      add('ksm', `kube_replicaset_owner{namespace="${namespace}",owner_is_controller="true",owner_kind="Deployment",owner_name="${name}",replicaset="${rs}"}`, 1);
+    }
   }
-  return `${lines.join('\n')}\n`;
+  return parts;
+}
+
+/** Renders a table at `elapsed` seconds, with explicit timestamps (ms) or none; constant lines are cached. */
+function render(table, elapsed, timestampMs) {
+  const suffix = timestampMs === undefined ? '\n' : ` ${timestampMs}\n`;
+  table.constant ??= table.prefix.map((prefix, j) => (table.slope[j] === 0 ? prefix + (table.integer[j] ? Math.floor(table.base[j]) : table.base[j]) : undefined));
+  const chunks = [];
+  let chunk = '';
+  for (let j = 0; j < table.prefix.length; j++) {
+    const constant = table.constant[j];
+    if (constant !== undefined) chunk += constant + suffix;
+    else {
+      const value = table.base[j] + table.slope[j] * elapsed;
+      chunk += table.prefix[j] + (table.integer[j] ? Math.floor(value) : Math.round(value * 1000) / 1000) + suffix;
+    }
+    if (chunk.length > 1 << 20) {
+      chunks.push(chunk);
+      chunk = '';
+    }
+  }
+  chunks.push(chunk);
+  return chunks;
+}
+
+/** The `--exporter-child` mode: serves /cadvisor, /ksm (live) and /history (replayed), prints the port. */
+async function serveMetrics() {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const historyStart = nowSeconds - HISTORY_MINUTES * 60;
+  const parts = buildSeries(nowSeconds);
+  let step = 0;
+  const server = createServer((req, res) => {
+    const part = (req.url ?? '').slice(1);
+    const table = parts[part];
+    if (!table) {
+      res.writeHead(404).end();
+      return;
+    }
+    let chunks;
+    if (part === 'history') {
+      // The next 15 s step of the replay; once it has caught up with real time, it follows it.
+      const at = historyStart + step * STEP_SECONDS;
+      if (at + STEP_SECONDS <= Date.now() / 1000) step++;
+      chunks = render(table, at - historyStart + 3600, at * 1000);
+    } else {
+      chunks = render(table, Date.now() / 1000 - historyStart + 3600, undefined);
+    }
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    for (const chunk of chunks) res.write(chunk);
+    res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`${server.address().port}\n`);
 }
 
 async function freePort() {
@@ -79,23 +193,9 @@ async function freePort() {
   return port;
 }
 
-/** Serves `/metrics` in this process (the `--exporter-child` mode) and prints the port. */
-async function serveMetrics() {
-  const started = Date.now();
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-    res.end(render((Date.now() - started) / 1000));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.stdout.write(`${server.address().port}\n`);
-}
-
-/**
- * Runs the exporter in a child process: rendering ~3 MB of metrics every scrape would otherwise
- * block the event loop of the process whose collection time is being measured.
- */
+/** Runs the exporter in a child process: rendering ~60 MB per scrape must not block the measured process. */
 async function startExporter() {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--exporter-child', `--deployments=${DEPLOYMENTS}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--exporter-child', `--deployments=${DEPLOYMENTS}`, `--history=${HISTORY_MINUTES}`], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
     child.once('exit', (code) => reject(new Error(`exporter exited with code ${code}`)));
@@ -112,7 +212,10 @@ async function startExporter() {
 
 async function startPrometheus(target) {
   const dir = await mkdtemp(join(tmpdir(), 'autoheal-bench-prom-'));
-  const config = `global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n  - job_name: bench\n    honor_labels: true\n    static_configs:\n      - targets: ['${target}']\n`;
+  const job = (name, interval) =>
+    `  - job_name: ${name}\n    honor_labels: true\n    metrics_path: /${name}\n    scrape_interval: ${interval}s\n    scrape_timeout: ${interval}s\n    static_configs:\n      - targets: ['${target}']\n`;
+  // The replay is scraped as fast as Prometheus ingests it; the live jobs at the production interval.
+  const config = `global:\n  scrape_interval: ${SCRAPE_SECONDS}s\nscrape_configs:\n${job('cadvisor', SCRAPE_SECONDS)}${job('ksm', SCRAPE_SECONDS)}${job('history', 2)}`;
   await writeFile(join(dir, 'prometheus.yml'), config);
   const port = await freePort();
   const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
@@ -126,30 +229,23 @@ async function startPrometheus(target) {
   return { url, close };
 }
 
-async function waitFor(url, promql, predicate, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`).catch(() => undefined);
-    if (response?.ok) {
-      const body = await response.json();
-      const value = Number(body.data?.result?.[0]?.value?.[1] ?? 'NaN');
-      if (predicate(value)) return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${promql}`);
+async function instant(url, promql) {
+  const response = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: promql }) }).catch(() => undefined);
+  if (!response?.ok) return undefined;
+  const body = await response.json();
+  return Number(body.data?.result?.[0]?.value?.[1] ?? 'NaN');
 }
 
-/** The original pipeline's style: one query per feature per Deployment, pods matched by name prefix. */
-const NAIVE_QUERIES = {
-  restart_count_last_5m: 'sum(increase(kube_pod_container_status_restarts_total{namespace="{{namespace}}",pod=~"{{deployment}}-.*"}[5m]))',
-  cpu_usage_pct: 'avg(rate(container_cpu_usage_seconds_total{namespace="{{namespace}}",pod=~"{{deployment}}-.*",container!="",container!="POD"}[2m])) * 100',
-  memory_usage_bytes: 'avg(container_memory_working_set_bytes{namespace="{{namespace}}",pod=~"{{deployment}}-.*",container!="",container!="POD"})',
-  ready_replica_ratio: 'kube_deployment_status_replicas_ready{namespace="{{namespace}}",deployment="{{deployment}}"} / kube_deployment_spec_replicas{namespace="{{namespace}}",deployment="{{deployment}}"}',
-  unavailable_replicas: 'kube_deployment_status_replicas_unavailable{namespace="{{namespace}}",deployment="{{deployment}}"}',
-  network_receive_bytes_per_s: 'sum(rate(container_network_receive_bytes_total{namespace="{{namespace}}",pod=~"{{deployment}}-.*"}[2m]))',
-  http_5xx_error_rate: 'sum(rate(flask_http_request_total{namespace="{{namespace}}",pod=~"{{deployment}}-.*",status=~"5.."}[2m]))',
-};
+async function waitFor(url, promql, predicate, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await instant(url, promql);
+    if (last !== undefined && predicate(last)) return;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  throw new Error(`timed out waiting for ${what} (${promql} = ${last})`);
+}
 
 async function timeCollections(source, targets, runs) {
   const times = [];
@@ -163,8 +259,9 @@ async function timeCollections(source, targets, runs) {
     queries = source.client.requestCount - before;
   }
   times.sort((a, b) => a - b);
-  const missing = observations.reduce((sum, o) => sum + o.missing.length, 0);
-  return { medianMs: times[Math.floor(times.length / 2)], minMs: times[0], queries, missing, observations: observations.length };
+  const missing = {};
+  for (const observation of observations) for (const entry of observation.missing) missing[`${entry.feature} (${entry.kind ?? 'no-data'})`] = (missing[`${entry.feature} (${entry.kind ?? 'no-data'})`] ?? 0) + 1;
+  return { medianMs: Math.round(times[Math.floor(times.length / 2)]), minMs: Math.round(times[0]), runs, queries, features: source.featureNames.length, missing };
 }
 
 if (process.argv.includes('--exporter-child')) {
@@ -174,57 +271,58 @@ if (process.argv.includes('--exporter-child')) {
 }
 
 async function main() {
-const exporter = await startExporter();
-const prometheus = await startPrometheus(exporter.address);
-try {
-  // Rates need two samples; wait for a handful (2 s scrapes).
-  await waitFor(prometheus.url, 'count_over_time(up[1m])', (value) => value >= 4);
-  await waitFor(prometheus.url, 'count(rate(container_cpu_usage_seconds_total[2m]))', (value) => value === DEPLOYMENTS * PODS);
-  const targets = deployments.map((d) => ({ namespace: d.namespace, kind: 'Deployment', name: d.name }));
-  const subset = targets.slice(0, SUBSET);
+  const { DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES } = await import('@autoheal/core');
+  const { createPrometheusFeatureSource, DEFAULT_QUERIES, defaultRequestVolumeQuery } = await import('@autoheal/adapter-prometheus');
+  const exporter = await startExporter();
+  const prometheus = await startPrometheus(exporter.address);
+  const started = performance.now();
+  try {
+    const history = HISTORY_MINUTES * 60;
+    // The replay has caught up when its newest sample is recent; the live jobs need two scrapes for rates.
+    await waitFor(prometheus.url, 'time() - max(timestamp(kube_deployment_spec_replicas))', (lag) => lag < 60, 'the history replay', (history / STEP_SECONDS) * 20_000 + 600_000);
+    await waitFor(prometheus.url, 'count(rate(container_cpu_usage_seconds_total[2m]))', (count) => count === DEPLOYMENTS * PODS, 'two live scrapes', 600_000);
+    const loadMs = Math.round(performance.now() - started);
+    const targets = Array.from({ length: DEPLOYMENTS }, (_, i) => ({ namespace: NAMESPACES[i % NAMESPACES.length], kind: 'Deployment', name: deploymentName(i) }));
+    const timeoutMs = 120_000;
 
-  const grouped = createPrometheusFeatureSource({ url: prometheus.url });
-  await grouped.collectMany(targets); // warm-up: connections, Prometheus caches
-  const groupedResult = await timeCollections(grouped, targets, RUNS);
-  // Where the time goes: each grouped query alone, sequentially.
-  const selector = `namespace=~"${[...NAMESPACES].sort().join('|')}"`;
-  const perQueryMs = {};
-  const templates = { ...Object.fromEntries(Object.entries(grouped.queries).map(([feature, q]) => [feature, q.query])), '(request volume)': defaultRequestVolumeQuery() };
-  for (const [feature, template] of Object.entries(templates)) {
-    const started = performance.now();
-    await grouped.client.query(renderQuery(template, { selector }));
-    perQueryMs[feature] = Math.round(performance.now() - started);
+    const all = [...new Set([...DEFAULT_FEATURE_NAMES, ...FEATURE_SET_V2_NAMES])];
+    const sources = {
+      'seed + v2, signal queries': createPrometheusFeatureSource({ url: prometheus.url, featureNames: all, timeoutMs }),
+      'seed only, signal queries': createPrometheusFeatureSource({ url: prometheus.url, timeoutMs }),
+      'seed only, the original 8 queries': createPrometheusFeatureSource({ url: prometheus.url, queries: { ...DEFAULT_QUERIES }, requestVolumeQuery: defaultRequestVolumeQuery(), timeoutMs }),
+    };
+    const results = {};
+    for (const source of Object.values(sources)) await source.collectMany(targets); // warm-up
+    // Interleaved runs, so load changes on the shared machine hit every variant alike.
+    const samples = Object.fromEntries(Object.keys(sources).map((name) => [name, []]));
+    for (let run = 0; run < RUNS; run++) {
+      for (const [name, source] of Object.entries(sources)) samples[name].push(await timeCollections(source, targets, 1));
+    }
+    for (const [name, runs] of Object.entries(samples)) {
+      const times = runs.map((r) => r.medianMs).sort((a, b) => a - b);
+      results[name] = { ...runs[runs.length - 1], medianMs: times[Math.floor(times.length / 2)], minMs: times[0], runs: RUNS };
+    }
+    // Where the time goes: each query of the default collection alone, sequentially.
+    const perQueryMs = {};
+    const main = sources['seed + v2, signal queries'];
+    for (const query of main.renderQueries(targets)) {
+      const t = performance.now();
+      const series = await main.client.query(query.promql);
+      perQueryMs[query.name] = { ms: Math.round(performance.now() - t), series: series.length };
+    }
+    for (const source of Object.values(sources)) await source.close();
+
+    const report = {
+      machine: { cpus: cpus().length, node: process.version, loadAverage1m: Number(loadavg()[0].toFixed(1)) },
+      setup: { deployments: DEPLOYMENTS, podsPerDeployment: PODS, namespaces: NAMESPACES.length, liveScrapeSeconds: SCRAPE_SECONDS, historyMinutes: HISTORY_MINUTES, dataLoadMs: loadMs, prometheus: PROMETHEUS_BIN },
+      results,
+      perQueryMsSequential: perQueryMs,
+    };
+    console.log(JSON.stringify(report, null, 2));
+    const line = (name) => `${name}: ${results[name].features} features, ${results[name].queries} queries, ${results[name].medianMs} ms median (min ${results[name].minMs} ms, ${RUNS} runs)`;
+    console.log(`\n${Object.keys(results).map(line).join('\n')}\nload average ${report.machine.loadAverage1m} on ${report.machine.cpus} cores`);
+  } finally {
+    await prometheus.close();
+    await exporter.close();
   }
-  groupedResult.perQueryMsSequential = perQueryMs;
-  await grouped.close();
-
-  const naiveQueries = Object.fromEntries(Object.entries(NAIVE_QUERIES).map(([feature, query]) => [feature, { query, mode: 'per-target' }]));
-  const naiveSequential = createPrometheusFeatureSource({ url: prometheus.url, queries: naiveQueries, minRequests: 0, concurrency: 1 });
-  await naiveSequential.collectMany(subset.slice(0, 5));
-  const sequentialResult = await timeCollections(naiveSequential, subset, 1);
-  await naiveSequential.close();
-  const naiveParallel = createPrometheusFeatureSource({ url: prometheus.url, queries: naiveQueries, minRequests: 0, concurrency: 16 });
-  await naiveParallel.collectMany(subset.slice(0, 5));
-  const parallelResult = await timeCollections(naiveParallel, subset, 1);
-  await naiveParallel.close();
-
-  const scale = DEPLOYMENTS / SUBSET;
-  const report = {
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadAverage1m: (await import('node:os')).loadavg()[0] },
-    setup: { deployments: DEPLOYMENTS, podsPerDeployment: PODS, namespaces: NAMESPACES.length, scrapeIntervalSeconds: 2, prometheus: PROMETHEUS_BIN },
-    grouped: { ...groupedResult, runs: RUNS },
-    naiveSequentialSubset: { targets: SUBSET, ...sequentialResult, extrapolatedMsFor: DEPLOYMENTS, extrapolatedMs: Math.round(sequentialResult.medianMs * scale), extrapolatedQueries: sequentialResult.queries * scale },
-    naiveParallel16Subset: { targets: SUBSET, ...parallelResult, extrapolatedMsFor: DEPLOYMENTS, extrapolatedMs: Math.round(parallelResult.medianMs * scale), extrapolatedQueries: parallelResult.queries * scale },
-  };
-  console.log(JSON.stringify(report, null, 2));
-  console.log(
-    `\ngrouped: ${DEPLOYMENTS} deployments in ${groupedResult.medianMs.toFixed(0)} ms median (min ${groupedResult.minMs.toFixed(0)} ms, ${RUNS} runs), ${groupedResult.queries} queries, ${groupedResult.missing} missing values` +
-      `\nnaive, sequential: ${SUBSET} deployments in ${sequentialResult.medianMs.toFixed(0)} ms, ${sequentialResult.queries} queries -> extrapolated x${scale} (linear, not measured): ~${report.naiveSequentialSubset.extrapolatedMs} ms, ${report.naiveSequentialSubset.extrapolatedQueries} queries` +
-      `\nnaive, 16 in flight: ${SUBSET} deployments in ${parallelResult.medianMs.toFixed(0)} ms -> extrapolated x${scale} (linear, not measured): ~${report.naiveParallel16Subset.extrapolatedMs} ms` +
-      `\nspeed-up vs the faster naive variant (extrapolated): ~${(Math.min(report.naiveSequentialSubset.extrapolatedMs, report.naiveParallel16Subset.extrapolatedMs) / groupedResult.medianMs).toFixed(1)}x; queries ${groupedResult.queries} vs ${report.naiveSequentialSubset.extrapolatedQueries}`,
-  );
-} finally {
-  await prometheus.close();
-  await exporter.close();
-}
 }

@@ -16,9 +16,8 @@ const healthy: BaseSignalReading['values'] = {
   deployment_created: minutesAgo(180),
   release_created: minutesAgo(10),
   requests_per_second: 100,
-  prior_requests: 90_000,
-  prior_ready_replicas: 4,
-  prior_spec_replicas: 4,
+  prior_requests_per_second: 100,
+  prior_ready_ratio: 1,
   memory_working_set_avg: 200e6,
   memory_limit_ratio_max: 0.4,
   cpu_usage_pct_avg: 25,
@@ -100,7 +99,7 @@ describe('deriveFeatures: scale-free signals', () => {
   });
 
   it('the previous release window measures the release before a young one', () => {
-    const { values } = derive({ ...healthy, prior_requests: 1000, prior_errors: 20, prior_ready_replicas: 3 }, ['previous_release_error_ratio', 'previous_release_ready_ratio']);
+    const { values } = derive({ ...healthy, prior_requests_per_second: 10, prior_errors_per_second: 0.2, prior_ready_ratio: 0.75 }, ['previous_release_error_ratio', 'previous_release_ready_ratio']);
     expect(values).toEqual({ previous_release_error_ratio: 0.02, previous_release_ready_ratio: 0.75 });
   });
 });

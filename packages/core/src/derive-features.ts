@@ -27,14 +27,13 @@ export const BASE_SIGNALS = Object.freeze({
   max_unavailable: 'max of kube_deployment_spec_strategy_rollingupdate_max_unavailable (absent for Recreate: budget 0)',
   rollout_in_progress: 'sparse: present while generation > observed generation, updated < desired or replicas > updated',
   progress_stalled: 'sparse: present while the Progressing condition is False',
-  deployment_created: 'max of kube_deployment_created (unix seconds)',
+  deployment_created: 'sparse: max of kube_deployment_created (unix seconds), present only when younger than the previous-release look-back',
   release_created: 'creation time (unix seconds) of the newest ReplicaSet with desired replicas > 0',
   requests_per_second: 'sum of rate(requests[W]) over the Deployment\'s request series',
   errors_per_second: 'sparse (anchor requests_per_second): sum of rate(5xx requests[W])',
-  prior_requests: 'sum of increase(requests[priorWindow] offset priorOffset)',
-  prior_errors: 'sparse (anchor prior_requests): sum of increase(5xx requests[priorWindow] offset priorOffset)',
-  prior_ready_replicas: 'avg_over_time of kube_deployment_status_replicas_ready over the previous-release window',
-  prior_spec_replicas: 'avg_over_time of kube_deployment_spec_replicas over the previous-release window',
+  prior_requests_per_second: 'sum of rate(requests[priorWindow] offset priorOffset): the request rate in the previous-release window',
+  prior_errors_per_second: 'sparse (anchor prior_requests_per_second): sum of rate(5xx requests[priorWindow] offset priorOffset)',
+  prior_ready_ratio: 'max of avg_over_time(kube_deployment_status_replicas_ready) / max of avg_over_time(kube_deployment_spec_replicas > 0), over the previous-release window',
   memory_working_set_avg: 'avg of container_memory_working_set_bytes over the workload containers (the seed feature)',
   memory_limit_ratio_max: 'max over containers of working set / memory limit',
   memory_seconds_to_limit_min: 'sparse (anchor memory_limit_ratio_max): min over growing containers of (limit - working set) / deriv(working set[T])',
@@ -98,8 +97,8 @@ export const FEATURE_BASE_SIGNALS: Readonly<Record<string, readonly BaseSignalNa
   rollout_in_progress: ['spec_replicas', 'rollout_in_progress'],
   rollout_stalled: ['spec_replicas', 'progress_stalled'],
   release_age_minutes: ['release_created'],
-  previous_release_error_ratio: ['release_created', 'deployment_created', 'prior_requests', 'prior_errors'],
-  previous_release_ready_ratio: ['release_created', 'deployment_created', 'prior_ready_replicas', 'prior_spec_replicas'],
+  previous_release_error_ratio: ['release_created', 'deployment_created', 'prior_requests_per_second', 'prior_errors_per_second'],
+  previous_release_ready_ratio: ['release_created', 'deployment_created', 'prior_ready_ratio'],
 });
 
 /** Whether {@link deriveFeatures} knows how to compute `feature`. */
@@ -129,7 +128,7 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
     if (failure !== undefined) return { missing: failure, kind: 'failed' };
     const value = base[signal];
     if (value === undefined) return { missing: `no data for ${key}: ${BASE_SIGNALS[signal]}`, kind: 'no-data' };
-    if (!Number.isFinite(value)) return { missing: `${value} for ${key}: ${BASE_SIGNALS[signal]}`, kind: 'failed' };
+    if (!Number.isFinite(value)) return { missing: `${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'} for ${key}: ${BASE_SIGNALS[signal]}`, kind: 'failed' };
     return { value };
   };
   /** A sparse signal: absent reads as `absent` (its anchor was checked by the caller). */
@@ -247,20 +246,16 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
     previous_release_error_ratio: () =>
       previousRelease(() => {
         if (!context.requestMetrics) return notConfigured;
-        return all([() => read('prior_requests')], (requests) => {
+        return all([() => read('prior_requests_per_second')], (requestsPerSecond) => {
+          const requests = requestsPerSecond * windows.priorWindowSeconds;
           if (requests < windows.minRequests || requests === 0) {
             return { missing: `too few requests for ${key} in the previous-release window: ${requests.toFixed(1)} < minRequests ${windows.minRequests}`, kind: 'low-traffic' };
           }
-          const errors = sparse('prior_errors', 0);
-          return 'value' in errors ? clamp(errors.value / requests, 0, 1) : errors;
+          const errors = sparse('prior_errors_per_second', 0);
+          return 'value' in errors ? clamp(errors.value / requestsPerSecond, 0, 1) : errors;
         });
       }),
-    previous_release_ready_ratio: () =>
-      previousRelease(() =>
-        all([() => read('prior_spec_replicas'), () => read('prior_ready_replicas')], (spec, ready) =>
-          spec > 0 ? clamp(ready / spec, 0, 1) : { missing: `${key} was scaled to zero in the previous-release window`, kind: 'no-data' },
-        ),
-      ),
+    previous_release_ready_ratio: () => previousRelease(() => all([() => read('prior_ready_ratio')], (ratio) => clamp(ratio, 0, 1))),
   };
 
   /** A ratio against a limit: missing `no-limit` when the usage is seen but no limit is. */

@@ -10,6 +10,7 @@ export * from './features.js';
 export * from './feature-set-v2.js';
 export * from './missing-explanations.js';
 export * from './derive-features.js';
+export * from './request-presets.js';
 export * from './assessment.js';
 export * from './healing.js';
 export * from './decision.js';

@@ -1,6 +1,6 @@
 /**
- * @autoheal/adapter-prometheus: FeatureSource that reads the seven signals from the Prometheus HTTP
- * API, one grouped query per feature whatever the number of targets.
+ * @autoheal/adapter-prometheus: FeatureSource that reads the seven seed signals and feature set v2
+ * from the Prometheus HTTP API, with a fixed number of grouped queries whatever the number of targets.
  */
 export {
   createPrometheusFeatureSource,
@@ -9,6 +9,30 @@ export {
   type PrometheusFeatureSource,
   type PrometheusFeatureSourceOptions,
 } from './prometheus-feature-source.js';
+export { featureQuerySchema } from './prometheus-feature-source-options.js';
+export {
+  REQUEST_PRESETS,
+  REQUEST_PRESET_NAMES,
+  classifiedRequestRates,
+  requestMetricsSchema,
+  requestPairOf,
+  resolveRequestMetrics,
+  type RequestMetrics,
+  type RequestPreset,
+  type RequestPresetName,
+  type ResolvedRequestMetrics,
+} from './request-presets.js';
+export {
+  SIGNAL_BUNDLE_NAMES,
+  SIGNAL_BUNDLE_OF,
+  buildSignalBundles,
+  durationSeconds,
+  promDuration,
+  type SignalBundle,
+  type SignalBundleName,
+  type SignalQueryOptions,
+} from './signal-queries.js';
+export type { CollectionPlan } from './collection-plan.js';
 export {
   DEFAULT_QUERIES,
   defaultQueries,

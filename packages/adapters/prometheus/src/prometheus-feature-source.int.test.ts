@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureDeployment, startFixtureExporter, type FixtureExporter } from '../test-support/fixture-exporter.js';
 import { startPrometheus, type RunningPrometheus } from '@autoheal/sandbox';
 import { startCountingProxy, waitForQuery } from '../test-support/prometheus-helpers.js';
+import { defaultQueries, defaultRequestVolumeQuery } from './default-queries.js';
 import { createPrometheusFeatureSource, type PrometheusFeatureSource } from './prometheus-feature-source.js';
 
 const target = (namespace: string, name: string): TargetRef => ({ namespace, kind: 'Deployment', name });
@@ -88,7 +89,8 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
   it('reports NaN and +Inf as missing, naming the target and the query', async () => {
     const observation = await source.collect(frontend);
     expect(observation.values.memory_usage_bytes).toBeNull();
-    expect(reasonFor(observation, 'memory_usage_bytes')).toMatch(/^NaN for prod\/frontend from query: avg by \(namespace, deployment\)/);
+    expect(reasonFor(observation, 'memory_usage_bytes')).toMatch(/^NaN for prod\/frontend: avg of container_memory_working_set_bytes/);
+    expect(observation.missing.find((entry) => entry.feature === 'memory_usage_bytes')?.kind).toBe('failed');
     expect(observation.values.unavailable_replicas).toBeNull();
     expect(reasonFor(observation, 'unavailable_replicas')).toMatch(/^\+Inf for prod\/frontend/);
   });
@@ -114,14 +116,15 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
   it('reports a Deployment scaled to zero as a missing ready ratio, not 0 or NaN', async () => {
     const observation = await source.collect(api);
     expect(observation.values.ready_replica_ratio).toBeNull();
-    expect(reasonFor(observation, 'ready_replica_ratio')).toMatch(/no series for staging\/api/);
+    expect(reasonFor(observation, 'ready_replica_ratio')).toMatch(/^staging\/api is scaled to zero/);
   });
 
   it('reports every feature of an unknown Deployment as missing, never zero', async () => {
     const observation = await source.collect(ghost);
     expect(Object.values(observation.values).every((value) => value === null)).toBe(true);
     expect(observation.missing.map((entry) => entry.feature)).toEqual([...source.featureNames]);
-    expect(reasonFor(observation, 'http_5xx_error_rate')).toMatch(/^no request count for prod\/ghost/);
+    expect(reasonFor(observation, 'http_5xx_error_rate')).toMatch(/^no request series for prod\/ghost/);
+    expect(new Set(observation.missing.map((entry) => entry.kind))).toEqual(new Set(['no-data']));
   });
 
   it('reports a series that stopped being exported (stale) as missing', async () => {
@@ -133,7 +136,7 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
     await waitForQuery(prometheus.url, 'count(container_memory_working_set_bytes{pod=~"vanishing-.*",container="app"}) or vector(0)', (values) => values[0] === 0, 10_000);
     const after = await source.collect(vanishing);
     expect(after.values.memory_usage_bytes).toBeNull();
-    expect(reasonFor(after, 'memory_usage_bytes')).toMatch(/no series for prod\/vanishing/);
+    expect(reasonFor(after, 'memory_usage_bytes')).toMatch(/^no data for prod\/vanishing/);
   });
 
   it('finds pods by owner references with deploymentFrom "owner"', async () => {
@@ -150,16 +153,36 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
     }
   });
 
-  it('collects many targets with one query per feature plus the request-volume guard', async () => {
+  it('collects many targets with a fixed number of grouped queries: six for the seed features', async () => {
     const proxy = await startCountingProxy(prometheus.url);
     const counted = createPrometheusFeatureSource({ url: proxy.url, rateWindow: RATE_WINDOW });
     try {
       const observations = await counted.collectMany(allTargets);
       expect(observations.map((observation) => observation.target.name)).toEqual(allTargets.map((t) => t.name));
-      expect(proxy.paths.filter((path) => path === '/api/v1/query')).toHaveLength(8);
-      expect(proxy.paths.length).toBeLessThanOrEqual(8);
+      expect(proxy.paths).toEqual(new Array(6).fill('/api/v1/query'));
+      expect(counted.renderQueries(allTargets).map((query) => query.name)).toEqual(['ksm', 'http', 'cpu', 'memory', 'restarts', 'network']);
     } finally {
       await counted.close();
+      await proxy.close();
+    }
+  });
+
+  it('computes the seed features like the original queries, which still run (one per feature plus the guard) when given', async () => {
+    const proxy = await startCountingProxy(prometheus.url);
+    const clock = { now: () => fixedEvaluationTime, sleep: async () => {} };
+    const original = createPrometheusFeatureSource({ url: proxy.url, clock, queries: { ...defaultQueries('pod-name', RATE_WINDOW) }, requestVolumeQuery: defaultRequestVolumeQuery('pod-name', RATE_WINDOW) });
+    const bundled = createPrometheusFeatureSource({ url: prometheus.url, clock, rateWindow: RATE_WINDOW });
+    try {
+      const [byOriginal] = await original.collectMany([backend]);
+      expect(proxy.paths).toHaveLength(8);
+      const byBundles = await bundled.collect(backend);
+      for (const feature of source.featureNames) {
+        const expected = byOriginal?.values[feature] as number;
+        expect(Math.abs((byBundles.values[feature] as number) - expected), feature).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+      }
+    } finally {
+      await original.close();
+      await bundled.close();
       await proxy.close();
     }
   });
@@ -195,7 +218,7 @@ describe('createPrometheusFeatureSource against a real Prometheus', () => {
     }
   });
 
-  it('collects every feature over a time range', async () => {
+  it('collects every feature over a time range, from the same grouped queries run as range queries', async () => {
     const end = Date.now();
     const start = end - 4000;
     const range = await source.collectRange(backend, start, end, 1);

@@ -50,7 +50,8 @@ function vectorAnswer(res: ServerResponse, value: string): void {
   res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { namespace: 'prod', deployment: 'backend' }, value: [1, value] }] } }));
 }
 
-const oneFeature = { featureNames: ['memory_usage_bytes'] };
+// Own queries (one grouped query each), so the HTTP behaviour is tested apart from the signal bundles.
+const oneFeature = { featureNames: ['memory_usage_bytes'], queries: { memory_usage_bytes: 'my_memory{ {{selector}} }' } };
 
 describe('Prometheus HTTP behaviour', () => {
   it('retries a 503 and uses the answer that follows', async () => {
@@ -73,7 +74,7 @@ describe('Prometheus HTTP behaviour', () => {
     const fake = await startFakePrometheus((_request, _index, res) => {
       res.writeHead(502).end('bad gateway');
     });
-    const source = createPrometheusFeatureSource({ url: fake.url, retries: 2, retryBaseDelayMs: 5, featureNames: ['memory_usage_bytes', 'unavailable_replicas'], queries: { unavailable_replicas: 'vector(1)' } });
+    const source = createPrometheusFeatureSource({ url: fake.url, retries: 2, retryBaseDelayMs: 5, featureNames: ['memory_usage_bytes', 'unavailable_replicas'], queries: { memory_usage_bytes: 'my_memory', unavailable_replicas: 'vector(1)' } });
     // Every query fails: the collection as a whole fails.
     const error = await source.collect(backend).catch((caught: unknown) => caught);
     await source.close();
@@ -94,7 +95,7 @@ describe('Prometheus HTTP behaviour', () => {
     const source = createPrometheusFeatureSource({
       url: fake.url,
       featureNames: ['memory_usage_bytes', 'cpu_usage_pct'],
-      queries: { cpu_usage_pct: 'broken(' },
+      queries: { memory_usage_bytes: 'my_memory', cpu_usage_pct: 'broken(' },
     });
     const observation = await source.collect(backend);
     await source.close();
@@ -102,7 +103,7 @@ describe('Prometheus HTTP behaviour', () => {
     expect(observation.values.memory_usage_bytes).toBe(7);
     expect(observation.values.cpu_usage_pct).toBeNull();
     expect(observation.missing).toEqual([
-      { feature: 'cpu_usage_pct', reason: expect.stringMatching(/^query of cpu_usage_pct failed: .*bad_data: parse error.*Query: broken\($/) },
+      { feature: 'cpu_usage_pct', kind: 'failed', reason: expect.stringMatching(/^query of cpu_usage_pct failed: .*bad_data: parse error.*Query: broken\($/) },
     ]);
   });
 
@@ -124,7 +125,7 @@ describe('Prometheus HTTP behaviour', () => {
     expect(request?.headers['x-scope-orgid']).toBe('tenant-1');
     expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     const form = new URLSearchParams(request?.body);
-    expect(form.get('query')).toContain('container_memory_working_set_bytes{container!="",container!="POD",namespace="prod"}');
+    expect(form.get('query')).toBe('my_memory{ namespace="prod" }');
     expect(Number(form.get('time'))).toBeGreaterThan(1_600_000_000);
   });
 
