@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extrapolatedCounterRate, instantValue, rangeWindow } from './prometheus-functions.js';
+import { averageOverTime, extrapolatedCounterRate, instantValue, leastSquaresSlope, rangeWindow } from './prometheus-functions.js';
 
 const s = (seconds: number, v: number) => ({ t: seconds * 1000, v });
 
@@ -49,5 +49,32 @@ describe('extrapolatedCounterRate', () => {
 
   it('has no result with fewer than two samples in the window', () => {
     expect(extrapolatedCounterRate([s(0, 5), s(100, 6)], 120_000, 60_000, true)).toBeUndefined();
+  });
+});
+
+describe('leastSquaresSlope (deriv)', () => {
+  it('is the least-squares slope per second, 0 for a constant series, undefined with one sample', () => {
+    // y = 100 + 2x with noise that cancels: slope exactly 2.
+    const samples = [s(0, 100), s(10, 121), s(20, 139), s(30, 160)];
+    expect(leastSquaresSlope(samples, 30_000, 60_000)).toBeCloseTo(1.98, 10);
+    expect(leastSquaresSlope([s(0, 5), s(10, 5)], 10_000, 60_000)).toBe(0);
+    expect(leastSquaresSlope([s(0, 5)], 10_000, 60_000)).toBeUndefined();
+  });
+});
+
+describe('averageOverTime', () => {
+  it('averages the samples of the window, which may end in the past (offset)', () => {
+    const samples = [s(0, 1), s(10, 2), s(20, 3), s(30, 10)];
+    expect(averageOverTime(samples, 20_000, 15_000)).toBe(2.5);
+    expect(averageOverTime(samples, 100_000, 15_000)).toBeUndefined();
+  });
+});
+
+describe('staleness markers', () => {
+  it('end an instant selection at once and are skipped by range functions', () => {
+    const samples = [s(0, 1), s(15, 2), { t: 30_000, v: Number.NaN, stale: true as const }];
+    expect(instantValue(samples, 29_000)).toBe(2);
+    expect(instantValue(samples, 31_000)).toBeUndefined();
+    expect(rangeWindow(samples, 40_000, 60_000).map((x) => x.v)).toEqual([1, 2]);
   });
 });

@@ -20,19 +20,23 @@ function firstAfter(samples: readonly Sample[], bound: number): number {
   return low;
 }
 
-/** The samples of a range selector `[rangeMs]` evaluated at `at`: those with `at - rangeMs < t <= at`. */
+/**
+ * The samples of a range selector `[rangeMs]` evaluated at `at`: those with `at - rangeMs < t <= at`,
+ * without staleness markers (Prometheus drops them from range selections).
+ */
 export function rangeWindow(samples: readonly Sample[], at: number, rangeMs: number): Sample[] {
-  return samples.slice(firstAfter(samples, at - rangeMs), firstAfter(samples, at));
+  const window = samples.slice(firstAfter(samples, at - rangeMs), firstAfter(samples, at));
+  return window.some((sample) => sample.stale) ? window.filter((sample) => !sample.stale) : window;
 }
 
 /**
  * The value of an instant selector at `at`: the latest sample with `at - lookback < t <= at`, or
- * `undefined` when the series is stale (no sample in the lookback window).
+ * `undefined` when the series is stale (no sample in the lookback window, or a staleness marker last).
  */
 export function instantValue(samples: readonly Sample[], at: number, lookbackMs = LOOKBACK_DELTA_MS): number | undefined {
   const end = firstAfter(samples, at);
   const last = samples[end - 1];
-  if (!last || last.t <= at - lookbackMs) return undefined;
+  if (!last || last.t <= at - lookbackMs || last.stale) return undefined;
   return last.v;
 }
 
@@ -84,4 +88,44 @@ export function extrapolatedCounterRate(
   const factor = (sampledSeconds + toStart + toEnd) / sampledSeconds;
   const increase = delta * factor;
   return perSecond ? increase / (rangeMs / 1000) : increase;
+}
+
+/**
+ * Prometheus' `deriv()`: the least-squares slope (per second) of the samples in `(at - rangeMs, at]`,
+ * with x measured in seconds from the first sample, as `linearRegression` does; `undefined` with
+ * fewer than two samples, and 0 when every value is the same (Prometheus' constant-y shortcut).
+ */
+export function leastSquaresSlope(samples: readonly Sample[], at: number, rangeMs: number): number | undefined {
+  const window = rangeWindow(samples, at, rangeMs);
+  if (window.length < 2) return undefined;
+  const origin = (window[0] as Sample).t;
+  const initial = (window[0] as Sample).v;
+  let constant = true;
+  let n = 0;
+  let sumX = 0;
+  let sumY = 0;
+  let sumXY = 0;
+  let sumX2 = 0;
+  for (const sample of window) {
+    if (sample.v !== initial) constant = false;
+    const x = (sample.t - origin) / 1000;
+    n += 1;
+    sumX += x;
+    sumY += sample.v;
+    sumXY += x * sample.v;
+    sumX2 += x * x;
+  }
+  if (constant) return 0;
+  const covXY = sumXY - (sumX * sumY) / n;
+  const varX = sumX2 - (sumX * sumX) / n;
+  return covXY / varX;
+}
+
+/** Prometheus' `avg_over_time()` over `(at - rangeMs, at]`; `undefined` without samples. */
+export function averageOverTime(samples: readonly Sample[], at: number, rangeMs: number): number | undefined {
+  const window = rangeWindow(samples, at, rangeMs);
+  if (window.length === 0) return undefined;
+  let sum = 0;
+  for (const sample of window) sum += sample.v;
+  return sum / window.length;
 }
