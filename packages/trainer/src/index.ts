@@ -12,7 +12,7 @@ export type { BuildProgress, BuiltModel } from './build/finish-model.js';
 
 // Features, computed from scraped samples the way Prometheus would.
 export { SeriesRecorder, type Sample, type ScrapedSample, type SeriesHistory } from './features/sample-history.js';
-export { extrapolatedCounterRate } from './features/prometheus-functions.js';
+export { averageOverTime, extrapolatedCounterRate, leastSquaresSlope } from './features/prometheus-functions.js';
 export { computeFeatures, type DeploymentFeatures } from './features/compute-features.js';
 export { computeBaseSignals, type BaseSignalOptions } from './features/base-signals.js';
 export { computeFeatureSets, toFeatureRow, SEED_AND_V2_FEATURE_NAMES, type DeploymentFeatureSets, type FeatureSetOptions } from './features/compute-feature-sets.js';

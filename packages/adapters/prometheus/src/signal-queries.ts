@@ -189,24 +189,29 @@ export function buildSignalBundles(signals: Iterable<BaseSignalName>, options: S
   return bundles;
 }
 
-/** The Deployment-level kube-state-metrics signals, one aggregation over all of them. */
+/** The kube-state-metrics metric of each plain Deployment-level signal. */
+const KSM_METRIC_OF: Partial<Record<BaseSignalName, string>> = {
+  spec_replicas: 'kube_deployment_spec_replicas',
+  ready_replicas: 'kube_deployment_status_replicas_ready',
+  unavailable_replicas: 'kube_deployment_status_replicas_unavailable',
+  max_unavailable: 'kube_deployment_spec_strategy_rollingupdate_max_unavailable',
+};
+
+/** The signal a series of the `ksm` bundle carries when it has a metric name instead of an `s` label. */
+export const KSM_SIGNAL_OF: Readonly<Record<string, BaseSignalName>> = Object.freeze(
+  Object.fromEntries(Object.entries(KSM_METRIC_OF).map(([signal, metric]) => [metric, signal as BaseSignalName])),
+);
+
+/** The Deployment-level kube-state-metrics signals. */
 function ksmParts(signals: readonly BaseSignalName[]): Array<(namespaces: Iterable<string>) => string> {
-  const metric: Partial<Record<BaseSignalName, string>> = {
-    spec_replicas: 'kube_deployment_spec_replicas',
-    ready_replicas: 'kube_deployment_status_replicas_ready',
-    unavailable_replicas: 'kube_deployment_status_replicas_unavailable',
-    max_unavailable: 'kube_deployment_spec_strategy_rollingupdate_max_unavailable',
-  };
+  const metric = KSM_METRIC_OF;
   const parts: Array<(namespaces: Iterable<string>) => string> = [];
   const plain = signals.filter((signal) => metric[signal] !== undefined);
   if (plain.length > 0) {
-    // The metric name becomes the signal name (`s`), then one `max by` removes duplicate kube-state-metrics replicas.
+    // One aggregation over all of them, grouped by metric name too: the reader maps `__name__` to the
+    // signal (KSM_SIGNAL_OF). Cheaper than renaming every raw series with label_replace first.
     const names = plain.map((signal) => metric[signal] as string);
-    const renames = plain.map((signal) => (expression: string) => `label_replace(${expression}, "s", "${signal}", "__name__", "${metric[signal]}")`);
-    parts.push((namespaces) => {
-      const selected = `{__name__=~"${names.join('|')}",${selectorOn('namespace', namespaces)}}`;
-      return `max by (namespace, deployment, s) (${renames.reduce((expression, rename) => rename(expression), selected)})`;
-    });
+    parts.push((namespaces) => `max by (__name__, namespace, deployment) ({__name__=~"${names.join('|')}",${selectorOn('namespace', namespaces)}})`);
   }
   const m = (name: string, namespaces: Iterable<string>) => `max by (namespace, deployment) (${name}{${selectorOn('namespace', namespaces)}})`;
   if (signals.includes('rollout_in_progress')) {

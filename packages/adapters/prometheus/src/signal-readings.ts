@@ -1,11 +1,12 @@
 /**
  * From the answers of the signal bundles to one `BaseSignalReading` per target (and per time step for
- * range queries): the `s` label names the signal; request rates are split by `ah_class` and kept
+ * range queries): the `s` label names the signal (or, for the plain kube-state-metrics signals, the
+ * metric name); request rates are split by `ah_class` and kept
  * only for the request preset the target uses (`preset` label); a bundle that failed makes each of its
  * signals failed, with the reason and the query.
  */
 import type { BaseSignalName, BaseSignalReading } from '@autoheal/core';
-import type { SignalBundle } from './signal-queries.js';
+import { KSM_SIGNAL_OF, type SignalBundle } from './signal-queries.js';
 
 /** One bundle's answer: series (instant: one point at time 0) or why it failed. */
 export interface BundleAnswer {
@@ -48,7 +49,7 @@ export function readingsFromAnswers(answers: readonly BundleAnswer[], keys: read
     const signals = new Set<string>(answer.bundle.signals);
     for (const { labels, points } of answer.series ?? []) {
       const key = `${labels.namespace}/${labels.deployment}`;
-      const s = labels.s;
+      const s = labels.s ?? (labels.__name__ === undefined ? undefined : KSM_SIGNAL_OF[labels.__name__]);
       if (!wanted.has(key) || s === undefined) continue;
       if (s === 'http' || s === 'prior_http') {
         if (labels.preset !== presetOf(key)) continue;
