@@ -8,15 +8,18 @@
  * - the seven seed features alone from the same signal queries;
  * - today's reference in the same run: the seven seed features with the original eight grouped
  *   queries (one per feature plus the request-volume guard);
- * - each signal query alone, sequentially (where the time goes).
+ * - each signal query alone, sequentially (where the time goes);
+ * - then the same bundles as recording rules (loaded with a configuration reload, evaluated every 30 s):
+ *   a collection reading the recorded series, and the rule group's own evaluation time.
  *
  * The exporter serves cAdvisor, kube-state-metrics and prometheus_flask_exporter look-alikes (≈ 60
  * series per Deployment, ≈ 600,000 at 10,000 Deployments) in three scrape jobs. The previous-release
  * window reads 15–30 minutes back and the memory trend 10 minutes: so that those queries read as much
  * data as in production, the series they use (request counters, working set, ready/desired replicas)
  * come from a "history" job that replays `--history` minutes at 15 s steps as fast as Prometheus
- * ingests them (explicit timestamps), then follows real time; the other jobs are scraped live every
- * `--scrape` seconds. A mix of Deployments is rolling out, OOM-killed, leaking, throttled, without
+ * ingests them (explicit timestamps; a step is replayed again until it was delivered), then follows
+ * real time; the other jobs are scraped live every `--scrape` seconds. Each job has its own exporter
+ * process. A mix of Deployments is rolling out, OOM-killed, leaking, throttled, without
  * limits, failing, freshly released, stalled or idle, so every signal has data.
  *
  * Run after building (plain node, built dist):
@@ -60,10 +63,11 @@ const deploymentName = (i) => `app-${String(i).padStart(5, '0')}`;
  * The series of the fleet, per scrape job, as a table: prefix (`name{labels} `), and the value as
  * `base + slope * elapsedSeconds` (counters and growing gauges have a slope).
  */
-function buildSeries(startSeconds) {
+function buildSeries(startSeconds, only) {
   const table = () => ({ prefix: [], base: [], slope: [], integer: [] });
   const parts = { cadvisor: table(), ksm: table(), history: table() };
   const add = (part, prefix, base, slope = 0, integer = true) => {
+    if (part !== only) return;
     const t = parts[part];
     t.prefix.push(`${prefix} `);
     t.base.push(base);
@@ -130,49 +134,65 @@ function buildSeries(startSeconds) {
       add('ksm', `kube_replicaset_owner{namespace="${namespace}",owner_is_controller="true",owner_kind="Deployment",owner_name="${name}",replicaset="${rs}"}`, 1);
     }
   }
-  return parts;
+  return parts[only];
 }
 
-/** Renders a table at `elapsed` seconds, with explicit timestamps (ms) or none; constant lines are cached. */
+const formatted = (table, j, elapsed) => {
+  const value = table.base[j] + table.slope[j] * elapsed;
+  return table.integer[j] ? Math.floor(value) : Math.round(value * 1000) / 1000;
+};
+
+/**
+ * Renders a table at `elapsed` seconds. Without timestamps the constant lines are joined once and
+ * reused (only counters and growing gauges are rendered per scrape); with explicit timestamps (ms)
+ * every line is rendered.
+ */
 function render(table, elapsed, timestampMs) {
-  const suffix = timestampMs === undefined ? '\n' : ` ${timestampMs}\n`;
-  table.constant ??= table.prefix.map((prefix, j) => (table.slope[j] === 0 ? prefix + (table.integer[j] ? Math.floor(table.base[j]) : table.base[j]) : undefined));
   const chunks = [];
   let chunk = '';
-  for (let j = 0; j < table.prefix.length; j++) {
-    const constant = table.constant[j];
-    if (constant !== undefined) chunk += constant + suffix;
-    else {
-      const value = table.base[j] + table.slope[j] * elapsed;
-      chunk += table.prefix[j] + (table.integer[j] ? Math.floor(value) : Math.round(value * 1000) / 1000) + suffix;
-    }
+  const flush = () => {
     if (chunk.length > 1 << 20) {
       chunks.push(chunk);
       chunk = '';
+    }
+  };
+  if (timestampMs === undefined) {
+    table.constantText ??= table.prefix.flatMap((prefix, j) => (table.slope[j] === 0 ? [`${prefix}${formatted(table, j, 0)}\n`] : [])).join('');
+    table.dynamic ??= table.prefix.flatMap((_, j) => (table.slope[j] === 0 ? [] : [j]));
+    chunks.push(table.constantText);
+    for (const j of table.dynamic) {
+      chunk += `${table.prefix[j]}${formatted(table, j, elapsed)}\n`;
+      flush();
+    }
+  } else {
+    const suffix = ` ${timestampMs}\n`;
+    for (let j = 0; j < table.prefix.length; j++) {
+      chunk += `${table.prefix[j]}${formatted(table, j, elapsed)}${suffix}`;
+      flush();
     }
   }
   chunks.push(chunk);
   return chunks;
 }
 
-/** The `--exporter-child` mode: serves /cadvisor, /ksm (live) and /history (replayed), prints the port. */
-async function serveMetrics() {
+/**
+ * The `--exporter-child=<part>` mode: serves one scrape job (cadvisor or ksm live, history replayed)
+ * and prints the port. One process per job, so the three render in parallel.
+ */
+async function serveMetrics(part) {
   const nowSeconds = Math.floor(Date.now() / 1000);
   const historyStart = nowSeconds - HISTORY_MINUTES * 60;
-  const parts = buildSeries(nowSeconds);
+  const table = buildSeries(nowSeconds, part);
   let step = 0;
   const server = createServer((req, res) => {
-    const part = (req.url ?? '').slice(1);
-    const table = parts[part];
-    if (!table) {
-      res.writeHead(404).end();
-      return;
-    }
     let chunks;
     if (part === 'history') {
-      // The next 15 s step of the replay; once it has caught up with real time, it follows it.
+      // The next 15 s step of the replay, once this one is delivered; after catching up with real time, it follows it.
       const at = historyStart + step * STEP_SECONDS;
-      if (at + STEP_SECONDS <= Date.now() / 1000) step++;
+      const next = at + STEP_SECONDS <= Date.now() / 1000;
+      res.once('finish', () => {
+        if (next) step++;
+      });
       chunks = render(table, at - historyStart + 3600, at * 1000);
     } else {
       chunks = render(table, Date.now() / 1000 - historyStart + 3600, undefined);
@@ -193,40 +213,57 @@ async function freePort() {
   return port;
 }
 
-/** Runs the exporter in a child process: rendering ~60 MB per scrape must not block the measured process. */
-async function startExporter() {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--exporter-child', `--deployments=${DEPLOYMENTS}`, `--history=${HISTORY_MINUTES}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
-    child.once('exit', (code) => reject(new Error(`exporter exited with code ${code}`)));
-  });
+/** Runs one exporter child per scrape job: rendering them must not block the measured process, nor each other. */
+async function startExporters() {
+  const children = await Promise.all(
+    ['cadvisor', 'ksm', 'history'].map(async (part) => {
+      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), `--exporter-child=${part}`, `--deployments=${DEPLOYMENTS}`, `--history=${HISTORY_MINUTES}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const port = await new Promise((resolve, reject) => {
+        child.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim())));
+        child.once('exit', (code) => reject(new Error(`exporter ${part} exited with code ${code}`)));
+      });
+      return { part, child, address: `127.0.0.1:${port}` };
+    }),
+  );
   return {
-    address: `127.0.0.1:${port}`,
+    addresses: Object.fromEntries(children.map(({ part, address }) => [part, address])),
     close: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await Promise.all(
+        children.map(({ child }) => {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          return exited;
+        }),
+      );
     },
   };
 }
 
-async function startPrometheus(target) {
+async function startPrometheus(addresses) {
   const dir = await mkdtemp(join(tmpdir(), 'autoheal-bench-prom-'));
   const job = (name, interval) =>
-    `  - job_name: ${name}\n    honor_labels: true\n    metrics_path: /${name}\n    scrape_interval: ${interval}s\n    scrape_timeout: ${interval}s\n    static_configs:\n      - targets: ['${target}']\n`;
-  // The replay is scraped as fast as Prometheus ingests it; the live jobs at the production interval.
-  const config = `global:\n  scrape_interval: ${SCRAPE_SECONDS}s\nscrape_configs:\n${job('cadvisor', SCRAPE_SECONDS)}${job('ksm', SCRAPE_SECONDS)}${job('history', 2)}`;
-  await writeFile(join(dir, 'prometheus.yml'), config);
+    `  - job_name: ${name}\n    honor_labels: true\n    metrics_path: /metrics\n    scrape_interval: ${interval}s\n    scrape_timeout: ${interval}s\n    static_configs:\n      - targets: ['${addresses[name]}']\n`;
+  // The replay is scraped as fast as it renders and Prometheus ingests; the live jobs at the production interval.
+  const config = (ruleFile) =>
+    `global:\n  scrape_interval: ${SCRAPE_SECONDS}s\n  evaluation_interval: 30s\n${ruleFile ? `rule_files: ['${ruleFile}']\n` : ''}scrape_configs:\n${job('cadvisor', SCRAPE_SECONDS)}${job('ksm', SCRAPE_SECONDS)}${job('history', 5)}`;
+  await writeFile(join(dir, 'prometheus.yml'), config());
   const port = await freePort();
-  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-lifecycle', '--log.level=warn'], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
+  /** Adds a rule file and reloads the configuration. */
+  const loadRules = async (rulesYaml) => {
+    await writeFile(join(dir, 'rules.yml'), rulesYaml);
+    await writeFile(join(dir, 'prometheus.yml'), config(join(dir, 'rules.yml')));
+    const response = await fetch(`${url}/-/reload`, { method: 'POST' });
+    if (!response.ok) throw new Error(`reload failed: HTTP ${response.status} ${await response.text()}`);
+  };
   const close = async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
     await rm(dir, { recursive: true, force: true });
   };
-  return { url, close };
+  return { url, close, loadRules };
 }
 
 async function instant(url, promql) {
@@ -264,17 +301,18 @@ async function timeCollections(source, targets, runs) {
   return { medianMs: Math.round(times[Math.floor(times.length / 2)]), minMs: Math.round(times[0]), runs, queries, features: source.featureNames.length, missing };
 }
 
-if (process.argv.includes('--exporter-child')) {
-  await serveMetrics();
+const exporterPart = process.argv.find((arg) => arg.startsWith('--exporter-child='))?.split('=')[1];
+if (exporterPart) {
+  await serveMetrics(exporterPart);
 } else {
   await main();
 }
 
 async function main() {
   const { DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES } = await import('@autoheal/core');
-  const { createPrometheusFeatureSource, DEFAULT_QUERIES, defaultRequestVolumeQuery } = await import('@autoheal/adapter-prometheus');
-  const exporter = await startExporter();
-  const prometheus = await startPrometheus(exporter.address);
+  const { createPrometheusFeatureSource, DEFAULT_QUERIES, defaultRequestVolumeQuery, recordingRulesYaml, signalRecordingRules } = await import('@autoheal/adapter-prometheus');
+  const exporter = await startExporters();
+  const prometheus = await startPrometheus(exporter.addresses);
   const started = performance.now();
   try {
     const history = HISTORY_MINUTES * 60;
@@ -312,15 +350,33 @@ async function main() {
     }
     for (const source of Object.values(sources)) await source.close();
 
+    // The same bundles as recording rules (evaluated every 30 s in the background): a collection
+    // then reads the recorded series. The rules' own cost is the group's evaluation time.
+    await prometheus.loadRules(recordingRulesYaml(signalRecordingRules({ interval: '30s' })));
+    await waitFor(prometheus.url, 'count(autoheal:signals:network) + count(autoheal:signals:ksm) * 0', (count) => count === DEPLOYMENTS, 'the recording rules', 900_000);
+    const recorded = createPrometheusFeatureSource({ url: prometheus.url, featureNames: all, signalSource: 'recording-rules', timeoutMs });
+    await recorded.collectMany(targets);
+    const recordedRuns = [];
+    for (let run = 0; run < RUNS; run++) recordedRuns.push(await timeCollections(recorded, targets, 1));
+    const recordedTimes = recordedRuns.map((r) => r.medianMs).sort((a, b) => a - b);
+    results['seed + v2, read from recording rules'] = { ...recordedRuns[recordedRuns.length - 1], medianMs: recordedTimes[Math.floor(recordedTimes.length / 2)], minMs: recordedTimes[0], runs: RUNS };
+    await recorded.close();
+    // Prometheus does not scrape itself here: the rules API reports the group's last evaluation time.
+    const rulesApi = await (await fetch(`${prometheus.url}/api/v1/rules`)).json();
+    const group = rulesApi.data.groups.find((candidate) => candidate.name === 'autoheal-signals');
+    const ruleSeconds = group?.evaluationTime;
+    const ruleIntervalMissed = group?.rules.filter((rule) => rule.health !== 'ok').map((rule) => `${rule.name}: ${rule.lastError}`) ?? [];
+
     const report = {
       machine: { cpus: cpus().length, node: process.version, loadAverage1m: Number(loadavg()[0].toFixed(1)) },
       setup: { deployments: DEPLOYMENTS, podsPerDeployment: PODS, namespaces: NAMESPACES.length, liveScrapeSeconds: SCRAPE_SECONDS, historyMinutes: HISTORY_MINUTES, dataLoadMs: loadMs, prometheus: PROMETHEUS_BIN },
       results,
+      recordingRules: { evaluationIntervalSeconds: 30, lastGroupEvaluationMs: Math.round((ruleSeconds ?? Number.NaN) * 1000), unhealthyRules: ruleIntervalMissed },
       perQueryMsSequential: perQueryMs,
     };
     console.log(JSON.stringify(report, null, 2));
     const line = (name) => `${name}: ${results[name].features} features, ${results[name].queries} queries, ${results[name].medianMs} ms median (min ${results[name].minMs} ms, ${RUNS} runs)`;
-    console.log(`\n${Object.keys(results).map(line).join('\n')}\nload average ${report.machine.loadAverage1m} on ${report.machine.cpus} cores`);
+    console.log(`\n${Object.keys(results).map(line).join('\n')}\nrecording rules: one evaluation of the group took ${report.recordingRules.lastGroupEvaluationMs} ms (every 30 s)\nload average ${report.machine.loadAverage1m} on ${report.machine.cpus} cores`);
   } finally {
     await prometheus.close();
     await exporter.close();

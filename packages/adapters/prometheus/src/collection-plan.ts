@@ -17,6 +17,7 @@ import {
 import { defaultQueries, type FeatureQuery } from './default-queries.js';
 import type { PrometheusFeatureSourceOptions, prometheusFeatureSourceOptionsSchema } from './prometheus-feature-source-options.js';
 import { resolveRequestMetrics, type ResolvedRequestMetrics } from './request-presets.js';
+import { recordedBundle } from './recording-rules.js';
 import { buildSignalBundles, durationSeconds, type SignalBundle } from './signal-queries.js';
 import type { z } from 'zod';
 
@@ -88,7 +89,7 @@ export function planCollection(options: ParsedOptions): CollectionPlan {
     featureNames,
     classic,
     derived,
-    bundles: buildSignalBundles(signals, { deploymentFrom: options.deploymentFrom, windows }),
+    bundles: buildSignalBundles(signals, { deploymentFrom: options.deploymentFrom, windows }).map((bundle) => (options.signalSource === 'recording-rules' ? recordedBundle(bundle) : bundle)),
     windows,
     guardActive,
     requestMetricsOf: (target) => perTarget.get(targetKey({ namespace: target.namespace, name: target.name })) ?? fallback,

@@ -34,6 +34,14 @@ export {
 } from './signal-queries.js';
 export type { CollectionPlan } from './collection-plan.js';
 export {
+  recordedSignalMetric,
+  recordingRulesYaml,
+  signalRecordingRules,
+  signalRecordingRulesOptionsSchema,
+  type RecordingRuleFile,
+  type SignalRecordingRulesOptions,
+} from './recording-rules.js';
+export {
   DEFAULT_QUERIES,
   defaultQueries,
   defaultRequestVolumeQuery,

@@ -96,6 +96,12 @@ export const prometheusFeatureSourceOptionsSchema = z.object({
    * @default 'flask'
    */
   requestMetrics: requestMetricsSchema.default('flask'),
+  /**
+   * Where the signal bundles come from: `queries` computes them at every collection; `recording-rules`
+   * reads the series recorded by the rules of `signalRecordingRules(...)` (generated with the same
+   * windows, presets and mapping), for very large fleets. @default 'queries'
+   */
+  signalSource: z.enum(['queries', 'recording-rules']).default('queries'),
   /** Per-target choice of request metrics, keyed by `namespace/name`; others use `requestMetrics`. @default {} */
   targetRequestMetrics: z.record(z.string().regex(/^[^/]+\/[^/]+$/, 'keys must be namespace/name'), requestMetricsSchema).default({}),
   /**

@@ -65,6 +65,11 @@ export function durationSeconds(duration: string): number {
 export interface SignalQueryOptions {
   deploymentFrom: DeploymentFrom;
   windows: FeatureWindows;
+  /**
+   * Build the bundles as Prometheus recording rules: every series must then differ by labels other
+   * than its metric name, so the kube-state-metrics signals are named by an `s` label too. @default false
+   */
+  forRecordingRules?: boolean;
 }
 
 /** One query of a collection, ready to render for a set of namespaces. */
@@ -78,9 +83,10 @@ export interface SignalBundle {
 
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
 
-/** `namespace="a"` or `namespace=~"a|b"` on the given label. */
-function selectorOn(label: string, namespaces: Iterable<string>): string {
+/** `namespace="a"` or `namespace=~"a|b"` on the given label; no namespaces means all (`namespace!=""`). */
+export function selectorOn(label: string, namespaces: Iterable<string>): string {
   const unique = [...new Set(namespaces)].sort();
+  if (unique.length === 0) return `${label}!=""`;
   const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   if (unique.length === 1) return `${label}=${quote(unique[0] as string)}`;
   return `${label}=~${quote(unique.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))}`;
@@ -163,7 +169,7 @@ export function buildSignalBundles(signals: Iterable<BaseSignalName>, options: S
     const plain = Object.entries(definitions[name]).filter(([signal]) => signals.includes(signal as BaseSignalName)) as Array<[BaseSignalName, string]>;
     const parts: Array<(namespaces: Iterable<string>, presets: Parameters<SignalBundle['render']>[1]) => string> = plain.map(([signal, promql]) => (namespaces) => tag(signal, promql.replaceAll('{{selector}}', selectorOn('namespace', namespaces))));
 
-    if (name === 'ksm') parts.push(...ksmParts(signals));
+    if (name === 'ksm') parts.push(...ksmParts(signals, options.forRecordingRules ?? false));
     if (name === 'http' || (name === 'prior' && signals.some((signal) => signal !== 'prior_ready_ratio'))) {
       const range = name === 'http' ? W : PRIOR;
       parts.push((_namespaces, presets) => requestParts(name === 'http' ? 'http' : 'prior_http', range, presets, deploymentFrom));
@@ -203,7 +209,7 @@ export const KSM_SIGNAL_OF: Readonly<Record<string, BaseSignalName>> = Object.fr
 );
 
 /** The Deployment-level kube-state-metrics signals. */
-function ksmParts(signals: readonly BaseSignalName[]): Array<(namespaces: Iterable<string>) => string> {
+function ksmParts(signals: readonly BaseSignalName[], forRecordingRules: boolean): Array<(namespaces: Iterable<string>) => string> {
   const metric = KSM_METRIC_OF;
   const parts: Array<(namespaces: Iterable<string>) => string> = [];
   const plain = signals.filter((signal) => metric[signal] !== undefined);
@@ -211,7 +217,10 @@ function ksmParts(signals: readonly BaseSignalName[]): Array<(namespaces: Iterab
     // One aggregation over all of them, grouped by metric name too: the reader maps `__name__` to the
     // signal (KSM_SIGNAL_OF). Cheaper than renaming every raw series with label_replace first.
     const names = plain.map((signal) => metric[signal] as string);
-    parts.push((namespaces) => `max by (__name__, namespace, deployment) ({__name__=~"${names.join('|')}",${selectorOn('namespace', namespaces)}})`);
+    const grouped = (namespaces: Iterable<string>) => `max by (__name__, namespace, deployment) ({__name__=~"${names.join('|')}",${selectorOn('namespace', namespaces)}})`;
+    // A recording rule replaces the metric name: the signal must be in a label.
+    const named = (namespaces: Iterable<string>) => `label_replace(${grouped(namespaces)}, "s", "$1", "__name__", "(.+)")`;
+    parts.push(forRecordingRules ? named : grouped);
   }
   const m = (name: string, namespaces: Iterable<string>) => `max by (namespace, deployment) (${name}{${selectorOn('namespace', namespaces)}})`;
   if (signals.includes('rollout_in_progress')) {
@@ -230,7 +239,7 @@ function ksmParts(signals: readonly BaseSignalName[]): Array<(namespaces: Iterab
 function requestParts(signal: 'http' | 'prior_http', range: string, presets: Parameters<SignalBundle['render']>[1], deploymentFrom: DeploymentFrom): string {
   const parts: string[] = [];
   for (const { metrics, namespaces } of presets.values()) {
-    if (metrics.kind === 'none' || namespaces.size === 0) continue;
+    if (metrics.kind === 'none') continue;
     let promql: string;
     if (metrics.kind === 'preset') {
       promql = classifiedRequestRates(metrics.preset, range, deploymentFrom).replaceAll('{{selector}}', selectorOn(namespaceLabelOf(metrics.preset), namespaces));

@@ -49,7 +49,8 @@ export function readingsFromAnswers(answers: readonly BundleAnswer[], keys: read
     const signals = new Set<string>(answer.bundle.signals);
     for (const { labels, points } of answer.series ?? []) {
       const key = `${labels.namespace}/${labels.deployment}`;
-      const s = labels.s ?? (labels.__name__ === undefined ? undefined : KSM_SIGNAL_OF[labels.__name__]);
+      const named = labels.s ?? labels.__name__;
+      const s = named === undefined ? undefined : (KSM_SIGNAL_OF[named] ?? named);
       if (!wanted.has(key) || s === undefined) continue;
       if (s === 'http' || s === 'prior_http') {
         if (labels.preset !== presetOf(key)) continue;

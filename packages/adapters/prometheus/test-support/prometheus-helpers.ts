@@ -56,3 +56,43 @@ export async function startCountingProxy(targetUrl: string): Promise<{ url: stri
     }),
   };
 }
+
+/**
+ * A real Prometheus that scrapes `target` every second and evaluates `rulesYaml` (a rule file) every
+ * second: for testing recording rules, which the sandbox's `startPrometheus` does not load.
+ */
+export async function startPrometheusWithRules(target: string, rulesYaml: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const directory = await mkdtemp(join(tmpdir(), 'autoheal-prometheus-rules-'));
+  await writeFile(join(directory, 'rules.yml'), rulesYaml);
+  // JSON is valid YAML.
+  const config = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: [join(directory, 'rules.yml')],
+    scrape_configs: [{ job_name: 'fixture', honor_labels: true, scrape_interval: '1s', scrape_timeout: '1s', static_configs: [{ targets: [target] }] }],
+  };
+  await writeFile(join(directory, 'prometheus.yml'), JSON.stringify(config));
+  const port = await freePort();
+  const child = spawn(process.env.PROMETHEUS_BIN ?? 'prometheus', [`--config.file=${join(directory, 'prometheus.yml')}`, `--storage.tsdb.path=${join(directory, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  while (!(await fetch(`${url}/-/ready`).then((response) => response.ok).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`Prometheus did not become ready at ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    close: async () => {
+      process.off('exit', kill);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
