@@ -77,13 +77,15 @@ export const REQUEST_PRESETS: Readonly<Record<Exclude<RequestPresetName, 'none'>
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
 
+const REQUEST_METRICS_CHOICES = `must be a request preset (${REQUEST_PRESET_NAMES.join(', ')}), { preset, labels: { namespace?, deployment? } }, or a custom pair { requests, errors } of PromQL with {{range}}`;
+
 /**
  * A request-metrics choice: a preset name; a preset with its workload labels renamed (e.g. ingress-nginx
  * scraped through a ServiceMonitor, where the metric's own labels become `exported_namespace` and
  * `exported_service`); or a custom pair of grouped PromQL templates.
  */
 export const requestMetricsSchema = z.union([
-  z.enum(REQUEST_PRESET_NAMES, { error: `must be one of ${REQUEST_PRESET_NAMES.join(', ')}, { preset, labels }, or a custom pair { requests, errors }` }),
+  z.enum(REQUEST_PRESET_NAMES),
   z.strictObject({
     preset: z.enum(REQUEST_PRESET_NAMES.filter((name) => name !== 'none') as [Exclude<RequestPresetName, 'none'>, ...Array<Exclude<RequestPresetName, 'none'>>]),
     /** Rename the labels that carry the namespace and the Deployment (presets that read them from labels). */
@@ -99,7 +101,7 @@ export const requestMetricsSchema = z.union([
     /** 5xx responses per second per Deployment, the same shape as `requests`. */
     errors: z.string().refine((query) => query.includes('{{range}}'), 'must contain {{range}} where the range selector goes'),
   }),
-]);
+], { error: REQUEST_METRICS_CHOICES });
 export type RequestMetrics = z.input<typeof requestMetricsSchema>;
 
 /** A resolved choice: `none`, a preset (with its final labels), or a custom pair. */

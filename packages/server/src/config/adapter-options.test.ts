@@ -39,6 +39,26 @@ describe('adapter options from the config', () => {
     expect(prometheusOptionsFromConfig(validateConfig({}))).toBeUndefined();
   });
 
+  it('passes the request presets (default and per target), the v2 windows and the signal source to the adapter', () => {
+    const config = validateConfig({
+      prometheus: { url: 'http://127.0.0.1:9090', requestMetrics: 'prometheus-client', targetRequestMetrics: { 'prod/web': 'istio', 'prod/worker': 'none' }, trendWindow: '5m', signalSource: 'recording-rules' },
+    });
+    expect(prometheusOptionsFromConfig(config)).toMatchObject({ requestMetrics: 'prometheus-client', targetRequestMetrics: { 'prod/web': 'istio', 'prod/worker': 'none' }, trendWindow: '5m', priorWindow: '15m', priorOffset: '15m', signalSource: 'recording-rules' });
+    expect(prometheusOptionsFromConfig(validateConfig({ prometheus: { url: 'http://127.0.0.1:9090' } }))).toMatchObject({ requestMetrics: 'flask', targetRequestMetrics: {}, signalSource: 'queries' });
+  });
+
+  it('rejects an unknown request preset, naming the field and the choices', async () => {
+    const error = (() => {
+      try {
+        validateConfig({ prometheus: { url: 'http://127.0.0.1:9090', targetRequestMetrics: { 'prod/web': 'nginx' } } });
+      } catch (caught) {
+        return caught as Error;
+      }
+      return undefined;
+    })();
+    expect(error?.message).toMatch(/prometheus\.targetRequestMetrics\.prod\/web.*flask, prometheus-client, opentelemetry, ingress-nginx, istio, linkerd, none/s);
+  });
+
   it('reads a proxied Prometheus with the kubeconfig of the healer', () => {
     const config = validateConfig({ prometheus: { service: 'monitoring/prometheus-operated:9090' }, kubernetes: { kubeconfig: '/tmp/kubeconfig', context: 'lab' } });
     expect(prometheusOptionsFromConfig(config)).toMatchObject({ service: { namespace: 'monitoring', name: 'prometheus-operated', port: 9090 }, kubeconfigPath: '/tmp/kubeconfig', context: 'lab' });

@@ -56,7 +56,13 @@ export function prometheusOptionsFromConfig(config: AutohealConfig): PrometheusF
   return {
     ...(p.url ? { url: p.url } : { service: p.service, ...kubeconfigFromConfig(config) }),
     queries: p.queries,
+    requestMetrics: p.requestMetrics,
+    targetRequestMetrics: p.targetRequestMetrics,
     rateWindow: p.rateWindow,
+    trendWindow: p.trendWindow,
+    priorWindow: p.priorWindow,
+    priorOffset: p.priorOffset,
+    signalSource: p.signalSource,
     minRequests: p.minRequests,
     timeoutMs: p.timeout,
     headers: p.headers,

@@ -64,7 +64,16 @@ export function prometheusSection(options: AdapterOptionSchemas['prometheus']) {
         return reference ?? value;
       }, o.service),
       queries: o.queries,
+      /** Where request and error signals come from: a preset, `{ preset, labels }` or a custom pair (the adapter's requestMetrics). */
+      requestMetrics: o.requestMetrics,
+      /** Per-target request preset, keyed by `namespace/name`. */
+      targetRequestMetrics: o.targetRequestMetrics,
       rateWindow: o.rateWindow,
+      trendWindow: o.trendWindow,
+      priorWindow: o.priorWindow,
+      priorOffset: o.priorOffset,
+      /** `queries` (computed at every collection) or `recording-rules` (read autoheal:signals:* recorded by Prometheus). */
+      signalSource: o.signalSource,
       minRequests: o.minRequests,
       timeout: durationField(o.timeoutMs),
       /** Sent as `Authorization: Bearer …`. Prefer a secret mounted as a file or the environment. */
