@@ -3,7 +3,7 @@
  * kube-state-metrics look-alikes), and the adapter reads back what the simulation serves,
  * including the effect of an injected fault.
  */
-import type { TargetRef } from '@autoheal/core';
+import { DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES, type TargetRef } from '@autoheal/core';
 import { startPrometheus, startSandbox, type RunningPrometheus, type Sandbox } from '@autoheal/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForQuery } from '../test-support/prometheus-helpers.js';
@@ -12,6 +12,7 @@ import { createPrometheusFeatureSource, type PrometheusFeatureSource } from './p
 const backend: TargetRef = { namespace: 'prod', kind: 'Deployment', name: 'backend' };
 const frontend: TargetRef = { namespace: 'prod', kind: 'Deployment', name: 'frontend' };
 const idle: TargetRef = { namespace: 'shop', kind: 'Deployment', name: 'idle' };
+const meshed: TargetRef = { namespace: 'shop', kind: 'Deployment', name: 'meshed' };
 const RATE_WINDOW = '5s';
 
 let sandbox: Sandbox;
@@ -36,6 +37,7 @@ beforeAll(async () => {
       { namespace: 'prod', name: 'backend', replicas: 3, requestsPerSecond: 120 },
       { namespace: 'prod', name: 'frontend', replicas: 2, requestsPerSecond: 40 },
       { namespace: 'shop', name: 'idle', replicas: 1, requestsPerSecond: 0 },
+      { namespace: 'shop', name: 'meshed', replicas: 2, requestsPerSecond: 20, requestMetrics: 'istio' },
     ],
   });
   prometheus = await startPrometheus({ scrapeTargets: [new URL(sandbox.url).host], scrapeIntervalSeconds: 1, ...(process.env.PROMETHEUS_BIN ? { binary: process.env.PROMETHEUS_BIN } : {}) });
@@ -92,6 +94,41 @@ describe('createPrometheusFeatureSource against the sandbox', () => {
     } finally {
       await byName.close();
       await byOwner.close();
+    }
+  });
+
+  it('reads feature set v2 from the series the sandbox serves, with each workload\'s request preset', async () => {
+    const v2 = createPrometheusFeatureSource({
+      url: prometheus.url,
+      rateWindow: RATE_WINDOW,
+      featureNames: [...new Set([...DEFAULT_FEATURE_NAMES, ...FEATURE_SET_V2_NAMES])],
+      // The frontend's requests as its ingress counted them; the meshed workload's from its Istio sidecars.
+      targetRequestMetrics: { 'prod/frontend': 'ingress-nginx', 'shop/meshed': 'istio' },
+    });
+    try {
+      const [b, f, m] = await v2.collectMany([backend, frontend, meshed]);
+      for (const observation of [b, f, m]) {
+        const values = observation!.values;
+        expect(values).toMatchObject({ ready_replica_ratio: 1, unavailable_excess_ratio: 0, rollout_in_progress: 0, rollout_stalled: 0, oomkilled_pod_ratio: 0 });
+        expect(values.memory_limit_ratio).toBeGreaterThan(0);
+        expect(values.memory_limit_ratio).toBeLessThan(1);
+        expect(values.cpu_limit_ratio).toBeGreaterThan(0);
+        expect(values.cpu_throttled_ratio).toBeGreaterThanOrEqual(0);
+        expect(values.release_age_minutes).toBeLessThan(5);
+        expect(values.http_error_ratio).toBeLessThan(0.05);
+        // The sandbox's Deployments are younger than the previous-release look-back.
+        expect(observation!.missing.map((entry) => [entry.feature, entry.kind])).toEqual([
+          ['previous_release_error_ratio', 'no-history'],
+          ['previous_release_ready_ratio', 'no-history'],
+        ]);
+      }
+      // Requests per second as configured, within the sandbox's daily swing and noise.
+      expect(b!.values.http_requests_per_second).toBeGreaterThan(40);
+      expect(f!.values.http_requests_per_second).toBeGreaterThan(10);
+      expect(m!.values.http_requests_per_second).toBeGreaterThan(5);
+      expect(m!.values.http_requests_per_second).toBeLessThan(60);
+    } finally {
+      await v2.close();
     }
   });
 

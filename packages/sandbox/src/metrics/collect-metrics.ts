@@ -1,6 +1,8 @@
 /**
- * Builds the metric families from the cluster state (kube-state-metrics style series) and from the
- * pods' runtimes (cAdvisor and application series) and the ingress (ingress-nginx series). Counters of a restarted container keep
+ * Builds the metric families from the cluster state (kube-state-metrics style series: replicas,
+ * rollout state, strategy, creation times, container requests and limits) and from the pods'
+ * runtimes (cAdvisor series, CFS throttling, the application's request counter in the workload's
+ * preset) and the ingress (ingress-nginx series). Counters of a restarted container keep
  * counting: unlike cAdvisor, which starts a new series per container id, the sandbox keeps one
  * container id per pod, so every counter is monotonic per pod.
  *
@@ -9,13 +11,8 @@
  */
 import type { Deployment, Pod, ReplicaSet } from '../base/kube-types.js';
 import { type MetricFamily, type MetricName, type MetricSample, metricFamilyDefinitions } from './metric-families.js';
-import {
-  type RequestMetricPreset,
-  type ResponseCounts,
-  flaskRequestMetrics,
-  ingressRequestLabels,
-  responseStatuses,
-} from './request-metrics.js';
+import { parseCpuCores, parseMemoryBytes } from '../base/resource-quantity.js';
+import { type RequestMetricPreset, type ResponseCounts, ingressRequestLabels, responseStatuses } from './request-metrics.js';
 
 /** What cAdvisor and the application's exporter know about one pod's simulated container. */
 export interface PodMetricsReading {
@@ -27,10 +24,14 @@ export interface PodMetricsReading {
   readonly containerId: string;
   readonly sandboxId: string;
   readonly cpuSecondsTotal: number;
+  readonly cfsPeriodsTotal: number;
+  readonly cfsThrottledPeriodsTotal: number;
   readonly memoryBytes: number;
   readonly networkReceiveBytesTotal: number;
   /** Responses the application answered, by status. */
   readonly responses: ResponseCounts;
+  /** How the application exposes its request counter; `undefined`: it does not. */
+  readonly requestMetrics: RequestMetricPreset | undefined;
   /** The pod's label sets, kept on the reading by the collector (rendering memoises by identity). */
   metricLabels: PodMetricLabels | undefined;
 }
@@ -64,11 +65,11 @@ export interface PodMetricLabels {
   cpu: Readonly<Record<string, string>>;
   memory: Readonly<Record<string, string>>;
   network: Readonly<Record<string, string>>;
-  responses: Readonly<Record<keyof ResponseCounts, Readonly<Record<string, string>>>>;
+  /** The application's request counter series, by status (empty without request metrics). */
+  responses: Partial<Readonly<Record<keyof ResponseCounts, Readonly<Record<string, string>>>>>;
+  /** kube-state-metrics' requests and limits of each container: label sets and values. */
+  resources: ReadonlyArray<{ family: 'kube_pod_container_resource_requests' | 'kube_pod_container_resource_limits'; labels: Readonly<Record<string, string>>; value: number }>;
 }
-
-/** The request counter every simulated application exposes (one preset for now). */
-const requestMetrics: RequestMetricPreset = flaskRequestMetrics;
 
 /** The pause image of pod sandboxes, which own the pod's network interface. */
 const pauseImage = 'registry.k8s.io/pause:3.9';
@@ -93,7 +94,17 @@ function podMetricLabels(pod: Pod, runtime: PodMetricsReading | undefined): PodM
     id: `${cgroup}/${containerId}`,
     name: containerId,
   });
-  const responseLabels = (status: keyof ResponseCounts) => Object.freeze(requestMetrics.labels(namespace, name, status));
+  const preset = runtime?.requestMetrics;
+  // The pod's Deployment (for the mesh presets' workload labels), from its ReplicaSet's name.
+  const deployment = owner?.kind === 'ReplicaSet' ? owner.name.replace(/-[^-]+$/, '') : name;
+  const responseLabels = (status: keyof ResponseCounts) => Object.freeze(preset?.labels(namespace, name, status, deployment) ?? {});
+  const resources: PodMetricLabels['resources'][number][] = [];
+  for (const spec of pod.spec.containers) {
+    for (const [family, quantities] of [['kube_pod_container_resource_requests', spec.resources?.requests], ['kube_pod_container_resource_limits', spec.resources?.limits]] as const) {
+      if (quantities?.cpu !== undefined) resources.push({ family, labels: Object.freeze({ namespace, pod: name, uid, container: spec.name, node: 'sandbox-node', resource: 'cpu', unit: 'core' }), value: parseCpuCores(quantities.cpu, 0) });
+      if (quantities?.memory !== undefined) resources.push({ family, labels: Object.freeze({ namespace, pod: name, uid, container: spec.name, node: 'sandbox-node', resource: 'memory', unit: 'byte' }), value: parseMemoryBytes(quantities.memory, 0) });
+    }
+  }
   return {
     owner: owner
       ? Object.freeze({ namespace, pod: name, uid, owner_kind: owner.kind, owner_name: owner.name, owner_is_controller: 'true' })
@@ -107,8 +118,28 @@ function podMetricLabels(pod: Pod, runtime: PodMetricsReading | undefined): PodM
     cpu: Object.freeze({ ...container, cpu: 'total' }),
     memory: container,
     network: Object.freeze({ namespace, pod: name, container: '', image: pauseImage, id: `${cgroup}/${sandboxId}`, name: sandboxId, interface: 'eth0' }),
-    responses: Object.freeze({ '200': responseLabels('200'), '500': responseLabels('500'), '503': responseLabels('503') }),
+    responses: preset ? Object.freeze({ '200': responseLabels('200'), '500': responseLabels('500'), '503': responseLabels('503') }) : {},
+    resources,
   };
+}
+
+/** kube-state-metrics' creation timestamps: whole Unix seconds. */
+function createdSeconds(timestamp: string | undefined): number {
+  const ms = Date.parse(timestamp ?? '');
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : 0;
+}
+
+/**
+ * kube-state-metrics' `maxUnavailable` of a RollingUpdate Deployment: the int-or-percent scaled to the
+ * desired replicas, rounded down (no fencepost adjustment); `undefined` for Recreate (no series).
+ */
+function rollingUpdateMaxUnavailable(deployment: Deployment): number | undefined {
+  const strategy = deployment.spec.strategy;
+  if (strategy?.type === 'Recreate') return undefined;
+  const value = strategy?.rollingUpdate?.maxUnavailable ?? '25%';
+  if (typeof value === 'number') return value;
+  const percent = /^(\d+)%$/.exec(value);
+  return percent ? Math.floor((Number(percent[1]) * (deployment.spec.replicas ?? 1)) / 100) : Number.parseInt(value, 10) || 0;
 }
 
 /** A metrics collector; it keeps the label sets of Deployments and ReplicaSets between calls. */
@@ -120,6 +151,7 @@ export interface MetricsCollector {
 /** Creates a collector. */
 export function createMetricsCollector(): MetricsCollector {
   let ownerLabels = new Map<string, Labels>();
+  let replicaSetLabels = new Map<string, Labels>();
   let deploymentLabels = new Map<string, Labels>();
   let ingressLabels = new Map<string, Readonly<Record<keyof ResponseCounts, Labels>>>();
 
@@ -153,19 +185,34 @@ export function createMetricsCollector(): MetricsCollector {
           }
         }
 
+        for (const resource of labels.resources) add(resource.family, resource.labels, resource.value);
+
         if (!runtime) continue;
         if (runtime.phase === 'running') {
           add('container_cpu_usage_seconds_total', labels.cpu, runtime.cpuSecondsTotal);
           add('container_memory_working_set_bytes', labels.memory, Math.round(runtime.memoryBytes));
+          // cAdvisor counts CFS periods only for a container with a CPU quota (a limit).
+          if (labels.resources.some((resource) => resource.family === 'kube_pod_container_resource_limits' && resource.labels.resource === 'cpu')) {
+            add('container_cpu_cfs_periods_total', labels.memory, Math.floor(runtime.cfsPeriodsTotal));
+            add('container_cpu_cfs_throttled_periods_total', labels.memory, Math.floor(runtime.cfsThrottledPeriodsTotal));
+          }
         }
         if (runtime.containerStartedAt > 0) {
           add('container_network_receive_bytes_total', labels.network, Math.floor(runtime.networkReceiveBytesTotal));
-          for (const status of responseStatuses) add(requestMetrics.family, labels.responses[status], Math.floor(runtime.responses[status]));
+          if (runtime.requestMetrics) {
+            for (const status of responseStatuses) add(runtime.requestMetrics.family, labels.responses[status] as Labels, Math.floor(runtime.responses[status]));
+          }
         }
       }
 
       const nextOwnerLabels = new Map<string, Labels>();
+      const nextReplicaSetLabels = new Map<string, Labels>();
       for (const replicaSet of source.replicaSets) {
+        const rsKey = `${replicaSet.metadata.namespace}/${replicaSet.metadata.name}`;
+        const rsLabels = replicaSetLabels.get(rsKey) ?? Object.freeze({ namespace: replicaSet.metadata.namespace ?? '', replicaset: replicaSet.metadata.name });
+        nextReplicaSetLabels.set(rsKey, rsLabels);
+        add('kube_replicaset_created', rsLabels, createdSeconds(replicaSet.metadata.creationTimestamp));
+        add('kube_replicaset_spec_replicas', rsLabels, replicaSet.spec.replicas ?? 0);
         const owner = replicaSet.metadata.ownerReferences?.find((reference) => reference.controller);
         if (!owner) continue;
         const key = `${replicaSet.metadata.namespace}/${replicaSet.metadata.name}/${owner.kind}/${owner.name}`;
@@ -180,6 +227,8 @@ export function createMetricsCollector(): MetricsCollector {
         add('kube_replicaset_owner', labels, 1);
       }
       ownerLabels = nextOwnerLabels;
+
+      replicaSetLabels = nextReplicaSetLabels;
 
       const nextDeploymentLabels = new Map<string, Labels>();
       for (const deployment of source.deployments) {
@@ -196,6 +245,9 @@ export function createMetricsCollector(): MetricsCollector {
         add('kube_deployment_status_observed_generation', labels, status.observedGeneration ?? 0);
         add('kube_deployment_metadata_generation', labels, deployment.metadata.generation ?? 1);
         add('kube_deployment_spec_paused', labels, deployment.spec.paused ? 1 : 0);
+        add('kube_deployment_created', labels, createdSeconds(deployment.metadata.creationTimestamp));
+        const maxUnavailable = rollingUpdateMaxUnavailable(deployment);
+        if (maxUnavailable !== undefined) add('kube_deployment_spec_strategy_rollingupdate_max_unavailable', labels, maxUnavailable);
         for (const condition of status.conditions ?? []) {
           for (const value of conditionValues) {
             add('kube_deployment_status_condition', { ...labels, condition: condition.type, reason: condition.reason ?? '', status: value }, condition.status.toLowerCase() === value ? 1 : 0);

@@ -1,6 +1,7 @@
 /**
  * The metric families the sandbox exposes, with the HELP texts of the exporters they imitate
- * (cAdvisor via the kubelet, kube-state-metrics, prometheus_flask_exporter, ingress-nginx). The
+ * (cAdvisor via the kubelet, kube-state-metrics, prometheus_flask_exporter and the other request
+ * presets, ingress-nginx). The
  * Prometheus adapter and the trainer rely on these names, labels and units exactly. A new family
  * goes at the end, so the order of the existing ones (and so every scrape) stays the same.
  */
@@ -44,6 +45,19 @@ export const metricFamilyDefinitions = {
   kube_deployment_spec_paused: ['gauge', '[STABLE] Whether the deployment is paused and will not be processed by the deployment controller.'],
   flask_http_request_total: ['counter', 'Total number of HTTP requests'],
   nginx_ingress_controller_requests: ['counter', 'The total number of client requests'],
+  // Feature set v2 and the request presets (appended: the order of the earlier families stays).
+  container_cpu_cfs_periods_total: ['counter', 'Number of elapsed enforcement period intervals.'],
+  container_cpu_cfs_throttled_periods_total: ['counter', 'Number of throttled period intervals.'],
+  kube_pod_container_resource_requests: ['gauge', 'The number of requested request resource by a container. It is recommended to use the kube_pod_resource_requests metric exposed by kube-scheduler instead, as it is more precise.'],
+  kube_pod_container_resource_limits: ['gauge', 'The number of requested limit resource by a container. It is recommended to use the kube_pod_resource_limits metric exposed by kube-scheduler instead, as it is more precise.'],
+  kube_replicaset_created: ['gauge', '[STABLE] Unix creation timestamp'],
+  kube_replicaset_spec_replicas: ['gauge', '[STABLE] Number of desired pods for a ReplicaSet.'],
+  kube_deployment_created: ['gauge', '[STABLE] Unix creation timestamp'],
+  kube_deployment_spec_strategy_rollingupdate_max_unavailable: ['gauge', '[STABLE] Maximum number of unavailable replicas during a rolling update of a deployment.'],
+  http_requests_total: ['counter', 'Total number of HTTP requests by status code, handler and method.'],
+  http_server_request_duration_seconds_count: ['counter', 'Duration of HTTP server requests.'],
+  istio_requests_total: ['counter', 'Total requests.'],
+  response_total: ['counter', 'Total count of HTTP responses.'],
 } as const satisfies Record<string, readonly ['counter' | 'gauge', string]>;
 
 export type MetricName = keyof typeof metricFamilyDefinitions;

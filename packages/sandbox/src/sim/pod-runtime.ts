@@ -10,7 +10,7 @@ import { formatKubeTime } from '../base/kube-time.js';
 import { parseCpuCores, parseMemoryBytes } from '../base/resource-quantity.js';
 import type { SeededRandom } from '../base/seeded-random.js';
 import type { PodMetricLabels, PodMetricsReading } from '../metrics/collect-metrics.js';
-import { type ResponseCounts, emptyResponseCounts } from '../metrics/request-metrics.js';
+import { type RequestMetricPreset, type ResponseCounts, emptyResponseCounts, requestMetricPresetOf, requestMetricsAnnotation } from '../metrics/request-metrics.js';
 import { badReleaseAnnotation } from './faults.js';
 
 const mebibyte = 1024 * 1024;
@@ -58,7 +58,12 @@ export interface PodRuntime extends PodMetricsReading {
   cpuCores: number;
   requestsPerSecond: number;
   cpuSecondsTotal: number;
+  /** CFS enforcement periods (100 ms) elapsed while running, and those in which the container was throttled. */
+  cfsPeriodsTotal: number;
+  cfsThrottledPeriodsTotal: number;
   networkReceiveBytesTotal: number;
+  /** How the workload's application counts its requests (from the pod's annotation; `undefined`: none). */
+  requestMetrics: RequestMetricPreset | undefined;
   /** Responses the application answered, by HTTP status. */
   responses: ResponseCounts;
   /** What the store's pod status last showed, to write only changes. */
@@ -114,7 +119,10 @@ export function createPodRuntime(pod: Pod, deploymentKey: string, random: Seeded
     cpuCores: 0,
     requestsPerSecond: 0,
     cpuSecondsTotal: 0,
+    cfsPeriodsTotal: 0,
+    cfsThrottledPeriodsTotal: 0,
     networkReceiveBytesTotal: 0,
+    requestMetrics: requestMetricPresetOf(pod.metadata.annotations?.[requestMetricsAnnotation]),
     responses: emptyResponseCounts(),
     written: { phase: undefined, ready: false, restartCount: 0 },
     metricLabels: undefined,

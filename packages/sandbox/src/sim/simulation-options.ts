@@ -4,6 +4,7 @@
  * answered with the field's path and what to do about it.
  */
 import { z } from 'zod';
+import { sandboxRequestMetrics } from '../metrics/request-metrics.js';
 
 /** DNS-1123 label, what Kubernetes requires of namespace and Deployment names. */
 const dnsLabel = z
@@ -36,6 +37,11 @@ export const workloadSpecSchema = z.object({
   hpa: hpaSpecSchema.optional(),
   /** Mean requests per second over a day; @default a per-Deployment value drawn from the seed. */
   requestsPerSecond: z.number().min(0, 'must be 0 or more').max(100_000).optional(),
+  /**
+   * Which metrics the application (or its mesh sidecar) exposes for its requests: a request preset of
+   * the Prometheus adapter, or `none`. The ingress series exist for every workload. @default 'flask'
+   */
+  requestMetrics: z.enum(sandboxRequestMetrics, { message: `must be one of ${sandboxRequestMetrics.join(', ')}` }).optional(),
 });
 export type WorkloadSpec = z.infer<typeof workloadSpecSchema>;
 

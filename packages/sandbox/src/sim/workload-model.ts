@@ -129,6 +129,10 @@ export function simulateWorkload(workload: Workload, effects: FaultEffects, now:
     const saturation = demandCores / runtime.cpuLimitCores;
     runtime.cpuCores = Math.min(demandCores, runtime.cpuLimitCores) * random.between(0.97, 1.03);
     runtime.cpuSecondsTotal += runtime.cpuCores * dtSeconds;
+    // CFS: ten 100 ms periods a second; bursts hit the quota before the average does, so some periods
+    // are throttled from 70% of the limit on and every one at the limit (a model, not a scheduler).
+    runtime.cfsPeriodsTotal += 10 * dtSeconds;
+    runtime.cfsThrottledPeriodsTotal += 10 * dtSeconds * Math.min(1, Math.max(0, (saturation - 0.7) / 0.3));
     runtime.networkReceiveBytesTotal += (profile.backgroundBytesPerSecond + podRequests * profile.bytesPerRequest) * dtSeconds;
 
     // Requests: a saturated pod sheds the excess as 503; bad code and a bloated cache answer 500.

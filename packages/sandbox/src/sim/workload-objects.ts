@@ -2,10 +2,11 @@
  * The Kubernetes objects of one simulated workload, as a user would apply them: its namespace, a
  * Deployment (one container, port 5000, requests 500m/256Mi, limits 1/512Mi, RollingUpdate 25%/25%),
  * a Service named after it selecting `app: <name>` (what the ingress routes to), and an HPA when
- * asked for.
+ * asked for. A workload's request metrics (when not the default, flask) are a pod-template annotation.
  */
 import type { ObjectStore } from '../store/types.js';
 import type { ClusterCache } from '../controller/cluster-cache.js';
+import { requestMetricsAnnotation } from '../metrics/request-metrics.js';
 import type { WorkloadSpec } from './simulation-options.js';
 
 /** Creates the objects of `spec` that do not exist yet (the namespace and Service may). */
@@ -22,7 +23,8 @@ export function createWorkloadObjects(store: ObjectStore, cache: ClusterCache, s
       replicas: spec.replicas,
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels: { ...spec.labels, ...labels } },
+        // Only a non-default choice is written: the default template (and its pod-template-hash) stays as it was.
+        metadata: { labels: { ...spec.labels, ...labels }, ...(spec.requestMetrics && spec.requestMetrics !== 'flask' ? { annotations: { [requestMetricsAnnotation]: spec.requestMetrics } } : {}) },
         spec: {
           containers: [
             {
