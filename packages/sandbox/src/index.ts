@@ -13,6 +13,7 @@ export {
   type ActiveFault,
 } from './sim/simulation.js';
 export type { WorkloadTruth, BreachInterval } from './sim/ground-truth.js';
+export { DEFAULT_OBJECTIVE, availabilityObjectiveShape, violatesObjective, type AvailabilityObservation } from './sim/availability-objective.js';
 export {
   simulationOptionsSchema,
   workloadSpecSchema,
@@ -33,6 +34,7 @@ export {
   type AvailabilityObjective,
 } from './sim/simulation-options.js';
 export { deploymentSignals, type DeploymentSignals } from './metrics/deployment-signals.js';
+
 export { createVirtualClock, createRealClock, defaultVirtualStartTime, type VirtualClock, type RealClock } from './base/sandbox-clock.js';
 export { createSeededRandom, type SeededRandom } from './base/seeded-random.js';
 export { metricFamilyDefinitions, type MetricSample, type MetricFamily, type MetricName } from './metrics/metric-families.js';

@@ -1,8 +1,13 @@
 /**
  * The injectable faults, one model per type. A model may do something once when the fault becomes
- * active (`start`: the bad release rolls out a bad template) and something every step while it is
- * active (`step`: add to the step's `FaultEffects`, or change the workload's state, as the cache
- * growth does). A new fault type is a new entry in `faultTypes` (`simulation-options.ts`) and here.
+ * active (`start`: a bad release, a bad config or a release that needs more memory than its limit
+ * rolls out a new template) and something every step while it is active (`step`: add to the step's
+ * `FaultEffects`, or change the workload's state, as the cache growth does). A new fault type is a
+ * new entry in `faultTypes` (`simulation-options.ts`) and here.
+ *
+ * The three faults that come with a release mark their template with an annotation carrying the
+ * strength; the pod runtime reads it when the kubelet admits a pod (`pod-runtime.ts`), so exactly
+ * the pods of that template misbehave, and a rollback (an older template without the mark) heals.
  */
 import type { Deployment } from '../base/kube-types.js';
 import type { ClusterCache } from '../controller/cluster-cache.js';
@@ -22,6 +27,12 @@ const spikeFactorAtFullStrength = 5;
 
 /** Pod annotation carrying a bad release's strength (set by the `bad-release` fault). */
 export const badReleaseAnnotation = 'sandbox.autoheal.dev/bad-release-strength';
+/** Pod annotation carrying a bad config's strength (set by the `bad-config` fault). */
+export const badConfigAnnotation = 'sandbox.autoheal.dev/bad-config-strength';
+/** Pod annotation carrying the strength of a release that needs more memory than its limit (`oom-crash-loop`). */
+export const oomCrashLoopAnnotation = 'sandbox.autoheal.dev/oom-crash-loop-strength';
+/** Every annotation that marks a faulty template: a normal release (`setImage`) removes them all. */
+export const faultyTemplateAnnotations = [badReleaseAnnotation, badConfigAnnotation, oomCrashLoopAnnotation] as const;
 
 /** An injected fault as the simulation keeps it. */
 export interface ActiveFault {
@@ -47,6 +58,8 @@ export interface FaultEffects {
   loadFactor: number;
   /** Memory every running container leaks per second. */
   leakBytesPerSecond: number;
+  /** Share of the requests a pod serves that fail because a dependency fails (answered 500). */
+  dependencyErrorFraction: number;
 }
 
 /** What a fault's start action may write through. */
@@ -80,23 +93,58 @@ const faultModels: Record<FaultType, FaultModel> = {
   },
   'bad-release': {
     start(fault, workload, context) {
-      rollOutBadRelease(context, workload, fault.strength);
+      rollOutFaultyTemplate(context, workload, { annotation: badReleaseAnnotation, strength: fault.strength, imageTag: 'bad' });
+    },
+  },
+  'bad-config': {
+    // A config change rolled out the way Helm and kustomize do it: the template's config checksum
+    // changes, the image does not. The containers exit with an error once they read the bad value.
+    start(fault, workload, context) {
+      rollOutFaultyTemplate(context, workload, { annotation: badConfigAnnotation, strength: fault.strength, templateAnnotations: { 'checksum/config': `bad-${fault.strength}` } });
+    },
+  },
+  'oom-crash-loop': {
+    // A release whose working set outgrows the container's memory limit within a minute of start.
+    start(fault, workload, context) {
+      rollOutFaultyTemplate(context, workload, { annotation: oomCrashLoopAnnotation, strength: fault.strength, imageTag: 'heavy' });
+    },
+  },
+  'failing-dependency': {
+    // Errors without restarts: the pods stay up and ready, their dependency answers errors.
+    step(fault, _workload, effects) {
+      effects.dependencyErrorFraction = Math.max(effects.dependencyErrorFraction, fault.strength);
     },
   },
 };
 
-/** Rolls out `<image>:bad` with the fault's strength: a real new revision. */
-function rollOutBadRelease(context: FaultStartContext, workload: FaultedWorkload, strength: number): void {
+/** How a fault's release differs from the live template. */
+interface FaultyTemplate {
+  /** The marker annotation the pod runtime reads, set to the fault's strength. */
+  annotation: string;
+  strength: number;
+  /** A new image tag (same repository), when the release ships new code. */
+  imageTag?: string;
+  /** Other pod-template annotations the release changes (e.g. a config checksum). */
+  templateAnnotations?: Record<string, string>;
+}
+
+/** Rolls out the faulty template: a real new revision, as a `kubectl apply` of the release would. */
+function rollOutFaultyTemplate(context: FaultStartContext, workload: FaultedWorkload, faulty: FaultyTemplate): void {
   const deployment = context.cache.get<Deployment>('apps/deployments', workload.namespace, workload.name);
   const template = deployment?.spec.template;
   const container = template?.spec?.containers?.[0];
   if (!deployment || !template || !container) return;
-  const image = `${(container.image ?? `registry.local/${workload.name}`).replace(/:[^:/]*$/, '')}:bad`;
   const next = structuredClone(deployment);
   const nextTemplate = next.spec.template ?? {};
-  nextTemplate.metadata = { ...nextTemplate.metadata, annotations: { ...nextTemplate.metadata?.annotations, [badReleaseAnnotation]: String(strength) } };
+  nextTemplate.metadata = {
+    ...nextTemplate.metadata,
+    annotations: { ...nextTemplate.metadata?.annotations, ...faulty.templateAnnotations, [faulty.annotation]: String(faulty.strength) },
+  };
   const containers = nextTemplate.spec?.containers ?? [];
-  if (containers[0]) containers[0] = { ...containers[0], image };
+  if (containers[0] && faulty.imageTag) {
+    const image = `${(container.image ?? `registry.local/${workload.name}`).replace(/:[^:/]*$/, '')}:${faulty.imageTag}`;
+    containers[0] = { ...containers[0], image };
+  }
   writeDeploymentSpec(context.store, deployment, next);
 }
 
@@ -116,7 +164,7 @@ export function startIfDue(fault: ActiveFault, workload: FaultedWorkload, now: n
 
 /** The effects of the workload's active faults on one step; changes the workload's state as they do. */
 export function stepFaults(workload: FaultedWorkload, now: number, dtSeconds: number): FaultEffects {
-  const effects: FaultEffects = { loadFactor: 1, leakBytesPerSecond: 0 };
+  const effects: FaultEffects = { loadFactor: 1, leakBytesPerSecond: 0, dependencyErrorFraction: 0 };
   for (const fault of workload.faults) {
     if (!isActive(fault, now)) continue;
     faultModels[fault.type].step?.(fault, workload, effects, dtSeconds);

@@ -5,13 +5,12 @@
  * application's own request counter never sees. Each step is judged against the availability
  * objective; a violation sustained for `sustainMs` is a breach.
  *
- * The objective's defaults are the trainer's (`DEFAULT_OBJECTIVE` in `@autoheal/trainer`), but the
- * trainer labels its samples from the scraped features (the app-level 5xx ratio and the ready
- * ratio every 15 s), not from this truth: the two agree on what an objective is, this one just
- * counts every failed request.
+ * The rule is `violatesObjective` (`availability-objective.ts`), the same the trainer labels its
+ * samples with; the trainer applies it to the scraped features (the app-level 5xx ratio and the
+ * ready ratio every 15 s), this truth to every step with every failed request counted.
  */
 import type { ResponseCounts } from '../metrics/request-metrics.js';
-import type { AvailabilityObjective } from './simulation-options.js';
+import { type AvailabilityObjective, violatesObjective } from './availability-objective.js';
 
 /** What one simulated step did with a workload's traffic. */
 export interface StepOutcome {
@@ -80,11 +79,14 @@ export function createTruthRecorder(namespace: string, name: string, objective: 
       failures.applicationErrors += outcome.answered['500'];
       failures.overloaded += outcome.answered['503'];
       failures.noReadyPod += outcome.unrouted;
-      // Ready ratio below the minimum, or too many failed requests, as the trainer's objective;
-      // a Deployment scaled to zero has no ready ratio, but its traffic still fails.
-      violating =
-        (desiredReplicas > 0 && outcome.readyPods / desiredReplicas < objective.minReadyRatio) ||
-        (outcome.requests > 0 && failedNow / outcome.requests > objective.maxErrorRatio);
+      // A Deployment scaled to zero has no ready ratio, but its traffic still fails.
+      violating = violatesObjective(
+        {
+          readyRatio: desiredReplicas > 0 ? outcome.readyPods / desiredReplicas : null,
+          errorRatio: outcome.requests > 0 ? failedNow / outcome.requests : null,
+        },
+        objective,
+      );
       if (!violating) {
         if (open) open.end = stepStart;
         open = undefined;

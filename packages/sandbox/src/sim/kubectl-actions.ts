@@ -7,7 +7,7 @@ import { type Deployment, restartedAtAnnotation } from '../base/kube-types.js';
 import { formatKubeTime } from '../base/kube-time.js';
 import { writeDeploymentSpec } from '../controller/deployment-util.js';
 import type { ObjectStore } from '../store/types.js';
-import { badReleaseAnnotation } from './faults.js';
+import { faultyTemplateAnnotations } from './faults.js';
 
 /** `kubectl rollout restart`: stamps the pod template with `kubectl.kubernetes.io/restartedAt`. */
 export function restartDeployment(store: ObjectStore, deployment: Deployment, now: number): void {
@@ -30,12 +30,12 @@ export function scaleDeployment(store: ObjectStore, deployment: Deployment, repl
   writeDeploymentSpec(store, deployment, { ...deployment, spec: { ...deployment.spec, replicas } });
 }
 
-/** `kubectl set image` of the first container: a normal (good) release, so the bad-release marker goes. */
+/** `kubectl set image` of the first container: a normal (good) release, so every faulty-template marker goes. */
 export function setDeploymentImage(store: ObjectStore, deployment: Deployment, image: string): void {
   const next = structuredClone(deployment);
   const template = next.spec.template ?? {};
   const annotations = { ...template.metadata?.annotations };
-  delete annotations[badReleaseAnnotation];
+  for (const annotation of faultyTemplateAnnotations) delete annotations[annotation];
   template.metadata = { ...template.metadata, annotations };
   const container = template.spec?.containers?.[0];
   if (container) container.image = image;

@@ -11,7 +11,7 @@ import { parseCpuCores, parseMemoryBytes } from '../base/resource-quantity.js';
 import type { SeededRandom } from '../base/seeded-random.js';
 import type { PodMetricLabels, PodMetricsReading } from '../metrics/collect-metrics.js';
 import { type RequestMetricPreset, type ResponseCounts, emptyResponseCounts, requestMetricPresetOf, requestMetricsAnnotation } from '../metrics/request-metrics.js';
-import { badReleaseAnnotation } from './faults.js';
+import { badConfigAnnotation, badReleaseAnnotation, oomCrashLoopAnnotation } from './faults.js';
 
 const mebibyte = 1024 * 1024;
 
@@ -37,6 +37,10 @@ export interface PodRuntime extends PodMetricsReading {
   memoryJitter: number;
   /** > 0 for pods of a bad release: the container crashes soon after every start. */
   badReleaseStrength: number;
+  /** > 0 for pods of a bad config: the container exits with an error soon after every start. */
+  badConfigStrength: number;
+  /** > 0 for pods of a release that needs more memory than its limit: OOMKilled soon after every start. */
+  oomCrashLoopStrength: number;
 
   phase: ContainerPhase;
   startAt: number;
@@ -85,6 +89,7 @@ export function createPodRuntime(pod: Pod, deploymentKey: string, random: Seeded
   const badReleaseStrength = badStrengthAnnotation !== undefined
     ? Number(badStrengthAnnotation) || 1
     : image.endsWith(':bad') ? 1 : 0;
+  const annotations = pod.metadata.annotations ?? {};
   return {
     namespace: pod.metadata.namespace ?? 'default',
     name: pod.metadata.name,
@@ -102,6 +107,8 @@ export function createPodRuntime(pod: Pod, deploymentKey: string, random: Seeded
     memoryLimitBytes: parseMemoryBytes(container.resources?.limits?.memory, 512 * mebibyte),
     memoryJitter: random.between(0.9, 1.1),
     badReleaseStrength,
+    badConfigStrength: strengthOf(annotations[badConfigAnnotation]),
+    oomCrashLoopStrength: strengthOf(annotations[oomCrashLoopAnnotation]),
     phase: 'creating',
     startAt: now + random.between(1000, 3000),
     containerStartedAt: 0,
@@ -129,9 +136,28 @@ export function createPodRuntime(pod: Pod, deploymentKey: string, random: Seeded
   };
 }
 
+/** A fault annotation's strength: 0 when absent, 1 when present but unreadable. */
+function strengthOf(annotation: string | undefined): number {
+  return annotation === undefined ? 0 : Number(annotation) || 1;
+}
+
 /** Seconds a bad-release container runs before it crashes: 2 s at strength 1 (never ready). */
 export function badReleaseRunSeconds(strength: number): number {
   return 2 + 40 * (1 - strength);
+}
+
+/**
+ * Seconds a bad-config container runs before it exits with an error: 1 s at strength 1 (it fails
+ * at start-up and never becomes ready, so the rollout stalls), up to a minute when the bad value is
+ * read only later (the pods pass readiness, the rollout completes, then every pod crash-loops).
+ */
+export function badConfigRunSeconds(strength: number): number {
+  return 1 + 59 * (1 - strength);
+}
+
+/** Seconds until an `oom-crash-loop` container's working set reaches its limit: 5 s at strength 1, 60 s near 0. */
+export function oomCrashLoopSeconds(strength: number): number {
+  return 5 + 55 * (1 - strength);
 }
 
 /** Starts (or restarts) the container: readiness passes 3–5 s later. */
@@ -155,8 +181,8 @@ export function crashContainer(runtime: PodRuntime, now: number, reason: 'OOMKil
 }
 
 /**
- * Moves the container through its life up to `now`: start, crash of a bad release, restart after
- * back-off, readiness. (OOM kills are decided by the simulation after memory is computed.)
+ * Moves the container through its life up to `now`: start, crash of a bad release or a bad config,
+ * restart after back-off, readiness. (OOM kills are decided by the simulation after memory is computed.)
  */
 export function advanceLifecycle(runtime: PodRuntime, now: number, random: SeededRandom): void {
   if (runtime.phase === 'creating' && now >= runtime.startAt) startContainer(runtime, now, random);
@@ -164,6 +190,8 @@ export function advanceLifecycle(runtime: PodRuntime, now: number, random: Seede
   if (runtime.phase === 'running') {
     const ranFor = now - runtime.containerStartedAt;
     if (runtime.badReleaseStrength > 0 && ranFor >= badReleaseRunSeconds(runtime.badReleaseStrength) * 1000) {
+      crashContainer(runtime, now, 'Error', 1);
+    } else if (runtime.badConfigStrength > 0 && ranFor >= badConfigRunSeconds(runtime.badConfigStrength) * 1000) {
       crashContainer(runtime, now, 'Error', 1);
     } else if (ranFor >= 10 * 60_000) {
       // The kubelet forgets the back-off after ten minutes of healthy running.

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import { sandboxRequestMetrics } from '../metrics/request-metrics.js';
+import { availabilityObjectiveSchema } from './availability-objective.js';
+
+export { availabilityObjectiveSchema, type AvailabilityObjective } from './availability-objective.js';
 
 /** DNS-1123 label, what Kubernetes requires of namespace and Deployment names. */
 const dnsLabel = z
@@ -45,8 +48,11 @@ export const workloadSpecSchema = z.object({
 });
 export type WorkloadSpec = z.infer<typeof workloadSpecSchema>;
 
-/** The fault types the simulation can inject. */
-export const faultTypes = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-release'] as const;
+/**
+ * The fault types the simulation can inject (`faults.ts` has one model per type). New types go at
+ * the end: the order is part of every catalogue and dataset that picks from this list.
+ */
+export const faultTypes = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-release', 'bad-config', 'oom-crash-loop', 'failing-dependency'] as const;
 export type FaultType = (typeof faultTypes)[number];
 
 /** A fault to inject into one Deployment. */
@@ -76,22 +82,6 @@ export const demoWorkloads: WorkloadSpec[] = [
   { namespace: 'prod', name: 'backend', replicas: 3, requestsPerSecond: 120 },
   { namespace: 'prod', name: 'frontend', replicas: 2, requestsPerSecond: 40 },
 ];
-
-/**
- * When a workload counts as breaching its availability objective, in the ground truth: fewer
- * ready pods than `minReadyRatio` of the desired replicas, or more than `maxErrorRatio` of its
- * requests failing (whoever answered them), sustained for `sustainMs`. The defaults are the
- * trainer's objective.
- */
-export const availabilityObjectiveSchema = z.object({
-  /** @default 0.5 */
-  minReadyRatio: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.5),
-  /** @default 0.05 */
-  maxErrorRatio: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.05),
-  /** @default 60000 */
-  sustainMs: z.number().int('must be a whole number of milliseconds').min(0).default(60_000),
-});
-export type AvailabilityObjective = z.output<typeof availabilityObjectiveSchema>;
 
 /** Options of `createSimulation`. */
 export const simulationOptionsSchema = z.object({

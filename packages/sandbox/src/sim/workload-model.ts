@@ -2,7 +2,8 @@
  * The workload model: how a Deployment's application behaves under load. Each Deployment draws a
  * profile (CPU, memory and bytes per request) and a mean load from its own seeded generator; every
  * step the load is shared by the ready pods, which turn it into CPU, memory, network bytes and
- * responses (200, 500 from bad code or a bloated cache, 503 shed by a saturated pod). Requests
+ * responses (200, 500 from bad code, a bloated cache or a failing dependency, 503 shed by a
+ * saturated pod). Requests
  * that arrive while no pod is ready are answered 503 by the ingress. Memory past the limit is an
  * OOM kill; a saturated pod fails its readiness probe now and then.
  *
@@ -14,7 +15,7 @@ import { type ResponseCounts, emptyResponseCounts } from '../metrics/request-met
 import type { ActiveFault, FaultEffects, FaultedWorkload } from './faults.js';
 import type { StepOutcome, TruthRecorder } from './ground-truth.js';
 import { type LoadGenerator, createLoadGenerator } from './load-generator.js';
-import { type PodRuntime, crashContainer, updateReadiness } from './pod-runtime.js';
+import { type PodRuntime, crashContainer, oomCrashLoopSeconds, updateReadiness } from './pod-runtime.js';
 
 const mebibyte = 1024 * 1024;
 /** How long a failed readiness probe keeps a saturated pod out of the endpoints. */
@@ -101,6 +102,16 @@ export function createWorkload(spec: NewWorkload): Workload {
   };
 }
 
+/**
+ * The working set of an `oom-crash-loop` pod: it climbs from its normal size to the memory limit
+ * over `oomCrashLoopSeconds` after the container starts (a heap or start-up cache too big for the
+ * limit), so the OOM kill comes after the pod has passed readiness and taken traffic.
+ */
+function outgrownWorkingSet(runtime: PodRuntime, now: number): number {
+  const grown = Math.min(1, (now - runtime.containerStartedAt) / 1000 / oomCrashLoopSeconds(runtime.oomCrashLoopStrength));
+  return runtime.memoryBytes + Math.max(0, runtime.memoryLimitBytes - runtime.memoryBytes) * grown;
+}
+
 /** Distributes load and computes every pod's usage and counters for one step. */
 export function simulateWorkload(workload: Workload, effects: FaultEffects, now: number, dtSeconds: number): StepOutcome {
   const requestsPerSecond = workload.load.step(now, dtSeconds, effects.loadFactor);
@@ -139,7 +150,7 @@ export function simulateWorkload(workload: Workload, effects: FaultEffects, now:
     const served = podRequests * dtSeconds;
     const unavailableFraction = saturation > 1 ? 1 - 1 / saturation : 0;
     const badFraction = runtime.badReleaseStrength > 0 ? 0.3 + 0.7 * runtime.badReleaseStrength : 0;
-    const errorFraction = Math.min(1, 0.0005 + cacheErrorFraction + badFraction);
+    const errorFraction = Math.min(1, 0.0005 + cacheErrorFraction + badFraction + effects.dependencyErrorFraction);
     const shed = served * unavailableFraction;
     const failed = (served - shed) * errorFraction;
     runtime.responses['503'] += shed;
@@ -157,6 +168,7 @@ export function simulateWorkload(workload: Workload, effects: FaultEffects, now:
       podRequests * profile.memoryBytesPerRequestPerSecond +
       runtime.leakedBytes +
       workload.cacheBytes;
+    if (runtime.oomCrashLoopStrength > 0) runtime.memoryBytes = outgrownWorkingSet(runtime, now);
     if (runtime.memoryBytes >= runtime.memoryLimitBytes) {
       crashContainer(runtime, now, 'OOMKilled', 137);
     } else if (saturation > 1 && runtime.ready) {
