@@ -35,6 +35,28 @@ export {
 } from './sim/simulation-options.js';
 export { deploymentSignals, type DeploymentSignals } from './metrics/deployment-signals.js';
 
+// The scenario catalogue shared by the trainer and the outcome benchmark.
+export { createScenarioRandom, type ScenarioRandom } from './catalogue/scenario-random.js';
+export {
+  startScenario,
+  scenarioDeployments,
+  type ScenarioRun,
+  type ScenarioWorkload,
+  type ScenarioFault,
+  type ScenarioDeploy,
+  type ScenarioLoadChange,
+  type ScenarioHpa,
+  type ScenarioSimulation,
+  type ScenarioChange,
+} from './catalogue/scenario.js';
+export { faultRemedies, faultPace, faultCausesPresent, remedies, type Remedy } from './catalogue/fault-remedies.js';
+export {
+  buildScenarioCatalogue,
+  defaultWorkloadShapes,
+  type CatalogueScenario,
+  type ScenarioCatalogueOptions,
+  type WorkloadShape,
+} from './catalogue/scenario-catalogue.js';
 export { createVirtualClock, createRealClock, defaultVirtualStartTime, type VirtualClock, type RealClock } from './base/sandbox-clock.js';
 export { createSeededRandom, type SeededRandom } from './base/seeded-random.js';
 export { metricFamilyDefinitions, type MetricSample, type MetricFamily, type MetricName } from './metrics/metric-families.js';

@@ -16,7 +16,8 @@ const floors: Record<string, number> = {
   controller: 2,
   metrics: 2,
   sim: 3,
-  '.': 4,
+  catalogue: 4,
+  '.': 5,
 };
 
 interface SourceFile {

@@ -5,7 +5,7 @@
  * model is trained on the real `@autoheal/sandbox` simulation.
  */
 import type { ScrapedSample } from '../src/features/sample-history.js';
-import { createScenarioRandom } from '../src/dataset/seeded-random.js';
+import { createScenarioRandom } from '@autoheal/sandbox';
 import type { SimulationFactory, SimulationLike } from '../src/dataset/sandbox-dataset.js';
 import type { FaultType } from '../src/dataset/scenarios.js';
 

@@ -1,6 +1,8 @@
 /**
  * The label: will the workload breach its availability objective within the horizon?
  *
+ * The objective and the rule that judges one look are the sandbox's (`violatesObjective`, the same
+ * rule its ground truth and the outcome benchmark judge with), applied here to what a model can see.
  * A sample is *bad* when the ready ratio is below `minReadyRatio`, or when 5xx responses exceed
  * `maxErrorRatio` of all requests (judged only with enough traffic to measure the 5xx rate). A
  * *breach* is a stretch of consecutive bad samples lasting at least `sustainMs`; it starts at its
@@ -9,23 +11,17 @@
  * marked `inBreach` and left out of the prediction metrics.
  */
 import { z } from 'zod';
+import { availabilityObjectiveShape, DEFAULT_OBJECTIVE as SANDBOX_OBJECTIVE, violatesObjective as violates } from '@autoheal/sandbox';
 import type { DeploymentFeatures } from '../features/compute-features.js';
 
-/** Schema of {@link AvailabilityObjective}. */
-export const availabilityObjectiveSchema = z.strictObject({
-  /** @default 0.5 */
-  minReadyRatio: z.number().min(0).max(1).default(0.5),
-  /** @default 0.05 */
-  maxErrorRatio: z.number().min(0).max(1).default(0.05),
-  /** @default 60000 (60 s) */
-  sustainMs: z.number().int().min(0).default(60_000),
-});
+/** Schema of {@link AvailabilityObjective}: the sandbox's objective, unknown keys refused. */
+export const availabilityObjectiveSchema = z.strictObject(availabilityObjectiveShape);
 
 /** When a workload counts as breaching its objective. */
 export type AvailabilityObjective = z.output<typeof availabilityObjectiveSchema>;
 
-/** The default objective: ready ratio below 0.5 or 5xx above 5% of requests, sustained for 60 s. */
-export const DEFAULT_OBJECTIVE: AvailabilityObjective = { minReadyRatio: 0.5, maxErrorRatio: 0.05, sustainMs: 60_000 };
+/** The default objective: ready ratio below 0.5 or 5xx above 5% of requests, sustained for 60 s (the sandbox's). */
+export const DEFAULT_OBJECTIVE: AvailabilityObjective = { ...SANDBOX_OBJECTIVE };
 /** The default prediction horizon: 5 minutes. */
 export const DEFAULT_HORIZON_MS = 5 * 60_000;
 
@@ -47,11 +43,9 @@ export interface SampleLabel {
 
 /** Whether one sample violates the objective. Missing signals never count as a violation. */
 export function violatesObjective(sample: Pick<DeploymentFeatures, 'values' | 'requestsPerSecond'>, objective: AvailabilityObjective): boolean {
-  const ready = sample.values.ready_replica_ratio;
-  if (ready !== null && ready < objective.minReadyRatio) return true;
   const errors = sample.values.http_5xx_error_rate;
   const requests = sample.requestsPerSecond;
-  return errors !== null && requests !== null && requests > 0 && errors / requests > objective.maxErrorRatio;
+  return violates({ readyRatio: sample.values.ready_replica_ratio, errorRatio: errors !== null && requests !== null && requests > 0 ? errors / requests : null }, objective);
 }
 
 /**

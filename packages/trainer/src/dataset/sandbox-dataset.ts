@@ -5,6 +5,7 @@
  */
 import { computeFeatures, toFeatureArray, type DeploymentFeatures } from '../features/compute-features.js';
 import { SeriesRecorder, type ScrapedSample } from '../features/sample-history.js';
+import { scenarioDeployments, startScenario } from '@autoheal/sandbox';
 import type { Episode } from './episode.js';
 import { DEFAULT_HORIZON_MS, DEFAULT_OBJECTIVE, findBreaches, labelSamples, violatesObjective, type AvailabilityObjective } from './label.js';
 import { trainerConfigError } from '../errors.js';
@@ -104,30 +105,12 @@ export function simulateRun(run: RunScenario, options: SimulateRunOptions): Epis
   const intervalMs = options.intervalMs ?? 15_000;
   const horizonMs = options.horizonMs ?? DEFAULT_HORIZON_MS;
   const objective = options.objective ?? DEFAULT_OBJECTIVE;
-  const simulation = options.createSimulation({
-    seed: run.seed,
-    tickMs,
-    deployments: run.workloads.map((w) => ({
-      namespace: SIMULATION_NAMESPACE,
-      name: w.name,
-      replicas: w.replicas,
-      requestsPerSecond: w.requestsPerSecond,
-      ...(w.hpa ? { hpa: w.hpa } : {}),
-    })),
-  });
+  const simulation = options.createSimulation({ seed: run.seed, tickMs, deployments: scenarioDeployments(run, SIMULATION_NAMESPACE) });
   try {
     const start = simulation.clock.now();
-    for (const w of run.workloads) {
-      if (w.fault) simulation.injectFault({ namespace: SIMULATION_NAMESPACE, deployment: w.name, type: w.fault.type, strength: w.fault.strength, startAt: start + w.fault.onsetMs });
-    }
-    // Scheduled healthy disturbances, in time order.
-    const events: Array<{ at: number; apply: () => void }> = [];
-    for (const w of run.workloads) {
-      if (w.deployAtMs !== undefined) events.push({ at: w.deployAtMs, apply: () => simulation.setImage(SIMULATION_NAMESPACE, w.name, `registry.local/${w.name}:1.1.0`) });
-      const change = w.loadChange;
-      if (change) events.push({ at: change.atMs, apply: () => simulation.setLoad({ namespace: SIMULATION_NAMESPACE, deployment: w.name, requestsPerSecond: w.requestsPerSecond * change.factor }) });
-    }
-    events.sort((a, b) => a.at - b.at);
+    // The sandbox's catalogue plays the scenario: it injects the faults with their onsets and hands
+    // back the healthy disturbances (releases, traffic changes) in time order.
+    const events = startScenario(simulation, run, { namespace: SIMULATION_NAMESPACE, start }).map((change) => ({ at: change.atMs, apply: () => change.apply(simulation) }));
 
     const recorder = new SeriesRecorder();
     const traces = new Map<string, { times: number[]; features: number[][]; bad: boolean[] }>();

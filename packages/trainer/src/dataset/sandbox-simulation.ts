@@ -1,4 +1,4 @@
-/** Loads the sandbox's `createSimulation` lazily, so the trainer's other parts never load the sandbox. */
+/** Loads the sandbox's `createSimulation` when a build needs it, and checks that the installed sandbox has it. */
 import { trainerConfigError } from '../errors.js';
 import type { SimulationFactory } from './sandbox-dataset.js';
 

@@ -19,24 +19,40 @@
  * cache bloats and cpu saturations), so the model sees workloads
  * that were failing and were healed as well as ones a heal did not fix. The heal plans are drawn
  * from their own random stream, so adding them leaves every other draw of a run unchanged.
+ *
+ * The vocabulary is the sandbox's scenario catalogue (`@autoheal/sandbox`): runs and workloads are
+ * its `ScenarioRun` and `ScenarioWorkload` with the trainer's folds, kinds and heal plans added, they
+ * are drawn with its `createScenarioRandom` and played with its `startScenario`, and the right
+ * action for a fault is its `faultRemedies`. This generator is the one model v1 was trained on; its
+ * draws must stay as they are (`models/risk-v1.onnx` is rebuilt from them byte for byte), so the
+ * catalogue's wider draws (`buildScenarioCatalogue`) live beside it, not in it.
  */
-import { createScenarioRandom, type ScenarioRandom } from './seeded-random.js';
+import {
+  createScenarioRandom,
+  faultRemedies,
+  type FaultType as SandboxFaultType,
+  type Remedy,
+  type ScenarioRandom,
+  type ScenarioRun,
+  type ScenarioWorkload,
+} from '@autoheal/sandbox';
 
-/** The sandbox's fault types. */
-export const FAULT_TYPES = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-release'] as const;
-/** One fault type. */
-export type FaultType = (typeof FAULT_TYPES)[number];
+/** One of the sandbox's fault types. */
+export type FaultType = SandboxFaultType;
 
-/** A healing action, as the ladder applies it through the simulation's hooks. */
-export type HealAction = 'restart' | 'scale-out' | 'clear-cache' | 'rollback';
+/**
+ * The fault types model v1 is trained on, in the order its runs pick from (the order is part of the
+ * draws, and the list is part of the model's training summary). The sandbox has more.
+ */
+export const FAULT_TYPES = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-release'] as const satisfies readonly FaultType[];
 
-/** The action that addresses each fault type. */
-export const CORRECT_HEAL: Record<FaultType, HealAction> = {
-  'memory-leak': 'restart',
-  'cache-bloat': 'clear-cache',
-  'cpu-saturation': 'scale-out',
-  'bad-release': 'rollback',
-};
+/** A healing action, as the ladder applies it through the simulation's hooks (the sandbox's `Remedy`). */
+export type HealAction = Remedy;
+
+/** The action that addresses each fault type: the first of its `faultRemedies` (a failing dependency has none). */
+export const CORRECT_HEAL: Readonly<Partial<Record<FaultType, HealAction>>> = Object.fromEntries(
+  Object.entries(faultRemedies).flatMap(([type, fixes]) => (fixes[0] ? [[type, fixes[0]]] : [])),
+);
 
 /**
  * When and how a faulty workload is healed: as soon as it has violated its objective for
@@ -54,34 +70,23 @@ export interface HealPlan {
 /** Which part of the evaluation a run belongs to. */
 export type Fold = 'train' | 'validation' | 'calibration' | 'test';
 
-/** What happens to one workload in a run. */
-export interface WorkloadScenario {
-  name: string;
-  replicas: number;
-  requestsPerSecond: number;
-  hpa?: { minReplicas: number; maxReplicas: number; targetCpuUtilization: number };
+/**
+ * What happens to one workload in a run: a `ScenarioWorkload` (shape, fault, at most one normal
+ * release and one change of mean traffic) with the trainer's bookkeeping.
+ */
+export interface WorkloadScenario extends ScenarioWorkload {
   /** `healthy`, `healthy-other-scale` (a traffic level never trained on), or a fault type. */
   kind: 'healthy' | 'healthy-other-scale' | FaultType;
-  fault?: { type: FaultType; strength: number; onsetMs: number };
-  /** A normal (good) release at this offset from the run start. */
-  deployAtMs?: number;
-  /** A change of mean traffic (a healthy swing) at this offset. */
-  loadChange?: { atMs: number; factor: number };
   /** Whether the workload's shape (replicas, HPA) is one training never sees. */
   heldOutShape: boolean;
   /** A heal applied during the run (recovery scenarios), for faulty workloads only. */
   heal?: HealPlan;
 }
 
-/** One simulated run. */
-export interface RunScenario {
+/** One simulated run: a `ScenarioRun` with its index and fold. */
+export interface RunScenario extends ScenarioRun {
   index: number;
-  seed: number;
   fold: Fold;
-  /** Virtual time simulated before samples are recorded (pods start, windows fill). */
-  warmupMs: number;
-  /** Recorded time after the warm-up. */
-  durationMs: number;
   workloads: WorkloadScenario[];
 }
 
@@ -174,12 +179,14 @@ function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: nu
     scenario.fault = { type: kind, strength: drawStrength(random, fold), onsetMs };
   }
   // Healthy disturbances anywhere: releases and traffic swings must not look like failures.
-  if (random.next() < 0.4) scenario.deployAtMs = warmupMs + Math.round(random.between(0, durationMs - 5 * minute) / 15_000) * 15_000;
+  if (random.next() < 0.4) scenario.deploys = [{ atMs: warmupMs + Math.round(random.between(0, durationMs - 5 * minute) / 15_000) * 15_000 }];
   if (random.next() < 0.4) {
-    scenario.loadChange = {
-      atMs: warmupMs + Math.round(random.between(0, durationMs - 5 * minute) / 15_000) * 15_000,
-      factor: Math.round(random.pick([random.between(0.3, 0.7), random.between(1.4, 2.2)]) * 100) / 100,
-    };
+    scenario.loadChanges = [
+      {
+        atMs: warmupMs + Math.round(random.between(0, durationMs - 5 * minute) / 15_000) * 15_000,
+        factor: Math.round(random.pick([random.between(0.3, 0.7), random.between(1.4, 2.2)]) * 100) / 100,
+      },
+    ];
   }
   return scenario;
 }
@@ -195,11 +202,12 @@ function drawHeal(random: ScenarioRandom, fault: NonNullable<WorkloadScenario['f
   const reactive = random.next() < 0.5;
   const afterViolationMs = random.pick([15_000, 30_000, 45_000, 60_000]);
   const runUpMs = Math.round(random.between(1 * minute, 8 * minute) / 15_000) * 15_000;
-  if (!heal) return undefined;
+  const correctAction = CORRECT_HEAL[fault.type];
+  if (!heal || !correctAction) return undefined;
   // The wrong action is a restart where a restart does not help: a bad release comes back bad, the
   // cache lives on a volume the pods share, and a traffic spike needs capacity.
   const wrong = fault.type === 'bad-release' ? wrongDraw < 0.5 : fault.type !== 'memory-leak' && wrongDraw < 0.4;
-  const plan: HealPlan = { action: wrong ? 'restart' : CORRECT_HEAL[fault.type], correct: !wrong, afterViolationMs };
+  const plan: HealPlan = { action: wrong ? 'restart' : correctAction, correct: !wrong, afterViolationMs };
   if (!reactive) plan.atMs = fault.onsetMs + runUpMs;
   return plan;
 }

@@ -1,4 +1,8 @@
-/** A tiny seeded generator (mulberry32) for drawing scenarios: same seed, same scenarios. */
+/**
+ * The random numbers scenarios are drawn with (mulberry32): tiny, seeded, and independent of the
+ * simulation's own generators, so drawing a catalogue never changes how a simulation behaves.
+ * The sequence is part of the contract: the shipped model's training runs are drawn with it.
+ */
 
 /** Deterministic random numbers. */
 export interface ScenarioRandom {

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { createSimulation } from '../sim/simulation.js';
+import { faultTypes } from '../sim/simulation-options.js';
+import { faultCausesPresent, faultPace, faultRemedies } from './fault-remedies.js';
+import { scenarioDeployments, startScenario, type ScenarioSimulation } from './scenario.js';
+import { buildScenarioCatalogue, defaultWorkloadShapes } from './scenario-catalogue.js';
+
+const minute = 60_000;
+
+describe('buildScenarioCatalogue', () => {
+  const catalogue = buildScenarioCatalogue({ seed: 1 });
+
+  it('covers every fault type × strength × shape × variant, then healthy days per shape', () => {
+    expect(catalogue).toHaveLength(faultTypes.length * 3 * 4 * 3 + 4 * 12);
+    for (const type of faultTypes) {
+      for (const shape of defaultWorkloadShapes) {
+        const strengths = catalogue.filter((s) => s.family === type && s.shape === shape.name).map((s) => s.strength);
+        expect(new Set(strengths)).toEqual(new Set([0.3, 0.6, 0.9]));
+      }
+    }
+    expect(new Set(catalogue.map((s) => s.id)).size).toBe(catalogue.length);
+    const healthy = catalogue.filter((s) => s.family === 'healthy');
+    expect(healthy.every((s) => s.workloads[0]?.fault === undefined && (s.workloads[0]?.deploys?.length ?? 0) >= 2)).toBe(true);
+    expect(healthy.some((s) => s.workloads[0]?.backgroundErrorRatio !== undefined)).toBe(true);
+  });
+
+  it('gives HPA shapes an HPA and sizes replicas for the traffic', () => {
+    for (const scenario of catalogue) {
+      const [workload] = scenario.workloads;
+      expect(workload?.hpa !== undefined).toBe(scenario.shape.endsWith('-hpa'));
+      expect(workload!.requestsPerSecond / workload!.replicas).toBeLessThanOrEqual(25);
+    }
+  });
+
+  it('is deterministic in the seed, and a scenario depends only on the seed and its id', () => {
+    expect(buildScenarioCatalogue({ seed: 1 })).toEqual(catalogue);
+    expect(buildScenarioCatalogue({ seed: 2 })).not.toEqual(catalogue);
+    const narrower = buildScenarioCatalogue({ seed: 1, faultTypes: ['cache-bloat'], strengths: [0.6], healthyVariants: 0 });
+    expect(narrower).toEqual(catalogue.filter((s) => s.family === 'cache-bloat' && s.strength === 0.6));
+  });
+
+  it('starts each fault after the warm-up and ends only the causes that go away by themselves', () => {
+    for (const scenario of catalogue.filter((s) => s.family !== 'healthy')) {
+      const fault = scenario.workloads[0]!.fault!;
+      expect(fault.onsetMs).toBeGreaterThanOrEqual(scenario.warmupMs + 2 * minute);
+      expect(fault.onsetMs).toBeLessThanOrEqual(scenario.warmupMs + 6 * minute);
+      expect(fault.endMs !== undefined).toBe(fault.type === 'cpu-saturation' || fault.type === 'failing-dependency');
+    }
+  });
+});
+
+describe('startScenario', () => {
+  it('injects faults with their onsets and returns the other changes in time order', () => {
+    const calls: string[] = [];
+    const recorder: ScenarioSimulation = {
+      injectFault: (spec) => calls.push(`fault ${spec.deployment} ${spec.type} ${spec.strength} @${spec.startAt}`),
+      setImage: (_ns, name, image) => calls.push(`image ${name} ${image}`),
+      setLoad: (spec) => calls.push(`load ${spec.deployment} ${spec.requestsPerSecond}`),
+      clearFaults: (ref) => calls.push(`clear ${ref.deployment}`),
+    };
+    const changes = startScenario(
+      recorder,
+      {
+        seed: 1,
+        warmupMs: 0,
+        durationMs: 10 * minute,
+        workloads: [
+          { name: 'api', replicas: 2, requestsPerSecond: 10, fault: { type: 'failing-dependency', strength: 0.5, onsetMs: 60_000, endMs: 120_000 }, loadChanges: [{ atMs: 120_000, factor: 2 }] },
+          { name: 'web', replicas: 2, requestsPerSecond: 10, deploys: [{ atMs: 30_000 }, { atMs: 120_000 }], backgroundErrorRatio: 0.01 },
+        ],
+      },
+      { namespace: 'prod', start: 1000 },
+    );
+    expect(calls).toEqual(['fault api failing-dependency 0.5 @61000', 'fault web failing-dependency 0.01 @1000']);
+    expect(changes.map((c) => `${c.atMs} ${c.workload} ${c.kind}`)).toEqual(['30000 web deploy', '120000 api load', '120000 api fault-ends', '120000 web deploy']);
+    for (const change of changes) change.apply(recorder);
+    expect(calls.slice(2)).toEqual(['image web registry.local/web:1.1.0', 'load api 20', 'clear api', 'image web registry.local/web:1.2.0']);
+  });
+});
+
+describe('the remedy table', () => {
+  it('names what fixes every fault type and how it arrives', () => {
+    for (const type of faultTypes) {
+      expect(faultRemedies[type]).toBeDefined();
+      expect(['gradual', 'sudden']).toContain(faultPace[type]);
+    }
+    expect(faultRemedies['failing-dependency']).toEqual([]);
+  });
+
+  it('sees a faulty release as a cause until a rollback removes its template, and a restart does not', () => {
+    const simulation = createSimulation({ seed: 2, deployments: scenarioDeployments({ seed: 2, warmupMs: 0, durationMs: 0, workloads: [{ name: 'api', replicas: 2, requestsPerSecond: 10 }] }, 'prod') });
+    simulation.advance(minute);
+    expect(faultCausesPresent(simulation, 'prod', 'api')).toEqual([]);
+    simulation.injectFault({ namespace: 'prod', deployment: 'api', type: 'bad-config', strength: 0.5, startAt: simulation.clock.now() + 10_000 });
+    expect(faultCausesPresent(simulation, 'prod', 'api')).toEqual([]);
+    simulation.advance(minute);
+    expect(faultCausesPresent(simulation, 'prod', 'api')).toEqual(['bad-config']);
+    simulation.restart('prod', 'api');
+    expect(faultCausesPresent(simulation, 'prod', 'api')).toEqual(['bad-config']);
+    // Undo to the first revision: the previous one is the restart of the bad config.
+    simulation.rollback('prod', 'api', 1);
+    expect(faultCausesPresent(simulation, 'prod', 'api')).toEqual([]);
+  });
+});
