@@ -17,6 +17,14 @@ export { computeFeatures, type DeploymentFeatures } from './features/compute-fea
 export { computeBaseSignals, type BaseSignalOptions } from './features/base-signals.js';
 export { computeFeatureSets, toFeatureRow, SEED_AND_V2_FEATURE_NAMES, type DeploymentFeatureSets, type FeatureSetOptions } from './features/compute-feature-sets.js';
 
+// A FeatureSource over the sandbox's metrics, without Prometheus (the demo, the outcome benchmark).
+export {
+  createSandboxFeatureSource,
+  OBJECTIVE_VIOLATED_FEATURE,
+  type SandboxFeatureSource,
+  type SandboxFeatureSourceOptions,
+} from './feature-source/sandbox-feature-source.js';
+
 // Labels and datasets.
 export {
   availabilityObjectiveSchema,
