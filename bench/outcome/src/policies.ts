@@ -55,21 +55,22 @@ export function benchmarkPolicies(root: string = process.cwd()): PolicyDefinitio
     { name: NO_HEALING, description: 'no healing: the control', healing: null },
     {
       name: REACTIVE,
-      description: "acts only once the observed availability objective has been violated for 1 minute (an SLO alert with for: 1m, from the scraped ready ratio and 5xx share); otherwise autoheal's default ladder, timings and keep rule",
+      description:
+        "acts only once the observed availability objective has been violated for 1 minute (an SLO alert with for: 1m, from the scraped ready ratio and 5xx share); otherwise exactly autoheal's defaults (strategy, ladder, timings, keep rule), so the comparison isolates prediction from reaction",
       healing: { model: { kind: 'slo-alert', forMs: 60_000 }, policy: { ...defaults, threshold: 0.5 }, evaluationIntervalMs: config.watch.interval },
     },
     {
       name: 'original',
-      description: "the original project's behaviour: model v1 at threshold 0.50, the fixed ladder restart → cache → rollback, a 120 s re-check, kept at the first healthy re-check",
+      description: "the original project's behaviour: model v1 at threshold 0.50, the fixed ladder restart → cache → rollback (strategy: ladder), a 120 s re-check, kept at the first healthy re-check",
       healing: {
         model: { kind: 'onnx', path: modelPath('models/risk-v1.onnx') },
-        policy: { threshold: 0.5, ladder: [...DEFAULT_LADDER], recheckDelayMs: 120_000, cooldownMs: 120_000, keep: { healthyEvaluations: 1, minHealthyMs: 0 } },
+        policy: { threshold: 0.5, strategy: 'ladder', ladder: [...DEFAULT_LADDER], recheckDelayMs: 120_000, cooldownMs: 120_000, keep: { healthyEvaluations: 1, minHealthyMs: 0 } },
         evaluationIntervalMs: 15_000,
       },
     },
     {
       name: AUTOHEAL_DEFAULTS,
-      description: `autoheal with an empty config file: ${config.model.path}, the policy the server composes (threshold: the model's tuned one), ${config.watch.interval / 1000} s evaluations`,
+      description: `autoheal with an empty config file: ${config.model.path} at its tuned threshold, the policy the server composes (strategy ${String(defaults.strategy ?? 'core default')}), ${config.watch.interval / 1000} s evaluations`,
       healing: { model: { kind: 'onnx', path: modelPath(config.model.path) }, policy: defaults, evaluationIntervalMs: config.watch.interval },
     },
   ];
