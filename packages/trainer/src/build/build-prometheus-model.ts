@@ -10,7 +10,7 @@ import { collectHistory, historyEpisodes } from '../dataset/prometheus-dataset.j
 import { parseTrainerOptions } from '../errors.js';
 import { trainRiskModel } from '../train/train-risk-model.js';
 import { labelOptionsShape } from './build-options.js';
-import { finishModel, type BuildProgress, type BuiltModel } from './finish-model.js';
+import { finishModel, type BuildProgress, type SeedBuiltModel } from './finish-model.js';
 
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, e.g. 2025-01-01T00:00:00Z' });
 
@@ -46,7 +46,7 @@ export type PrometheusBuildOptions = z.input<typeof prometheusBuildOptionsSchema
 export async function buildPrometheusModel(
   input: PrometheusBuildOptions,
   hooks: { fetch?: typeof globalThis.fetch; onProgress?: (progress: BuildProgress) => void } = {},
-): Promise<BuiltModel> {
+): Promise<SeedBuiltModel> {
   const options = parseTrainerOptions(prometheusBuildOptionsSchema, input, 'invalid Prometheus build options');
   const incidents = await readIncidents(options.incidentsFile);
   const start = Date.parse(options.start);

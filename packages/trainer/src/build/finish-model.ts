@@ -4,6 +4,7 @@ import type { AvailabilityObjective } from '../dataset/label.js';
 import { renderModelCard } from '../evaluate/model-card.js';
 import { exportRiskModelToOnnx } from '../export/onnx-export.js';
 import type { TrainingOutcome } from '../train/train-risk-model.js';
+import type { V2Outcome } from './build-v2-model.js';
 import type { gbdtOptionsSchema } from './build-options.js';
 import type { z } from 'zod';
 
@@ -14,8 +15,9 @@ export interface BuildProgress {
   total: number;
 }
 
-/** A built model: the ONNX bytes, its card, and everything measured. */
-export interface BuiltModel {
+/** A built model on the seven seed features (model v1's kind): the ONNX bytes, its card, and everything measured. */
+export interface SeedBuiltModel {
+  featureSet: 'seed';
   onnx: Uint8Array;
   /** SHA-256 of `onnx`, hex. */
   sha256: string;
@@ -23,6 +25,20 @@ export interface BuiltModel {
   outcome: TrainingOutcome;
   trainingSummary: Record<string, unknown>;
 }
+
+/** A built model on feature set v2 (model v2's kind). */
+export interface V2BuiltModel {
+  featureSet: 'v2';
+  onnx: Uint8Array;
+  /** SHA-256 of `onnx`, hex. */
+  sha256: string;
+  card: string;
+  outcome: V2Outcome;
+  trainingSummary: Record<string, unknown>;
+}
+
+/** A built model of either feature set (`featureSet` tells which). */
+export type BuiltModel = SeedBuiltModel | V2BuiltModel;
 
 /** How the data was made and labelled, for the summary and the card. */
 export interface BuildContext {
@@ -45,7 +61,7 @@ export function describeLabel(objective: AvailabilityObjective, horizonMs: numbe
 }
 
 /** Exports and documents a trained outcome. */
-export function finishModel(outcome: TrainingOutcome, context: BuildContext): BuiltModel {
+export function finishModel(outcome: TrainingOutcome, context: BuildContext): SeedBuiltModel {
   const total = Object.values(outcome.folds).reduce((sum, fold) => ({ rows: sum.rows + fold.rows, positives: sum.positives + fold.positives }), { rows: 0, positives: 0 });
   const trainingSummary: Record<string, unknown> = {
     ...context.summary,
@@ -67,5 +83,5 @@ export function finishModel(outcome: TrainingOutcome, context: BuildContext): Bu
   });
   const sha256 = createHash('sha256').update(onnx).digest('hex');
   const card = renderModelCard({ outcome, context, sha256, onnxBytes: onnx.length });
-  return { onnx, sha256, card, outcome, trainingSummary };
+  return { featureSet: 'seed', onnx, sha256, card, outcome, trainingSummary };
 }

@@ -31,6 +31,21 @@ describe('runTrainCommand', () => {
     expect(d.err()).toMatch(/Unknown option '--bogus'/);
   });
 
+  it('validates --feature-set and the flags that belong to one feature set, naming the flag (exit 2)', async () => {
+    const a = capture();
+    expect(await runTrainCommand(['--from', 'sandbox', '--feature-set', 'v3', '--out', 'x.onnx'], a.io)).toBe(2);
+    expect(a.err()).toMatch(/--feature-set: must be "seed" \(the seven original features, model v1\) or "v2"/);
+    const b = capture();
+    expect(await runTrainCommand(['--from', 'sandbox', '--feature-set', 'v2', '--runs', '8', '--out', 'x.onnx'], b.io)).toBe(2);
+    expect(b.err()).toMatch(/--runs: applies to --feature-set seed only/);
+    const c = capture();
+    expect(await runTrainCommand(['--from', 'sandbox', '--catalogue', 'tiny', '--out', 'x.onnx'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/--catalogue: applies to --feature-set v2 only/);
+    const d = capture();
+    expect(await runTrainCommand(['--from', 'sandbox', '--feature-set', 'v2', '--workers', '99', '--out', 'x.onnx'], d.io)).toBe(2);
+    expect(d.err()).toMatch(/--workers: must be at most 8/);
+  });
+
   it('reports a bad incident file by line and field before querying Prometheus (exit 2)', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'trainer-cli-'));
     const incidents = join(directory, 'incidents.csv');

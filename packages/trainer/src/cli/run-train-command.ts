@@ -4,6 +4,7 @@
  *
  * ```
  * train --from sandbox [--seed N] [--runs N] --out model.onnx [--card model.card.md] [--sha256 model.sha256]
+ * train --from sandbox --feature-set v2 [--seed N] [--catalogue full|tiny] [--workers N] --out model.onnx [...]
  * train --from prometheus --prometheus-url URL --targets ns/name,... --incidents FILE
  *       --start ISO --end ISO [--step 15s] --out model.onnx [--card model.card.md]
  * ```
@@ -15,7 +16,7 @@ import { z } from 'zod';
 import { AutohealError, describeIssues, errorMessage } from '@autoheal/core';
 import { buildPrometheusModel } from '../build/build-prometheus-model.js';
 import { buildSandboxModel } from '../build/build-sandbox-model.js';
-import type { BuiltModel } from '../build/finish-model.js';
+import type { BuiltModel, V2BuiltModel } from '../build/finish-model.js';
 import type { SimulationFactory } from '../dataset/sandbox-dataset.js';
 import { trainerConfigError } from '../errors.js';
 import { formatThreshold } from '../export/onnx-export.js';
@@ -34,6 +35,8 @@ export interface TrainCommandIo {
 /** The usage text. */
 export const TRAIN_USAGE = `usage:
   train --from sandbox [--seed N] [--runs N] --out model.onnx [--card model.card.md] [--sha256 model.sha256]
+  train --from sandbox --feature-set v2 [--seed N] [--catalogue full|tiny] [--workers 0-8]
+        --out model.onnx [--card model.card.md] [--sha256 model.sha256]
   train --from prometheus --prometheus-url URL --targets ns/name[,ns/name...] --incidents FILE
         --start ISO-TIME --end ISO-TIME [--step 15s] --out model.onnx [--card model.card.md] [--sha256 FILE]
 `;
@@ -49,12 +52,22 @@ const common = {
 export const trainArgumentsSchema = z.discriminatedUnion(
   'from',
   [
-    z.strictObject({
-      from: z.literal('sandbox'),
-      seed: integer('--seed').min(0).optional(),
-      runs: integer('--runs').min(8, 'must be at least 8 (one cycle of folds)').optional(),
-      ...common,
-    }),
+    z
+      .strictObject({
+        from: z.literal('sandbox'),
+        'feature-set': z.enum(['seed', 'v2'], { error: 'must be "seed" (the seven original features, model v1) or "v2" (feature set v2, model v2), e.g. --feature-set v2' }).optional(),
+        seed: integer('--seed').min(0).optional(),
+        runs: integer('--runs').min(8, 'must be at least 8 (one cycle of folds)').optional(),
+        catalogue: z.enum(['full', 'tiny'], { error: 'must be "full" or "tiny" (a test-sized build), e.g. --catalogue full' }).optional(),
+        workers: integer('--workers').min(0, 'must be 0 (in process) or more').max(8, 'must be at most 8 (the machine is shared: 2 is plenty)').optional(),
+        ...common,
+      })
+      .superRefine((args, context) => {
+        const v2 = args['feature-set'] === 'v2';
+        if (v2 && args.runs !== undefined) context.addIssue({ code: 'custom', path: ['runs'], message: 'applies to --feature-set seed only: a v2 build sizes its data with --catalogue' });
+        if (!v2 && args.catalogue !== undefined) context.addIssue({ code: 'custom', path: ['catalogue'], message: 'applies to --feature-set v2 only' });
+        if (!v2 && args.workers !== undefined) context.addIssue({ code: 'custom', path: ['workers'], message: 'applies to --feature-set v2 only' });
+      }),
     z.strictObject({
       from: z.literal('prometheus'),
       'prometheus-url': z.url({ error: 'must be a URL such as http://prometheus:9090' }),
@@ -77,7 +90,7 @@ function parseTrainArguments(argv: readonly string[]) {
       strict: true,
       allowPositionals: false,
       options: {
-        from: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, card: { type: 'string' }, sha256: { type: 'string' },
+        from: { type: 'string' }, 'feature-set': { type: 'string' }, catalogue: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, card: { type: 'string' }, sha256: { type: 'string' },
         'prometheus-url': { type: 'string' }, targets: { type: 'string' }, incidents: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, step: { type: 'string' },
       },
     });
@@ -102,6 +115,7 @@ export function parseDurationMs(text: string): number {
 }
 
 function report(built: BuiltModel, files: string[], timing: { wallMs: number; cpuMs: number }): string {
+  if (built.featureSet === 'v2') return reportV2(built, files, timing);
   const e = built.outcome.evaluation;
   const pct = (v: number) => (Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(2)}%`);
   const num = (v: number | null) => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(3));
@@ -112,6 +126,22 @@ function report(built: BuiltModel, files: string[], timing: { wallMs: number; cp
     `events: recall ${pct(e.events.recall)} (${e.events.warned}/${e.events.events}), median lead ${Number.isNaN(e.events.medianLeadMs) ? 'n/a' : `${Math.round(e.events.medianLeadMs / 1000)} s`}`,
     ...built.outcome.baselines.map((b) => `baseline ${b.name}: ROC-AUC ${num(b.evaluation.rocAuc)}, PR-AUC ${num(b.evaluation.prAuc)}, event recall ${pct(b.evaluation.events.recall)}`),
     `time: ${(timing.wallMs / 1000).toFixed(1)} s wall, ${(timing.cpuMs / 1000).toFixed(1)} s CPU`,
+    `wrote: ${files.join(', ')}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function reportV2(built: V2BuiltModel, files: string[], timing: { wallMs: number; cpuMs: number }): string {
+  const e = built.outcome.evaluation;
+  const pct = (v: number) => (Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  const num = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(3));
+  const lines = [
+    `model v2: ${built.outcome.model.gbdt.trees.length} trees, threshold ${formatThreshold(built.outcome.model.threshold)}, sha256 ${built.sha256}`,
+    `test fold: ${e.all.samples} samples, ROC-AUC ${num(e.all.rocAuc)}, PR-AUC ${num(e.all.prAuc)}; prediction only ROC-AUC ${num(e.prediction.rocAuc)}, PR-AUC ${num(e.prediction.prAuc)}; detection ${pct(e.detection.rate)}`,
+    ...Object.entries(e.gradual).map(([kind, g]) => `${kind}: event recall ${pct(g.recall)} (${g.warned}/${g.events}), median lead ${Number.isNaN(g.medianLeadMs) ? 'n/a' : `${Math.round(g.medianLeadMs / 1000)} s`}`),
+    ...Object.entries(e.sudden).map(([kind, s]) => `${kind}: flagged at the first failing scrape ${pct(s.rate)} (${s.onTime}/${s.events})`),
+    ...e.falseAlarms.filter((g) => g.episodes > 0).map((g) => `false alarms, ${g.name}: ${g.alarms} in ${g.days.toFixed(2)} workload-days (${num(g.perDay)} per day)`),
+    `time: ${(timing.wallMs / 1000).toFixed(1)} s wall, ${(timing.cpuMs / 1000).toFixed(1)} s CPU (main thread)`,
     `wrote: ${files.join(', ')}`,
   ];
   return `${lines.join('\n')}\n`;
@@ -134,7 +164,13 @@ export async function runTrainCommand(argv: readonly string[], io: TrainCommandI
     let built: BuiltModel;
     if (args.from === 'sandbox') {
       built = await buildSandboxModel(
-        { ...(args.seed === undefined ? {} : { seed: args.seed }), ...(args.runs === undefined ? {} : { runs: args.runs }) },
+        {
+          ...(args['feature-set'] === undefined ? {} : { featureSet: args['feature-set'] }),
+          ...(args.seed === undefined ? {} : { seed: args.seed }),
+          ...(args.runs === undefined ? {} : { runs: args.runs }),
+          ...(args.catalogue === undefined ? {} : { catalogue: args.catalogue }),
+          ...(args.workers === undefined ? {} : { workers: args.workers }),
+        },
         { onProgress, ...(io.createSimulation ? { createSimulation: io.createSimulation } : {}) },
       );
     } else {
