@@ -36,8 +36,8 @@ describe('buildSandboxModel with featureSet v2', () => {
     const output = await session.run({ features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, 16]) });
     const probabilities = output.probability!.data as Float32Array;
     rows.forEach((row, i) => expect(Math.abs(probabilities[i]! - predictProbability(built.outcome.model, row))).toBeLessThan(1e-5));
-    // The third row's ready ratio (0.2) violates the objective: the detection rule scores it 1.
-    expect(probabilities[2]).toBe(1);
+    // The third row's ready ratio (0.2) violates the objective: the detection trees put it at practically 1.
+    expect(probabilities[2]).toBeGreaterThan(0.999);
     expect(built.card).toMatch(/^# Model card: risk v2\.0\.0/);
     expect(built.card).toContain('## Targets (issue 14) on the held-out test fold');
   });

@@ -13,8 +13,9 @@ import type { V2Episode } from '../dataset/v2-dataset.js';
 import { buildV2Scenarios, V2_HELD_OUT_FAMILIES, V2_HELD_OUT_SHAPES, V2_TEST_STRENGTHS, V2_TRAIN_SHAPES, V2_TRAIN_STRENGTHS, type V2CatalogueSize } from '../dataset/v2-scenarios.js';
 import { evaluateV2, tuneV2Threshold, type RankingStats, type V2Evaluation, type V2Scores } from '../evaluate/v2-evaluation.js';
 import { renderV2ModelCard } from '../evaluate/v2-model-card.js';
-import { exportRiskModelToOnnx, type DetectionRule } from '../export/onnx-export.js';
-import { predictRaw, trainGbdt } from '../train/gbdt.js';
+import { exportRiskModelToOnnx } from '../export/onnx-export.js';
+import { detectionTrees, DETECTION_LOG_ODDS, type DetectionRule } from '../train/detection-trees.js';
+import { predictRaw, trainGbdt, type GbdtModel } from '../train/gbdt.js';
 import { fitPlatt } from '../train/platt.js';
 import { createTrainedRiskModel, predictProbability, type TrainedRiskModel } from '../train/trained-risk-model.js';
 import { hashEpisodes } from '../train/train-risk-model.js';
@@ -117,21 +118,27 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
   const platt = fitPlatt(calibrationRows.x.map((row) => predictRaw(gbdt, row)), calibrationRows.y);
   if (!(platt.a > 0)) throw new RangeError(`calibration slope is ${platt.a} (must be > 0): the trees do not rank the calibration fold; use a bigger catalogue`);
 
-  // Detection combined with prediction by a fixed rule: an objective violated in what was just
-  // scraped scores 1, whatever the trees say (the sandbox's objective on the same two columns).
+  // Detection combined with prediction by a fixed rule (trees appended after calibration): an objective
+  // violated in what was just scraped, or a crash loop, scores ~1 whatever the learned trees say.
   const detection: DetectionRule = {
     readyFeature: FEATURE_SET_V2_NAMES.indexOf('ready_replica_ratio'),
     errorFeature: FEATURE_SET_V2_NAMES.indexOf('http_error_ratio'),
     minReadyRatio: settings.objective.minReadyRatio,
     maxErrorRatio: settings.objective.maxErrorRatio,
+    restartsFeature: FEATURE_SET_V2_NAMES.indexOf('restarts_per_pod'),
+    errorExitFeature: FEATURE_SET_V2_NAMES.indexOf('error_exit_pod_ratio'),
+    oomKilledFeature: FEATURE_SET_V2_NAMES.indexOf('oomkilled_pod_ratio'),
+    minRestartsPerPod: 1,
+    minExitedPodRatio: 0.5,
   };
-  const calibrated = createTrainedRiskModel(gbdt, platt, 0.5, FEATURE_SET_V2_NAMES, detection);
+  const shipped: GbdtModel = { ...gbdt, trees: [...gbdt.trees, ...detectionTrees(detection)] };
+  const calibrated = createTrainedRiskModel(shipped, platt, 0.5, FEATURE_SET_V2_NAMES);
   const treesOnly = createTrainedRiskModel(gbdt, platt, 0.5, FEATURE_SET_V2_NAMES);
   const scores: V2Scores = new Map(episodes.map((episode) => [episode.id, episode.features.map((row) => predictProbability(calibrated, row))]));
   const treeScores: V2Scores = new Map(episodes.map((episode) => [episode.id, episode.features.map((row) => predictProbability(treesOnly, row))]));
   const threshold = Number(tuneV2Threshold([...validation, ...calibration], scores, settings.maxFalseAlarmsPerDay).toFixed(4));
   const treesThreshold = Number(tuneV2Threshold([...validation, ...calibration], treeScores, settings.maxFalseAlarmsPerDay).toFixed(4));
-  const model = createTrainedRiskModel(gbdt, platt, threshold, FEATURE_SET_V2_NAMES, detection);
+  const model = createTrainedRiskModel(shipped, platt, threshold, FEATURE_SET_V2_NAMES);
   const evaluationOptions = { threshold, horizonMs: settings.horizonMs, minWarningMs: settings.minWarningMs };
   const evaluation = evaluateV2(test, scores, evaluationOptions);
   const partDefinitions: Array<[string, (episode: V2Episode) => boolean]> = [
@@ -181,9 +188,9 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
     folds,
     dataHash: v2.dataHash,
     learner: { ...settings.gbdt, rounds, monotone: v2MonotoneDirections(), noSplit: [...V2_NO_SPLIT] },
-    detection: { rule: 'max(probability, 1 when ready_replica_ratio < minReadyRatio or http_error_ratio > maxErrorRatio)', ...detection },
+    detection: { rule: `the last four trees add ${DETECTION_LOG_ODDS} to the log-odds when ready_replica_ratio < minReadyRatio, http_error_ratio > maxErrorRatio, or restarts_per_pod >= minRestartsPerPod with error_exit_pod_ratio or oomkilled_pod_ratio >= minExitedPodRatio`, ...detection },
   };
-  const onnx = exportRiskModelToOnnx({ model: gbdt, calibration: platt, featureNames: FEATURE_SET_V2_NAMES, featureSet: FEATURE_SET_V2_ID, threshold, trainingSummary, modelVersion: '2.0.0', detection });
+  const onnx = exportRiskModelToOnnx({ model: shipped, calibration: platt, featureNames: FEATURE_SET_V2_NAMES, featureSet: FEATURE_SET_V2_ID, threshold, trainingSummary, modelVersion: '2.0.0' });
   const sha256 = createHash('sha256').update(onnx).digest('hex');
   const card = renderV2ModelCard({ outcome: v2, settings, sha256, onnxBytes: onnx.length, scenarios: scenarios.length });
   return { featureSet: 'v2', onnx, sha256, card, outcome: v2, trainingSummary };

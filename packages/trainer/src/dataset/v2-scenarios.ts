@@ -60,7 +60,7 @@ export interface V2CatalogueSize {
   faultMinutes: number;
   /** Recorded minutes of a healthy scenario (at least 60: it holds releases and a traffic swing). */
   healthyMinutes: number;
-  /** Minutes simulated before the first sample. @default 31 ({@link V2_WARMUP_MS}) */
+  /** Minutes simulated before the first sample. @default 12 ({@link V2_WARMUP_MS}) */
   warmupMinutes?: number;
   /** Only these fault families (a small build for tests). @default every fault type */
   families?: readonly FaultType[];
@@ -94,10 +94,12 @@ export const V2_TINY_SIZE: Readonly<V2CatalogueSize> = Object.freeze<V2Catalogue
 export const V2_CATALOGUE_SIZES = { full: V2_FULL_SIZE, tiny: V2_TINY_SIZE } as const;
 
 /**
- * The warm-up before anything is recorded: 31 minutes, so the previous-release window (30 minutes
- * back) has history from the first sample on, as it has on any Deployment older than half an hour.
+ * The warm-up before anything is recorded: 12 minutes, so the trend window (10 minutes) and the
+ * restart window (5 minutes) are full at the first sample. The previous-release window (30 minutes
+ * back) is then missing (`no-history`, NaN) for the first 18 recorded minutes; the trees do not split
+ * on it (`V2_NO_SPLIT`), so a longer warm-up would only cost simulation time.
  */
-export const V2_WARMUP_MS = 31 * 60_000;
+export const V2_WARMUP_MS = 12 * 60_000;
 
 /** One scenario with its fold. */
 export interface V2Scenario {

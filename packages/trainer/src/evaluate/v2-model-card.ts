@@ -7,6 +7,7 @@ import type { V2BuildSettings, V2Outcome } from '../build/build-v2-model.js';
 import { describeV2Label } from '../build/build-v2-model.js';
 import { V2_HELD_OUT_FAMILIES, V2_HELD_OUT_SHAPES, V2_TEST_STRENGTHS, V2_TRAIN_SHAPES, V2_TRAIN_STRENGTHS } from '../dataset/v2-scenarios.js';
 import { formatThreshold } from '../export/onnx-export.js';
+import { DETECTION_LOG_ODDS } from '../train/detection-trees.js';
 import { V2_MONOTONE, V2_NO_SPLIT } from '../train/v2-monotone.js';
 import type { GradualStats, SuddenStats, V2Evaluation } from './v2-evaluation.js';
 
@@ -81,7 +82,7 @@ export function renderV2ModelCard(input: V2ModelCardInput): string {
     '|---|---|',
     `| Model type | gradient-boosted trees (\`tree_ensemble\`): ${trees.length} trees, ${leaves} leaves, depth ≤ ${settings.gbdt.maxDepth} |`,
     `| Inputs | \`features\` float32 [N, ${FEATURE_SET_V2_NAMES.length}] in \`FEATURE_SET_V2_NAMES\` order: ${FEATURE_SET_V2_NAMES.map((n) => `\`${n}\``).join(', ')}; missing = NaN (never imputed) |`,
-    '| Output | `probability` float32 [N, 1]: max(the calibrated trees, 1 when the objective is violated in the scraped values now) — prediction and detection combined by a fixed rule inside the graph |',
+    '| Output | `probability` float32 [N, 1], calibrated; the last four trees are the detection rule (below) |',
     `| Metadata | \`feature_set\` = \`${FEATURE_SET_V2_ID}\`, \`feature_names\`, \`threshold\`, \`model_version\` 2.0.0, \`calibration\`, \`training_summary\` |`,
     `| Operating point | threshold **${formatThreshold(outcome.model.threshold)}**: the lowest at which healthy workloads of the validation and calibration folds raise at most ${settings.maxFalseAlarmsPerDay} false alarms per workload-day |`,
     `| Calibration | Platt: p = sigmoid(${outcome.model.calibration.a.toFixed(6)} × log-odds + ${outcome.model.calibration.b.toFixed(6)}), fitted on the calibration fold |`,
@@ -92,7 +93,7 @@ export function renderV2ModelCard(input: V2ModelCardInput): string {
     '',
     `A sample is ${describeV2Label(settings.objective, settings.horizonMs)}. Breaches come from the simulation's ground truth (\`truthOf\`), judged by the sandbox's \`violatesObjective\`: the outcome benchmark's definition. So one score serves both jobs of the pipeline: *prediction* (no breach yet, one coming) and *detection* (a breach under way, which must be healed first, not ignored); the card reports them separately below.`,
     '',
-    `**Detection rule.** The ONNX graph ends with \`max(sigmoid(a × trees + b), violated)\`, where \`violated\` is 1 when \`ready_replica_ratio\` < ${settings.objective.minReadyRatio} or \`http_error_ratio\` > ${settings.objective.maxErrorRatio} in the row (the objective's rule on the scraped values; NaN never fires). A breach the last scrape already shows is therefore always at risk, whatever the trees learned; the rule is monotone in both columns, so the model stays monotone. The trees alone are reported beside it below.`,
+    `**Detection rule.** Prediction and detection are combined by a fixed rule: the ensemble's last four trees add ${DETECTION_LOG_ODDS} to the log-odds, which puts the probability at practically 1, when \`ready_replica_ratio\` < ${settings.objective.minReadyRatio} or \`http_error_ratio\` > ${settings.objective.maxErrorRatio} in the row (the objective's rule on the scraped values: a breach the last scrape already shows), or in a crash loop: \`restarts_per_pod\` ≥ 1 with \`error_exit_pod_ratio\` or \`oomkilled_pod_ratio\` ≥ 0.5. The simulation's ground truth does not count a crash-looping new release as a breach while the old ReplicaSet still serves (a stalled rollout), but it is the most urgent case to act on. NaN never fires. As trees, the rule keeps the file's format, explanations credit it to the features that fired, and it is monotone in each. The learned trees alone are reported beside it below.`,
     '',
     '## Data and folds',
     '',

@@ -14,21 +14,6 @@ import type { PlattCalibration } from '../train/platt.js';
 
 const { onnx } = onnxProto;
 
-/**
- * Detection combined with prediction, by a fixed rule inside the model: the output is
- * `max(calibrated probability, 1 when the objective is violated now)`, where "violated" is the
- * objective's rule on two input columns (ready ratio below `minReadyRatio`, or error ratio above
- * `maxErrorRatio`; NaN never violates). Both comparisons are float32, as onnxruntime makes them.
- */
-export interface DetectionRule {
-  /** Column of the ready ratio in `featureNames`. */
-  readyFeature: number;
-  /** Column of the error ratio in `featureNames`. */
-  errorFeature: number;
-  minReadyRatio: number;
-  maxErrorRatio: number;
-}
-
 /** What goes into the exported file. */
 export interface RiskModelExport {
   model: GbdtModel;
@@ -47,8 +32,6 @@ export interface RiskModelExport {
    * `feature_set` after `feature_names`. Omitted for the seed features (model v1 has no such key).
    */
   featureSet?: string;
-  /** Detection combined with the prediction (model v2); omitted = the calibrated probability alone. */
-  detection?: DetectionRule;
 }
 
 /** How the threshold is written (and read back): a fixed number of decimals, so it is stable. */
@@ -100,25 +83,6 @@ function floatTensorInfo(name: string, dims: Array<string | number>) {
 /** The calibration exactly as stored (float32), which the TypeScript model must use to match. */
 export function storedCalibration(calibration: PlattCalibration): PlattCalibration {
   return { method: 'platt', a: Math.fround(calibration.a), b: Math.fround(calibration.b) };
-}
-
-function detectionNodes() {
-  const gather = (name: string, index: string, output: string) =>
-    onnx.NodeProto.create({ name, opType: 'Gather', input: ['features', index], output: [output], attribute: [attribute('axis', { i: 1 })] });
-  return [
-    gather('ready_column', 'ready_index', 'ready_ratio'),
-    gather('error_column', 'error_index', 'error_ratio'),
-    onnx.NodeProto.create({ name: 'ready_below', opType: 'Less', input: ['ready_ratio', 'min_ready_ratio'], output: ['ready_violated'] }),
-    onnx.NodeProto.create({ name: 'errors_above', opType: 'Greater', input: ['error_ratio', 'max_error_ratio'], output: ['errors_violated'] }),
-    onnx.NodeProto.create({ name: 'violated', opType: 'Or', input: ['ready_violated', 'errors_violated'], output: ['violated_now'] }),
-    onnx.NodeProto.create({ name: 'detected', opType: 'Cast', input: ['violated_now'], output: ['detected'], attribute: [attribute('to', { i: onnx.TensorProto.DataType.FLOAT })] }),
-    onnx.NodeProto.create({ name: 'combine', opType: 'Max', input: ['predicted', 'detected'], output: ['probability'] }),
-  ];
-}
-
-function detectionInitializers(rule: DetectionRule) {
-  const index = (name: string, value: number) => onnx.TensorProto.create({ name, dataType: onnx.TensorProto.DataType.INT64, dims: [1], int64Data: [value] });
-  return [index('ready_index', rule.readyFeature), index('error_index', rule.errorFeature), floatScalar('min_ready_ratio', rule.minReadyRatio), floatScalar('max_error_ratio', rule.maxErrorRatio)];
 }
 
 /** Builds the ONNX bytes. Same input, same bytes. */
@@ -196,10 +160,9 @@ export function exportRiskModelToOnnx(input: RiskModelExport): Uint8Array {
       }),
       onnx.NodeProto.create({ name: 'platt_scale', opType: 'Mul', input: ['log_odds', 'platt_a'], output: ['scaled'] }),
       onnx.NodeProto.create({ name: 'platt_shift', opType: 'Add', input: ['scaled', 'platt_b'], output: ['calibrated_log_odds'] }),
-      onnx.NodeProto.create({ name: 'to_probability', opType: 'Sigmoid', input: ['calibrated_log_odds'], output: [input.detection ? 'predicted' : 'probability'] }),
-      ...(input.detection ? detectionNodes() : []),
+      onnx.NodeProto.create({ name: 'to_probability', opType: 'Sigmoid', input: ['calibrated_log_odds'], output: ['probability'] }),
     ],
-    initializer: [floatScalar('platt_a', calibration.a), floatScalar('platt_b', calibration.b), ...(input.detection ? detectionInitializers(input.detection) : [])],
+    initializer: [floatScalar('platt_a', calibration.a), floatScalar('platt_b', calibration.b)],
     input: [floatTensorInfo('features', ['N', featureCount])],
     output: [floatTensorInfo('probability', ['N', 1])],
   });
