@@ -31,6 +31,9 @@ export const suppressedReasonSchema = z.enum([
   'ceiling-reached', // every step of the ladder was already tried
   'in-flight', // another action on this target is still running
   'refused', // the healer refused the step (paused Deployment, no previous revision, ...)
+  'rolling-out', // the workload is still starting or rolling out: not judged as failing yet
+  'not-leader', // this process does not hold the leader Lease with time to spare (fencing)
+  'state-unavailable', // the ladder state could not be read or claimed: nothing is done without it
 ]);
 export type SuppressedReason = z.output<typeof suppressedReasonSchema>;
 
@@ -73,7 +76,13 @@ export const decisionRecordSchema = z.object({
     /** Epoch ms of the next re-check, when one is pending. */
     recheckAt: z.number().optional(),
   }),
-  circuit: z.object({ open: z.boolean(), actionsInWindow: z.number().int(), maxActions: z.number().int() }),
+  circuit: z.object({
+    open: z.boolean(),
+    actionsInWindow: z.number().int(),
+    maxActions: z.number().int(),
+    /** Set when the shared window could not be read: the breaker then counts as open (fails closed). */
+    unavailable: z.string().optional(),
+  }),
   dryRun: z.boolean(),
   /** The diagnosis of an at-risk target (strategy `diagnose`): the cause, its evidence and the step it calls for. */
   diagnosis: diagnosisSchema.optional(),

@@ -15,6 +15,7 @@ export type AutohealErrorCode =
   | 'MODEL_FAILED'
   | 'HEALING_FAILED'
   | 'HEALING_REFUSED'
+  | 'STATE_CONFLICT'
   | 'COMPOSITION_INVALID'
   | 'ABORTED';
 
@@ -76,9 +77,13 @@ export class ModelError extends AutohealError {
   }
 }
 
-/** A healing step failed, or was refused (paused Deployment, no previous revision, ...). */
+/**
+ * A healing step failed, or was refused (paused Deployment, no previous revision, ...), or
+ * (`STATE_CONFLICT`) a conditional state write found another state than the one expected: another
+ * actor wrote it first. `details.current` is then the state found.
+ */
 export class HealingError extends AutohealError {
-  constructor(message: string, options: Omit<AutohealErrorOptions, 'code'> & { code?: 'HEALING_FAILED' | 'HEALING_REFUSED' }) {
+  constructor(message: string, options: Omit<AutohealErrorOptions, 'code'> & { code?: 'HEALING_FAILED' | 'HEALING_REFUSED' | 'STATE_CONFLICT' }) {
     super(message, { ...options, code: options.code ?? 'HEALING_FAILED' });
     this.name = 'HealingError';
   }

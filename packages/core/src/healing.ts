@@ -278,6 +278,26 @@ export type HealOutcome = z.output<typeof healOutcomeSchema>;
  * the Deployment's `healing.attempt` annotation, as the original project did), so it survives a
  * restart of autoheal.
  */
+/**
+ * The claim on one attempt: who took it, when, and until when it counts as in flight. It is written
+ * (with the state after the step) before any change to the workload, under a precondition on the
+ * state that was read, so of two actors (a second replica, a CI `autoheal run` next to the server)
+ * only one claims an attempt. A claim whose holder never reported back (crashed, partitioned) stops
+ * counting as in flight at its `deadline`; its attempt stays counted and is never applied again.
+ */
+export const healingIntentSchema = z.object({
+  /** The attempt claimed (1-based): the step is this attempt's, once. */
+  attempt: z.number().int().min(1),
+  step: healStepKindSchema,
+  /** Identity of the process that claimed it (its pipeline `identity`). */
+  holder: z.string().min(1),
+  /** Epoch ms of the claim. */
+  startedAt: z.number(),
+  /** Epoch ms after which nobody waits for the holder any more. */
+  deadline: z.number(),
+});
+export type HealingIntent = z.output<typeof healingIntentSchema>;
+
 export const healingStateSchema = z.object({
   /** Steps taken in the current episode: 0 = none, 3 = the whole default ladder. */
   attempt: z.number().int().min(0),
@@ -301,7 +321,39 @@ export const healingStateSchema = z.object({
   keptNotified: z.boolean().optional(),
   /** Whether the "a human is needed" notification was already sent for this episode. */
   handoffNotified: z.boolean().optional(),
+  /**
+   * A step claimed but not yet reported back: written with the state after the step, before any
+   * change to the workload, and cleared once the step returns (see {@link healingIntentSchema}).
+   */
+  intent: healingIntentSchema.optional(),
 });
 export type HealingState = z.output<typeof healingStateSchema>;
 
 export const EMPTY_HEALING_STATE: HealingState = Object.freeze({ attempt: 0 }) as HealingState;
+
+/** The state without its intent (the state a finished step leaves). */
+export function withoutIntent(state: HealingState): HealingState {
+  const { intent: _intent, ...rest } = state;
+  return rest;
+}
+
+/** JSON with object keys sorted and `undefined` dropped, so two equal states compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Whether two ladder states are the same (field by field, whatever the key order). Healers use it
+ * for conditional writes (`writeState(…, { expected })`): the write goes ahead only if the stored
+ * state is still the one the caller read.
+ */
+export function sameHealingState(a: HealingState, b: HealingState): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}

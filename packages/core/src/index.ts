@@ -13,6 +13,7 @@ export * from './derive-features.js';
 export * from './request-presets.js';
 export * from './assessment.js';
 export * from './healing.js';
+export * from './workload.js';
 export * from './decision.js';
 export * from './clock.js';
 export * from './server-info.js';

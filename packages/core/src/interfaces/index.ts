@@ -1,5 +1,7 @@
 export type { CallOptions } from './call-options.js';
+export type { ActionFence } from './action-fence.js';
+export type { CircuitLimits, CircuitSlot, CircuitStore } from './circuit-store.js';
 export type { FeatureSource } from './feature-source.js';
 export type { RiskModel } from './risk-model.js';
-export type { Healer } from './healer.js';
+export type { ApplyOptions, Healer, StepEvidence, TargetStatus, WriteStateOptions } from './healer.js';
 export type { Notifier } from './notifier.js';

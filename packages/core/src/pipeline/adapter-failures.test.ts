@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AutohealError, HealingError } from '../errors.js';
+import { AutohealError } from '../errors.js';
+import type { HealingState } from '../healing.js';
+import type { WriteStateOptions } from '../interfaces/healer.js';
+import type { TargetRef } from '../target.js';
 import { HEALTHY_FEATURES } from '../testing/fixtures.js';
 import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source.js';
 import { createInMemoryHealer } from '../testing/in-memory-healer.js';
@@ -55,7 +58,7 @@ describe('adapter failures during an evaluation', () => {
     expect(clock.pendingSleeps()).toBe(0);
   });
 
-  it('reports a failed state write to onError and in the summary, without hiding the step', async () => {
+  it('never applies a step whose claim could not be written: suppressed state-unavailable, reported to onError', async () => {
     const inner = createInMemoryHealer();
     const healer = { ...inner, writeState: async () => Promise.reject(new Error('annotation patch forbidden')) };
     const { pipeline, makeAtRisk, errors } = setup({ healer: healer as typeof inner });
@@ -63,20 +66,39 @@ describe('adapter failures during an evaluation', () => {
 
     const record = await pipeline.evaluate(backend);
 
-    expect(record.decision).toBe('heal');
-    expect(record.summary).toMatch(/the ladder state could not be saved \(annotation patch forbidden\)/);
+    expect(record).toMatchObject({ decision: 'suppressed', suppressedReason: 'state-unavailable' });
+    expect(record.summary).toMatch(/the claim on this attempt could not be written \(annotation patch forbidden\); nothing applied/);
+    expect(inner.applied).toHaveLength(0);
     expect(errors.map((e) => e.context.component)).toEqual(['healer:writeState']);
   });
 
-  it('throws a HealingError naming the healer when the ladder state cannot be read', async () => {
+  it('keeps a step whose claim could not be cleared afterwards: applied once, attempt counted, said in the summary', async () => {
+    const inner = createInMemoryHealer();
+    // The claim (a state with an intent) is written; the write that clears it after the step fails.
+    const healer = { ...inner, writeState: async (target: TargetRef, state: HealingState | null, options?: WriteStateOptions) => (state?.intent ? inner.writeState(target, state, options) : Promise.reject(new Error('503 unavailable'))) };
+    const { pipeline, makeAtRisk, errors } = setup({ healer: healer as typeof inner, policy: { actionTimeoutMs: 60_000 } });
+    makeAtRisk();
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'heal', ladder: { attempt: 1 } });
+    expect(record.summary).toMatch(/the claim could not be cleared \(the ladder state could not be saved \(503 unavailable\)\); the attempt is counted and the claim expires at 2026-01-01T00:01:30.000Z/);
+    expect(inner.applied).toHaveLength(1);
+    expect(await inner.readState(backend)).toMatchObject({ attempt: 1, intent: { attempt: 1, holder: pipeline.identity } });
+    expect(errors.map((e) => e.context.component)).toEqual(['healer:writeState']);
+  });
+
+  it('records state-unavailable, naming the healer, when the ladder state cannot be read', async () => {
     const healer = createInMemoryHealer({ name: 'kubernetes' });
     healer.failStateWith(new Error('403 forbidden'));
-    const { pipeline } = setup({ healer });
+    const { pipeline, notifier } = setup({ healer });
 
-    const evaluation = pipeline.evaluate(backend);
+    const record = await pipeline.evaluate(backend);
 
-    await expect(evaluation).rejects.toBeInstanceOf(HealingError);
-    await expect(evaluation).rejects.toThrow(/could not read the ladder state of prod\/backend from healer "kubernetes": .*403 forbidden/);
+    expect(record).toMatchObject({ decision: 'suppressed', suppressedReason: 'state-unavailable' });
+    expect(record.summary).toMatch(/could not read the ladder state of prod\/backend from healer "kubernetes": .*403 forbidden; nothing is done without the ladder state/);
+    expect(healer.plans).toHaveLength(0);
+    expect(notifier.records).toEqual([record]);
   });
 
   it('keeps going when onError itself throws', async () => {

@@ -22,6 +22,12 @@ import { runUntilSettled, watchTargets } from './watch-loop.js';
 
 const COMPONENT = 'pipeline';
 
+/** A name for this pipeline's claims when the caller gives none: unique per pipeline, so never mistaken for another process's. */
+function defaultIdentity(): string {
+  const random = globalThis.crypto?.randomUUID?.().slice(0, 8) ?? Math.random().toString(16).slice(2, 10);
+  return `autoheal-${random}`;
+}
+
 /**
  * Composes the four adapters and the policy into a {@link Pipeline}.
  *
@@ -45,7 +51,8 @@ const COMPONENT = 'pipeline';
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const parsed = parseWithSchema(pipelineOptionsSchema, options, COMPONENT, 'invalid pipeline options');
-  const { featureSource, riskModel, healer, notifiers, clock } = parsed;
+  const { featureSource, riskModel, healer, notifiers, clock, delivery, fence } = parsed;
+  const identity = parsed.identity ?? defaultIdentity();
   const policy: Policy = { ...parsed.policy, threshold: resolveThreshold(parsed.policy.threshold, riskModel) };
   const onError = parsed.onError ?? ((error: unknown, context: PipelineErrorContext) => console.error(`[autoheal] [${context.component}]`, errorMessage(error)));
 
@@ -67,11 +74,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  const circuit = createCircuitBreaker(policy.circuitBreaker, parsed.circuitHistory);
+  const circuit = createCircuitBreaker({ ...policy.circuitBreaker, priorActionTimes: parsed.circuitHistory, ...(parsed.circuitStore ? { store: parsed.circuitStore } : {}) });
   const looker = createLooker({ featureSource, riskModel, clock });
-  const executor = createStepExecutor({ healer, looker, circuit, clock, policy, reportError });
-  const publisher = createPublisher({ notifiers, healer, reportError });
-  const evaluator = createEvaluator({ policy, looker, executor, circuit, publisher, clock, nextId: createDecisionIdGenerator() });
+  const executor = createStepExecutor({ healer, looker, circuit, clock, policy, identity, reportError, ...(fence ? { fence } : {}) });
+  const publisher = createPublisher({
+    notifiers,
+    healer,
+    reportError,
+    delivery: { capacity: delivery.queueCapacity, retries: delivery.retries, retryDelayMs: delivery.retryDelayMs, timeoutMs: delivery.timeoutMs },
+  });
+  const evaluator = createEvaluator({ policy, looker, executor, circuit, publisher, clock, identity, nextId: createDecisionIdGenerator() });
   const parseTarget = (input: TargetRefInput, what = 'watch'): TargetRef => parseWithSchema(targetRefSchema, input, COMPONENT, `${what}: invalid target`, 'INPUT_INVALID');
   const loopParts = { featureSource, clock, reportError, parseTarget, evaluate: evaluator.evaluate };
   let closing: Promise<void> | undefined;
@@ -98,8 +110,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     subscribe: (listener) => publisher.subscribe(listener),
     circuitState: () => circuit.state(clock.now()),
+    identity,
+    flush: (flushOptions = {}) => publisher.flush(flushOptions.timeoutMs),
+    deliveryStats: () => publisher.stats(),
     close() {
       closing ??= (async () => {
+        // Notifications first (bounded): a CI run must not exit before Slack is told.
+        await publisher.drain(delivery.drainTimeoutMs);
         // The same object may fill two roles (a healer that also notifies): close it once.
         const adapters = [...new Set<{ name: string; close?: () => Promise<void> }>([featureSource, riskModel, healer, ...notifiers])];
         await Promise.all(

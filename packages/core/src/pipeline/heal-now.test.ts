@@ -91,7 +91,9 @@ describe('healNow: the operator runs one step by hand', () => {
 
     expect(refused).toMatchObject({ decision: 'suppressed', suppressedReason: 'ceiling-reached' });
     expect(named).toMatchObject({ decision: 'heal', action: { step: 'restart' } });
-    expect(forced).toMatchObject({ decision: 'heal', action: { step: 'rollback' }, ladder: { attempt: 4 } });
+    // The attempt count stays at the ladder's length: `healing.attempt` never says 4 of 3.
+    expect(forced).toMatchObject({ decision: 'heal', action: { step: 'rollback' }, ladder: { attempt: 3, maxAttempts: 3 } });
+    expect(await healer.readState(backend)).toMatchObject({ attempt: 3 });
   });
 
   it('refuses an unknown target; force overrides it', async () => {

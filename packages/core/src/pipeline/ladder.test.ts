@@ -38,7 +38,7 @@ describe('ladder: the transitions of the state diagram (the loop)', () => {
     { name: 'Holding → Holding: enough healthy evaluations, but spanning less than keep.minHealthyMs', given: { state: after(1, 150_000, { healthySince: T - 20_000, healthyCount: 2 }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'awaiting-recheck', state: { healthyCount: 3 }, recheckAt: T + 40_000 } } },
     { name: 'Holding → Kept: healthy keep.healthyEvaluations times over keep.minHealthyMs keeps the step, once', given: { state: after(1, 180_000, { healthySince: T - 60_000, healthyCount: 2 }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'kept', state: { attempt: 1, healthySince: T - 60_000, healthyCount: 3, keptNotified: true, worked: 'restart' } }, save: 'write' } },
     { name: 'Holding → Healing: a relapse while holding escalates (the step did not hold)', given: { state: after(1, 150_000, { healthySince: T - 30_000, healthyCount: 2 }) }, expect: { kind: 'step', due: { step: { kind: 'cache' }, attempt: 2 }, save: 'write' } },
-    { name: 'Awaiting → Kept at once with keep { healthyEvaluations: 1, minHealthyMs: 0 } (the original behaviour)', given: { state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0 } } }, expect: { kind: 'settle', decided: { decision: 'kept', state: { attempt: 1, healthySince: T, keptNotified: true } }, save: 'write' } },
+    { name: 'Awaiting → Kept at once with keep { healthyEvaluations: 1, minHealthyMs: 0 } (the original behaviour)', given: { state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0, undoScaleUp: true } } }, expect: { kind: 'settle', decided: { decision: 'kept', state: { attempt: 1, healthySince: T, keptNotified: true } }, save: 'write' } },
     { name: 'Kept → Kept (quiet): healthy while the healthy period runs is none', given: { state: after(1, 200_000, { healthySince: T - 60_000, keptNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'none' }, save: 'none' } },
     { name: 'Kept → Reset: healthy for healthyResetMs clears the state', given: { state: after(1, 900_000, { healthySince: T - 600_000, keptNotified: true }), assessment: healthy }, expect: { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 } }, save: 'clear' } },
     { name: 'Kept → Healing: at risk again breaks the healthy period and escalates', given: { state: after(1, 200_000, { healthySince: T - 60_000, keptNotified: true }) }, expect: { kind: 'step', due: { attempt: 2, state: { attempt: 1 } }, save: 'write' } },
@@ -60,7 +60,7 @@ describe('ladder: the transitions of the state diagram (the loop)', () => {
   });
 
   it('reports the time of the reset in the kept note', () => {
-    const next = decide(input({ state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0 } } }));
+    const next = decide(input({ state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0, undoScaleUp: true } } }));
     expect(next.kind === 'settle' && next.decided.note).toBe(`the attempt count resets at ${new Date(T + 600_000).toISOString()} if it stays healthy`);
   });
 });
@@ -85,7 +85,7 @@ describe('ladder: kept only when it holds', () => {
   });
 
   it('asks to look again when the hold can next complete', () => {
-    const next = decide(input({ state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 4, minHealthyMs: 90_000 } } }));
+    const next = decide(input({ state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 4, minHealthyMs: 90_000, undoScaleUp: true } } }));
     expect(next).toMatchObject({ kind: 'settle', decided: { recheckAt: T + 30_000 } });
   });
 
@@ -187,9 +187,9 @@ describe('ladder: the operator\'s heal-now, with and without force', () => {
     expect(decide(input({ policy: custom, request: healNow({ step: 'cache' }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'cache', command: ['sh', '-c', 'rm -rf /tmp/cache/*'] } } });
   });
 
-  it('past the ceiling, a named step runs; forced, the last step runs again', () => {
-    expect(decide(input({ state: after(3, 600_000), request: healNow({ step: 'restart' }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' }, attempt: 4 } });
-    expect(decide(input({ state: after(3, 600_000), request: healNow({ force: true }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' } } });
+  it('past the ceiling, a named step runs; forced, the last step runs again; the attempt never goes past the ladder length', () => {
+    expect(decide(input({ state: after(3, 600_000), request: healNow({ step: 'restart' }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' }, attempt: 3 } });
+    expect(decide(input({ state: after(3, 600_000), request: healNow({ force: true }) }))).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' }, attempt: 3 } });
   });
 
   it('plans only when the operator or the policy asks for dry-run', () => {
@@ -245,5 +245,61 @@ describe('ladder: reset, in-flight and the effects\' verdicts', () => {
     expect(ladderPosition(after(3, 600_000), policy, T, false)).toEqual({ attempt: 3, maxAttempts: 3, nextStep: null });
     expect(awaitingRecheck(after(1, 30_000), policy, T)).toBe(true);
     expect(awaitingRecheck(after(1, 120_000), policy, T)).toBe(false);
+  });
+});
+
+describe('ladder: the guards that hold a whole target (another process\'s claim, a rollout)', () => {
+  const claim = { attempt: 2, step: 'cache' as const, holder: 'autoheal-b', startedAt: T - 10_000, deadline: T + 60_000 };
+  const rolling = { desiredReplicas: 3, availableReplicas: 2, updating: true, stalled: false };
+  const starting = { createdAt: T - 40_000, progressDeadlineMs: 600_000, desiredReplicas: 3, availableReplicas: 1, updating: false, stalled: false };
+
+  it("another process's live claim: in-flight naming the holder, nothing saved, whatever the verdict", () => {
+    for (const assessment of [atRisk, healthy, unknown]) {
+      const next = decide(input({ state: { ...after(2, 10_000), intent: claim }, assessment, identity: 'autoheal-a' }));
+      expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'in-flight' }, save: 'none' });
+      expect(next.kind === 'settle' && next.decided.note).toBe(`step 2/3 (cache) was claimed by autoheal-b at ${new Date(T - 10_000).toISOString()} and is still in flight (until ${new Date(T + 60_000).toISOString()} at the latest)`);
+    }
+  });
+
+  it('a claim past its deadline holds nothing: the ladder goes on from the attempt it counted', () => {
+    expect(decide(input({ state: { ...after(2, 130_000), intent: { ...claim, deadline: T - 1 } }, identity: 'autoheal-a' }))).toMatchObject({ kind: 'step', due: { attempt: 3, step: { kind: 'rollback' } } });
+  });
+
+  it("the operator's force never passes another process's live claim", () => {
+    expect(decide(input({ state: { ...after(2, 10_000), intent: claim }, request: { kind: 'heal-now', force: true, dryRun: false } }))).toMatchObject({ decided: { suppressedReason: 'in-flight', byOperator: true } });
+  });
+
+  it('rolling out (not stalled): at risk is not judged, nothing saved, the healthy streak kept', () => {
+    const state = after(1, 200_000, { healthySince: T - 60_000, healthyCount: 2 });
+    const next = decide(input({ state, workload: rolling }));
+    expect(next).toEqual({
+      kind: 'settle',
+      decided: { decision: 'suppressed', suppressedReason: 'rolling-out', state, note: 'not judged: rolling out (2/3 available); judged once the rollout completes or stalls' },
+      save: 'none',
+    });
+  });
+
+  it('still starting (younger than its progress deadline, not yet available): not judged', () => {
+    expect(decide(input({ workload: starting }))).toMatchObject({ decided: { suppressedReason: 'rolling-out', note: 'not judged: still starting (created 40 s ago, 1/3 available, progress deadline 600 s)' } });
+  });
+
+  it('judged as usual once stalled, once available, past the progress deadline, or with the guard off', () => {
+    expect(decide(input({ workload: { ...rolling, stalled: true } }))).toMatchObject({ kind: 'step' });
+    expect(decide(input({ workload: { ...starting, availableReplicas: 3 } }))).toMatchObject({ kind: 'step' });
+    expect(decide(input({ workload: { ...starting, createdAt: T - 600_000 } }))).toMatchObject({ kind: 'step' });
+    expect(decide(input({ workload: rolling, policy: { ...policy, rolloutGuard: false } }))).toMatchObject({ kind: 'step' });
+    expect(decide(input({}))).toMatchObject({ kind: 'step' });
+  });
+
+  it('a rollout does not hide a healthy target, and the operator may force past it', () => {
+    expect(decide(input({ assessment: healthy, workload: rolling }))).toMatchObject({ decided: { decision: 'none' } });
+    expect(decide(input({ workload: rolling, request: { kind: 'heal-now', force: false, dryRun: false } }))).toMatchObject({ decided: { suppressedReason: 'rolling-out', byOperator: true } });
+    expect(decide(input({ workload: rolling, request: { kind: 'heal-now', force: true, dryRun: false } }))).toMatchObject({ kind: 'step', due: { overridden: ['rolling-out'] } });
+  });
+
+  it('kept asks for the scale-ups to be undone when keep.undoScaleUp is on (the default)', () => {
+    const keptOnce = { state: after(1, 120_000), assessment: healthy, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0, undoScaleUp: true } } };
+    expect(decide(input(keptOnce))).toMatchObject({ decided: { decision: 'kept', undoScaleUp: true } });
+    expect(decide(input({ ...keptOnce, policy: { ...policy, keep: { healthyEvaluations: 1, minHealthyMs: 0, undoScaleUp: false } } }))).not.toHaveProperty('decided.undoScaleUp');
   });
 });

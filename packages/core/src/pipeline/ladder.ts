@@ -12,10 +12,12 @@
  * {@link stepStopped} and {@link stateAfterStep} say what their results mean.
  *
  * The state machine (attempt n of the persisted `HealingState` means n steps taken this episode):
+ * - another process's claim on the target still live → `suppressed`/`in-flight` (naming the holder);
  * - unknown verdict → `suppressed`/`unknown` (never act on what cannot be seen);
  * - within `recheckDelayMs` of the last step → `awaiting-recheck`;
  * - healthy, attempt 0 → `none`; healthy after a step → `kept` (once), then quiet `none`, then
  *   `reset` after `healthyResetMs` of continuous health;
+ * - at risk but still starting or rolling out (not stalled) → `suppressed`/`rolling-out`;
  * - at risk: the healthy period is broken; after the last step → `handoff` (once), then
  *   `suppressed`/`ceiling-reached`; in the cooldown → `cooldown`; breaker open → `circuit-open`;
  *   otherwise step `ladder[attempt]` is due.
@@ -23,12 +25,14 @@
 import type { RiskAssessment } from '../assessment.js';
 import type { DecisionKind, Diagnosis, SuppressedReason } from '../decision.js';
 import { healStepSchema, type HealingState, type HealOutcome, type HealPlan, type HealStep, type HealStepKind } from '../healing.js';
+import type { WorkloadStatus } from '../workload.js';
 import type { CircuitState } from './circuit-breaker.js';
+import { claimedElsewhere, intentLive, rolloutGuard } from './ladder-guards.js';
 import type { Policy } from './policy.js';
 import { describeRisk, isoTime, stepLabel } from './words.js';
 
 /** The parts of the policy the ladder reads. */
-export type LadderPolicy = Pick<Policy, 'strategy' | 'ladder' | 'keep' | 'recheckDelayMs' | 'cooldownMs' | 'healthyResetMs' | 'dryRun' | 'revalidateBeforeAction' | 'circuitBreaker'>;
+export type LadderPolicy = Pick<Policy, 'strategy' | 'ladder' | 'keep' | 'recheckDelayMs' | 'cooldownMs' | 'healthyResetMs' | 'dryRun' | 'revalidateBeforeAction' | 'circuitBreaker' | 'rolloutGuard'>;
 
 /** Who asks, and for what. */
 export type LadderRequest =
@@ -54,6 +58,10 @@ export interface LadderInput {
   policy: LadderPolicy;
   circuit: CircuitState;
   request: LadderRequest;
+  /** The workload's rollout, when the healer reports it (the rollout guard). */
+  workload?: WorkloadStatus;
+  /** Who decides: a claim held by anyone else and still live makes the target `in-flight`. */
+  identity?: string;
 }
 
 /** What the state machine decided, before it becomes a DecisionRecord. */
@@ -75,6 +83,8 @@ export interface Decided {
   refusedOnPurpose?: boolean;
   /** The diagnosis of the look, shown in the record whether or not it chose the step. */
   diagnosis?: Diagnosis;
+  /** Set on `kept` when the policy wants the episode's scale-ups put back (`keep.undoScaleUp`). */
+  undoScaleUp?: boolean;
 }
 
 /** What to persist before the decision is recorded. */
@@ -264,7 +274,7 @@ function whenHealthy(state: HealingState, policy: LadderPolicy, now: number): La
   const healthyCount = (state.healthyCount ?? 0) + 1;
   if (healthyCount >= healthyEvaluations && now - healthySince >= minHealthyMs) {
     const kept: HealingState = { ...state, healthySince, healthyCount, keptNotified: true, ...(state.lastStep ? { worked: state.lastStep } : {}) };
-    return { kind: 'settle', decided: { decision: 'kept', state: kept, note: resetNote }, save: 'write' };
+    return { kind: 'settle', decided: { decision: 'kept', state: kept, note: resetNote, ...(policy.keep.undoScaleUp ? { undoScaleUp: true } : {}) }, save: 'write' };
   }
   // Holding: healthy, but not yet long enough to call the step a success. A relapse now escalates.
   const interval = healthyEvaluations > 1 ? minHealthyMs / (healthyEvaluations - 1) : minHealthyMs;
@@ -278,6 +288,11 @@ function whenHealthy(state: HealingState, policy: LadderPolicy, now: number): La
 function whenAtRisk(stored: HealingState, input: LadderInput): LadderDecision {
   const { policy, now, circuit } = input;
   const maxAttempts = policy.ladder.length;
+  // Not judged at all while starting or rolling out: nothing changes, not even the healthy streak.
+  const rolling = policy.rolloutGuard ? rolloutGuard(input.workload, now) : undefined;
+  if (rolling !== undefined) {
+    return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'rolling-out', state: stored, note: `not judged: ${rolling}` }, save: 'none' };
+  }
   // The healthy streak is broken: the reset timer and the hold start again at the next healthy evaluation.
   let state = stored;
   let save: StateChange = 'none';
@@ -321,13 +336,14 @@ function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'he
   const { state, policy, now, circuit, assessment } = input;
   const { verdict } = assessment;
   const maxAttempts = policy.ladder.length;
-  // No named step and no step left: the ceiling. Forced, the last step of the ladder runs again.
+  // No named step and no step left: the ceiling. Forced, the last step of the ladder runs again,
+  // as the last attempt: the count never goes past the ladder's length.
   // The loop's choice (the diagnosis, else the ladder), unless the operator names a step.
   const ladderStep = state.attempt < maxAttempts ? nextStep(state, policy, input.diagnosis) : undefined;
   const step = request.step !== undefined ? stepOfKind(policy, request.step) : (ladderStep ?? policy.ladder[maxAttempts - 1]!);
   const due: StepDue = {
     step,
-    attempt: state.attempt + 1,
+    attempt: Math.min(state.attempt + 1, maxAttempts),
     state,
     revalidate: false,
     dryRun: request.dryRun || policy.dryRun,
@@ -337,6 +353,7 @@ function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'he
   const rules: StepRule[] = [
     { reason: 'unknown', applies: verdict === 'unknown', why: () => `the target cannot be judged (${describeRisk(assessment)})` },
     { reason: 'recovered', applies: verdict === 'healthy', why: () => `not at risk now (${describeRisk(assessment)})` },
+    ((rolling) => ({ reason: 'rolling-out' as const, applies: rolling !== undefined, why: () => rolling ?? '' }))(policy.rolloutGuard ? rolloutGuard(input.workload, now) : undefined),
     cooldownRule(state, policy, now),
     circuitRule(circuit, policy),
     {
@@ -363,6 +380,10 @@ function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'he
 export function decide(input: LadderInput): LadderDecision {
   const { state, policy, now, request } = input;
   const { verdict } = input.assessment;
+  // Another process claimed a step and may still be applying it: decide nothing, write nothing.
+  if (request.kind !== 'reset' && intentLive(state.intent, now) && state.intent.holder !== input.identity) {
+    return { kind: 'settle', decided: claimedElsewhere(state, state.intent, policy.ladder.length, request), save: 'none' };
+  }
   switch (request.kind) {
     case 'reset':
       return { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 }, byOperator: true }, save: 'clear' };

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
 import type { Healer } from '../interfaces/healer.js';
+import type { ActionFence } from '../interfaces/action-fence.js';
+import type { CircuitStore } from '../interfaces/circuit-store.js';
 import type { Notifier } from '../interfaces/notifier.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
 import { healStepKindSchema } from '../healing.js';
@@ -38,6 +40,20 @@ export const pipelineOptionsSchema = z.object({
   clock: z.custom<Clock>((value) => hasMethods(value, ['now', 'sleep']), 'must be a Clock: an object with now() and sleep(ms, signal)').default(systemClock),
   onError: z.custom<NonNullable<PipelineOptions['onError']>>((value) => typeof value === 'function', 'must be a function (error, context) => void').optional(),
   circuitHistory: z.array(z.number('must be epoch milliseconds')).default([]),
+  circuitStore: z
+    .custom<CircuitStore>((value) => hasName(value) && hasMethods(value, ['read', 'take']), 'must be a CircuitStore: an object with a name, read() and take(), e.g. createKubernetesCircuitStore(...)')
+    .optional(),
+  identity: z.string().min(1, 'must not be empty').max(253, 'must be at most 253 characters').optional(),
+  fence: z.custom<ActionFence>((value) => hasMethods(value, ['check']), 'must be an ActionFence: an object with check() returning undefined or the reason').optional(),
+  delivery: z
+    .strictObject({
+      queueCapacity: z.number().int().min(1, 'must be at least 1').default(100),
+      retries: z.number().int().min(0).max(10).default(2),
+      retryDelayMs: z.number().int().min(0).default(1_000),
+      timeoutMs: z.number().int().min(1, 'must be at least 1 ms, e.g. 30000').default(30_000),
+      drainTimeoutMs: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
 });
 
 export const healNowOptionsSchema = z.object({

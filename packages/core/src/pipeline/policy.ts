@@ -38,6 +38,11 @@ export const policySchema = z.strictObject({
       healthyEvaluations: z.number().int().min(1, 'must be at least 1').default(3),
       /** @default 60000 (1 min) */
       minHealthyMs: z.number().int().min(0).default(60_000),
+      /**
+       * Once kept, put back the replica count (or the autoscaler's floor) the ladder's steps raised
+       * this episode, when the healer can (`healer.undoScaleUp`). @default true
+       */
+      undoScaleUp: z.boolean().default(true),
     })
     .prefault({}),
   /** Reset the attempt count after this long continuously healthy after a step. @default 600000 */
@@ -49,6 +54,13 @@ export const policySchema = z.strictObject({
       windowMs: z.number().int().min(1).default(3_600_000),
     })
     .default({ maxActions: 5, windowMs: 3_600_000 }),
+  /**
+   * Do not judge a workload that is still starting (younger than its progress deadline and not yet
+   * available) or rolling out (a new version replacing the old one, not stalled): a due step is
+   * `suppressed`/`rolling-out`. Needs a healer that reports the rollout (`healer.readTarget`).
+   * @default true
+   */
+  rolloutGuard: z.boolean().default(true),
   /** Plan and record, change nothing. @default false */
   dryRun: z.boolean().default(false),
   /** Re-collect and re-score right before each step; skip it if the target recovered. @default true */

@@ -4,6 +4,9 @@ import type { FeatureSource } from '../interfaces/feature-source.js';
 import type { HealingState, HealStepKind } from '../healing.js';
 import type { RiskAssessment } from '../assessment.js';
 import type { Healer } from '../interfaces/healer.js';
+import type { ActionFence } from '../interfaces/action-fence.js';
+import type { CircuitStore } from '../interfaces/circuit-store.js';
+import type { DeliveryStats } from './delivery-queue.js';
 import type { Notifier } from '../interfaces/notifier.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
 import type { TargetRef, TargetRefInput } from '../target.js';
@@ -29,10 +32,44 @@ export interface PipelineOptions {
   onError?: (error: unknown, context: PipelineErrorContext) => void;
   /**
    * Times (epoch ms) of steps already taken across all targets, e.g. read back from the healer's
-   * Events. The circuit breaker's window lives in memory, so a fresh process (the operator CLI)
-   * passes these to start from the cluster's real window. @default []
+   * Events, for a breaker whose window lives in memory (no `circuitStore`): a fresh process (the
+   * operator CLI) passes these to start from the cluster's real window. Ignored with a
+   * `circuitStore`, which holds the window itself. @default []
    */
   circuitHistory?: readonly number[];
+  /**
+   * Where the circuit breaker's window is shared, so that it survives restarts and binds every
+   * process acting on the cluster (e.g. the Kubernetes adapter's ConfigMap store). When it cannot
+   * be read the breaker fails closed. @default none: the window lives in this process's memory
+   */
+  circuitStore?: CircuitStore;
+  /**
+   * This process's name in the claims it writes before a step and in the breaker's slots, so others
+   * can say who is acting. Must differ between processes (the server uses its leader-election
+   * identity, else host name and process id). @default `autoheal-` and a random suffix
+   */
+  identity?: string;
+  /**
+   * "May this process still act?", checked before a step is claimed and before every write of the
+   * step (the server passes its leader elector's fence). @default none: always
+   */
+  fence?: ActionFence;
+  /** How records reach the notifiers and the event recorder (one bounded queue each). */
+  delivery?: DeliveryOptions;
+}
+
+/** Options of the notification queues (see {@link PipelineOptions.delivery}). */
+export interface DeliveryOptions {
+  /** Records waiting per notifier (and for the event recorder); the newest is dropped when full. @default 100 */
+  queueCapacity?: number;
+  /** Further tries of a delivery that failed with a retryable error or timed out. @default 2 */
+  retries?: number;
+  /** Wait before the first retry, doubled for each further one, in ms. @default 1000 */
+  retryDelayMs?: number;
+  /** Time limit of one delivery, in ms. @default 30000 */
+  timeoutMs?: number;
+  /** How long `close()` waits for the queues to empty before dropping what is left, in ms. @default 10000 */
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -78,8 +115,8 @@ export interface TargetInspection {
     /** Epoch ms of the next re-check, when one is pending. */
     recheckAt?: number;
   };
-  /** This pipeline's circuit breaker (in memory, plus `circuitHistory`). */
-  circuit: { open: boolean; actionsInWindow: number; maxActions: number };
+  /** This pipeline's circuit breaker (the shared window when there is a store). */
+  circuit: { open: boolean; actionsInWindow: number; maxActions: number; unavailable?: string };
 }
 
 export interface WatchOptions {
@@ -147,8 +184,21 @@ export interface Pipeline {
   readonly policy: import('./policy.js').Policy;
   /** The threshold that judges `target`: its own from `targetThresholds`, else `policy.threshold`. */
   thresholdFor(target: TargetRefInput): number;
-  /** Current circuit breaker state. */
-  circuitState(): { open: boolean; actionsInWindow: number; maxActions: number };
-  /** Closes every adapter that has `close()`. */
+  /** Current circuit breaker state (as of the last read of a shared window). */
+  circuitState(): { open: boolean; actionsInWindow: number; maxActions: number; unavailable?: string };
+  /** This process's name in claims and breaker slots. */
+  readonly identity: string;
+  /**
+   * Resolves when every notification queue is empty (or after `timeoutMs`). Evaluations never wait
+   * for notifiers; this is for callers that want to.
+   */
+  flush(options?: { timeoutMs?: number }): Promise<void>;
+  /** Per notifier (and the event recorder): queue depth and how many records were delivered, dropped, retried, failed. */
+  deliveryStats(): DeliveryStats[];
+  /**
+   * Waits up to `delivery.drainTimeoutMs` for the notification queues to empty (so a CI run does
+   * not exit before Slack is told; what is left is dropped and counted), then closes every adapter
+   * that has `close()`.
+   */
   close(): Promise<void>;
 }

@@ -109,8 +109,9 @@ export interface UnknownRetry {
  *
  * A step due but in its cooldown (a relapse while holding) waits for the cooldown and judges again.
  * A re-check during an episode that lands on missing data (pods restarting, counters too young for
- * a rate) is not the end: it looks again every `unknownRetry.everyMs` for up to `withinMs`, then
- * stops with the `unknown` record — never acting on it (unknown never heals).
+ * a rate), or a workload that is still rolling out, is not the end: it looks again every
+ * `unknownRetry.everyMs` for up to `withinMs`, then stops with that record — never acting on it
+ * (unknown never heals, a rollout is not judged).
  */
 export async function runUntilSettled(
   parts: Pick<LoopParts, 'clock' | 'evaluate'>,
@@ -124,7 +125,9 @@ export async function runUntilSettled(
   for (;;) {
     const record = await parts.evaluate(target, signal);
     records.push(record);
-    const blind = record.decision === 'suppressed' && record.suppressedReason === 'unknown' && record.ladder.attempt > 0;
+    // Blind (pods restarting after a step) or mid-rollout: look again for a while rather than end the run on it.
+    const blind =
+      record.decision === 'suppressed' && ((record.suppressedReason === 'unknown' && record.ladder.attempt > 0) || record.suppressedReason === 'rolling-out');
     if (!blind) blindSince = undefined;
     else blindSince ??= clock.now();
     const keepLooking = blind && clock.now() - blindSince! < unknownRetry.withinMs;

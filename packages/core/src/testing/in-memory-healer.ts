@@ -1,12 +1,17 @@
 /**
  * A Healer that acts on nothing but memory, for tests and demos. It keeps the ladder state per
  * target (as the Kubernetes healer keeps it in an annotation) and lists every plan it computed and
- * every plan it applied, so tests can assert exactly what would have happened to a cluster.
+ * every plan it applied, so tests can assert exactly what would have happened to a cluster. It
+ * honours the whole port: conditional state writes (`expected`), the fence and the claim checked
+ * before a step changes anything, the rollout it is told (`setWorkload`), finding an applied step
+ * again (`findStep`) and undoing its scale-ups.
  */
 import { z } from 'zod';
 import type { DecisionRecord } from '../decision.js';
 import { AdapterError, AutohealError } from '../errors.js';
-import { healingStateSchema, type HealingState, type HealOperation, type HealOutcome, type HealPlan, type HealStep, type HealStepKind } from '../healing.js';
+import { HealingError } from '../errors.js';
+import { healingStateSchema, sameHealingState, type HealingState, type HealOperation, type HealOutcome, type HealPlan, type HealStep, type HealStepKind } from '../healing.js';
+import type { WorkloadStatus } from '../workload.js';
 import type { Healer } from '../interfaces/healer.js';
 import { targetKey, type TargetRef } from '../target.js';
 import { parseWithSchema } from '../validation.js';
@@ -55,6 +60,12 @@ export interface InMemoryHealer extends Healer {
   readonly recorded: DecisionRecord[];
   /** Makes every following `readState`/`writeState` reject with `error` (`null` to stop failing). */
   failStateWith(error: unknown): void;
+  /** What `readTarget` reports as the target's rollout (`undefined`: nothing, the guard does not apply). */
+  setWorkload(target: TargetRef, workload: WorkloadStatus | undefined): void;
+  /** The target's replica count (2 until a scale-up raised it). */
+  replicasOf(target: TargetRef): number;
+  /** Plans an `apply` stopped before changing anything (the fence or a claim no longer its own), with why. */
+  readonly fenced: Array<{ target: TargetRef; plan: HealPlan; why: string }>;
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
@@ -133,6 +144,8 @@ export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMem
   const applied: AppliedStep[] = [];
   const recorded: DecisionRecord[] = [];
   const replicas = new Map<string, number>();
+  const workloads = new Map<string, WorkloadStatus>();
+  const fenced: Array<{ target: TargetRef; plan: HealPlan; why: string }> = [];
   let stateFailure: unknown = null;
 
   const fails = (target: TargetRef, step: HealStep): boolean => {
@@ -153,20 +166,37 @@ export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMem
     }
   };
 
+  async function readState(target: TargetRef, callOptions?: { signal?: AbortSignal }): Promise<HealingState> {
+    throwIfAborted(callOptions?.signal, 'readState', component);
+    throwIfStateFailing();
+    const state = states.get(targetKey(target));
+    return state ? { ...state } : { attempt: 0 };
+  }
+
   return {
     name: parsed.name,
     plans,
     applied,
     recorded,
-    async readState(target, callOptions) {
-      throwIfAborted(callOptions?.signal, 'readState', component);
-      throwIfStateFailing();
-      const state = states.get(targetKey(target));
-      return state ? { ...state } : { attempt: 0 };
+    fenced,
+    readState,
+    async readTarget(target, callOptions) {
+      const state = await readState(target, callOptions);
+      const workload = workloads.get(targetKey(target));
+      return workload ? { state, workload: { ...workload } } : { state };
     },
     async writeState(target, state, callOptions) {
       throwIfAborted(callOptions?.signal, 'writeState', component);
       throwIfStateFailing();
+      // Read and compare in the same synchronous step as the write: the in-memory compare-and-swap.
+      const current: HealingState = states.get(targetKey(target)) ?? { attempt: 0 };
+      if (callOptions?.expected && !sameHealingState(current, callOptions.expected)) {
+        throw new HealingError(`the ladder state of ${targetKey(target)} is not the one expected (another writer changed it)`, {
+          component,
+          code: 'STATE_CONFLICT',
+          details: { current: { ...current } },
+        });
+      }
       if (state === null) {
         states.delete(targetKey(target));
         return;
@@ -193,6 +223,23 @@ export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMem
         };
       }
       await parsed.beforeApply?.(target, plan);
+      // The last check before changing anything: the fence, and the claim still being this step's.
+      const stored = states.get(targetKey(target));
+      const claim = callOptions?.intent;
+      const why =
+        callOptions?.fence?.check() ??
+        (claim && (stored?.intent?.holder !== claim.holder || stored.intent.attempt !== claim.attempt)
+          ? `the claim on attempt ${claim.attempt} is no longer ${claim.holder}'s`
+          : undefined);
+      if (why !== undefined) {
+        fenced.push({ target, plan, why });
+        return {
+          ok: false,
+          dryRun: false,
+          message: `stopped before changing anything: ${why}`,
+          results: plan.operations.map((operation) => ({ op: operation.op, ok: false, message: `not attempted: ${why}` })),
+        };
+      }
       const ok = !fails(target, plan.step);
       const outcome: HealOutcome = {
         ok,
@@ -216,8 +263,26 @@ export function createInMemoryHealer(options: InMemoryHealerOptions = {}): InMem
       throwIfAborted(callOptions?.signal, 'recordDecision', component);
       recorded.push(record);
     },
+    async findStep(target, intent) {
+      const match = applied.find((step) => targetKey(step.target) === targetKey(target) && step.plan.attempt === intent.attempt && step.plan.step.kind === intent.step);
+      if (!match) return { found: 'unknown', evidence: `no ${intent.step} applied as attempt ${intent.attempt}` };
+      return { found: match.outcome.ok ? 'applied' : 'failed', evidence: match.outcome.message };
+    },
+    async undoScaleUp(target, callOptions) {
+      const now = replicas.get(targetKey(target));
+      if (now === undefined || now === INITIAL_REPLICAS) return undefined;
+      const why = callOptions?.fence?.check();
+      if (why !== undefined) return `scale-up not undone: ${why}`;
+      replicas.delete(targetKey(target));
+      return `scaled ${targetKey(target)} back ${now} → ${INITIAL_REPLICAS} replicas`;
+    },
     failStateWith(error) {
       stateFailure = error;
     },
+    setWorkload(target, workload) {
+      if (workload === undefined) workloads.delete(targetKey(target));
+      else workloads.set(targetKey(target), { ...workload });
+    },
+    replicasOf: (target) => replicas.get(targetKey(target)) ?? INITIAL_REPLICAS,
   };
 }

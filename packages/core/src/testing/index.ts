@@ -19,5 +19,6 @@ export {
   type PlannedStep,
 } from './in-memory-healer.js';
 export { createInMemoryNotifier, type InMemoryNotifier, type InMemoryNotifierOptions } from './in-memory-notifier.js';
+export { createInMemoryCircuitStore, type InMemoryCircuitStore } from './in-memory-circuit-store.js';
 export { AT_RISK_FEATURES, HEALTHY_FEATURES, makeDecisionRecord } from './fixtures.js';
 export * from './conformance/index.js';
