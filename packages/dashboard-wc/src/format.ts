@@ -97,6 +97,9 @@ export const SUPPRESSED_LABELS: Record<string, string> = {
   'ceiling-reached': 'every step of the ladder was tried',
   'in-flight': 'another action is still running',
   refused: 'the healer refused the step',
+  'rolling-out': 'still starting or rolling out — not judged yet',
+  'not-leader': 'this replica does not lead',
+  'state-unavailable': 'the ladder state could not be read or claimed',
 };
 
 export function decisionLabel(record: DecisionRecord): string {

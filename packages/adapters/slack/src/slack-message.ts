@@ -15,9 +15,10 @@ export const SEVERITY_ORDER: readonly Severity[] = ['info', 'warning', 'critical
  * - `critical`: `handoff` (a human is needed); `suppressed` by `ceiling-reached` or `circuit-open`
  *   (the automation has stopped acting).
  * - `warning`: `heal` (something was changed, or would be in dry-run); `suppressed` by `unknown`
- *   (a signal is missing, so nobody is watching that target), `refused` or `dry-run`.
- * - `info`: `kept`, `reset`, `none`, `awaiting-recheck`; `suppressed` by `cooldown`, `in-flight`
- *   or `recovered` (routine).
+ *   (a signal is missing, so nobody is watching that target), `refused`, `dry-run` or
+ *   `state-unavailable` (the target's state cannot be read, so nothing is done for it).
+ * - `info`: `kept`, `reset`, `none`, `awaiting-recheck`; `suppressed` by `cooldown`, `in-flight`,
+ *   `recovered`, `rolling-out` or `not-leader` (routine).
  */
 export function severityOf(record: Pick<DecisionRecord, 'decision' | 'suppressedReason'>): Severity {
   switch (record.decision) {
@@ -34,7 +35,7 @@ export function severityOf(record: Pick<DecisionRecord, 'decision' | 'suppressed
 
 function suppressedSeverity(reason: SuppressedReason | undefined): Severity {
   if (reason === 'ceiling-reached' || reason === 'circuit-open') return 'critical';
-  if (reason === 'unknown' || reason === 'refused' || reason === 'dry-run' || reason === undefined) return 'warning';
+  if (reason === 'unknown' || reason === 'refused' || reason === 'dry-run' || reason === 'state-unavailable' || reason === undefined) return 'warning';
   return 'info';
 }
 
@@ -47,6 +48,9 @@ const SUPPRESSED_WORDS: Record<SuppressedReason, string> = {
   'ceiling-reached': 'every step of the ladder was already tried',
   'in-flight': 'another action on this target is still running',
   refused: 'the healer refused the step',
+  'rolling-out': 'the workload is still starting or rolling out, so it is not judged yet',
+  'not-leader': 'this autoheal replica no longer leads, so it does not act',
+  'state-unavailable': 'the ladder state could not be read or claimed, so nothing was done',
 };
 
 const KIND_ICONS: Record<DecisionKind, string> = {
