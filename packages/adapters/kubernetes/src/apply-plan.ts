@@ -2,11 +2,12 @@
  * Applying a plan: its operations in order, each by the module of its kind, then the step's Event.
  * The rules of the sequence live here: a refused plan or an already aborted signal throws; an
  * operation that fails (or throws) stops the ones after it, which are reported "not attempted",
- * except a partial cache clear (the restart after it replaces those pods anyway); aborted part-way,
- * the outcome says what was done and what was not.
+ * except a partial cache clear (the restart after it replaces those pods anyway); aborted or fenced
+ * part-way (the fence refused, or the claim is no longer this step's), the outcome says what was
+ * done, what was not, and why.
  */
-import { AutohealError, HealingError, type CallOptions, type HealOperation, type HealOutcome, type HealPlan, type OperationResult, type TargetRef } from '@autoheal/core';
-import { createApplyContext, type ApplyContext } from './apply-context.js';
+import { AutohealError, HealingError, type ApplyOptions, type HealOperation, type HealOutcome, type HealPlan, type OperationResult, type TargetRef } from '@autoheal/core';
+import { createApplyContext, StepFencedError, type ApplyContext } from './apply-context.js';
 import type { DeploymentReads } from './deployment-reads.js';
 import type { EventWriter } from './event-writer.js';
 import { applyExec } from './exec-operation.js';
@@ -18,7 +19,7 @@ import { applyScale, applyScaleHpa } from './scale-operations.js';
 const COMPONENT = 'kubernetes';
 
 /** Applies plans made by `planStep`. */
-export type PlanApplier = (target: TargetRef, plan: HealPlan, options?: CallOptions & { dryRun?: boolean }) => Promise<HealOutcome>;
+export type PlanApplier = (target: TargetRef, plan: HealPlan, options?: ApplyOptions) => Promise<HealOutcome>;
 
 type WriteOperation = Exclude<HealOperation, { op: 'event' }>;
 
@@ -56,7 +57,12 @@ export function createPlanApplier(deps: { clients: KubeClients; reads: Deploymen
         cause: signal.reason,
       });
     }
-    const context = createApplyContext(deps.clients, deps.reads, target, { dryRun, signal });
+    const context = createApplyContext(deps.clients, deps.reads, target, {
+      dryRun,
+      ...(signal ? { signal } : {}),
+      ...(options?.fence ? { fence: options.fence } : {}),
+      ...(options?.intent ? { intent: options.intent } : {}),
+    });
     const results: OperationResult[] = [];
     let blocked: string | undefined;
     for (const operation of plan.operations) {
@@ -68,11 +74,18 @@ export function createPlanApplier(deps: { clients: KubeClients; reads: Deploymen
         continue;
       }
       try {
+        // Every operation asks the fence first (the writes inside ask again, with the claim).
+        context.checkFence(operation.op);
         const result = await applyOperation(context, operation);
         results.push(result);
         // A refused restart or rollback stops the step; a partial cache clear does not.
         if (!result.ok && operation.op !== 'exec') blocked = `${operation.op} failed`;
       } catch (error) {
+        if (StepFencedError.isFenced(error)) {
+          results.push({ op: operation.op, ok: false, message: `not attempted: ${error.why}` });
+          blocked = error.why;
+          continue;
+        }
         results.push({ op: operation.op, ok: false, message: error instanceof Error ? error.message : String(error) });
         blocked = `${operation.op} failed`;
       }

@@ -43,8 +43,12 @@ export interface EventWriter {
   recordDecision(record: DecisionRecord, signal?: AbortSignal): Promise<void>;
 }
 
-/** Creates the Event writer. */
-export function createEventWriter(clients: KubeClients, reads: DeploymentReads, source: EventSource): EventWriter {
+/**
+ * Creates the Event writer. `circuitEventIntervalMs`: at most one `AutohealCircuitOpen` per target
+ * in that time (a storm evaluates every target every round; one Event says it).
+ */
+export function createEventWriter(clients: KubeClients, reads: DeploymentReads, source: EventSource, limits: { circuitEventIntervalMs: number } = { circuitEventIntervalMs: 600_000 }): EventWriter {
+  const lastCircuitEvent = new Map<string, number>();
   async function write(deployment: V1Deployment, kind: EventKind, message: string, signal?: AbortSignal): Promise<void> {
     const namespace = deployment.metadata?.namespace ?? 'default';
     const body = buildDeploymentEvent({
@@ -76,6 +80,12 @@ export function createEventWriter(clients: KubeClients, reads: DeploymentReads, 
   async function recordDecision(record: DecisionRecord, signal?: AbortSignal): Promise<void> {
     const kind = decisionEvent(record);
     if (!kind) return;
+    if (kind.reason === 'AutohealCircuitOpen') {
+      const key = `${record.target.namespace}/${record.target.name}`;
+      const now = Date.now();
+      if (now - (lastCircuitEvent.get(key) ?? Number.NEGATIVE_INFINITY) < limits.circuitEventIntervalMs) return;
+      lastCircuitEvent.set(key, now);
+    }
     await write(await reads.deployment(record.target, signal), kind, record.summary, signal);
   }
 

@@ -15,7 +15,8 @@ export type AutohealEventReason =
   | 'AutohealHandoff'
   | 'AutohealReset'
   | 'AutohealRefused'
-  | 'AutohealFailed';
+  | 'AutohealFailed'
+  | 'AutohealCircuitOpen';
 
 /** An Event's type and reason. */
 export interface EventKind {
@@ -36,7 +37,8 @@ export function stepEvent(kind: HealStepKind, ok: boolean): EventKind {
 
 /**
  * The Event a decision records, if any. Dry-run records none (it changes nothing, Events
- * included); neither do `none`, `awaiting-recheck` and suppressions other than a refusal. A `heal`
+ * included); neither do `none`, `awaiting-recheck` and suppressions other than a refusal and the
+ * circuit breaker (`AutohealCircuitOpen`, rate-limited by the writer). A `heal`
  * whose step got an outcome has its Event already: the step records it when applied (see
  * {@link stepEvent}), so only a heal that never got an outcome (`AutohealFailed`) gets one here.
  */
@@ -54,7 +56,11 @@ export function decisionEvent(record: DecisionRecord): EventKind | undefined {
     case 'handoff':
       return { type: 'Warning', reason: 'AutohealHandoff' };
     case 'suppressed':
-      return record.suppressedReason === 'refused' ? { type: 'Warning', reason: 'AutohealRefused' } : undefined;
+      if (record.suppressedReason === 'refused') return { type: 'Warning', reason: 'AutohealRefused' };
+      // The automation has stopped acting on this target: say so where operators look (the writer
+      // keeps it to one per target per interval).
+      if (record.suppressedReason === 'circuit-open') return { type: 'Warning', reason: 'AutohealCircuitOpen' };
+      return undefined;
     default:
       return undefined;
   }

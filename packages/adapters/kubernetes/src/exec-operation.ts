@@ -4,7 +4,7 @@
  * so dry-run runs nothing and says so.
  */
 import type { HealOperationOf, OperationResultOf, PodExecResult } from '@autoheal/core';
-import type { ApplyContext } from './apply-context.js';
+import { StepFencedError, type ApplyContext } from './apply-context.js';
 import { execInPod } from './pod-exec.js';
 
 // How many pods are exec'd into at once: enough to be quick, few enough not to flood the API server.
@@ -21,6 +21,17 @@ async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, run:
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** The result of a pod the fence stopped before its command ran, or `undefined` when it may run. */
+function fencedPod(context: ApplyContext, pod: string, container: string): Promise<PodExecResult> | undefined {
+  try {
+    context.checkFence(`exec in ${pod}`);
+    return undefined;
+  } catch (error) {
+    const why = StepFencedError.isFenced(error) ? error.why : String(error);
+    return Promise.resolve({ pod, container, ok: false, stdout: '', stderr: '', timedOut: false, error: `not run: ${why}`, durationMs: 0 });
+  }
 }
 
 function describeFailure(result: PodExecResult): string {
@@ -52,7 +63,9 @@ export async function applyExec(
   if (pods.length === 0) {
     return { op: 'exec', ok: false, message: `no ready pod to clear the cache in${skippedText}`, details: { ...details, results: [] } };
   }
+  context.checkFence('exec', await context.deployment());
   const results = await mapWithConcurrency(pods, EXEC_CONCURRENCY, (pod) =>
+    fencedPod(context, pod, container) ??
     execInPod({
       kubeConfig: clients.kubeConfig,
       namespace: target.namespace,

@@ -98,12 +98,15 @@ export function raiseHpaFloor(
   );
 }
 
-/** Puts back the floor remembered by {@link raiseHpaFloor} and drops the annotation; nothing when autoheal never raised it. */
-export async function restoreHpaFloor(clients: KubeClients, target: TargetRef, signal?: AbortSignal): Promise<void> {
+/**
+ * Puts back the floor remembered by {@link raiseHpaFloor} and drops the annotation; nothing when
+ * autoheal never raised it. Resolves with what was done, in words, or `undefined`.
+ */
+export async function restoreHpaFloor(clients: KubeClients, target: TargetRef, signal?: AbortSignal): Promise<string | undefined> {
   const hpa = await findHpa(clients, target, signal);
   const remembered = hpa?.metadata?.annotations?.[ORIGINAL_MIN_REPLICAS_ANNOTATION];
-  if (!hpa?.metadata?.name || remembered === undefined) return;
-  await updateHpa(
+  if (!hpa?.metadata?.name || remembered === undefined) return undefined;
+  const updated = await updateHpa(
     clients,
     target,
     hpa.metadata.name,
@@ -118,4 +121,5 @@ export async function restoreHpaFloor(clients: KubeClients, target: TargetRef, s
     false,
     signal,
   );
+  return `HPA ${hpa.metadata.name} minReplicas back to ${updated.spec?.minReplicas ?? remembered}`;
 }

@@ -1,7 +1,8 @@
 /**
  * @autoheal/adapter-kubernetes — a Healer for Kubernetes Deployments (restart, HPA-aware scale-up,
  * cache clear over exec, `rollout undo`-exact rollback), ladder state in Deployment annotations,
- * Events for `kubectl describe`, and a Lease-based leader elector so only one replica acts.
+ * Events for `kubectl describe`, a Lease-based leader elector (and its fence) so only one replica
+ * acts, and the circuit breaker's shared window in a ConfigMap.
  *
  * Only the public API (the README documents each export); the modules behind it are internal.
  */
@@ -13,3 +14,5 @@ export { ORIGINAL_MIN_REPLICAS_ANNOTATION } from './hpa-floor.js';
 export type { AutohealEventReason } from './events.js';
 export { reviewAccess, type AccessQuestion, type AccessAnswer } from './access-review.js';
 export { createLeaderElector, leaderElectorOptionsSchema, type LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
+export { createKubernetesCircuitStore, kubernetesCircuitStoreOptionsSchema, CIRCUIT_SLOTS_KEY, type KubernetesCircuitStoreOptions } from './circuit-store.js';
+export { SCALED_FROM_ANNOTATION } from './scale-operations.js';

@@ -17,6 +17,8 @@ import {
   type HealOutcome,
   type HealPlan,
   type HealStep,
+  type HealingIntent,
+  type ActionFence,
   type TargetRef,
 } from '@autoheal/core';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -28,7 +30,9 @@ import { loadKubeConfig } from './kube-config.js';
 import { createOperatorQueries, type DeploymentSummary, type RevisionInfo } from './operator-queries.js';
 import { kubernetesHealerOptionsSchema, type KubernetesHealerOptions, type ResolvedKubernetesHealerOptions } from './options.js';
 import { planStep } from './plan-step.js';
+import { undoScaleUp } from './scale-operations.js';
 import { createStateStore } from './state-store.js';
+import { findStepEvent } from './step-evidence.js';
 
 const COMPONENT = 'kubernetes';
 
@@ -67,7 +71,7 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
   const kubeConfig = loadKubeConfig(config);
   const clients = createKubeClients(kubeConfig, config);
   const reads = createDeploymentReads(clients, config);
-  const events = createEventWriter(clients, reads, { component: config.eventSource, reportingInstance: config.reportingInstance });
+  const events = createEventWriter(clients, reads, { component: config.eventSource, reportingInstance: config.reportingInstance }, { circuitEventIntervalMs: config.circuitEventIntervalMs });
   const state = createStateStore(clients, reads, config);
   const apply = createPlanApplier({ clients, reads, events, execOutputLimit: config.execOutputLimit });
 
@@ -82,10 +86,14 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
     name: 'kubernetes',
     kubeConfig,
     readState: state.readState,
+    readTarget: state.readTarget,
     writeState: state.writeState,
     plan,
     apply,
     recordDecision: (record: DecisionRecord, callOptions?: CallOptions) => events.recordDecision(record, callOptions?.signal),
+    findStep: (target: TargetRef, intent: HealingIntent, callOptions?: CallOptions) => findStepEvent(clients, reads, target, intent, callOptions?.signal),
+    undoScaleUp: (target: TargetRef, callOptions?: CallOptions & { fence?: ActionFence }) =>
+      undoScaleUp(clients, reads, target, { hpaAware: config.hpaAware, ...(callOptions?.fence ? { fence: callOptions.fence } : {}), ...(callOptions?.signal ? { signal: callOptions.signal } : {}) }),
     listRevisions: operator.listRevisions,
     rollback: operator.rollback,
     getDeploymentSummary: operator.getDeploymentSummary,

@@ -112,9 +112,30 @@ describe('leader election on a Lease', () => {
     expect(lease.spec?.holderIdentity).toBe('replica-b');
     // The stalled replica no longer claims leadership either: it has not renewed within the renew deadline.
     expect(a.isLeader()).toBe(false);
+    // …and its fence refuses every write, before the other replica could take over.
+    expect(a.fence().check()).toMatch(/^not the leader with time to spare: the Lease prod\/autoheal-leader-\d+ was last renewed \d+ ms ago/);
+    expect(b.fence().check()).toBeUndefined();
     stopB.abort();
     stopA.abort();
     await runB;
+  });
+
+  it("the fence lets writes through only while this replica leads, naming the holder otherwise", async () => {
+    counter += 1;
+    const name = `autoheal-leader-${counter}`;
+    const a = elector(name, 'replica-a');
+    const b = elector(name, 'replica-b');
+    const stop = new AbortController();
+    const runA = a.start(stop.signal);
+    await waitUntil(() => a.isLeader(), 2_000);
+    const runB = b.start(stop.signal);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    expect(a.fence().check()).toBeUndefined();
+    expect(b.fence().check()).toBe(`not the leader: the Lease prod/${name} is not ours (it is held by replica-a)`);
+    stop.abort();
+    await Promise.all([runA, runB]);
+    expect(a.fence().check()).toMatch(/^not the leader/);
   });
 
   it('never has two leaders at once while both run', async () => {

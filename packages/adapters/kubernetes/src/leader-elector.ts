@@ -3,7 +3,7 @@
  * `tools/leaderelection` algorithm (client-node has none), so that two autoheal replicas never act
  * on the same cluster at once.
  */
-import { AutohealError, parseWithSchema, systemClock, type Clock } from '@autoheal/core';
+import { AutohealError, parseWithSchema, systemClock, type ActionFence, type Clock } from '@autoheal/core';
 import { CoordinationV1Api, KubeConfig, V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { callApi, isConflict, isNotFound, requestOptions, type CallDescription } from './api-call.js';
@@ -90,6 +90,13 @@ export interface LeaderElector {
   release(): Promise<void>;
   /** One acquire-or-renew attempt (what the loop runs every retry period); true when this replica holds the Lease after it. */
   tryAcquireOrRenew(signal?: AbortSignal): Promise<boolean>;
+  /**
+   * The fence for `@autoheal/core`'s pipeline (`createPipeline({ fence })`): it lets a write through
+   * only while this replica holds the Lease with at least `marginMs` of it left before another
+   * replica may take it over (`leaseDurationMs` after the last renewal). The default margin,
+   * `leaseDurationMs - renewDeadlineMs`, is what `isLeader()` already keeps.
+   */
+  fence(options?: { marginMs?: number }): ActionFence;
 }
 
 /** The fields of a Lease the algorithm compares to notice a change. */
@@ -125,6 +132,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   let lastRenewAt = 0;
   let observedKey = '';
   let observedTime = 0;
+  let observedHolder = '';
 
   const call = (verb: CallDescription['verb']): CallDescription => ({
     verb,
@@ -156,6 +164,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
 
   const observe = (spec: V1LeaseSpec | undefined) => {
     const key = recordKey(spec);
+    observedHolder = spec?.holderIdentity ?? '';
     if (key !== observedKey) {
       observedKey = key;
       // Expiry is judged on our own clock from when we saw the record change, never on the holder's renewTime (clock skew).
@@ -318,5 +327,20 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     },
     release,
     tryAcquireOrRenew,
+    fence(fenceOptions = {}) {
+      const marginMs = fenceOptions.marginMs ?? config.leaseDurationMs - config.renewDeadlineMs;
+      const lease = `${config.namespace}/${config.name}`;
+      return {
+        check() {
+          if (!leader) {
+            const holder = observedHolder && observedHolder !== config.identity ? `it is held by ${observedHolder}` : 'this replica does not hold it';
+            return `not the leader: the Lease ${lease} is not ours (${holder})`;
+          }
+          const left = lastRenewAt + config.leaseDurationMs - clock.now();
+          if (left < marginMs) return `not the leader with time to spare: the Lease ${lease} was last renewed ${clock.now() - lastRenewAt} ms ago, ${Math.max(0, left)} ms of it left (needs ${marginMs})`;
+          return undefined;
+        },
+      };
+    },
   };
 }

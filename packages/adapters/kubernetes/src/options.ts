@@ -53,6 +53,11 @@ export const kubernetesHealerOptionsSchema = z
      */
     execOutputLimit: z.number().int().min(0).default(2048),
     /**
+     * At most one `AutohealCircuitOpen` Event per Deployment in this time, in ms.
+     * @default 600000 (10 min)
+     */
+    circuitEventIntervalMs: z.number().int().min(0).default(600_000),
+    /**
      * How many recent Events `getDeploymentSummary` returns.
      * @default 10
      */

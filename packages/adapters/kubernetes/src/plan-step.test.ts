@@ -97,13 +97,21 @@ describe('planStep', () => {
     expect(operationOf(plan, 'scale').details).toEqual({ from: 4, to: 4, ceiling: 4, noop: true });
   });
 
-  it('with an HPA raises its floor above what runs now, within the HPA\'s own maximum, remembering the user\'s floor', () => {
+  it('with an HPA raises its floor by the step\'s amount, within the HPA\'s own maximum, remembering the user\'s floor', () => {
     const view: StepView = { deployment: deployment({ replicas: 3 }), hpa: hpa(2, 6, { 'autoheal.dev/original-min-replicas': '1' }) };
 
     const plan = planStep(target, view, step({ kind: 'restart', scaleUp: { by: 1, maxReplicas: 10 } }), 1);
 
     expect(plan.operations.map((o) => o.op)).toEqual(['restart', 'scale-hpa', 'event']);
-    expect(operationOf(plan, 'scale-hpa').details).toEqual({ hpa: 'web', from: 2, to: 4, replicas: 3, ceiling: 6, originalMinReplicas: 1 });
+    expect(operationOf(plan, 'scale-hpa').details).toEqual({ hpa: 'web', from: 2, to: 3, replicas: 3, ceiling: 6, originalMinReplicas: 1 });
+  });
+
+  it('never pins the floor of an HPA that scaled out under load at its maximum', () => {
+    const view: StepView = { deployment: deployment({ replicas: 10 }), hpa: hpa(2, 10) };
+
+    const plan = planStep(target, view, step({ kind: 'restart', scaleUp: { by: 2, maxReplicas: 10 } }), 1);
+
+    expect(operationOf(plan, 'scale-hpa').details).toMatchObject({ from: 2, to: 4, replicas: 10, ceiling: 10 });
   });
 
   it('refuses to restart a paused Deployment, but plans a cache clear without restart', () => {

@@ -8,6 +8,7 @@ import type { V1Deployment, V1Pod, V1ReplicaSet, V2HorizontalPodAutoscaler } fro
 import { stepEventReason } from './events.js';
 import { ORIGINAL_MIN_REPLICAS_ANNOTATION } from './hpa-floor.js';
 import { currentReplicaSet, planRollback, RESTARTED_AT_ANNOTATION, revisionOf } from './rollback-plan.js';
+import { SCALED_FROM_ANNOTATION } from './scale-operations.js';
 import { ATTEMPT_ANNOTATION, STATE_ANNOTATION } from './state-annotations.js';
 
 /** What a step is planned from, read once (see `deployment-reads.ts`). */
@@ -98,8 +99,9 @@ function planScaleHpa(hpa: V2HorizontalPodAutoscaler, replicas: number, scaleUp:
   const hpaName = hpa.metadata?.name ?? '';
   const min = hpa.spec?.minReplicas ?? 1;
   const ceiling = Math.min(scaleUp.maxReplicas, hpa.spec?.maxReplicas ?? scaleUp.maxReplicas);
-  // Raise the floor above what the HPA runs now, or the change would add no pod.
-  const to = Math.min(Math.max(min, replicas) + scaleUp.by, ceiling);
+  // Raised by the step's amount from the floor, not above what runs now: an HPA that had scaled out
+  // under load would otherwise get its floor pinned at (or near) its maximum until the episode ends.
+  const to = Math.min(min + scaleUp.by, ceiling);
   const remembered = hpa.metadata?.annotations?.[ORIGINAL_MIN_REPLICAS_ANNOTATION];
   const details = { hpa: hpaName, from: min, to: Math.max(to, min), replicas, ceiling, originalMinReplicas: remembered ? Number(remembered) : min };
   if (to <= min) {
@@ -160,7 +162,7 @@ function planExec(view: StepView, step: Extract<HealStep, { kind: 'cache' }>): H
 
 function planRollbackOperation(target: TargetRef, view: StepView, step: Extract<HealStep, { kind: 'rollback' }>): HealOperationOf<'rollback'> | { refusal: string } {
   const { deployment } = view;
-  const decision = planRollback(deployment, view.replicaSets ?? [], step.toRevision, [ATTEMPT_ANNOTATION, STATE_ANNOTATION], step.previous ?? 'release');
+  const decision = planRollback(deployment, view.replicaSets ?? [], step.toRevision, [ATTEMPT_ANNOTATION, STATE_ANNOTATION, SCALED_FROM_ANNOTATION], step.previous ?? 'release');
   if (decision.kind === 'refused') return { refusal: decision.reason };
   if (decision.kind === 'skip') {
     return {

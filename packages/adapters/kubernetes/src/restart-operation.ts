@@ -21,29 +21,34 @@ export function formatRestartedAt(ms: number): string {
 /** Restarts the Deployment (refused, as kubectl refuses it, when it was paused since the plan). */
 export async function applyRestart(context: ApplyContext, _operation: HealOperationOf<'restart'>): Promise<OperationResultOf<'restart'>> {
   const { clients, target, dryRun, signal } = context;
-  const deployment = await context.deployment();
-  if (deployment.spec?.paused) {
-    return { op: 'restart', ok: false, message: "can't restart paused deployment (run rollout resume first)" };
-  }
-  let restartedAt = formatRestartedAt(Date.now());
-  // Same value as the last restart (within one second) would be no change and no rollout: make it unique.
-  if (deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === restartedAt) {
-    restartedAt = new Date().toISOString();
-  }
-  const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } } };
-  const updated = await callApi(deploymentCall(target, 'patch'), signal, () =>
-    clients.apps.patchNamespacedDeployment(
-      { name: target.name, namespace: target.namespace, body, fieldManager: clients.fieldManager, dryRun: dryRunParam(dryRun) },
-      clients.request(signal, PatchStrategy.MergePatch),
-    ),
-  );
-  if (!dryRun) context.updated(updated);
-  return {
-    op: 'restart',
-    ok: true,
-    message: dryRun
-      ? `would restart deployment/${target.name} (server-side dry-run accepted the patch)`
-      : `restarted deployment/${target.name} (${RESTARTED_AT_ANNOTATION}=${restartedAt})`,
-    details: { restartedAt, generation: updated.metadata?.generation },
-  };
+  return context.writeDeployment('restart', async (deployment, resourceVersion) => {
+    if (deployment.spec?.paused) {
+      return { op: 'restart', ok: false, message: "can't restart paused deployment (run rollout resume first)" };
+    }
+    let restartedAt = formatRestartedAt(Date.now());
+    // Same value as the last restart (within one second) would be no change and no rollout: make it unique.
+    if (deployment.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION] === restartedAt) {
+      restartedAt = new Date().toISOString();
+    }
+    const body = {
+      // Under a claim: the precondition that nobody changed the Deployment (its claim included) since it was checked.
+      ...(resourceVersion ? { metadata: { resourceVersion } } : {}),
+      spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } },
+    };
+    const updated = await callApi(deploymentCall(target, 'patch'), signal, () =>
+      clients.apps.patchNamespacedDeployment(
+        { name: target.name, namespace: target.namespace, body, fieldManager: clients.fieldManager, dryRun: dryRunParam(dryRun) },
+        clients.request(signal, PatchStrategy.MergePatch),
+      ),
+    );
+    if (!dryRun) context.updated(updated);
+    return {
+      op: 'restart',
+      ok: true,
+      message: dryRun
+        ? `would restart deployment/${target.name} (server-side dry-run accepted the patch)`
+        : `restarted deployment/${target.name} (${RESTARTED_AT_ANNOTATION}=${restartedAt})`,
+      details: { restartedAt, generation: updated.metadata?.generation },
+    };
+  });
 }

@@ -13,28 +13,32 @@ export async function applyRollback(context: ApplyContext, operation: HealOperat
   const { clients, target, dryRun, signal } = context;
   const { details } = operation;
   if ('skip' in details) return { op: 'rollback', ok: true, message: operation.description, details };
-  const deployment = await context.deployment();
-  if (deployment.spec?.paused) {
+  const { patch, ...rest } = details;
+  return context.writeDeployment('rollback', async (deployment, resourceVersion) => {
+    if (deployment.spec?.paused) {
+      return {
+        op: 'rollback',
+        ok: false,
+        message: `you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`,
+      };
+    }
+    // Under a claim, the precondition rides in the JSON Patch: the patched object's resourceVersion
+    // must still be the stored one, or the API server answers 409.
+    const body = resourceVersion ? [{ op: 'replace' as const, path: '/metadata/resourceVersion', value: resourceVersion }, ...patch] : patch;
+    const updated = await callApi(deploymentCall(target, 'patch'), signal, () =>
+      clients.apps.patchNamespacedDeployment(
+        { name: target.name, namespace: target.namespace, body, fieldManager: clients.fieldManager, dryRun: dryRunParam(dryRun) },
+        clients.request(signal, PatchStrategy.JsonPatch),
+      ),
+    );
+    if (!dryRun) context.updated(updated);
     return {
       op: 'rollback',
-      ok: false,
-      message: `you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again`,
+      ok: true,
+      message: dryRun
+        ? `would roll back deployment/${target.name} to revision ${details.revision} (server-side dry-run accepted the patch)`
+        : `rolled back deployment/${target.name} to revision ${details.revision} (ReplicaSet ${details.replicaSet})`,
+      details: { ...rest, generation: updated.metadata?.generation },
     };
-  }
-  const { patch, ...rest } = details;
-  const updated = await callApi(deploymentCall(target, 'patch'), signal, () =>
-    clients.apps.patchNamespacedDeployment(
-      { name: target.name, namespace: target.namespace, body: patch, fieldManager: clients.fieldManager, dryRun: dryRunParam(dryRun) },
-      clients.request(signal, PatchStrategy.JsonPatch),
-    ),
-  );
-  if (!dryRun) context.updated(updated);
-  return {
-    op: 'rollback',
-    ok: true,
-    message: dryRun
-      ? `would roll back deployment/${target.name} to revision ${details.revision} (server-side dry-run accepted the patch)`
-      : `rolled back deployment/${target.name} to revision ${details.revision} (ReplicaSet ${details.replicaSet})`,
-    details: { ...rest, generation: updated.metadata?.generation },
-  };
+  });
 }

@@ -1,21 +1,29 @@
 /**
  * The ladder state on the Deployment (`state-annotations.ts` says which annotations and how they
- * read): read with one GET; written as a merge patch that carries the fetched `resourceVersion` as a
- * precondition, so a concurrent writer makes it a 409 and a retry, never a lost update. Clearing it
- * also puts back an HPA floor autoheal raised.
+ * read): read with one GET (which also gives the rollout, for the rollout guard); written as a merge
+ * patch that carries the fetched `resourceVersion` as a precondition, so a concurrent writer makes it
+ * a 409 and a retry, never a lost update. A conditional write (`expected`) compares the stored state
+ * with the expected one on every try and gives up with `STATE_CONFLICT` when another writer changed
+ * it: that is how a step is claimed. Clearing the state also puts back an HPA floor autoheal raised
+ * and forgets a remembered scale-up.
  */
-import type { CallOptions, HealingState, TargetRef } from '@autoheal/core';
+import { HealingError, sameHealingState, type CallOptions, type HealingState, type TargetRef, type TargetStatus, type WriteStateOptions } from '@autoheal/core';
 import { PatchStrategy } from '@kubernetes/client-node';
 import { callApi, isConflict } from './api-call.js';
 import type { DeploymentReads } from './deployment-reads.js';
 import { restoreHpaFloor } from './hpa-floor.js';
 import { deploymentCall, type KubeClients } from './kube-clients.js';
+import { SCALED_FROM_ANNOTATION } from './scale-operations.js';
 import { annotationsForState, stateFromAnnotations } from './state-annotations.js';
+import { workloadStatusOf } from './workload-status.js';
+
+const COMPONENT = 'kubernetes';
 
 /** The Healer's state methods. */
 export interface StateStore {
   readState(target: TargetRef, options?: CallOptions): Promise<HealingState>;
-  writeState(target: TargetRef, state: HealingState | null, options?: CallOptions): Promise<void>;
+  readTarget(target: TargetRef, options?: CallOptions): Promise<TargetStatus>;
+  writeState(target: TargetRef, state: HealingState | null, options?: WriteStateOptions): Promise<void>;
 }
 
 /** The annotation changes that turn `current` into `wanted` (`null` deletes); empty when there are none. */
@@ -34,11 +42,25 @@ export function createStateStore(clients: KubeClients, reads: DeploymentReads, s
     return stateFromAnnotations(deployment.metadata?.annotations);
   }
 
-  async function writeState(target: TargetRef, state: HealingState | null, options?: CallOptions): Promise<void> {
+  async function readTarget(target: TargetRef, options?: CallOptions): Promise<TargetStatus> {
+    const deployment = await reads.deployment(target, options?.signal);
+    return { state: stateFromAnnotations(deployment.metadata?.annotations), workload: workloadStatusOf(deployment) };
+  }
+
+  async function writeState(target: TargetRef, state: HealingState | null, options?: WriteStateOptions): Promise<void> {
     const signal = options?.signal;
-    const wanted = annotationsForState(state);
+    // Clearing the state ends the episode: a remembered scale-up is forgotten too (not undone).
+    const wanted = state === null ? { ...annotationsForState(null), [SCALED_FROM_ANNOTATION]: null } : annotationsForState(state);
     for (let attempt = 0; ; attempt++) {
       const deployment = await reads.deployment(target, signal);
+      const current = stateFromAnnotations(deployment.metadata?.annotations);
+      if (options?.expected && !sameHealingState(current, options.expected)) {
+        throw new HealingError(`the ladder state of ${target.namespace}/${target.name} changed since it was read (another writer); not written`, {
+          component: COMPONENT,
+          code: 'STATE_CONFLICT',
+          details: { current },
+        });
+      }
       const changes = annotationChanges(deployment.metadata?.annotations ?? {}, wanted);
       if (Object.keys(changes).length === 0) break;
       // The resourceVersion in the patch body is a precondition: a concurrent writer makes this a 409, not a lost update.
@@ -58,5 +80,5 @@ export function createStateStore(clients: KubeClients, reads: DeploymentReads, s
     if (state === null && settings.hpaAware) await restoreHpaFloor(clients, target, signal);
   }
 
-  return { readState, writeState };
+  return { readState, readTarget, writeState };
 }

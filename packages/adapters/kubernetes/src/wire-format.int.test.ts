@@ -95,17 +95,57 @@ describe('requests on the wire', () => {
 
     await healer.apply(target, plan);
 
-    const [restart, scale, event] = writes();
+    const [restart, remember, scale, event] = writes();
     expect(restart).toMatchObject({ method: 'PATCH', path: `/apis/apps/v1/namespaces/prod/deployments/${target.name}`, contentType: 'application/merge-patch+json' });
     expect(restart?.query.get('fieldManager')).toBe('autoheal');
     expect(Object.keys(JSON.parse(restart?.body ?? '{}'))).toEqual(['spec']);
     expect(JSON.parse(restart?.body ?? '{}').spec.template.metadata.annotations).toEqual({
       'kubectl.kubernetes.io/restartedAt': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/),
     });
+    // The replica count the episode started from is remembered before scaling (undone once kept).
+    expect(remember).toMatchObject({ method: 'PATCH', path: `/apis/apps/v1/namespaces/prod/deployments/${target.name}`, contentType: 'application/merge-patch+json' });
+    expect(JSON.parse(remember?.body ?? '{}')).toEqual({ metadata: { annotations: { 'autoheal.dev/scaled-from': '{"replicas":2,"to":3}' } } });
     expect(scale).toMatchObject({ method: 'PATCH', path: `/apis/apps/v1/namespaces/prod/deployments/${target.name}/scale`, contentType: 'application/merge-patch+json' });
     expect(JSON.parse(scale?.body ?? '{}')).toEqual({ spec: { replicas: 3 } });
     expect(event).toMatchObject({ method: 'POST', path: '/api/v1/namespaces/prod/events' });
-    expect(writes()).toHaveLength(3);
+    expect(writes()).toHaveLength(4);
+  });
+
+  it('under a claim every Deployment write carries the resourceVersion of the object whose claim was checked', async () => {
+    const target = newTarget(2);
+    const intent = { attempt: 1, step: 'restart' as const, holder: 'wire-test', startedAt: Date.now(), deadline: Date.now() + 60_000 };
+    await healer.writeState(target, { attempt: 1, lastStep: 'restart', intent });
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: { by: 1, maxReplicas: 5 } }), 1);
+    recorded = [];
+
+    await healer.apply(target, plan, { intent });
+
+    const [restart, remember, scale] = writes();
+    const versions = [restart, remember, scale].map((r) => JSON.parse(r?.body ?? '{}').metadata?.resourceVersion);
+    expect(versions.every((version) => typeof version === 'string' && /^\d+$/.test(version))).toBe(true);
+    // Each write's precondition is the version the previous write left.
+    expect(Number(versions[1])).toBeGreaterThan(Number(versions[0]));
+    expect(Number(versions[2])).toBeGreaterThan(Number(versions[1]));
+  });
+
+  it('under a claim the rollback JSON Patch starts with the resourceVersion precondition', async () => {
+    const target = newTarget(1);
+    await apps.patchNamespacedDeployment(
+      { name: target.name, namespace: target.namespace, body: { spec: { template: { spec: { containers: [{ name: target.name, image: 'registry.local/app:2.0.0' }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    cluster.advance(60_000);
+    const intent = { attempt: 1, step: 'rollback' as const, holder: 'wire-test', startedAt: Date.now(), deadline: Date.now() + 60_000 };
+    await healer.writeState(target, { attempt: 1, lastStep: 'rollback', intent });
+    const plan = await healer.plan(target, healStepSchema.parse({ kind: 'rollback' }), 1);
+    recorded = [];
+
+    const outcome = await healer.apply(target, plan, { intent });
+
+    const rollback = writes().find((r) => r.method === 'PATCH');
+    const ops = JSON.parse(rollback?.body ?? '[]') as Array<{ op: string; path: string; value?: unknown }>;
+    expect(outcome.ok).toBe(true);
+    expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual(['replace /metadata/resourceVersion', 'replace /spec/template', 'replace /metadata/annotations']);
   });
 
   it('a restart + scale step reads the Deployment once to plan it and once to apply it', async () => {
