@@ -11,7 +11,7 @@
  * its own precondition, so breaker writes there would make renewals fail (and leadership flap); and
  * a CI run without leader election has no Lease at all.
  */
-import { AdapterError, parseWithSchema, type CallOptions, type CircuitLimits, type CircuitSlot, type CircuitStore } from '@autoheal/core';
+import { AdapterError, healStepKindSchema, parseWithSchema, type CallOptions, type CircuitLimits, type CircuitSlot, type CircuitStore } from '@autoheal/core';
 import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { callApi, isConflict, isNotFound, requestOptions, type CallDescription } from './api-call.js';
@@ -54,7 +54,7 @@ export const kubernetesCircuitStoreOptionsSchema = z.object({
 /** What {@link createKubernetesCircuitStore} accepts. */
 export type KubernetesCircuitStoreOptions = z.input<typeof kubernetesCircuitStoreOptionsSchema>;
 
-const slotSchema = z.object({ at: z.number(), target: z.string(), holder: z.string(), step: z.enum(['restart', 'cache', 'rollback']).optional() });
+const slotSchema = z.object({ at: z.number(), target: z.string(), holder: z.string(), step: healStepKindSchema.optional() });
 
 /**
  * Creates the ConfigMap-backed circuit store. RBAC: `get`, `create` and `update` on `configmaps` in
