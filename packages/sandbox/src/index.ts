@@ -67,6 +67,7 @@ export { startPrometheus, isPrometheusAvailable, type StartPrometheusOptions, ty
 
 // The API layer.
 export { createApiServer, type ApiServer, type ApiServerOptions } from './api/api-server.js';
+export { createRequestLog, type RequestLog, type RequestLogEntry, type RequestLogInput } from './api/request-log.js';
 export { createObjectStore, type ObjectStoreOptions } from './store/object-store.js';
 export { writeKubeconfig, kubeconfigYaml, type KubeconfigOptions } from './api/kubeconfig.js';
 export { StatusError } from './base/status-error.js';

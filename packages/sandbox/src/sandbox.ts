@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createApiServer } from './api/api-server.js';
+import { createRequestLog, type RequestLog } from './api/request-log.js';
 import { writeKubeconfig } from './api/kubeconfig.js';
 import type { MetricSample } from './metrics/metric-families.js';
 import { createControlRoutes } from './sandbox-control-api.js';
@@ -42,6 +43,8 @@ export const sandboxOptionsSchema = z.object({
   kubeconfigPath: z.string().min(1, 'must be a file path').optional(),
   /** Bearer token written into the kubeconfig. @default 'sandbox-admin' */
   token: z.string().min(1, 'must not be empty').optional(),
+  /** Requests the request log keeps (the newest; 0 keeps none). @default 10000 */
+  requestLogLimit: z.number().int().min(0).default(10_000),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -70,6 +73,11 @@ export interface Sandbox {
   injectFault(spec: FaultSpec): void;
   clearFaults(ref: DeploymentRef): void;
   setLoad(spec: LoadSpec): void;
+  /**
+   * Every request the API server answered (user, verb, resource, name, query, write bodies,
+   * status, sandbox time), like an audit log: what reached the "cluster", whatever the client says.
+   */
+  readonly requestLog: RequestLog;
   /** Exactly the samples `/metrics` renders now. */
   scrape(): MetricSample[];
   renderMetrics(): string;
@@ -121,11 +129,17 @@ export async function startSandbox(options: SandboxOptions = {}, hooks: SandboxH
     },
   );
 
+  // autoheal's own namespace, as a cluster where it is installed has (its Lease and circuit-breaker ConfigMap live there).
+  if (!simulation.store.get('/namespaces', undefined, 'autoheal')) {
+    simulation.store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'autoheal', labels: { 'kubernetes.io/metadata.name': 'autoheal' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+  }
+  const requestLog = createRequestLog({ limit: resolved.requestLogLimit });
   const apiServer = createApiServer({
     store: simulation.store,
     clock,
     exec: simulation.execHandler,
     extraRoutes: createControlRoutes({ simulation, virtualTime }),
+    requestLog,
   });
   const url = await apiServer.listen(resolved.port, resolved.host);
   const kubeconfigPath = resolved.kubeconfigPath ?? join(await mkdtemp(join(tmpdir(), 'autoheal-sandbox-')), 'kubeconfig');
@@ -153,6 +167,7 @@ export async function startSandbox(options: SandboxOptions = {}, hooks: SandboxH
     injectFault: (spec) => simulation.injectFault(spec),
     clearFaults: (ref) => simulation.clearFaults(ref),
     setLoad: (spec) => simulation.setLoad(spec),
+    requestLog,
     scrape: () => simulation.scrape(),
     renderMetrics: () => simulation.renderMetrics(),
     async close() {

@@ -17,6 +17,7 @@ import { openApiDocumentFor } from './openapi-document.js';
 import { parseResourcePath } from './resource-registry.js';
 import { authorize, type ResourceAttributes } from './rbac-authorizer.js';
 import { authenticate, requestUser } from './request-user.js';
+import { loggedBody, type RequestLog } from './request-log.js';
 import type { ResourceRequest } from './resource-registry.js';
 import { StatusError, forbidden, internalError } from '../base/status-error.js';
 
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
    * @default false
    */
   enforceRbac?: boolean;
+  /** Where every answered request is recorded (see `request-log.ts`). @default none */
+  requestLog?: RequestLog;
 }
 
 /** The verb RBAC sees for a request (`list` vs `get`, `watch`, `deletecollection`...). */
@@ -187,15 +190,54 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     await handleResourceCall(dependencies, target, request, response, url.searchParams);
   }
 
+  /** Records a request in the log once its answer is finished (or its connection closed). */
+  function logRequest(request: http.IncomingMessage, at: number, status: () => number): void {
+    const log = options.requestLog;
+    if (!log) return;
+    const url = new URL(request.url ?? '/', 'http://sandbox');
+    const target = parseResourcePath(url.pathname);
+    const resource = target && !('unknownResource' in target) ? target : undefined;
+    const method = request.method ?? 'GET';
+    const contentType = request.headers['content-type'];
+    const body = method === 'GET' || method === 'HEAD' ? undefined : loggedBody(request);
+    log.record({
+      at,
+      doneAt: clock.now(),
+      user: requestUser(request),
+      method,
+      // An exec is a WebSocket GET, but what it does (and what RBAC checks) is create pods/exec.
+      ...(resource ? { verb: resource.subresource === 'exec' ? 'create' : requestVerb(method, resource, url.searchParams), resource: resource.definition.plural } : {}),
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      ...(resource?.namespace ? { namespace: resource.namespace } : {}),
+      ...(resource?.subresource ? { subresource: resource.subresource } : {}),
+      ...(resource?.name ? { name: resource.name } : {}),
+      status: status(),
+      ...(body !== undefined ? { body } : {}),
+      ...(contentType ? { contentType: String(contentType) } : {}),
+    });
+  }
+
   const server = http.createServer((request, response) => {
+    const at = clock.now();
+    let logged = false;
+    const log = () => {
+      if (logged) return;
+      logged = true;
+      logRequest(request, at, () => response.statusCode);
+    };
+    response.once('finish', log);
+    response.once('close', log);
     route(request, response).catch((error: unknown) => sendError(response, error));
   });
 
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     authenticate(request);
+    const at = clock.now();
     const url = new URL(request.url ?? '/', 'http://sandbox');
     if (!isExecPath(url.pathname)) {
+      logRequest(request, at, () => 404);
       rejectUpgrade(socket, pageNotFound().status);
       return;
     }
@@ -210,9 +252,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         namespace: decodeURIComponent(match?.[1] ?? ''),
         name: decodeURIComponent(match?.[2] ?? ''),
       });
+      logRequest(request, at, () => 101);
       execEndpoint.handleUpgrade(request, socket, head);
     } catch (error) {
-      rejectUpgrade(socket, (StatusError.isInstance(error) ? error : internalError(String(error))).status);
+      const status = (StatusError.isInstance(error) ? error : internalError(String(error))).status;
+      logRequest(request, at, () => status.code ?? 500);
+      rejectUpgrade(socket, status);
     }
   });
   // A client that sends garbage gets a 400 and the server keeps serving.

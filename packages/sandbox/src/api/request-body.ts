@@ -5,6 +5,7 @@
 import type http from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { decodeProtobufObject } from './protobuf-decoder.js';
+import { rememberBody } from './request-log.js';
 import { badRequest, unsupportedMediaType } from '../base/status-error.js';
 
 /** Largest accepted body; the real API server's limit is 3 MiB. */
@@ -25,7 +26,9 @@ export async function readRawBody(request: http.IncomingMessage): Promise<Buffer
     if (size > maxBodyBytes) throw badRequest('the request body is too large');
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  rememberBody(request, body);
+  return body;
 }
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */
