@@ -24,3 +24,4 @@ export type * from './pipeline/types.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { FALLBACK_THRESHOLD, resolveThreshold, thresholdForTarget } from './pipeline/threshold.js';
 export type { CircuitState } from './pipeline/circuit-breaker.js';
+export type { DeliveryStats } from './pipeline/delivery-queue.js';

@@ -113,6 +113,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     identity,
     flush: (flushOptions = {}) => publisher.flush(flushOptions.timeoutMs),
     deliveryStats: () => publisher.stats(),
+    drain: (drainOptions = {}) => publisher.drain(drainOptions.timeoutMs ?? delivery.drainTimeoutMs),
     close() {
       closing ??= (async () => {
         // Notifications first (bounded): a CI run must not exit before Slack is told.

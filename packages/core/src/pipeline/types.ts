@@ -196,9 +196,14 @@ export interface Pipeline {
   /** Per notifier (and the event recorder): queue depth and how many records were delivered, dropped, retried, failed. */
   deliveryStats(): DeliveryStats[];
   /**
-   * Waits up to `delivery.drainTimeoutMs` for the notification queues to empty (so a CI run does
-   * not exit before Slack is told; what is left is dropped and counted), then closes every adapter
-   * that has `close()`.
+   * Waits up to `timeoutMs` (default `delivery.drainTimeoutMs`) for the notification queues to
+   * empty, then stops them: a delivery still running is aborted and what is still waiting is dropped
+   * and counted. For callers that close the adapters themselves (`close()` does both).
+   */
+  drain(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Drains the notification queues (`drain()`: so a CI run does not exit before Slack is told), then
+   * closes every adapter that has `close()`.
    */
   close(): Promise<void>;
 }
