@@ -25,5 +25,10 @@ export const workloadStatusSchema = z.object({
   updating: z.boolean(),
   /** The rollout made no progress within its deadline (Kubernetes: `ProgressDeadlineExceeded`). */
   stalled: z.boolean(),
+  /**
+   * The workload's first version has never been complete yet (Kubernetes: revision 1, and the
+   * Progressing condition not yet `NewReplicaSetAvailable`): it is starting, not degrading.
+   */
+  firstRollout: z.boolean().default(false),
 });
 export type WorkloadStatus = z.output<typeof workloadStatusSchema>;

@@ -22,7 +22,19 @@ describe('workloadStatusOf: the rollout, as kubectl rollout status sees it', () 
       availableReplicas: 3,
       updating: false,
       stalled: false,
+      firstRollout: true,
     });
+  });
+
+  it('first rollout: revision 1 and not yet NewReplicaSetAvailable; not after a later revision or once complete', () => {
+    const first = deployment({}, { replicas: 3, updatedReplicas: 3, availableReplicas: 1, conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }] });
+    first.metadata!.annotations = { 'deployment.kubernetes.io/revision': '1' };
+    const complete = { ...first, status: { ...first.status, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }] } };
+    const later = { ...first, metadata: { ...first.metadata, annotations: { 'deployment.kubernetes.io/revision': '2' } } };
+
+    expect(workloadStatusOf(first).firstRollout).toBe(true);
+    expect(workloadStatusOf(complete).firstRollout).toBe(false);
+    expect(workloadStatusOf(later).firstRollout).toBe(false);
   });
 
   it('updating while the spec change is not observed, the new ReplicaSet is short, or old pods remain', () => {

@@ -33,6 +33,9 @@ export function workloadStatusOf(deployment: V1Deployment): WorkloadStatus {
     spec?.paused !== true &&
     ((status.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0) || updated < desiredReplicas || total > updated);
   const createdAt = epochMs(deployment.metadata?.creationTimestamp as Date | string | undefined);
+  // Its first version, never complete: revision 1 (or none yet) and Progressing not yet NewReplicaSetAvailable.
+  const revision = Number(deployment.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '0');
+  const firstRollout = !(revision > 1) && progressing?.reason !== 'NewReplicaSetAvailable';
   return {
     ...(createdAt !== undefined ? { createdAt } : {}),
     progressDeadlineMs: (spec?.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000,
@@ -40,5 +43,6 @@ export function workloadStatusOf(deployment: V1Deployment): WorkloadStatus {
     availableReplicas: status.availableReplicas ?? 0,
     updating,
     stalled: progressing?.reason === 'ProgressDeadlineExceeded',
+    firstRollout,
   };
 }

@@ -31,16 +31,19 @@ export function claimedElsewhere(state: HealingState, intent: HealingIntent, max
 
 /**
  * Why the rollout guard holds judgement, or `undefined`. A workload that is rolling out (a new
- * version replacing the old one) or still starting (younger than its progress deadline and not yet
- * available) is not judged as failing: its pods are not ready yet and its restart counters still
- * carry the old pods'. A stalled rollout (no progress within the deadline) is judged.
+ * version replacing the old one) or still starting (its first version, never complete yet, younger
+ * than its progress deadline and not yet available) is not judged as failing: its pods are not
+ * ready yet and its restart counters still carry the old pods'. A stalled rollout (no progress
+ * within the deadline) is judged, and so is a young workload that was complete once and degrades.
  */
 export function rolloutGuard(workload: WorkloadStatus | undefined, now: number): string | undefined {
   if (!workload || workload.stalled) return undefined;
   const availability = `${workload.availableReplicas}/${workload.desiredReplicas} available`;
   if (workload.updating) return `rolling out (${availability}); judged once the rollout completes or stalls`;
   const { createdAt, progressDeadlineMs } = workload;
-  if (createdAt !== undefined && progressDeadlineMs !== undefined && now - createdAt < progressDeadlineMs && workload.availableReplicas < workload.desiredReplicas) {
+  // Starting: the first version, never complete yet, within its progress deadline. A young workload
+  // that was available once and degrades since is judged.
+  if (workload.firstRollout && createdAt !== undefined && progressDeadlineMs !== undefined && now - createdAt < progressDeadlineMs && workload.availableReplicas < workload.desiredReplicas) {
     return `still starting (created ${Math.round((now - createdAt) / 1000)} s ago, ${availability}, progress deadline ${Math.round(progressDeadlineMs / 1000)} s)`;
   }
   return undefined;

@@ -250,8 +250,8 @@ describe('ladder: reset, in-flight and the effects\' verdicts', () => {
 
 describe('ladder: the guards that hold a whole target (another process\'s claim, a rollout)', () => {
   const claim = { attempt: 2, step: 'cache' as const, holder: 'autoheal-b', startedAt: T - 10_000, deadline: T + 60_000 };
-  const rolling = { desiredReplicas: 3, availableReplicas: 2, updating: true, stalled: false };
-  const starting = { createdAt: T - 40_000, progressDeadlineMs: 600_000, desiredReplicas: 3, availableReplicas: 1, updating: false, stalled: false };
+  const rolling = { desiredReplicas: 3, availableReplicas: 2, updating: true, stalled: false, firstRollout: false };
+  const starting = { createdAt: T - 40_000, progressDeadlineMs: 600_000, desiredReplicas: 3, availableReplicas: 1, updating: false, stalled: false, firstRollout: true };
 
   it("another process's live claim: in-flight naming the holder, nothing saved, whatever the verdict", () => {
     for (const assessment of [atRisk, healthy, unknown]) {
@@ -283,18 +283,18 @@ describe('ladder: the guards that hold a whole target (another process\'s claim,
     expect(decide(input({ workload: starting }))).toMatchObject({ decided: { suppressedReason: 'rolling-out', note: 'not judged: still starting (created 40 s ago, 1/3 available, progress deadline 600 s)' } });
   });
 
-  it('judged as usual once stalled, once available, past the progress deadline, or with the guard off', () => {
+  it('judged as usual once stalled, once available, past the progress deadline, once complete before (degrading, not starting), or with the guard off', () => {
     expect(decide(input({ workload: { ...rolling, stalled: true } }))).toMatchObject({ kind: 'step' });
     expect(decide(input({ workload: { ...starting, availableReplicas: 3 } }))).toMatchObject({ kind: 'step' });
     expect(decide(input({ workload: { ...starting, createdAt: T - 600_000 } }))).toMatchObject({ kind: 'step' });
+    expect(decide(input({ workload: { ...starting, firstRollout: false } }))).toMatchObject({ kind: 'step' });
     expect(decide(input({ workload: rolling, policy: { ...policy, rolloutGuard: false } }))).toMatchObject({ kind: 'step' });
     expect(decide(input({}))).toMatchObject({ kind: 'step' });
   });
 
-  it('a rollout does not hide a healthy target, and the operator may force past it', () => {
+  it("a rollout does not hide a healthy target, and does not hold an operator's heal (the operator judges)", () => {
     expect(decide(input({ assessment: healthy, workload: rolling }))).toMatchObject({ decided: { decision: 'none' } });
-    expect(decide(input({ workload: rolling, request: { kind: 'heal-now', force: false, dryRun: false } }))).toMatchObject({ decided: { suppressedReason: 'rolling-out', byOperator: true } });
-    expect(decide(input({ workload: rolling, request: { kind: 'heal-now', force: true, dryRun: false } }))).toMatchObject({ kind: 'step', due: { overridden: ['rolling-out'] } });
+    expect(decide(input({ workload: rolling, request: { kind: 'heal-now', force: false, dryRun: false } }))).toMatchObject({ kind: 'step', due: { overridden: [] } });
   });
 
   it('kept asks for the scale-ups to be undone when keep.undoScaleUp is on (the default)', () => {

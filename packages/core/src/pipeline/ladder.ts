@@ -353,7 +353,6 @@ function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'he
   const rules: StepRule[] = [
     { reason: 'unknown', applies: verdict === 'unknown', why: () => `the target cannot be judged (${describeRisk(assessment)})` },
     { reason: 'recovered', applies: verdict === 'healthy', why: () => `not at risk now (${describeRisk(assessment)})` },
-    ((rolling) => ({ reason: 'rolling-out' as const, applies: rolling !== undefined, why: () => rolling ?? '' }))(policy.rolloutGuard ? rolloutGuard(input.workload, now) : undefined),
     cooldownRule(state, policy, now),
     circuitRule(circuit, policy),
     {

@@ -55,9 +55,11 @@ export const policySchema = z.strictObject({
     })
     .default({ maxActions: 5, windowMs: 3_600_000 }),
   /**
-   * Do not judge a workload that is still starting (younger than its progress deadline and not yet
-   * available) or rolling out (a new version replacing the old one, not stalled): a due step is
-   * `suppressed`/`rolling-out`. Needs a healer that reports the rollout (`healer.readTarget`).
+   * Do not judge a workload that is still starting (its first version, never complete yet, younger
+   * than its progress deadline and not yet available) or rolling out (a new version replacing the
+   * old one, not stalled): a due step is
+   * `suppressed`/`rolling-out`. Needs a healer that reports the rollout (`healer.readTarget`). The
+   * loop's rule: an operator's `healNow` is the operator's judgement and is not held by it.
    * @default true
    */
   rolloutGuard: z.boolean().default(true),

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { advanceOnceSleeping, backend, setup } from './pipeline.test-setup.js';
 
-const rolling = { desiredReplicas: 3, availableReplicas: 1, updating: true, stalled: false };
+const rolling = { desiredReplicas: 3, availableReplicas: 1, updating: true, stalled: false, firstRollout: false };
 
 describe('rollout guard', () => {
   it('does not judge a workload that is rolling out: no plan, no state written', async () => {
