@@ -63,6 +63,22 @@ describe('a step under a claim', () => {
   });
 });
 
+describe('a rollback under a claim', () => {
+  it("keeps the state as it is when applied (the claim written since the plan), not the plan's copy", async () => {
+    const target = newTarget(1);
+    await kit.setImage(target, 'registry.local/app:2.0.0');
+    const plan = await kit.healer.plan(target, healStepSchema.parse({ kind: 'rollback' }), 3);
+    const ours = { ...claim('replica-a', 3), step: 'rollback' as const };
+    const claimed = { attempt: 3, lastStep: 'rollback' as const, steps: ['restart', 'cache', 'rollback'] as Array<'restart' | 'cache' | 'rollback'>, intent: ours };
+    await kit.healer.writeState(target, claimed);
+
+    const outcome = await kit.healer.apply(target, plan, { intent: ours });
+
+    expect(outcome.ok).toBe(true);
+    await expect(kit.healer.readState(target)).resolves.toEqual(claimed);
+  });
+});
+
 describe('the rollout the guard reads', () => {
   it('is "updating" while a new version replaces the old one, and settled once it has', async () => {
     const target = newTarget(2);

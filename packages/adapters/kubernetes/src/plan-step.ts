@@ -8,8 +8,7 @@ import type { V1Deployment, V1Pod, V1ReplicaSet, V2HorizontalPodAutoscaler } fro
 import { stepEventReason } from './events.js';
 import { ORIGINAL_MIN_REPLICAS_ANNOTATION } from './hpa-floor.js';
 import { currentReplicaSet, planRollback, RESTARTED_AT_ANNOTATION, revisionOf } from './rollback-plan.js';
-import { SCALED_FROM_ANNOTATION } from './scale-operations.js';
-import { ATTEMPT_ANNOTATION, STATE_ANNOTATION } from './state-annotations.js';
+import { AUTOHEAL_ANNOTATIONS } from './state-annotations.js';
 
 /** What a step is planned from, read once (see `deployment-reads.ts`). */
 export interface StepView {
@@ -162,7 +161,7 @@ function planExec(view: StepView, step: Extract<HealStep, { kind: 'cache' }>): H
 
 function planRollbackOperation(target: TargetRef, view: StepView, step: Extract<HealStep, { kind: 'rollback' }>): HealOperationOf<'rollback'> | { refusal: string } {
   const { deployment } = view;
-  const decision = planRollback(deployment, view.replicaSets ?? [], step.toRevision, [ATTEMPT_ANNOTATION, STATE_ANNOTATION, SCALED_FROM_ANNOTATION], step.previous ?? 'release');
+  const decision = planRollback(deployment, view.replicaSets ?? [], step.toRevision, AUTOHEAL_ANNOTATIONS, step.previous ?? 'release');
   if (decision.kind === 'refused') return { refusal: decision.reason };
   if (decision.kind === 'skip') {
     return {

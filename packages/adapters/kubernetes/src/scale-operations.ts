@@ -17,8 +17,9 @@ import type { DeploymentReads } from './deployment-reads.js';
 import { raiseHpaFloor, restoreHpaFloor } from './hpa-floor.js';
 import { deploymentCall, dryRunParam, type KubeClients } from './kube-clients.js';
 
-/** Where the replica count before the episode's first scale-up is remembered, with the count autoheal set. */
-export const SCALED_FROM_ANNOTATION = 'autoheal.dev/scaled-from';
+import { SCALED_FROM_ANNOTATION } from './state-annotations.js';
+
+export { SCALED_FROM_ANNOTATION };
 
 /** What {@link SCALED_FROM_ANNOTATION} holds. */
 interface ScaleMemory {

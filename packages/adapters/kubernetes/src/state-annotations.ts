@@ -9,6 +9,14 @@ import { healingStateSchema, type HealingState } from '@autoheal/core';
 export const ATTEMPT_ANNOTATION = 'healing.attempt';
 /** The rest of the state (`lastActionAt`, `lastStep`, `healthySince`, ...), as JSON. */
 export const STATE_ANNOTATION = 'autoheal.dev/healing-state';
+/** Where the replica count before the episode's first scale-up is remembered (`scale-operations.ts`). */
+export const SCALED_FROM_ANNOTATION = 'autoheal.dev/scaled-from';
+/**
+ * The Deployment's own annotations that autoheal keeps for itself: a rollback never takes them from
+ * an old ReplicaSet (like kubectl's skip list), and always writes their values as they are when it
+ * is applied — the state may have changed since the plan (the step's own claim was written since).
+ */
+export const AUTOHEAL_ANNOTATIONS: readonly string[] = [ATTEMPT_ANNOTATION, STATE_ANNOTATION, SCALED_FROM_ANNOTATION];
 
 /**
  * Reads the state from annotations. A missing or unreadable `healing.attempt` counts as 0 (hand-edited

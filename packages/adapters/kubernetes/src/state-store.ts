@@ -13,8 +13,7 @@ import { callApi, isConflict } from './api-call.js';
 import type { DeploymentReads } from './deployment-reads.js';
 import { restoreHpaFloor } from './hpa-floor.js';
 import { deploymentCall, type KubeClients } from './kube-clients.js';
-import { SCALED_FROM_ANNOTATION } from './scale-operations.js';
-import { annotationsForState, stateFromAnnotations } from './state-annotations.js';
+import { annotationsForState, SCALED_FROM_ANNOTATION, stateFromAnnotations } from './state-annotations.js';
 import { workloadStatusOf } from './workload-status.js';
 
 const COMPONENT = 'kubernetes';
