@@ -5,6 +5,7 @@
  * supplies, whether a pipeline is required, and the operator commands' extras — so they can never
  * judge a target differently. This is the only place that knows every package.
  */
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
 import type { KubernetesHealer } from '@autoheal/adapter-kubernetes';
@@ -15,6 +16,8 @@ import {
   resolveThreshold,
   targetKey,
   thresholdForTarget,
+  type ActionFence,
+  type CircuitStore,
   type Clock,
   type FeatureSource,
   type Healer,
@@ -60,6 +63,16 @@ export interface ComposeOverrides {
   healer?: Healer;
   notifiers?: Notifier[];
   clock?: Clock;
+  /** "May this process still act?" (serve's leader elector), checked before every step and every write of it. */
+  fence?: ActionFence;
+}
+
+/**
+ * This process's name in claims and breaker slots: the leader-election identity, else the pod's
+ * name, else host name and process id (unique per process, so a claim is never mistaken for another's).
+ */
+export function processIdentity(config: AutohealConfig): string {
+  return config.leaderElection?.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
 }
 
 /** What the operator commands (`status`, `heal`, `reset`) add to the pipeline. */
@@ -175,6 +188,11 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       ? await stepTimesFromEvents(kubernetesHealer!, [...config.targets, ...options.operator.targets], config.policy.circuitBreaker.window, now)
       : { times: [], unreadable: [] };
     const notifiers = options.notifiers ?? (await createNotifiersFromConfig(config, logger)).map(own);
+    // The breaker's window is shared in autoheal's own namespace (where its Lease is) by every
+    // process built from a config: serve, watch, run and the operator commands bind each other.
+    const circuitStore: CircuitStore | undefined = kubernetesHealer
+      ? (await import('@autoheal/adapter-kubernetes')).createKubernetesCircuitStore({ kubeConfig: kubernetesHealer.kubeConfig, namespace: config.leaderElection?.namespace ?? 'autoheal' })
+      : undefined;
     const pipeline = createPipeline({
       featureSource,
       riskModel,
@@ -182,6 +200,9 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       notifiers,
       policy: policyFromConfig(config),
       circuitHistory: circuit.times,
+      identity: processIdentity(config),
+      ...(circuitStore ? { circuitStore } : {}),
+      ...(options.fence ? { fence: options.fence } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       onError: (error, context) => {
         metrics.observeError(context);
@@ -191,6 +212,7 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
     for (const target of config.targets) history.register(target);
     metrics.observePipeline(pipeline);
     pipeline.subscribe((record) => history.add(record));
+    metrics.watchDeliveries(() => pipeline.deliveryStats());
     const full: FullAutoheal = {
       config,
       featureSource,
@@ -203,7 +225,11 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       policy: pipeline.policy,
       threshold: pipeline.policy.threshold,
       thresholdFor: (target) => pipeline.thresholdFor(target),
-      close,
+      // The notification queues first (bounded), so a CI run does not exit before Slack is told.
+      close: async () => {
+        await pipeline.drain();
+        await close();
+      },
     };
     if (!options.operator) return full;
     const operator: OperatorAutoheal = { ...full, healer: kubernetesHealer!, unreadableEvents: circuit.unreadable };

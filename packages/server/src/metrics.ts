@@ -8,7 +8,7 @@
  * their own `namespace`/`deployment` label values. Any other target is counted under
  * {@link OTHER_TARGET} in the counters and has no per-target gauge.
  */
-import { decisionKindSchema, healStepKindSchema, suppressedReasonSchema, targetKey, type DecisionRecord, type FeatureSource, type Pipeline, type TargetRef } from '@autoheal/core';
+import { decisionKindSchema, type DeliveryStats, healStepKindSchema, suppressedReasonSchema, targetKey, type DecisionRecord, type FeatureSource, type Pipeline, type TargetRef } from '@autoheal/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -54,6 +54,11 @@ export interface ServerMetrics {
    * its per-target gauges, so only the acting replica reports risk, verdicts and handoffs.
    */
   trackLeadership(isLeader: () => boolean): void;
+  /**
+   * The notification queues (core's `pipeline.deliveryStats()`), read at every scrape: depth,
+   * delivered, dropped, failed, retries per notifier and for the Event recorder.
+   */
+  watchDeliveries(stats: () => DeliveryStats[]): void;
 }
 
 const VERDICTS = ['healthy', 'at-risk', 'unknown'] as const;
@@ -198,10 +203,46 @@ export function createServerMetrics(model: { name: string; version: string }, op
   let sourceMetrics: { up: Gauge<'source'>; duration: Histogram<'source' | 'outcome'> } | undefined;
   let leadershipTracked = false;
 
+  // The notification queues, read from the pipeline at scrape time (set by watchDeliveries).
+  let deliveryStats: () => DeliveryStats[] = () => [];
+  new Gauge({
+    name: 'autoheal_notification_queue_depth',
+    help: 'Decision records waiting for a notifier (or the Event recorder), by audience.',
+    labelNames: ['audience'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of deliveryStats()) this.labels(stats.audience).set(stats.depth);
+    },
+  });
+  new Counter({
+    name: 'autoheal_notifications_total',
+    help: 'Decision records handed to a notifier (or the Event recorder), by audience and result (delivered, dropped: queue full or closed, failed: gave up after retries).',
+    labelNames: ['audience', 'result'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of deliveryStats()) for (const result of ['delivered', 'dropped', 'failed'] as const) this.labels(stats.audience, result).inc(stats[result]);
+    },
+  });
+  new Counter({
+    name: 'autoheal_notification_retries_total',
+    help: 'Deliveries tried again after a retryable failure or a time-out, by audience.',
+    labelNames: ['audience'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const stats of deliveryStats()) this.labels(stats.audience).inc(stats.retried);
+    },
+  });
+
   return {
     registry,
     httpRequests,
     predictionDuration,
+    watchDeliveries(stats) {
+      deliveryStats = stats;
+    },
     observeDecision,
     observeError(context) {
       errors.inc({ component: errorComponentOf(context.component) });

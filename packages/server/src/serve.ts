@@ -3,10 +3,9 @@
  * gracefully: stop accepting requests, let the in-flight evaluation finish, stop the loop, close
  * the adapters.
  */
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AutohealConfig } from './config/config-schema.js';
-import { createAutoheal, type Autoheal, type ComposeOverrides } from './compose.js';
+import { createAutoheal, processIdentity, type Autoheal, type ComposeOverrides } from './compose.js';
 import { findDashboardDir } from './dashboard-assets.js';
 import { createHttpServer, type HttpServer } from './http/create-http-server.js';
 import { VERSION } from './version.js';
@@ -38,7 +37,7 @@ async function startLeaderElection(config: AutohealConfig, autoheal: Autoheal, l
     ...(kubeConfig ? { kubeConfig: kubeConfig as never } : {}),
     namespace: election.namespace,
     name: election.leaseName,
-    identity: election.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`,
+    identity: processIdentity(config),
     onError: (error) => logger.warn({ err: error }, 'leader election attempt failed (retrying)'),
   });
   elector.onChange((leading) => logger.info({ leading, lease: `${election.namespace}/${election.leaseName}` }, leading ? 'leading: this replica evaluates and heals' : 'standing by: another replica leads'));
@@ -47,9 +46,12 @@ async function startLeaderElection(config: AutohealConfig, autoheal: Autoheal, l
 }
 
 export async function startServer(config: AutohealConfig, logger: Logger, options: ServeOptions = {}): Promise<RunningServer> {
-  const autoheal = await createAutoheal(config, logger, options);
+  // The elector is started once the healer exists; the pipeline asks it through this fence before every write.
+  let elector: Awaited<ReturnType<typeof startLeaderElection>>;
+  const fence = config.leaderElection?.enabled ? { check: () => (elector ? elector.fence().check() : 'leader election has not started yet') } : undefined;
+  const autoheal = await createAutoheal(config, logger, { ...options, ...(fence ? { fence } : {}) });
   const stopElection = new AbortController();
-  const elector = await startLeaderElection(config, autoheal, logger, stopElection.signal);
+  elector = await startLeaderElection(config, autoheal, logger, stopElection.signal);
   const isLeader = () => elector?.isLeader() ?? true;
   autoheal.metrics.trackLeadership(isLeader);
   const policy = autoheal.policy;

@@ -29,6 +29,7 @@ export function policyFromConfig(config: AutohealConfig): PolicyInput {
     healthyResetMs: p.healthyReset,
     circuitBreaker: { maxActions: p.circuitBreaker.maxActions, windowMs: p.circuitBreaker.window },
     dryRun: p.dryRun,
+    actionTimeoutMs: p.actionTimeout,
   };
 }
 

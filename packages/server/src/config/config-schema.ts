@@ -141,6 +141,8 @@ export const policySection = z
     healthyReset: durationField(policyOptions.healthyResetMs),
     circuitBreaker: z.strictObject({ maxActions: circuitBreakerOptions.maxActions, window: durationField(circuitBreakerOptions.windowMs) }).prefault({}),
     dryRun: policyOptions.dryRun,
+    /** Longest a step may run; a claimed step whose holder vanished stops counting as in flight this long (plus 30 s) after it started. */
+    actionTimeout: durationField(policyOptions.actionTimeoutMs),
   })
   .prefault({});
 

@@ -22,7 +22,6 @@ healing.attempt annotation, a Kubernetes Event, Slack, and a slot in the circuit
 Refusals (nothing is changed):
   recovered        not at risk now (collected and scored at the call)   --force overrides
   unknown          a signal is missing, the target cannot be judged      --force overrides
-  rolling-out      the Deployment is still starting or rolling out       --force overrides
   cooldown         a step ran on this target less than the cooldown ago  --force overrides
   circuit-open     the cluster-wide limit of steps in the window is hit  --force overrides
   ceiling-reached  every step was tried and no --step was named          --force overrides (repeats the last step)
@@ -41,7 +40,7 @@ Options:
 ${COMMON_FLAGS_HELP}`;
 
 /** What `--force` may override, in words, for the refusal message. */
-const FORCE_OVERRIDES: readonly SuppressedReason[] = ['recovered', 'unknown', 'rolling-out', 'cooldown', 'circuit-open', 'ceiling-reached'];
+const FORCE_OVERRIDES: readonly SuppressedReason[] = ['recovered', 'unknown', 'cooldown', 'circuit-open', 'ceiling-reached'];
 
 const REFUSAL_MEANING: Record<SuppressedReason, string> = {
   recovered: 'the target is not at risk now',
@@ -52,7 +51,7 @@ const REFUSAL_MEANING: Record<SuppressedReason, string> = {
   'in-flight': 'another evaluation is deciding or acting on this target',
   refused: 'the healer refused the step',
   'dry-run': 'nothing was applied (the plan is above)',
-  'rolling-out': 'the workload is still starting or rolling out (--force overrides)',
+  'rolling-out': 'the workload is still starting or rolling out',
   'not-leader': 'this process may not act (it does not hold the leader Lease)',
   'state-unavailable': 'the ladder state could not be read or claimed; nothing was applied',
 };
