@@ -18,6 +18,15 @@ describe('autoheal CLI', () => {
     for (const command of ['serve', 'predict', 'run', 'watch', 'config validate', 'sandbox', 'train', 'demo']) expect(io.out).toContain(command);
   });
 
+  it('answers --help on the delegated commands and their sub-commands with their usage', async () => {
+    for (const argv of [['train', '--help'], ['train', '--from', 'sandbox', '-h'], ['sandbox', 'start', '--help'], ['sandbox', 'fault', 'inject', '--help'], ['sandbox', '--help']]) {
+      const io = captureIo();
+      expect(await runCli(argv, io), argv.join(' ')).toBe(0);
+      expect(io.err, argv.join(' ')).toBe('');
+      expect(io.out, argv.join(' ')).toContain(argv[0] === 'train' ? 'autoheal train --from sandbox' : 'start [--deployments N]');
+    }
+  });
+
   it('rejects an unknown command and an unknown flag with a usage error', async () => {
     const unknown = captureIo();
     expect(await runCli(['heel'], unknown)).toBe(RUN_EXIT.usage);
