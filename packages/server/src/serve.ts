@@ -5,15 +5,18 @@
  */
 import type { Logger } from 'pino';
 import type { AutohealConfig } from './config/config-schema.js';
-import { createAutoheal, processIdentity, type Autoheal, type ComposeOverrides } from './compose.js';
+import { createAutoheal, type Autoheal, type ComposeOverrides } from './compose.js';
 import { findDashboardDir } from './dashboard-assets.js';
 import { createHttpServer, type HttpServer } from './http/create-http-server.js';
+import { ALWAYS_LEADING, leadershipFence, startLeadership, type Leadership } from './leadership.js';
 import { VERSION } from './version.js';
 
 export interface RunningServer {
   url: string;
   autoheal: Autoheal;
   http: HttpServer;
+  /** Whether this replica leads (always, without leader election). */
+  leadership: Leadership;
   /** Resolves when the watch loop has stopped (immediately when there is none). */
   watchDone: Promise<void>;
   stop(): Promise<void>;
@@ -24,35 +27,18 @@ export interface ServeOptions extends ComposeOverrides {
   watch?: boolean;
 }
 
-/**
- * With leader election on, only the replica holding the Lease evaluates and acts; the others serve
- * `/predict`, the API and the dashboard, and answer "check now" with 503 until they lead.
- */
-async function startLeaderElection(config: AutohealConfig, autoheal: Autoheal, logger: Logger, signal: AbortSignal) {
-  const election = config.leaderElection;
-  if (!election?.enabled || !autoheal.healer) return undefined;
-  const { createLeaderElector } = await import('@autoheal/adapter-kubernetes');
-  const kubeConfig = (autoheal.healer as { kubeConfig?: unknown }).kubeConfig;
-  const elector = createLeaderElector({
-    ...(kubeConfig ? { kubeConfig: kubeConfig as never } : {}),
-    namespace: election.namespace,
-    name: election.leaseName,
-    identity: processIdentity(config),
-    onError: (error) => logger.warn({ err: error }, 'leader election attempt failed (retrying)'),
-  });
-  elector.onChange((leading) => logger.info({ leading, lease: `${election.namespace}/${election.leaseName}` }, leading ? 'leading: this replica evaluates and heals' : 'standing by: another replica leads'));
-  void elector.start(signal).catch((error: unknown) => logger.error({ err: error }, 'leader election stopped'));
-  return elector;
-}
-
 export async function startServer(config: AutohealConfig, logger: Logger, options: ServeOptions = {}): Promise<RunningServer> {
-  // The elector is started once the healer exists; the pipeline asks it through this fence before every write.
-  let elector: Awaited<ReturnType<typeof startLeaderElection>>;
-  const fence = config.leaderElection?.enabled ? { check: () => (elector ? elector.fence().check() : 'leader election has not started yet') } : undefined;
+  // Leadership starts once the healer exists (it reuses its kubeconfig); the pipeline asks it
+  // through this fence before its claim and every write.
+  let leadership: Leadership | undefined;
+  const fence = leadershipFence(config, () => leadership);
   const autoheal = await createAutoheal(config, logger, { ...options, ...(fence ? { fence } : {}) });
-  const stopElection = new AbortController();
-  elector = await startLeaderElection(config, autoheal, logger, stopElection.signal);
-  const isLeader = () => elector?.isLeader() ?? true;
+  // With leader election on, only the replica holding the Lease evaluates and acts; the others serve
+  // `/predict`, the API and the dashboard, and answer "check now" with 503 until they lead.
+  // A predict-only server acts on nothing, so it does not compete.
+  const leading = autoheal.pipeline ? await startLeadership(config, autoheal.healer, logger) : ALWAYS_LEADING;
+  leadership = leading;
+  const isLeader = () => leading.isLeader();
   autoheal.metrics.trackLeadership(isLeader);
   const policy = autoheal.policy;
   const dashboardDir = config.server.dashboard ? findDashboardDir() : undefined;
@@ -108,6 +94,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     url,
     autoheal,
     http,
+    leadership: leading,
     watchDone,
     stop() {
       stopping ??= (async () => {
@@ -115,8 +102,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
         stopWatch.abort();
         await http.stop(10_000);
         await watchDone;
-        stopElection.abort();
-        await elector?.release().catch(() => undefined);
+        await leading.stop();
         await autoheal.close();
         logger.info('stopped');
       })();

@@ -2,18 +2,20 @@
  * The `autoheal` command line. Each command is a function of (argv, io) returning an exit code,
  * so tests run them in-process.
  */
-import { parseArgs } from 'node:util';
 import { AutohealError, errorMessage, verdictFor, type DecisionRecord } from '@autoheal/core';
 import { loadConfig } from '../config/load-config.js';
 import { createAutoheal, type ComposeOverrides } from '../compose.js';
 import { startServer } from '../serve.js';
 import { VERSION } from '../version.js';
 import type { ConfigOverride } from '../config/config-sources.js';
+import { parseCommandArgs, printHelp } from './command-args.js';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags, flagOverride } from './common-flags.js';
-import { decisionTable, formatProbability, topSignals } from './format-record.js';
+import { formatProbability, topSignals } from './format-record.js';
 import { CliExit, formatTable, processIo, type CliIo } from './io.js';
 import { createCliLogger } from './logger.js';
-import { RUN_EXIT, exitCodeFor } from './run-exit-codes.js';
+import { RUN_EXIT } from './run-exit-codes.js';
+import { runCommand } from './run-command.js';
+import { watchCommand } from './watch-command.js';
 
 const USAGE = `autoheal ${VERSION} — predict Kubernetes workload failures and heal them
 
@@ -38,23 +40,10 @@ Commands:
 
 TARGET is namespace/name, e.g. prod/backend. Run "autoheal <command> --help" for a command's options.`;
 
-function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliExit(RUN_EXIT.usage, `${errorMessage(error)}\nRun with --help to see the options.`);
-  }
-}
-
-function help(io: CliIo, text: string): number {
-  io.stdout(`${text}\n`);
-  return 0;
-}
-
 async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_FLAGS, port: { type: 'string' }, host: { type: 'string' }, 'read-only': { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(argv, { ...COMMON_FLAGS, port: { type: 'string' }, host: { type: 'string' }, 'read-only': { type: 'boolean' } });
   if (values.help) {
-    return help(io, `Usage: autoheal serve [TARGET...] [--port N] [--host H] [--read-only]\n\nServes the HTTP API and the dashboard; with targets, also watches and heals them.\n\n${COMMON_FLAGS_HELP}`);
+    return printHelp(io, `Usage: autoheal serve [TARGET...] [--port N] [--host H] [--read-only]\n\nServes the HTTP API and the dashboard; with targets, also watches and heals them.\n\n${COMMON_FLAGS_HELP}`);
   }
   const server: ConfigOverride[] = [];
   if (values.port !== undefined) server.push(flagOverride('--port', ['server', 'port'], Number(values.port)));
@@ -83,8 +72,8 @@ function waitForShutdownSignal(): Promise<void> {
 
 /** `autoheal predict`; `parts` lets tests supply the feature source or the model. */
 export async function predictCommand(argv: string[], io: CliIo, parts: Pick<ComposeOverrides, 'featureSource' | 'riskModel'> = {}): Promise<number> {
-  const { values, positionals } = parse(argv, COMMON_FLAGS);
-  if (values.help) return help(io, `Usage: autoheal predict [TARGET...] [--json]\n\nCollects and scores each target once. Changes nothing.\n\n${COMMON_FLAGS_HELP}`);
+  const { values, positionals } = parseCommandArgs(argv, COMMON_FLAGS);
+  if (values.help) return printHelp(io, `Usage: autoheal predict [TARGET...] [--json]\n\nCollects and scores each target once. Changes nothing.\n\n${COMMON_FLAGS_HELP}`);
   const config = await configFromFlags(values, positionals, io);
   if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal predict prod/backend) or list them in the config file under targets:');
   const logger = createCliLogger(config.log.level === 'info' ? 'warn' : config.log.level);
@@ -122,82 +111,10 @@ export async function predictCommand(argv: string[], io: CliIo, parts: Pick<Comp
   }
 }
 
-async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, { ...COMMON_FLAGS, 'recheck-delay': { type: 'string' } });
-  if (values.help) {
-    return help(
-      io,
-      `Usage: autoheal run [TARGET...] [--dry-run] [--recheck-delay 120s] [--json]
-
-One pass of the original project's CI step for each target: predict; if at risk, run the next
-ladder step (restart + scale, clear cache + restart + scale, roll back); wait for the re-check;
-escalate or keep; notify. Safety rules (cooldown, circuit breaker, unknown never acts) apply.
-
-Exit codes: 0 healthy or kept · 10 dry-run would have acted · 20 still at risk after the ladder
-or a step failed · 30 unknown (missing signals) · 40 held back by a safety rule · 1 usage/config
-error · 2 runtime error.
-
-${COMMON_FLAGS_HELP}`,
-    );
-  }
-  const extra = values['recheck-delay'] ? [flagOverride('--recheck-delay', ['policy', 'recheckDelay'], values['recheck-delay'])] : [];
-  const config = await configFromFlags(values, positionals, io, extra);
-  if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal run prod/backend) or list them in the config file under targets:');
-  const logger = createCliLogger(config.log.level === 'info' ? 'warn' : config.log.level);
-  const autoheal = await createAutoheal(config, logger, { requirePipeline: true });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    let exitCode: number = RUN_EXIT.ok;
-    const finals: DecisionRecord[] = [];
-    for (const target of config.targets) {
-      const result = await autoheal.pipeline.runOnce(target, {
-        signal: controller.signal,
-        onWait: (untilMs, record) => {
-          if (!values.json) io.stderr(`${record.summary}\n  waiting ${Math.round((untilMs - Date.now()) / 1000)} s for the re-check (until ${new Date(untilMs).toISOString()})…\n`);
-        },
-      });
-      for (const record of result.records) if (!values.json) io.stderr(`• ${record.summary}\n`);
-      finals.push(result.final);
-      exitCode = Math.max(exitCode, exitCodeFor(result.final));
-    }
-    io.stdout(values.json ? `${JSON.stringify(finals, null, 2)}\n` : decisionTable(finals));
-    return exitCode;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await autoheal.close();
-  }
-}
-
-async function watchCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, COMMON_FLAGS);
-  if (values.help) return help(io, `Usage: autoheal watch [TARGET...]\n\nThe continuous controller without HTTP: evaluates every target each interval, heals when needed.\n\n${COMMON_FLAGS_HELP}`);
-  const config = await configFromFlags(values, positionals, io);
-  if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal watch prod/backend) or list them in the config file under targets:');
-  const logger = createCliLogger(config.log.level);
-  const autoheal = await createAutoheal(config, logger, { requirePipeline: true });
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  autoheal.pipeline.subscribe((record) => {
-    if (values.json) io.stdout(`${JSON.stringify(record)}\n`);
-  });
-  try {
-    await autoheal.pipeline.watch(config.targets, { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: controller.signal });
-  } finally {
-    await autoheal.close();
-  }
-  return 0;
-}
-
 async function configCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, file, ...rest] = argv;
   if (sub !== 'validate' || !file || file.startsWith('-') || rest.length > 0) {
-    return sub === '--help' || sub === '-h' ? help(io, 'Usage: autoheal config validate FILE') : (io.stderr('Usage: autoheal config validate FILE\n'), RUN_EXIT.usage);
+    return sub === '--help' || sub === '-h' ? printHelp(io, 'Usage: autoheal config validate FILE') : (io.stderr('Usage: autoheal config validate FILE\n'), RUN_EXIT.usage);
   }
   const config = await loadConfig({ file, env: io.env });
   io.stdout(`${file}: valid (${config.targets.length} target(s), threshold ${config.policy.threshold ?? "the model's tuned one"}, dry-run ${config.policy.dryRun ? 'on' : 'off'})\n`);
@@ -224,7 +141,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     version: async () => (io.stdout(`${VERSION}\n`), 0),
   };
   try {
-    if (!command || command === '--help' || command === '-h' || command === 'help') return help(io, USAGE);
+    if (!command || command === '--help' || command === '-h' || command === 'help') return printHelp(io, USAGE);
     if (command === '--version') return commands.version!([], io);
     const run = commands[command] ?? extraCommands.get(command);
     if (!run) {

@@ -115,6 +115,12 @@ export function leaderElectionSection(options: AdapterOptionSchemas['leaderElect
     leaseName: o.name.default('autoheal-leader'),
     /** @default the POD_NAME environment variable, else host name and process id */
     identity: o.identity.optional(),
+    /**
+     * How long `autoheal run` waits to lead before it gives up acting (another process, e.g. the
+     * in-cluster server, holds the Lease and heals these targets). Twice the Lease's 15 s: enough to
+     * take over from a holder that crashed or just released it. @default 30s
+     */
+    waitForLease: durationSchema.default(30_000),
   });
 }
 

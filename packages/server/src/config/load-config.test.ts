@@ -46,7 +46,7 @@ describe('configuration', () => {
     expect(config.policy).toMatchObject({ healthyReset: 600_000, dryRun: false, keep: { healthyEvaluations: 3, minHealthy: 60_000 }, circuitBreaker: { maxActions: 5, window: 3_600_000 } });
     expect(config.policy.ladder.map((step) => step.kind)).toEqual(['restart', 'cache', 'rollback']);
     expect(config.slack.minSeverity).toBe('info');
-    expect(config.leaderElection).toEqual({ enabled: false, namespace: 'autoheal', leaseName: 'autoheal-leader' });
+    expect(config.leaderElection).toEqual({ enabled: false, namespace: 'autoheal', leaseName: 'autoheal-leader', waitForLease: 30_000 });
   });
 
   it('reads YAML with durations, targets and a Prometheus service reference', async () => {
