@@ -22,6 +22,8 @@ export interface KubeStatus {
   code?: number;
   reason?: string;
   message?: string;
+  /** What was not found (a 404 for a missing namespace says `kind: "namespaces"`). */
+  details?: { name?: string; kind?: string };
 }
 
 const COMPONENT = 'kubernetes';
@@ -79,6 +81,17 @@ function describeCall(call: CallDescription): string {
   return `${call.verb} ${resource}${call.name ? ` "${call.name}"` : ''} in namespace "${call.namespace}"`;
 }
 
+/** What to check after a 404: the namespace when the API server says it is the namespace that is missing, and whose (the Lease's or the target's). */
+function notFoundHint(call: CallDescription, status: KubeStatus | undefined): string {
+  const lease = call.resource === 'leases';
+  if (status?.details?.kind === 'namespaces') {
+    return lease
+      ? `namespace "${call.namespace}" does not exist: create it (kubectl create namespace ${call.namespace}) or keep the Lease in an existing namespace`
+      : `namespace "${call.namespace}" does not exist: check the target's namespace`;
+  }
+  return lease ? `check the Lease's namespace and name` : `check the target's namespace and name`;
+}
+
 function rbacRule(call: CallDescription): string {
   return `{ apiGroups: ["${call.group}"], resources: ["${call.resource}"], verbs: ["${call.verb}"] }`;
 }
@@ -117,7 +130,7 @@ export function wrapApiError(error: unknown, call: CallDescription, signal?: Abo
         { component: COMPONENT, cause: error, details },
       );
     case 404:
-      return new AdapterError(`${what} failed: not found (404)${serverSays}; check the target's namespace and name`, {
+      return new AdapterError(`${what} failed: not found (404)${serverSays}; ${notFoundHint(call, status)}`, {
         component: COMPONENT,
         cause: error,
         details,

@@ -34,9 +34,22 @@ function fencedPod(context: ApplyContext, pod: string, container: string): Promi
   }
 }
 
-function describeFailure(result: PodExecResult): string {
-  if (result.timedOut) return `${result.pod} (timed out)`;
-  return result.exitCode !== undefined ? `${result.pod} (exit ${result.exitCode})` : `${result.pod} (${result.error ?? 'failed'})`;
+function failureReason(result: PodExecResult): string {
+  if (result.timedOut) return 'timed out';
+  return result.exitCode !== undefined ? `exit ${result.exitCode}` : (result.error ?? 'failed');
+}
+
+/**
+ * The failed pods, each reason said once: a reason shared by several pods (a forbidden exec fails in
+ * every pod alike) is followed by all of them instead of being repeated per pod.
+ */
+function describeFailures(failed: readonly PodExecResult[]): string {
+  const podsByReason = new Map<string, string[]>();
+  for (const result of failed) {
+    const reason = failureReason(result);
+    podsByReason.set(reason, [...(podsByReason.get(reason) ?? []), result.pod]);
+  }
+  return [...podsByReason].map(([reason, pods]) => (pods.length === 1 ? `${pods[0]} (${reason})` : `${pods.join(', ')}: ${reason}`)).join('; ');
 }
 
 /**
@@ -81,6 +94,6 @@ export async function applyExec(
   const message =
     failed.length === 0
       ? `ran \`${command.join(' ')}\` in ${results.length} pod(s): ${results.map((r) => r.pod).join(', ')}${skippedText}`
-      : `cache clear failed in ${failed.length} of ${results.length} pod(s): ${failed.map(describeFailure).join(', ')}${skippedText}`;
+      : `cache clear failed in ${failed.length} of ${results.length} pod(s): ${describeFailures(failed)}${skippedText}`;
   return { op: 'exec', ok: failed.length === 0, message, details: { ...details, results } };
 }

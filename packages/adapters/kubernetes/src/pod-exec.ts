@@ -51,6 +51,21 @@ export function exitCodeOf(status: V1Status): number | undefined {
   return Number.isInteger(code) ? code : undefined;
 }
 
+/**
+ * The text of what opening the exec connection rejected with. client-node passes on the WebSocket's
+ * error event, which is not an Error (`String()` of it gave "[object Object]"): its `message` (e.g.
+ * "Unexpected server response: 403") or its `error` says what happened.
+ */
+function rejectionText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    const event = error as { message?: unknown; error?: unknown };
+    if (typeof event.message === 'string' && event.message !== '') return event.message;
+    if (event.error instanceof Error) return event.error.message;
+  }
+  return String(error);
+}
+
 /** Runs `command` in `pod` and reports how it went. */
 export async function execInPod(input: ExecInPodInput): Promise<PodExecResult> {
   const started = Date.now();
@@ -111,11 +126,15 @@ export async function execInPod(input: ExecInPodInput): Promise<PodExecResult> {
         });
       })
       .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        const hint = /\b403\b/.test(message)
-          ? '; grant it with an RBAC Role rule { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] }'
-          : '';
-        settle(finish({ ok: false, error: `could not start exec: ${message}${hint}` }));
+        const message = rejectionText(error);
+        settle(
+          finish({
+            ok: false,
+            error: /\b403\b/.test(message)
+              ? 'exec is forbidden (403); grant it with an RBAC Role rule { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] } bound to autoheal\'s service account'
+              : `could not start exec: ${message}`,
+          }),
+        );
       });
   });
 }

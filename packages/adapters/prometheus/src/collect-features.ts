@@ -20,7 +20,7 @@ import {
 import { namespaceSelector, promqlString, renderQuery, type FeatureQuery } from './default-queries.js';
 import { presetsInUse, type CollectionPlan } from './collection-plan.js';
 import { applyRequestGuard, measurementFrom, perTargetMeasurement, settleWithConcurrency, stripPrefix, type Measurement } from './measurements.js';
-import type { PrometheusHttpClient, RangeSeries } from './prometheus-http-client.js';
+import { PrometheusRequestError, type PrometheusHttpClient, type RangeSeries } from './prometheus-http-client.js';
 import { readingsFromAnswers, type BundleAnswer, type SignalReadings } from './signal-readings.js';
 
 const COMPONENT = 'prometheus';
@@ -33,8 +33,10 @@ export interface CollectionContext {
   concurrency: number;
   /** The user's request-volume query for overridden traffic-dependent features, if any. */
   requestVolumeQuery: string | undefined;
-  /** Appended to the error when every query failed. */
+  /** Appended to the error when every query failed, unless the HTTP client's own error already says what to check. */
   checkHint: string;
+  /** Whether Prometheus is reached through the Kubernetes API server's service proxy. */
+  viaServiceProxy: boolean;
 }
 
 /** One feature of one target over time, from `collectRange`. */
@@ -91,7 +93,12 @@ async function runTasks(context: CollectionContext, tasks: Task[], signal: Abort
   const failures = settled.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (tasks.length > 0 && failures.length === settled.length) {
     const first = failures[0]?.reason;
-    throw new AdapterError(`every ${what} to Prometheus at ${context.client.baseUrl} failed; first (${tasks[0]?.name}): ${stripPrefix(errorMessage(first))} ${context.checkHint}`, { component: COMPONENT, cause: first, retryable: true });
+    // The HTTP client's errors already say what to check (the URL, the credentials, the query, the
+    // service): the general hint is added only where it says something they do not (an unexpected
+    // error, or an API server that cannot be reached in service-proxy mode), so it is never said twice.
+    const saysWhatToCheck = first instanceof PrometheusRequestError && (!context.viaServiceProxy || first.status !== undefined);
+    const hint = saysWhatToCheck ? '' : ` ${context.checkHint}`;
+    throw new AdapterError(`every ${what} to Prometheus at ${context.client.baseUrl} failed; first (${tasks[0]?.name}): ${stripPrefix(errorMessage(first))}${hint}`, { component: COMPONENT, cause: first, retryable: true });
   }
   return settled;
 }

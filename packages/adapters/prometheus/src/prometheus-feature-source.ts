@@ -94,6 +94,7 @@ export function createPrometheusFeatureSource(input: PrometheusFeatureSourceOpti
     concurrency: options.concurrency,
     requestVolumeQuery: options.requestVolumeQuery,
     checkHint,
+    viaServiceProxy: proxy !== undefined,
   };
   const collectMany = (targets: readonly TargetRef[], callOptions: { signal?: AbortSignal } = {}) => collectInstant(context, targets, now(), callOptions.signal);
   const collectRangeMany = (targets: readonly TargetRef[], start: number, end: number, stepSeconds: number, callOptions: { signal?: AbortSignal } = {}) =>

@@ -10,11 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { targetKey, type DecisionRecord, type FeatureSource } from '@autoheal/core';
 import { startPrometheus, startSandbox } from '@autoheal/sandbox';
-import pino from 'pino';
 import { loadAdapterSchemas } from '../config/adapter-schemas.js';
 import { validateConfig } from '../config/load-config.js';
 import { parseDuration } from '../config/duration.js';
 import { CliExit, type CliIo } from '../cli/io.js';
+import { createCliLogger } from '../cli/logger.js';
 import { startServer } from '../serve.js';
 import { createSandboxFeatureSource } from './sandbox-feature-source.js';
 
@@ -167,7 +167,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       watch: { interval: '5s' },
       log: { level: 'warn' },
     });
-    const logger = pino({ level: 'warn' }, pino.destination(2));
+    const logger = createCliLogger('warn');
     // The watch loop starts after the warm-up (below), so the first judgements use full windows.
     const server = await startServer(config, logger, { ...(featureSource ? { featureSource } : {}), watch: false });
     cleanups.push(() => server.stop());

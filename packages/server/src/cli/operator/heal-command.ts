@@ -103,8 +103,13 @@ function describeHeal(record: DecisionRecord, unreadable: string[]): string {
   }
   const outcome = record.action?.outcome;
   if (record.decision === 'heal') {
-    lines.push(`Outcome:  ${outcome?.ok ? 'applied' : 'FAILED'}: ${outcome?.message ?? 'no outcome'}`);
-    for (const result of outcome?.results ?? []) lines.push(`  ${result.ok ? 'ok    ' : 'failed'} ${result.op}: ${result.message}`);
+    // The outcome's message joins the operations' messages: with the operations listed below it,
+    // the head line only counts them, so that no failure is printed twice.
+    const results = outcome?.results ?? [];
+    const failed = results.filter((result) => !result.ok).length;
+    if (results.length === 0) lines.push(`Outcome:  ${outcome?.ok ? 'applied' : 'FAILED'}: ${outcome?.message ?? 'no outcome'}`);
+    else lines.push(`Outcome:  ${outcome?.ok ? 'applied' : 'FAILED'}: ${failed === 0 ? `${results.length} operation(s) succeeded` : `${failed} of ${results.length} operation(s) failed`}`);
+    for (const result of results) lines.push(`  ${result.ok ? 'ok    ' : 'failed'} ${result.op}: ${result.message}`);
     lines.push(`State:    attempt ${record.ladder.attempt}/${record.ladder.maxAttempts}, next step ${record.ladder.nextStep ?? 'none (a human is needed)'}`);
   } else if (record.suppressedReason) {
     const reason = record.suppressedReason;

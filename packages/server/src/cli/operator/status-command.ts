@@ -97,7 +97,10 @@ function details(status: TargetStatus, now: number): string {
   const lines = [`\n${targetKey(status.target)}:`];
   if (status.missing.length > 0) {
     lines.push('  missing signals (unknown never acts):');
-    for (const m of status.missing) lines.push(`    ${m.feature}: ${m.reason}`);
+    // One line per reason: an unreachable Prometheus is one reason for every signal, said once.
+    const featuresByReason = new Map<string, string[]>();
+    for (const m of status.missing) featuresByReason.set(m.reason, [...(featuresByReason.get(m.reason) ?? []), m.feature]);
+    for (const [reason, features] of featuresByReason) lines.push(`    ${features.join(', ')}: ${reason}`);
   } else if (status.assessment.reason) lines.push(`  ${status.assessment.reason}`);
   if (status.ladder.recheckAt !== undefined) lines.push(`  re-check due at ${formatTime(status.ladder.recheckAt, now)}`);
   if (status.eventsError) lines.push(`  Events could not be read: ${status.eventsError}`);
