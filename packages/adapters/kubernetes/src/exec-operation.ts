@@ -34,22 +34,24 @@ function fencedPod(context: ApplyContext, pod: string, container: string): Promi
   }
 }
 
-function failureReason(result: PodExecResult): string {
-  if (result.timedOut) return 'timed out';
-  return result.exitCode !== undefined ? `exit ${result.exitCode}` : (result.error ?? 'failed');
-}
-
 /**
- * The failed pods, each reason said once: a reason shared by several pods (a forbidden exec fails in
- * every pod alike) is followed by all of them instead of being repeated per pod.
+ * The failed pods. A pod's own result (an exit code, a time-out) is said per pod; an error that kept
+ * the exec from starting (forbidden, unreachable: the same for every pod) is said once, followed by
+ * all the pods it hit, instead of being repeated per pod.
  */
 function describeFailures(failed: readonly PodExecResult[]): string {
-  const podsByReason = new Map<string, string[]>();
+  const own: string[] = [];
+  const podsByError = new Map<string, string[]>();
   for (const result of failed) {
-    const reason = failureReason(result);
-    podsByReason.set(reason, [...(podsByReason.get(reason) ?? []), result.pod]);
+    if (result.timedOut) own.push(`${result.pod} (timed out)`);
+    else if (result.exitCode !== undefined) own.push(`${result.pod} (exit ${result.exitCode})`);
+    else {
+      const error = result.error ?? 'failed';
+      podsByError.set(error, [...(podsByError.get(error) ?? []), result.pod]);
+    }
   }
-  return [...podsByReason].map(([reason, pods]) => (pods.length === 1 ? `${pods[0]} (${reason})` : `${pods.join(', ')}: ${reason}`)).join('; ');
+  const shared = [...podsByError].map(([error, pods]) => (pods.length === 1 ? `${pods[0]} (${error})` : `${pods.join(', ')}: ${error}`));
+  return [own.join(', '), ...shared].filter((part) => part !== '').join('; ');
 }
 
 /**
