@@ -28,7 +28,16 @@ export {
   type OperatorOptions,
 } from './compose.js';
 export { startServer, type RunningServer, type ServeOptions } from './serve.js';
-export { createHttpServer, type HttpServer, type HttpServerOptions, type ReadinessCheck, type ServerInfoSettings } from './http/create-http-server.js';
+export {
+  createHttpServer,
+  DEFAULT_TIMEOUTS,
+  type HttpServer,
+  type HttpServerOptions,
+  type HttpTimeouts,
+  type ReadinessCheck,
+  type ServerInfoSettings,
+} from './http/create-http-server.js';
+export { startLeadership, type Leadership, type LeaseRef } from './leadership.js';
 export { DecisionHistory, type TargetHistory } from './decision-history.js';
 export { createServerMetrics, type ServerMetrics } from './metrics.js';
 export { createLogNotifier } from './log-notifier.js';

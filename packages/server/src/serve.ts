@@ -50,6 +50,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     ...(config.server.apiToken ? { apiToken: config.server.apiToken } : {}),
     corsOrigins: config.server.corsOrigins,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    timeouts: { headersMs: config.server.timeouts.headers, requestMs: config.server.timeouts.request, keepAliveMs: config.server.timeouts.keepAlive },
     threshold: autoheal.threshold,
     riskModel: autoheal.riskModel,
     ...(autoheal.featureSource ? { featureSource: autoheal.featureSource } : {}),

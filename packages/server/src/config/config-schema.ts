@@ -165,6 +165,23 @@ export const slackSection = z
 
 // ---- the server's own sections ----------------------------------------------------------------
 
+const timeout = (fallbackMs: number) => durationSchema.default(fallbackMs).pipe(z.number().int().min(100, 'must be at least 100ms'));
+
+/** `server.timeouts:` — the limits for slow clients (Node's headersTimeout, requestTimeout and keepAliveTimeout). */
+export const timeoutsSection = z
+  .strictObject({
+    /** The request line and headers must arrive within this. @default 10s */
+    headers: timeout(10_000),
+    /** The whole request, headers and body, must arrive within this. @default 30s */
+    request: timeout(30_000),
+    /** An idle kept-alive connection is closed after this. Raise it above a load balancer's idle timeout. @default 5s */
+    keepAlive: timeout(5_000),
+  })
+  .superRefine((section, ctx) => {
+    if (section.headers > section.request) ctx.addIssue({ code: 'custom', path: ['headers'], message: `must not be longer than request (${section.request} ms): the headers are part of the request` });
+  })
+  .prefault({});
+
 export const serverSection = z
   .strictObject({
     host: z.string().default('127.0.0.1'),
@@ -177,6 +194,8 @@ export const serverSection = z
     corsOrigins: z.array(z.string().min(1)).default([]),
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: z.number().int().min(256).max(10 * 1024 * 1024).default(64 * 1024),
+    /** How long a client may take to send a request; a slower one (slowloris) gets 408 and is disconnected. */
+    timeouts: timeoutsSection,
     /** Decision records kept per target for the API and the dashboard. */
     historySize: z.number().int().min(1).max(10_000).default(500),
     /** Serve the dashboard bundle at `/`. */

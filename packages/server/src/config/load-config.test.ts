@@ -31,6 +31,13 @@ beforeAll(async () => {
 });
 
 describe('configuration', () => {
+  it('limits slow clients by default and takes durations for server.timeouts; the headers cannot outlast the request', async () => {
+    expect(validateConfig({}).server.timeouts).toEqual({ headers: 10_000, request: 30_000, keepAlive: 5_000 });
+    expect(validateConfig({ server: { timeouts: { request: '2m', keepAlive: '65s' } } }).server.timeouts).toEqual({ headers: 10_000, request: 120_000, keepAlive: 65_000 });
+    expect(await failure(() => validateConfig({ server: { timeouts: { headers: '1m' } } }))).toContain('server.timeouts.headers: must not be longer than request (30000 ms)');
+    expect(await failure(() => validateConfig({ server: { timeouts: { headers: 10 } } }))).toContain('server.timeouts.headers: must be at least 100ms');
+  });
+
   it('gives working defaults for an empty file', () => {
     const config = validateConfig({});
     expect(config.policy.threshold).toBeUndefined(); // core resolves it: the model's tuned threshold, else 0.50

@@ -3,13 +3,15 @@
  * This file only wires them together; it reads and triggers the pipeline through the plugins, and
  * all decisions are the pipeline's.
  */
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import Hapi from '@hapi/hapi';
 import type { FeatureSource, Pipeline, RiskModel, TargetRef } from '@autoheal/core';
 import type { Logger } from 'pino';
 import type { DecisionHistory } from '../decision-history.js';
 import type { ServerMetrics } from '../metrics.js';
 import { createAccessControl } from './auth.js';
-import { createErrorMapping, registerErrorMapping } from './error-mapping.js';
+import { createErrorMapping, registerErrorMapping, requestTimeoutMessage } from './error-mapping.js';
 import { dashboardPlugin } from './plugins/dashboard-plugin.js';
 import { eventsPlugin } from './plugins/events-plugin.js';
 import { healthPlugin, type ReadinessCheck } from './plugins/health-plugin.js';
@@ -30,6 +32,8 @@ export interface HttpServerOptions {
   apiToken?: string;
   corsOrigins: string[];
   bodyLimitBytes: number;
+  /** How long a client may take to send a request (slow clients get 408 and are disconnected). @default {@link DEFAULT_TIMEOUTS} */
+  timeouts?: HttpTimeouts;
   /** The threshold `/predict` judges against. */
   threshold: number;
   riskModel: RiskModel;
@@ -53,6 +57,50 @@ export interface HttpServerOptions {
   version: string;
 }
 
+/** Limits for slow clients, in ms (the `server.timeouts` config section). */
+export interface HttpTimeouts {
+  /** The request line and headers must arrive within this (a slowloris client never finishes them). */
+  headersMs: number;
+  /** The whole request, headers and body, must arrive within this. */
+  requestMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveMs: number;
+}
+
+/** The defaults of `server.timeouts`: 10 s for the headers, 30 s for the whole request, 5 s of keep-alive. */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+
+/**
+ * The Node server under Hapi, with the slow-client limits. Node checks them every
+ * `connectionsCheckingInterval` (30 s by default, which would let a slow client stay up to 30 s past
+ * its limit), so the check runs often enough for the shortest limit. A client that is too slow gets
+ * a 408 with the usual JSON error body and the connection is closed (Hapi would answer 400).
+ */
+function createListener(timeouts: HttpTimeouts): http.Server {
+  return http.createServer({
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersMs / 4))),
+  });
+}
+
+/** Answers Node's request time-outs with 408 before Hapi's own client-error handler (a 400 for everything) sees them. */
+function answerTimeoutsWith408(listener: http.Server, timeouts: HttpTimeouts): void {
+  const others = listener.listeners('clientError') as Array<(error: NodeJS.ErrnoException, socket: Socket) => void>;
+  listener.removeAllListeners('clientError');
+  const body = JSON.stringify({ error: 'request-timeout', message: requestTimeoutMessage(timeouts) });
+  const answer = `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  listener.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
+      for (const handler of others) handler.call(listener, error, socket);
+      return;
+    }
+    if (socket.writable) socket.end(answer);
+    else socket.destroy();
+  });
+}
+
 /** A created (not yet started) server. */
 export interface HttpServer {
   hapi: Hapi.Server;
@@ -71,17 +119,21 @@ export interface HttpServer {
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { riskModel, history, metrics, logger } = options;
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const server = Hapi.server({
     host: options.host,
     port: options.port,
+    listener: createListener(timeouts),
     routes: {
       cors: options.corsOrigins.length > 0 ? { origin: options.corsOrigins, additionalHeaders: ['authorization'], credentials: false } : false,
-      payload: { maxBytes: options.bodyLimitBytes },
+      // Hapi's own body time-out (10 s by default) follows the one documented limit for the whole request.
+      payload: { maxBytes: options.bodyLimitBytes, timeout: timeouts.requestMs },
     },
     router: { stripTrailingSlash: true },
   });
+  answerTimeoutsWith408(server.listener, timeouts);
 
-  const errors = createErrorMapping({ bodyLimitBytes: options.bodyLimitBytes, logger });
+  const errors = createErrorMapping({ bodyLimitBytes: options.bodyLimitBytes, timeouts, logger });
   registerErrorMapping(server, errors);
   const access = createAccessControl({ readOnly: options.readOnly, apiToken: options.apiToken });
 

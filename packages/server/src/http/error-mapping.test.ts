@@ -48,7 +48,10 @@ describe('error mapping', () => {
     const { errors, logged } = mapping();
     expect(errors.answer(boom(400, 'Invalid request payload JSON format'), request).body.message).toBe('the request body is not valid JSON');
     expect(errors.answer(boom(404, 'Not Found'), { method: 'get', path: '/nope' }).body).toEqual({ error: 'not-found', message: 'no route GET /nope; see /openapi.json' });
-    expect(errors.answer(boom(413, 'Payload too large'), request).body).toEqual({ error: 'payload-too-large', message: 'the request body is larger than 1024 bytes' });
+    expect(errors.answer(boom(413, 'Payload too large'), request).body).toEqual({ error: 'payload-too-large', message: 'the request body is larger than 1024 bytes (1 KiB), the limit of POST /api/targets/prod/backend/evaluate' });
+    expect(errors.answer(boom(413, 'Payload too large'), { method: 'post', path: '/predict/batch', bodyLimitBytes: 4 * 1024 * 1024 }).body.message).toBe(
+      'the request body is larger than 4194304 bytes (4 MiB), the limit of POST /predict/batch',
+    );
     expect(errors.answer(boom(415, 'Unsupported Media Type'), request).body.error).toBe('unsupported-media-type');
     expect(errors.answer(boom(500, 'boom'), request).status).toBe(500);
     expect(errors.answer(new TypeError('x is undefined'), request).body.error).toBe('internal-error');

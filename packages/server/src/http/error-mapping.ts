@@ -79,15 +79,39 @@ function isFieldIssues(value: unknown): value is FieldIssue[] {
 
 /** What {@link createErrorMapping} needs to word its answers. */
 export interface ErrorMappingOptions {
-  /** Named in the 413 answer. */
+  /** Named in the 413 answer of a route without a limit of its own. */
   bodyLimitBytes: number;
+  /** Named in the 408 answer (a client too slow to send its request). */
+  timeouts?: { headersMs: number; requestMs: number } | undefined;
   /** Where 500s go, with their cause. */
   logger: Logger;
 }
 
+/** The request an error answers: its route, and the body limit of that route when it has its own (`/predict/batch`). */
+export interface ErrorRequest {
+  method: string;
+  path: string;
+  bodyLimitBytes?: number | undefined;
+}
+
 /** Turns anything a request raised into its answer. */
 export interface ErrorMapping {
-  answer(error: unknown, request: { method: string; path: string }): ErrorAnswer;
+  answer(error: unknown, request: ErrorRequest): ErrorAnswer;
+}
+
+/** The 408 text: what the client must do in what time (Hapi's body time-out and Node's request time-outs say the same). */
+export function requestTimeoutMessage(timeouts: { headersMs: number; requestMs: number }): string {
+  return `the request did not arrive in time: the headers must arrive within ${timeouts.headersMs} ms and the whole request within ${timeouts.requestMs} ms (server.timeouts)`;
+}
+
+/** 65536 → "65536 bytes (64 KiB)", for the 413 text. */
+function describeBytes(bytes: number): string {
+  const units: Array<[number, string]> = [
+    [1024 * 1024, 'MiB'],
+    [1024, 'KiB'],
+  ];
+  for (const [size, unit] of units) if (bytes >= size && bytes % (size / 4) === 0) return `${bytes} bytes (${bytes / size} ${unit})`;
+  return `${bytes} bytes`;
 }
 
 /** Creates the mapping used by Hapi (`onPreResponse`) and by the `/predict` fast path alike. */
@@ -132,7 +156,11 @@ export function createErrorMapping(options: ErrorMappingOptions): ErrorMapping {
         }
         if (status === 404) return answer(404, 'not-found', `no route ${request.method.toUpperCase()} ${request.path}; see /openapi.json`);
         if (status === 405) return answer(405, 'method-not-allowed', error.message);
-        if (status === 413) return answer(413, 'payload-too-large', `the request body is larger than ${options.bodyLimitBytes} bytes`);
+        if (status === 408) return answer(408, 'request-timeout', options.timeouts ? requestTimeoutMessage(options.timeouts) : 'the request did not arrive in time');
+        if (status === 413) {
+          const limit = request.bodyLimitBytes ?? options.bodyLimitBytes;
+          return answer(413, 'payload-too-large', `the request body is larger than ${describeBytes(limit)}, the limit of ${request.method.toUpperCase()} ${request.path}`);
+        }
         if (status === 415) return answer(415, 'unsupported-media-type', 'send the body as application/json');
         if (status >= 500) return internal(error, request.path);
         return answer(status, 'error', error.message);
@@ -147,7 +175,9 @@ export function registerErrorMapping(server: Hapi.Server, mapping: ErrorMapping)
   server.ext('onPreResponse', (request, h) => {
     const response = request.response;
     if (!response || !('isBoom' in response) || !response.isBoom) return h.continue;
-    const { status, body, headers } = mapping.answer(response, { method: request.method, path: request.path });
+    // A route may set its own body limit (`/predict/batch` takes more than the server's default).
+    const maxBytes = (request.route.settings.payload as { maxBytes?: number } | undefined)?.maxBytes;
+    const { status, body, headers } = mapping.answer(response, { method: request.method, path: request.path, bodyLimitBytes: maxBytes });
     const reply = h.response(body).code(status);
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
     return reply;
