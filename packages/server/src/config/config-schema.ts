@@ -182,14 +182,26 @@ export const timeoutsSection = z
   })
   .prefault({});
 
+const token = z.string().min(16, 'must be at least 16 characters (use a random token)');
+
 export const serverSection = z
   .strictObject({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(5000),
     /** Turns off every mutating route (evaluate now); the dashboard hides its buttons. */
     readOnly: z.boolean().default(false),
-    /** Bearer token for mutating routes. Prefer the AUTOHEAL_API_TOKEN environment variable. */
-    apiToken: z.string().min(16, 'must be at least 16 characters (use a random token)').optional(),
+    /** Bearer token for mutating routes (it grants reads too). Prefer the AUTOHEAL_API_TOKEN environment variable. */
+    apiToken: token.optional(),
+    /**
+     * `token`: the dashboard page, `/api/*` reads and the event stream need a token (the viewer token
+     * or the API token; the page signs in once and keeps a session cookie). `open`: anyone who can
+     * reach the port reads. @default token when a viewer token is set, else open
+     */
+    readAccess: z.enum(['open', 'token']).optional(),
+    /** Bearer token that grants reads only (the dashboard, `/api/*` GETs, the event stream). Prefer AUTOHEAL_VIEWER_TOKEN. */
+    viewerToken: token.optional(),
+    /** Bearer token `/metrics` needs (a read token works too); without one `/metrics` stays open. Prefer AUTOHEAL_METRICS_TOKEN. */
+    metricsToken: token.optional(),
     /** Origins allowed to call the API from a browser (the dashboard on another origin). */
     corsOrigins: z.array(z.string().min(1)).default([]),
     /** Largest accepted request body, in bytes. */
@@ -201,6 +213,15 @@ export const serverSection = z
     /** Serve the dashboard bundle at `/`. */
     dashboard: z.boolean().default(true),
   })
+  .superRefine((section, ctx) => {
+    if (section.readAccess === 'open' && section.viewerToken) {
+      ctx.addIssue({ code: 'custom', path: ['readAccess'], message: 'is "open" but a viewerToken is set, which would grant nothing: set readAccess to "token" (or leave it unset) to close reads, or remove the viewer token' });
+    }
+    if (section.readAccess === 'token' && !section.viewerToken && !section.apiToken) {
+      ctx.addIssue({ code: 'custom', path: ['readAccess'], message: 'is "token" but no token is set: set viewerToken (AUTOHEAL_VIEWER_TOKEN) or apiToken (AUTOHEAL_API_TOKEN)' });
+    }
+  })
+  .transform((section) => ({ ...section, readAccess: section.readAccess ?? (section.viewerToken ? ('token' as const) : ('open' as const)) }))
   .prefault({});
 
 export const modelSection = z

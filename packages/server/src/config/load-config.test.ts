@@ -38,6 +38,20 @@ describe('configuration', () => {
     expect(await failure(() => validateConfig({ server: { timeouts: { headers: 10 } } }))).toContain('server.timeouts.headers: must be at least 100ms');
   });
 
+  it('closes reads with a viewer token (or readAccess: token and the API token), and names a contradiction', async () => {
+    expect(validateConfig({}).server.readAccess).toBe('open');
+    expect(validateConfig({ server: { viewerToken: 'v'.repeat(16) } }).server.readAccess).toBe('token');
+    expect(validateConfig({ server: { readAccess: 'token', apiToken: 'a'.repeat(16) } }).server.readAccess).toBe('token');
+    expect(await failure(() => validateConfig({ server: { readAccess: 'token' } }))).toContain('server.readAccess: is "token" but no token is set: set viewerToken (AUTOHEAL_VIEWER_TOKEN) or apiToken');
+    expect(await failure(() => validateConfig({ server: { readAccess: 'open', viewerToken: 'v'.repeat(16) } }))).toContain('server.readAccess: is "open" but a viewerToken is set');
+    const env = { AUTOHEAL_VIEWER_TOKEN: 'short', AUTOHEAL_METRICS_TOKEN: 'm'.repeat(16) };
+    const message = await failure(() => loadConfig({ env }));
+    expect(message).toContain('environment variable AUTOHEAL_VIEWER_TOKEN is invalid: server.viewerToken: must be at least 16 characters');
+    expect(message).not.toContain('short');
+    const config = await loadConfig({ env: { AUTOHEAL_VIEWER_TOKEN: 'v'.repeat(16), AUTOHEAL_METRICS_TOKEN: 'm'.repeat(16), AUTOHEAL_READ_ACCESS: 'token' } });
+    expect(config.server).toMatchObject({ readAccess: 'token', viewerToken: 'v'.repeat(16), metricsToken: 'm'.repeat(16) });
+  });
+
   it('gives working defaults for an empty file', () => {
     const config = validateConfig({});
     expect(config.policy.threshold).toBeUndefined(); // core resolves it: the model's tuned threshold, else 0.50

@@ -10,7 +10,7 @@ import type { FeatureSource, Pipeline, RiskModel, TargetRef } from '@autoheal/co
 import type { Logger } from 'pino';
 import type { DecisionHistory } from '../decision-history.js';
 import type { ServerMetrics } from '../metrics.js';
-import { createAccessControl } from './auth.js';
+import { createAccessControl, registerAccessControl } from './auth.js';
 import { createErrorMapping, registerErrorMapping, requestTimeoutMessage } from './error-mapping.js';
 import { dashboardPlugin } from './plugins/dashboard-plugin.js';
 import { eventsPlugin } from './plugins/events-plugin.js';
@@ -29,7 +29,14 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   readOnly: boolean;
+  /** Bearer token for mutations; it grants reads too. */
   apiToken?: string;
+  /** `token` closes the dashboard, the `/api/*` reads and the event stream to anyone without a read token. @default 'open' */
+  readAccess?: 'open' | 'token';
+  /** A token that grants reads only. */
+  viewerToken?: string;
+  /** The token `/metrics` needs; without one `/metrics` is open. */
+  metricsToken?: string;
   corsOrigins: string[];
   bodyLimitBytes: number;
   /** How long a client may take to send a request (slow clients get 408 and are disconnected). @default {@link DEFAULT_TIMEOUTS} */
@@ -128,6 +135,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       cors: options.corsOrigins.length > 0 ? { origin: options.corsOrigins, additionalHeaders: ['authorization'], credentials: false } : false,
       // Hapi's own body time-out (10 s by default) follows the one documented limit for the whole request.
       payload: { maxBytes: options.bodyLimitBytes, timeout: timeouts.requestMs },
+      // Cookies other applications on this host set never fail a request (only the dashboard's session is read).
+      state: { parse: true, failAction: 'ignore' },
     },
     router: { stripTrailingSlash: true },
   });
@@ -135,7 +144,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   const errors = createErrorMapping({ bodyLimitBytes: options.bodyLimitBytes, timeouts, logger });
   registerErrorMapping(server, errors);
-  const access = createAccessControl({ readOnly: options.readOnly, apiToken: options.apiToken });
+  const access = createAccessControl({
+    readOnly: options.readOnly,
+    apiToken: options.apiToken,
+    readAccess: options.readAccess,
+    viewerToken: options.viewerToken,
+    metricsToken: options.metricsToken,
+  });
+  registerAccessControl(server, access);
 
   await server.register([
     { plugin: metricsPlugin, options: { metrics } },
@@ -144,10 +160,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     { plugin: openApiPlugin, options: { version: options.version, featureNames: riskModel.featureNames } },
     { plugin: infoPlugin, options: { version: options.version, readOnly: options.readOnly, riskModel, threshold: options.threshold, settings: options.info } },
     { plugin: targetsPlugin, options: { history, thresholdFor: options.thresholdFor, pipeline: options.pipeline, canAct: options.canAct, access } },
-    { plugin: eventsPlugin, options: { history } },
+    { plugin: eventsPlugin, options: { history, access } },
   ]);
   if (options.dashboardDir) {
-    await server.register({ plugin: dashboardPlugin, options: { dashboardDir: options.dashboardDir, readOnly: options.readOnly } });
+    await server.register({ plugin: dashboardPlugin, options: { dashboardDir: options.dashboardDir, readOnly: options.readOnly, access } });
   }
 
   return {

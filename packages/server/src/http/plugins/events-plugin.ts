@@ -1,16 +1,23 @@
 /**
  * `GET /api/events`: server-sent events, one `decision` event per DecisionRecord as the pipeline
  * records it. Open streams are ended when the server stops, so stopping never waits on them.
+ *
+ * `POST /api/events/tickets` trades a read token for a one-time ticket to open the stream with
+ * (`?ticket=`), because `EventSource` cannot send an Authorization header (see `read-credentials.ts`).
+ * With open reads the answer's ticket is `null`: none is needed.
  */
 import { PassThrough } from 'node:stream';
 import type Hapi from '@hapi/hapi';
 import type { DecisionRecord } from '@autoheal/core';
 import type { DecisionHistory } from '../../decision-history.js';
+import { routeAccess, type AccessControl } from '../auth.js';
 
 /** Options of {@link eventsPlugin}. */
 export interface EventsPluginOptions {
   /** Where the records come from (its `subscribe`). */
   history: DecisionHistory;
+  /** Issues the stream's tickets when reads are closed. */
+  access: AccessControl;
 }
 
 /** A comment line this often keeps proxies from closing an idle stream. */
@@ -19,15 +26,23 @@ const PING_INTERVAL_MS = 15_000;
 /** The event-stream route. */
 export const eventsPlugin: Hapi.Plugin<EventsPluginOptions> = {
   name: 'autoheal-events',
-  register(server, { history }) {
+  register(server, { history, access }) {
     const openStreams = new Set<PassThrough>();
     server.ext('onPreStop', () => {
       for (const stream of openStreams) stream.end();
     });
 
     server.route({
+      method: 'POST',
+      path: '/api/events/tickets',
+      options: { app: routeAccess('read'), payload: { parse: true, allow: ['application/json', 'text/plain'], failAction: 'ignore' } },
+      handler: () => (access.credentials ? access.credentials.issueTicket() : { ticket: null, expiresAt: null }),
+    });
+
+    server.route({
       method: 'GET',
       path: '/api/events',
+      options: { app: routeAccess('read', { tickets: true }) },
       handler: (request, h) => {
         const stream = new PassThrough();
         openStreams.add(stream);

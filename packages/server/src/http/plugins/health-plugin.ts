@@ -1,6 +1,7 @@
 /** `GET /healthz` (alive) and `GET /readyz` (model loaded, sources reachable; 503 names the failing check). */
 import type Hapi from '@hapi/hapi';
 import { errorMessage, type FeatureSource, type RiskModel } from '@autoheal/core';
+import { routeAccess } from '../auth.js';
 
 /** A named readiness check; it throws when not ready. */
 export interface ReadinessCheck {
@@ -30,10 +31,12 @@ export const healthPlugin: Hapi.Plugin<HealthPluginOptions> = {
   register(server, options) {
     const { riskModel, featureSource } = options;
     server.route([
-      { method: 'GET', path: '/healthz', handler: () => ({ status: 'ok' }) },
+      // Open: the kubelet's probes carry no token.
+      { method: 'GET', path: '/healthz', options: { app: routeAccess('open') }, handler: () => ({ status: 'ok' }) },
       {
         method: 'GET',
         path: '/readyz',
+        options: { app: routeAccess('open') },
         handler: async (_request, h) => {
           const checks: CheckResult[] = [{ name: 'model', ok: true, message: `${riskModel.name} ${riskModel.version} loaded` }];
           const pending: ReadinessCheck[] = [...(options.readinessChecks ?? [])];

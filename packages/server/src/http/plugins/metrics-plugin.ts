@@ -1,6 +1,7 @@
 /** `GET /metrics` (Prometheus exposition) and the count of every answered request by route, method and status. */
 import type Hapi from '@hapi/hapi';
 import type { ServerMetrics } from '../../metrics.js';
+import { routeAccess } from '../auth.js';
 
 /** Options of {@link metricsPlugin}. */
 export interface MetricsPluginOptions {
@@ -19,6 +20,7 @@ export const metricsPlugin: Hapi.Plugin<MetricsPluginOptions> = {
     server.route({
       method: 'GET',
       path: '/metrics',
+      options: { app: routeAccess('metrics') },
       handler: async (_request, h) => h.response(await metrics.registry.metrics()).type(metrics.registry.contentType),
     });
   },

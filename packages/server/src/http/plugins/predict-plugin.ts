@@ -6,6 +6,7 @@
 import type Hapi from '@hapi/hapi';
 import { completeFeatureVectorSchema, describeIssues, verdictFor, type FieldIssue, type RiskModel } from '@autoheal/core';
 import type { ServerMetrics } from '../../metrics.js';
+import { routeAccess } from '../auth.js';
 import { invalidBody, invalidRequest, type ErrorMapping } from '../error-mapping.js';
 import { createFastPredictHandler, isFastPredictRequest } from '../fast-predict.js';
 import { createPredictBatcher } from '../predict-batcher.js';
@@ -44,7 +45,8 @@ export const predictPlugin: Hapi.Plugin<PredictPluginOptions> = {
       {
         method: 'POST',
         path: '/predict',
-        options: { payload: { parse: true, allow: ['application/json'] } },
+        // Open, like the original project's backend (CI pipelines call it): it scores the vector it is sent and reveals no cluster state.
+        options: { app: routeAccess('open'), payload: { parse: true, allow: ['application/json'] } },
         handler: async (request) => {
           const started = process.hrtime.bigint();
           const parsed = predictSchema.safeParse(request.payload);
@@ -57,7 +59,7 @@ export const predictPlugin: Hapi.Plugin<PredictPluginOptions> = {
       {
         method: 'POST',
         path: '/predict/batch',
-        options: { payload: { parse: true, allow: ['application/json'], maxBytes: Math.max(options.bodyLimitBytes, 4 * 1024 * 1024) } },
+        options: { app: routeAccess('open'), payload: { parse: true, allow: ['application/json'], maxBytes: Math.max(options.bodyLimitBytes, 4 * 1024 * 1024) } },
         handler: async (request) => {
           const started = process.hrtime.bigint();
           const body = Array.isArray(request.payload) ? { instances: request.payload } : request.payload;
