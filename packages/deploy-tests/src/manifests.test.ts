@@ -196,6 +196,18 @@ describe('overlays/production', () => {
     });
   });
 
+  it('closes reads: the viewer and metrics tokens come from the Secret (required), and the ServiceMonitor sends the metrics token', () => {
+    const fromSecret = (name: string) => container.env?.find((entry) => entry.name === name)?.valueFrom?.secretKeyRef;
+    expect(fromSecret('AUTOHEAL_VIEWER_TOKEN')).toEqual({ name: 'autoheal', key: 'viewer-token' });
+    expect(fromSecret('AUTOHEAL_METRICS_TOKEN')).toEqual({ name: 'autoheal', key: 'metrics-token' });
+    // The component restates the base endpoint (a patch replaces a custom resource's list): it must
+    // stay the base endpoint plus the credentials.
+    const baseEndpoints = find(render('base'), 'ServiceMonitor', 'autoheal', 'autoheal').spec.endpoints as Array<Record<string, unknown>>;
+    expect(find(objects, 'ServiceMonitor', 'autoheal', 'autoheal').spec.endpoints).toEqual(
+      baseEndpoints.map((endpoint) => ({ ...endpoint, authorization: { type: 'Bearer', credentials: { name: 'autoheal', key: 'metrics-token' } } })),
+    );
+  });
+
   it('admits ingress only from the monitoring namespace and namespaces labelled for the dashboard', () => {
     const policy = find(objects, 'NetworkPolicy', 'autoheal', 'autoheal').spec;
     expect(policy.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'autoheal' } });
