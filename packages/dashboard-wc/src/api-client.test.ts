@@ -67,6 +67,18 @@ describe('createAutohealClient', () => {
     expect(refused).toMatchObject({ status: 403, code: 'read-only' });
   });
 
+  it('sends the token with the reads too (a server with closed reads needs it), and no header without one', async () => {
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1' });
+    await createAutohealClient({ baseUrl: fixture.url, token: 'v13w3r' }).targets();
+    await createAutohealClient({ baseUrl: fixture.url, token: 'v13w3r' }).info();
+    await createAutohealClient({ baseUrl: fixture.url }).targets();
+    expect(fixture.requests.map((r) => [r.path, r.authorization])).toEqual([
+      ['/api/targets', 'Bearer v13w3r'],
+      ['/api/info', 'Bearer v13w3r'],
+      ['/api/targets', undefined],
+    ]);
+  });
+
   it('returns predictions and carries the field errors of a 400', async () => {
     fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1' });
     const client = createAutohealClient({ baseUrl: fixture.url });

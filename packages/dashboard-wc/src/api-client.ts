@@ -1,6 +1,11 @@
 /**
  * A small client for the autoheal server's HTTP API, with no Lit dependency: usable from any
  * page, worker or test. Uses `fetch` for requests and `EventSource` for the live decision stream.
+ *
+ * With a token, every request carries it (`Authorization: Bearer …`): a server with closed reads
+ * needs it for the reads too. `EventSource` cannot send that header, so the stream is opened with a
+ * one-time ticket the client trades its token for (`POST /api/events/tickets`), never with the
+ * token in the URL, where proxies and browser history would keep it.
  */
 import type { DecisionRecord, FieldError, PredictResult, ServerInfo, TargetAddress, TargetDetail, TargetSummary } from './types.js';
 
@@ -37,7 +42,10 @@ type TargetArguments = [target: TargetAddress, signal?: AbortSignal] | [namespac
 export interface AutohealClientOptions {
   /** Origin (and optional path prefix) of the autoheal server, e.g. `https://autoheal.example`. Empty = same origin. */
   baseUrl: string;
-  /** Bearer token for write routes (`POST .../evaluate`). Read routes need none. */
+  /**
+   * Bearer token, sent with every request: the API token (reads and "check now"), or a viewer token
+   * (reads only) for a server whose reads are closed. Without one, only an open server answers reads.
+   */
   token?: string | undefined;
   /** A `fetch` to use instead of the global one, e.g. for tests. */
   fetch?: typeof fetch;
@@ -78,7 +86,8 @@ export interface AutohealClient {
   predict(features: Record<string, number | null>, signal?: AbortSignal): Promise<PredictResult>;
   /**
    * Opens the live decision stream and keeps it open: after a drop it reconnects with exponential
-   * backoff. Returns a function that closes it for good.
+   * backoff. With a token, each connection first trades it for a one-time ticket. Returns a function
+   * that closes it for good.
    */
   subscribe(handlers: DecisionStreamHandlers, options?: DecisionStreamOptions): () => void;
 }
@@ -94,10 +103,10 @@ export function createAutohealClient(options: AutohealClientOptions): AutohealCl
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
 
-  async function request<T>(method: 'GET' | 'POST', path: string, body: unknown, auth: boolean, signal?: AbortSignal): Promise<T> {
+  async function request<T>(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (auth && options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, {
@@ -152,17 +161,17 @@ export function createAutohealClient(options: AutohealClientOptions): AutohealCl
   };
 
   return {
-    info: (signal) => request<ServerInfo>('GET', '/api/info', undefined, false, signal),
-    targets: async (signal) => (await request<{ targets: TargetSummary[] }>('GET', '/api/targets', undefined, false, signal)).targets,
+    info: (signal) => request<ServerInfo>('GET', '/api/info', undefined, signal),
+    targets: async (signal) => (await request<{ targets: TargetSummary[] }>('GET', '/api/targets', undefined, signal)).targets,
     target: (...args: TargetArguments) => {
       const [path, signal] = targetPath(args);
-      return request<TargetDetail>('GET', path, undefined, false, signal);
+      return request<TargetDetail>('GET', path, undefined, signal);
     },
     evaluate: (...args: TargetArguments) => {
       const [path, signal] = targetPath(args, '/evaluate');
-      return request<DecisionRecord>('POST', path, undefined, true, signal);
+      return request<DecisionRecord>('POST', path, undefined, signal);
     },
-    predict: (features, signal) => request<PredictResult>('POST', '/predict', features, false, signal),
+    predict: (features, signal) => request<PredictResult>('POST', '/predict', features, signal),
     subscribe(handlers, streamOptions = {}) {
       const initialRetryMs = streamOptions.initialRetryMs ?? 1000;
       const maxRetryMs = streamOptions.maxRetryMs ?? 30_000;
@@ -171,9 +180,38 @@ export function createAutohealClient(options: AutohealClientOptions): AutohealCl
       let timer: ReturnType<typeof setTimeout> | undefined;
       let closed = false;
 
-      const open = () => {
+      // Every failure (a refused ticket, a dropped stream) waits and opens a new stream, with a new
+      // ticket: EventSource's own retry gives up for good on HTTP errors and cannot back off.
+      const retryLater = () => {
         if (closed) return;
-        source = new EventSource(`${base}/api/events`);
+        const wait = retryMs;
+        retryMs = Math.min(retryMs * 2, maxRetryMs);
+        handlers.onConnectionChange?.(false, wait);
+        timer = setTimeout(() => void open(), wait);
+      };
+
+      /** The stream's URL: with a token, carrying a fresh one-time ticket (none when the server's reads are open). */
+      const streamUrl = async (): Promise<string | undefined> => {
+        const url = `${base}/api/events`;
+        if (!options.token) return url;
+        try {
+          const { ticket } = await request<{ ticket: string | null }>('POST', '/api/events/tickets', undefined);
+          return ticket ? `${url}?ticket=${encodeURIComponent(ticket)}` : url;
+        } catch (error) {
+          // A server from before tickets (404) has open reads: the plain stream works.
+          return AutohealApiError.isInstance(error) && error.status === 404 ? url : undefined;
+        }
+      };
+
+      const open = async () => {
+        if (closed) return;
+        const url = await streamUrl();
+        if (closed) return;
+        if (url === undefined) {
+          retryLater();
+          return;
+        }
+        source = new EventSource(url);
         source.addEventListener('open', () => {
           retryMs = initialRetryMs;
           handlers.onConnectionChange?.(true);
@@ -186,18 +224,12 @@ export function createAutohealClient(options: AutohealClientOptions): AutohealCl
           }
         });
         source.addEventListener('error', () => {
-          // EventSource's own retry gives up for good on HTTP errors and cannot back off, so we
-          // close it and schedule our own reconnect for every kind of failure.
           source?.close();
           source = null;
-          if (closed) return;
-          const wait = retryMs;
-          retryMs = Math.min(retryMs * 2, maxRetryMs);
-          handlers.onConnectionChange?.(false, wait);
-          timer = setTimeout(open, wait);
+          retryLater();
         });
       };
-      open();
+      void open();
       return () => {
         closed = true;
         clearTimeout(timer);

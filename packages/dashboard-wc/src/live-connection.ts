@@ -22,7 +22,7 @@ const CLOCK_TICK_MS = 15_000;
 export interface LiveConnectionSettings {
   /** Origin (and path prefix) of the server; empty = the page's origin. */
   apiBase: string;
-  /** Bearer token for write requests; empty = none. */
+  /** Bearer token for every request (reads on a closed server, "check now"); empty = none. */
   token: string;
   /** Polling interval in seconds while the stream is down; 0 or less disables polling. */
   refreshSeconds: number;
@@ -112,7 +112,8 @@ export class LiveConnectionController implements ReactiveController {
       return;
     }
     this._applied = settings;
-    if (settings.token !== applied.token) this._client = this._createClient(settings);
+    // A new token opens a new stream too: the stream's tickets are bought with the token.
+    if (settings.token !== applied.token) this._restartStream(settings);
     if (settings.targets !== applied.targets) void this.load();
     if (!Object.is(settings.refreshSeconds, applied.refreshSeconds)) this._startPolling();
   }
@@ -150,7 +151,21 @@ export class LiveConnectionController implements ReactiveController {
     this._everConnected = false;
     this._setState('connecting');
     void this.load();
-    this._unsubscribe = this._client.subscribe({
+    this._subscribe(this._client);
+    this._startPolling();
+    this._clockTimer = setInterval(() => this.host.requestUpdate(), CLOCK_TICK_MS);
+  }
+
+  /** Replaces the client and its stream for a new token; the data already shown stays. */
+  private _restartStream(settings: LiveConnectionSettings): void {
+    this._unsubscribe?.();
+    this._client = this._createClient(settings);
+    this._subscribe(this._client);
+    void this.load();
+  }
+
+  private _subscribe(client: AutohealClient): void {
+    this._unsubscribe = client.subscribe({
       onRecord: (record) => {
         const filter = parseTargetFilter(this.callbacks.settings().targets);
         if (!filter || filter.has(keyOf(record.target))) this.callbacks.record(record);
@@ -164,8 +179,6 @@ export class LiveConnectionController implements ReactiveController {
         if (connected) this._everConnected = true;
       },
     });
-    this._startPolling();
-    this._clockTimer = setInterval(() => this.host.requestUpdate(), CLOCK_TICK_MS);
   }
 
   private _stop(): void {

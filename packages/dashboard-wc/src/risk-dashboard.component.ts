@@ -98,8 +98,11 @@ export class RiskDashboard extends LitElement {
   apiBase = '';
 
   /**
-   * Bearer token for "Check now". Without one the button is hidden. Read routes and the event
-   * stream need no token. The attribute is visible in the DOM: prefer setting the property.
+   * Bearer token, sent with every request: the API token enables "Check now" (without a token the
+   * button is hidden); on a server with closed reads, the viewer token (with `read-only`, since it
+   * cannot check) or the API token is what lets the dashboard read at all. The event stream is
+   * opened with a one-time ticket, never with the token in its URL. The attribute is visible in the
+   * DOM: prefer setting the property.
    * @attr token
    */
   token = '';

@@ -288,7 +288,7 @@ describe('attributes', () => {
       element.token = 'secret-token';
     }, fixture.url);
     await page.getByRole('button', { name: 'Check now' }).click();
-    await expect.poll(() => fixture!.requests.filter((r) => r.method === 'POST').map((r) => r.authorization)).toEqual(['Bearer secret-token']);
+    await expect.poll(() => fixture!.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/evaluate')).map((r) => r.authorization)).toEqual(['Bearer secret-token']);
     // The data came from api-base, set after the element was connected.
     expect(await page.getByRole('option').count()).toBe(3);
   });
@@ -549,7 +549,7 @@ describe('examples/dashboard-html', () => {
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${statics.page('example.html', html)}#token=secret-token`);
     await page.getByRole('button', { name: 'Check now' }).click();
-    await expect.poll(() => fixture!.requests.filter((r) => r.method === 'POST').map((r) => r.authorization)).toEqual(['Bearer secret-token']);
+    await expect.poll(() => fixture!.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/evaluate')).map((r) => r.authorization)).toEqual(['Bearer secret-token']);
     expect(await page.locator('risk-dashboard').getAttribute('token')).toBeNull();
     expect(new URL(page.url()).hash).toBe('');
     expect(errors).toEqual([]);
