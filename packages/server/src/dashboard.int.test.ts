@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard as the server ships it: the server serves the built `<risk-dashboard>` bundle at `/`,
  * a real headless Chromium loads it, and the component shows the server's targets and a decision
