@@ -3,7 +3,7 @@
  * decisions, actions and suppressions, the handoff gauge, the circuit breaker of a real pipeline
  * read at scrape time, the feature source's reachability, leadership and background errors.
  */
-import { createPipeline, type DecisionRecord } from '@autoheal/core';
+import { createPipeline, decisionKindSchema, healStepKindSchema, suppressedReasonSchema, type DecisionRecord } from '@autoheal/core';
 import {
   AT_RISK_FEATURES,
   HEALTHY_FEATURES,
@@ -71,9 +71,10 @@ describe('createServerMetrics', () => {
 
   it('starts every counter series of the configured targets at 0, so increase() sees their first change', async () => {
     const metrics = createServerMetrics(MODEL, { targets: [backend, { namespace: 'prod', name: 'frontend' }] });
-    expect(await samples(metrics, 'autoheal_decisions_total')).toHaveLength(2 * 7);
-    expect(await samples(metrics, 'autoheal_actions_total')).toHaveLength(2 * 3 * 2);
-    expect(await samples(metrics, 'autoheal_suppressed_actions_total')).toHaveLength(2 * 8);
+    // Two targets × every value core declares (decisions, step kinds × success/failure, suppression reasons).
+    expect(await samples(metrics, 'autoheal_decisions_total')).toHaveLength(2 * decisionKindSchema.options.length);
+    expect(await samples(metrics, 'autoheal_actions_total')).toHaveLength(2 * healStepKindSchema.options.length * 2);
+    expect(await samples(metrics, 'autoheal_suppressed_actions_total')).toHaveLength(2 * suppressedReasonSchema.options.length);
     expect(await samples(metrics, 'autoheal_pipeline_errors_total')).toHaveLength(9);
     expect(await counted(metrics, 'autoheal_actions_total')).toEqual([]);
     // No per-target gauge before the first decision: a risk of 0 would be a lie.
