@@ -47,7 +47,12 @@ async function episode() {
     const record = await pipeline.evaluate(backend);
     return record.suppressedReason ? `${record.decision}:${record.suppressedReason}` : record.decision;
   };
-  return { receiver, healer, errors, at };
+  /** Notifications are queued off the evaluation: wait for the queue before reading the receiver. */
+  const delivered = async () => {
+    await pipeline.flush();
+    return receiver;
+  };
+  return { receiver, healer, errors, at, delivered };
 }
 
 /** The title of each message received (the text fallback up to its first " — "). */
@@ -57,7 +62,7 @@ function titles(receiver: WebhookReceiver): string[] {
 
 describe('Slack over a whole healing episode (core pipeline → Slack notifier → local receiver)', () => {
   it('restart → cache → kept → relapse → rollback → kept: every transition arrives once, in order', async () => {
-    const { receiver, healer, errors, at } = await episode();
+    const { healer, errors, at, delivered } = await episode();
 
     const decisions = [
       await at(0, AT_RISK_FEATURES), // restart
@@ -93,10 +98,10 @@ describe('Slack over a whole healing episode (core pipeline → Slack notifier �
       'none',
     ]);
     expect(healer.applied.map((step) => step.plan.step.kind)).toEqual(['restart', 'cache', 'rollback']);
-    expect(receiver.texts()).toEqual([
+    expect((await delivered()).texts()).toEqual([
       '[autoheal] Healing prod/backend: restart (attempt 1 of 3) — risk 0.98 / threshold 0.50 — prod/backend: at risk (risk 0.98 >= 0.50): step 1/3 (restart) applied',
       '[autoheal] Healing prod/backend: cache (attempt 2 of 3) — risk 0.98 / threshold 0.50 — prod/backend: at risk (risk 0.98 >= 0.50): step 2/3 (cache) applied',
-      '[autoheal] prod/backend is healthy again: keeping the rollout — risk 0.05 / threshold 0.50 — prod/backend: healthy again (risk 0.05 < 0.50) after step 2/3 (cache): keeping it; the attempt count resets at 2026-03-01T09:14:00.000Z if it stays healthy',
+      '[autoheal] prod/backend is healthy again: keeping the rollout — risk 0.05 / threshold 0.50 — prod/backend: healthy again (risk 0.05 < 0.50) after step 2/3 (cache): keeping it; the attempt count resets at 2026-03-01T09:14:00.000Z if it stays healthy; scaled prod/backend back 4 → 2 replicas',
       '[autoheal] Healing prod/backend: rollback (attempt 3 of 3) — risk 0.98 / threshold 0.50 — prod/backend: at risk (risk 0.98 >= 0.50): step 3/3 (rollback) applied',
       '[autoheal] prod/backend is healthy again: keeping the rollout — risk 0.05 / threshold 0.50 — prod/backend: healthy again (risk 0.05 < 0.50) after step 3/3 (rollback): keeping it; the attempt count resets at 2026-03-01T09:18:00.000Z if it stays healthy',
     ]);
@@ -104,7 +109,7 @@ describe('Slack over a whole healing episode (core pipeline → Slack notifier �
   });
 
   it('to the end of the ladder: one handoff, a gap in the signals once, the quiet ceiling, then the kept', async () => {
-    const { receiver, errors, at } = await episode();
+    const { errors, at, delivered } = await episode();
 
     const decisions = [
       await at(0, AT_RISK_FEATURES), // restart
@@ -133,7 +138,7 @@ describe('Slack over a whole healing episode (core pipeline → Slack notifier �
       'awaiting-recheck',
       'kept',
     ]);
-    expect(titles(receiver)).toEqual([
+    expect(titles(await delivered())).toEqual([
       '[autoheal] Healing prod/backend: restart (attempt 1 of 3)',
       '[autoheal] Healing prod/backend: cache (attempt 2 of 3)',
       '[autoheal] Healing prod/backend: rollback (attempt 3 of 3)',
@@ -161,6 +166,7 @@ describe('Slack over a whole healing episode (core pipeline → Slack notifier �
     await pipeline.evaluate(backend);
     await clock.advance(120_000);
     await pipeline.evaluate(backend);
+    await pipeline.flush();
 
     expect(receiver.texts().map((text) => text.split(' — ').at(-1))).toEqual([
       'prod/backend: at risk (risk 0.98 >= 0.50): step 1/3 (restart) failed: restart failed on prod/backend (configured to fail)',
