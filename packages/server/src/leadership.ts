@@ -57,7 +57,12 @@ export const FENCE_MARGIN_MS = 10_000;
  */
 export function leadershipFence(config: AutohealConfig, current: () => Leadership | undefined): ActionFence | undefined {
   if (!config.leaderElection?.enabled) return undefined;
-  return { check: () => current()?.check() ?? 'leader election has not started yet' };
+  return {
+    check() {
+      const leadership = current();
+      return leadership ? leadership.check() : 'leader election has not started yet';
+    },
+  };
 }
 
 /** Leadership without leader election: this process always acts. */
