@@ -3,14 +3,22 @@
  * (`stepEvent`, `decisionEvent`); every Event is created here, by {@link EventWriter.recordStep}
  * for an applied step (the step's own record, so `apply` alone, as the operator's rollback and SDK
  * users call it, leaves one) and by {@link EventWriter.recordDecision} for the decisions that have
- * one. Dry-run writes none.
+ * one. Dry-run writes none. The messages are `event-message.ts`'s.
+ *
+ * A step's Event is written by `apply`, before the pipeline has built the decision record of that
+ * step; when the record arrives, {@link EventWriter.recordDecision} completes that same Event with
+ * the record (its id, risk, diagnosis and signals) instead of writing a second one, so each step stays
+ * one Event (the circuit breaker of the operator commands counts them).
  */
 import type { DecisionRecord, HealPlan, OperationResultOf } from '@autoheal/core';
-import type { V1Deployment } from '@kubernetes/client-node';
+import { PatchStrategy, type CoreV1Event, type V1Deployment } from '@kubernetes/client-node';
 import { callApi } from './api-call.js';
 import type { DeploymentReads } from './deployment-reads.js';
-import { buildDeploymentEvent, decisionEvent, stepEvent, type EventKind } from './events.js';
+import { DECISION_ID_ANNOTATION, eventMessage } from './event-message.js';
+import { buildDeploymentEvent, decisionEvent, deploymentEventSelector, stepEvent, type EventKind } from './events.js';
 import type { KubeClients } from './kube-clients.js';
+
+const STEP_EVENT_RECORDED = 'recorded Event ';
 
 /** Who the Events say wrote them. */
 export interface EventSource {
@@ -49,16 +57,17 @@ export interface EventWriter {
  */
 export function createEventWriter(clients: KubeClients, reads: DeploymentReads, source: EventSource, limits: { circuitEventIntervalMs: number } = { circuitEventIntervalMs: 600_000 }): EventWriter {
   const lastCircuitEvent = new Map<string, number>();
-  async function write(deployment: V1Deployment, kind: EventKind, message: string, signal?: AbortSignal): Promise<void> {
+  async function write(deployment: V1Deployment, kind: EventKind, message: string, signal?: AbortSignal, record?: DecisionRecord): Promise<void> {
     const namespace = deployment.metadata?.namespace ?? 'default';
     const body = buildDeploymentEvent({
       deployment,
       type: kind.type,
       reason: kind.reason,
-      message,
+      message: eventMessage(message, record),
       component: source.component,
       reportingInstance: source.reportingInstance,
       now: Date.now(),
+      ...(record ? { annotations: { [DECISION_ID_ANNOTATION]: record.id } } : {}),
     });
     await callApi({ verb: 'create', group: '', resource: 'events', namespace }, signal, () =>
       clients.core.createNamespacedEvent({ namespace, body }, clients.request(signal)),
@@ -71,13 +80,49 @@ export function createEventWriter(clients: KubeClients, reads: DeploymentReads, 
     if (step.signal?.aborted) return { op: 'event', ok: false, message: `Event ${kind.reason} not recorded: aborted` };
     try {
       await write(await step.deployment(), kind, step.message, step.signal);
-      return { op: 'event', ok: true, message: `recorded Event ${kind.reason}` };
+      return { op: 'event', ok: true, message: `${STEP_EVENT_RECORDED}${kind.reason}` };
     } catch (error) {
       return { op: 'event', ok: true, message: `could not record Event ${kind.reason}: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
 
+  /**
+   * Completes the step's own Event with its record: the newest Event of that step and attempt not yet
+   * tied to a record. When `apply` could not write it, or it is gone, it is written now.
+   */
+  async function completeStepEvent(record: DecisionRecord, step: AppliedStepRecord, signal?: AbortSignal): Promise<void> {
+    const deployment = await reads.deployment(record.target, signal);
+    const namespace = record.target.namespace;
+    const message = eventMessage(step.headline, record);
+    const own = step.written ? await findStepEvent(deployment, step, signal) : undefined;
+    if (!own?.metadata?.name) return write(deployment, step.kind, step.headline, signal, record);
+    const name = own.metadata.name;
+    const body = { message, metadata: { annotations: { [DECISION_ID_ANNOTATION]: record.id } } };
+    await callApi({ verb: 'patch', group: '', resource: 'events', namespace, name }, signal, () =>
+      clients.core.patchNamespacedEvent({ name, namespace, body }, clients.request(signal, PatchStrategy.MergePatch)),
+    );
+  }
+
+  async function findStepEvent(deployment: V1Deployment, step: AppliedStepRecord, signal?: AbortSignal): Promise<CoreV1Event | undefined> {
+    const namespace = deployment.metadata?.namespace ?? 'default';
+    const list = await callApi({ verb: 'list', group: '', resource: 'events', namespace }, signal, () =>
+      clients.core.listNamespacedEvent({ namespace, fieldSelector: deploymentEventSelector(deployment) }, clients.request(signal)),
+    );
+    const time = (event: CoreV1Event) => new Date((event.lastTimestamp ?? event.firstTimestamp ?? 0) as unknown as string).getTime() || 0;
+    return list.items
+      .filter(
+        (event) =>
+          event.reason === step.kind.reason &&
+          event.reportingComponent === source.component &&
+          event.metadata?.annotations?.[DECISION_ID_ANNOTATION] === undefined &&
+          (event.message ?? '').includes(`(attempt ${step.attempt})`),
+      )
+      .sort((a, b) => time(b) - time(a))[0];
+  }
+
   async function recordDecision(record: DecisionRecord, signal?: AbortSignal): Promise<void> {
+    const step = appliedStepOf(record);
+    if (step) return completeStepEvent(record, step, signal);
     const kind = decisionEvent(record);
     if (!kind) return;
     if (kind.reason === 'AutohealCircuitOpen') {
@@ -86,8 +131,28 @@ export function createEventWriter(clients: KubeClients, reads: DeploymentReads, 
       if (now - (lastCircuitEvent.get(key) ?? Number.NEGATIVE_INFINITY) < limits.circuitEventIntervalMs) return;
       lastCircuitEvent.set(key, now);
     }
-    await write(await reads.deployment(record.target, signal), kind, record.summary, signal);
+    await write(await reads.deployment(record.target, signal), kind, record.summary, signal, record);
   }
 
   return { recordStep, recordDecision };
+}
+
+/** The step Event a `heal` record's applied step has (or should have had). */
+interface AppliedStepRecord {
+  kind: EventKind;
+  attempt: number;
+  /** The step's outcome message: the Event's headline. */
+  headline: string;
+  /** Whether `apply` wrote it (its `event` result says so). */
+  written: boolean;
+}
+
+/** The applied step of `record`, when its plan records an Event; dry-run records none. */
+function appliedStepOf(record: DecisionRecord): AppliedStepRecord | undefined {
+  const action = record.action;
+  const outcome = action?.outcome;
+  if (record.decision !== 'heal' || record.dryRun || !action || !outcome || outcome.dryRun) return undefined;
+  const result = outcome.results.find((r) => r.op === 'event');
+  if (!result) return undefined;
+  return { kind: stepEvent(action.step, outcome.ok), attempt: action.plan.attempt, headline: outcome.message, written: result.message.startsWith(STEP_EVENT_RECORDED) };
 }

@@ -57,4 +57,19 @@ describe('buildDeploymentEvent', () => {
     expect(event.message).toHaveLength(1024);
     expect(event.metadata?.name).toMatch(/^web\.[0-9a-f]+$/);
   });
+
+  it('carries the annotations it is given (the decision record id)', () => {
+    const event = buildDeploymentEvent({
+      deployment: { metadata: { name: 'web', namespace: 'prod', uid: 'u-1' } },
+      type: 'Normal',
+      reason: 'AutohealKept',
+      message: 'kept',
+      component: 'autoheal',
+      reportingInstance: 'replica-1',
+      now: Date.UTC(2026, 0, 1),
+      annotations: { 'autoheal.dev/decision-id': '0mhx8k2p0-000000-3f9a1c2e' },
+    });
+
+    expect(event.metadata?.annotations).toEqual({ 'autoheal.dev/decision-id': '0mhx8k2p0-000000-3f9a1c2e' });
+  });
 });

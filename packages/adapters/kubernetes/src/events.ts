@@ -75,6 +75,8 @@ export interface EventInput {
   component: string;
   reportingInstance: string;
   now: number;
+  /** Annotations of the Event (the decision record's id, see `event-message.ts`). */
+  annotations?: Record<string, string>;
 }
 
 let sequence = 0;
@@ -95,7 +97,7 @@ export function buildDeploymentEvent(input: EventInput): CoreV1Event {
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${name}.${nanos.toString(16)}`, namespace },
+    metadata: { name: `${name}.${nanos.toString(16)}`, namespace, ...(input.annotations ? { annotations: input.annotations } : {}) },
     involvedObject: {
       apiVersion: 'apps/v1',
       kind: 'Deployment',

@@ -12,6 +12,7 @@ export type { DeploymentEventInfo, DeploymentSummary, RevisionInfo } from './ope
 export { ATTEMPT_ANNOTATION, STATE_ANNOTATION } from './state-annotations.js';
 export { ORIGINAL_MIN_REPLICAS_ANNOTATION } from './hpa-floor.js';
 export type { AutohealEventReason } from './events.js';
+export { DECISION_ID_ANNOTATION } from './event-message.js';
 export { reviewAccess, type AccessQuestion, type AccessAnswer } from './access-review.js';
 export { createLeaderElector, leaderElectorOptionsSchema, type LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
 export { createKubernetesCircuitStore, kubernetesCircuitStoreOptionsSchema, CIRCUIT_SLOTS_KEY, type KubernetesCircuitStoreOptions } from './circuit-store.js';

@@ -34,7 +34,7 @@ describe('operator helpers', () => {
     await expect(kit.healer.rollback(fresh)).rejects.toMatchObject({ code: 'HEALING_REFUSED' });
   });
 
-  it('getDeploymentSummary reports replicas, readiness, revision, state, HPA and recent Events', async () => {
+  it('getDeploymentSummary reports replicas, readiness, revision, state, HPA and recent Events with their record ids', async () => {
     const target = newTarget(2, { minReplicas: 2, maxReplicas: 5 });
     await kit.healer.writeState(target, { attempt: 1, lastStep: 'restart' });
     await kit.healer.recordDecision?.(makeDecisionRecord({ target, decision: 'kept', summary: 'kept it' }));
@@ -49,6 +49,12 @@ describe('operator helpers', () => {
       state: { attempt: 1, lastStep: 'restart' },
       hpa: { name: target.name, minReplicas: 2, maxReplicas: 5 },
     });
-    expect(summary.events[0]).toMatchObject({ type: 'Normal', reason: 'AutohealKept', message: 'kept it', from: 'autoheal' });
+    expect(summary.events[0]).toMatchObject({
+      type: 'Normal',
+      reason: 'AutohealKept',
+      message: 'kept it | record 0lx1b2c3d-000001-fixture | risk 0.05 < threshold 0.50',
+      from: 'autoheal',
+      recordId: '0lx1b2c3d-000001-fixture',
+    });
   });
 });

@@ -8,6 +8,7 @@ import type { CoreV1Event } from '@kubernetes/client-node';
 import { callApi } from './api-call.js';
 import type { PlanApplier } from './apply-plan.js';
 import type { DeploymentReads } from './deployment-reads.js';
+import { DECISION_ID_ANNOTATION } from './event-message.js';
 import { deploymentEventSelector } from './events.js';
 import { findHpa, ORIGINAL_MIN_REPLICAS_ANNOTATION } from './hpa-floor.js';
 import type { KubeClients } from './kube-clients.js';
@@ -37,6 +38,8 @@ export interface DeploymentEventInfo {
   count: number;
   /** ISO-8601 time of the last occurrence. */
   lastSeen?: string;
+  /** The id of the decision record the Event belongs to (none for a step applied outside the pipeline). */
+  recordId?: string;
 }
 
 /** What an operator wants to know about a Deployment at a glance. */
@@ -81,6 +84,8 @@ function eventInfo(event: CoreV1Event): DeploymentEventInfo {
   };
   const time = eventTime(event);
   if (time > 0) info.lastSeen = new Date(time).toISOString();
+  const recordId = event.metadata?.annotations?.[DECISION_ID_ANNOTATION];
+  if (recordId) info.recordId = recordId;
   return info;
 }
 
