@@ -213,6 +213,7 @@ function neededPermissions(config: AutohealConfig, namespace: string, hasHpa: bo
   add('patch', 'apps', 'deployments', 'state: write the healing.attempt annotation');
   add('create', '', 'events', 'Events on the Deployment');
   add('list', '', 'events', 'status and heal read the Events (last actions, circuit breaker)');
+  add('patch', '', 'events', "a step's Event gets its decision record (id, risk, diagnosis, signals)");
   const steps = ladderOf(config);
   for (const step of steps) {
     if (step.kind === 'restart' || step.kind === 'cache') {
