@@ -1,26 +1,15 @@
 /**
  * @autoheal/adapter-slack: Notifier that posts DecisionRecords to a Slack incoming webhook, with a
  * severity filter, de-duplication and bounded retries.
+ *
+ * Only the public API (the README documents each export); the message builder and the delivery
+ * helpers behind it are internal.
  */
 export {
   createSlackNotifier,
-  parseRetryAfter,
-  redactWebhookUrl,
-  SLACK_WEBHOOK_URL_ENV,
   slackNotifierOptionsSchema,
   type SlackNotifier,
   type SlackNotifierOptions,
   type SlackNotifyResult,
 } from './slack-notifier.js';
-export {
-  buildSlackMessage,
-  escapeMrkdwn,
-  formatFeatureValue,
-  SEVERITY_ORDER,
-  severityOf,
-  titleOf,
-  type Severity,
-  type SlackBlock,
-  type SlackMessage,
-  type SlackMessageOptions,
-} from './slack-message.js';
+export { severityOf, type Severity, type SlackBlock, type SlackMessage } from './slack-message.js';

@@ -40,6 +40,44 @@ describe('buildSlackMessage', () => {
   });
 });
 
+describe('the diagnosis', () => {
+  const diagnosed = () =>
+    makeDecisionRecord({
+      decision: 'heal',
+      summary: 'prod/backend: at risk (risk 0.91 >= 0.50): step 1/3 (rollback) applied',
+      diagnosis: {
+        cause: 'bad-release',
+        step: 'rollback',
+        evidence: ['the current release is 3 min old', 'before it: 0.0% errors, 100% ready', 'now: 42% of requests fail'],
+        summary: 'rollback first: the current release is 3 min old; before it: 0.0% errors, 100% ready; now: 42% of requests fail',
+      },
+    });
+
+  it('gets a line with the cause and the step it calls for, then its evidence, one bullet each', () => {
+    const message = buildSlackMessage(diagnosed());
+
+    const sections = message.blocks.filter((block) => block.type === 'section' && block.text).map((block) => (block.type === 'section' ? block.text!.text : ''));
+    expect(sections).toContain(
+      '*Diagnosis:* bad-release → *rollback first*\n• the current release is 3 min old\n• before it: 0.0% errors, 100% ready\n• now: 42% of requests fail',
+    );
+    expect(message.text).toContain('diagnosis: rollback first: the current release is 3 min old;');
+  });
+
+  it('says when nothing was confident (the ladder in its order) in the blocks, not in the text fallback', () => {
+    const message = buildSlackMessage(makeDecisionRecord({ decision: 'heal', diagnosis: { cause: 'unclear', evidence: [], summary: 'no confident diagnosis: the ladder in its order' } }));
+
+    expect(JSON.stringify(message.blocks)).toContain('*Diagnosis:* unclear: no confident diagnosis: the ladder in its order');
+    expect(message.text).not.toContain('diagnosis');
+  });
+
+  it('is left out of a record without one, and not repeated in the text when the summary says it', () => {
+    expect(JSON.stringify(buildSlackMessage(makeDecisionRecord({ decision: 'kept' })).blocks)).not.toContain('Diagnosis');
+    const record = diagnosed();
+    record.summary = `${record.summary}; diagnosis: ${record.diagnosis!.summary}`;
+    expect(buildSlackMessage(record).text.match(/rollback first/g)).toHaveLength(1);
+  });
+});
+
 describe('helpers', () => {
   it('escapes Slack control characters', () => {
     expect(escapeMrkdwn('a < b & c > d')).toBe('a &lt; b &amp; c &gt; d');

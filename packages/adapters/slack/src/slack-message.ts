@@ -148,6 +148,19 @@ function ladderLine(record: DecisionRecord): string {
   return `attempt ${attempt} of ${maxAttempts}, next step: ${nextStep ?? 'none (end of ladder)'}`;
 }
 
+/**
+ * The diagnosis in one line and its evidence, one bullet each: "*Diagnosis:* memory → restart first"
+ * (or "unclear: the ladder in its order").
+ */
+function diagnosisLines(record: DecisionRecord): string | undefined {
+  const diagnosis = record.diagnosis;
+  if (!diagnosis) return undefined;
+  const head = diagnosis.step
+    ? `*Diagnosis:* ${escapeMrkdwn(diagnosis.cause)} → *${escapeMrkdwn(diagnosis.step)} first*`
+    : `*Diagnosis:* ${escapeMrkdwn(diagnosis.cause)}: ${escapeMrkdwn(diagnosis.summary)}`;
+  return [head, ...diagnosis.evidence.map((fact) => `• ${escapeMrkdwn(truncate(fact, 300))}`)].join('\n');
+}
+
 function topSignals(record: DecisionRecord): string | undefined {
   const contributions = record.assessment.contributions ?? [];
   if (contributions.length === 0) return undefined;
@@ -204,6 +217,8 @@ export function buildSlackMessage(record: DecisionRecord, options: SlackMessageO
     fields.push({ type: 'mrkdwn', text: `*Why suppressed*\n${escapeMrkdwn(SUPPRESSED_WORDS[record.suppressedReason])}` });
   }
   blocks.push({ type: 'section', fields });
+  const diagnosisBlock = diagnosisLines(record);
+  if (diagnosisBlock) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(diagnosisBlock, 3000) } });
   const signals = topSignals(record);
   if (signals) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Top signals*\n${signals}`, 3000) } });
   const missing = missingSignals(record);
@@ -220,6 +235,10 @@ export function buildSlackMessage(record: DecisionRecord, options: SlackMessageO
   const textParts = [`[autoheal]${dryRun ? ' [dry-run]' : ''} ${title}`];
   if (cluster) textParts.push(`cluster ${cluster}`);
   textParts.push(`risk ${record.assessment.probability === null ? 'unknown' : record.assessment.probability.toFixed(2)} / threshold ${record.assessment.threshold.toFixed(2)}`);
+  // Only a confident diagnosis goes into the fallback (the notification preview): "unclear" is in the
+  // blocks. The summary of a step the diagnosis chose already says it.
+  const diagnosis = record.diagnosis;
+  if (diagnosis?.step && !record.summary.includes(diagnosis.summary)) textParts.push(`diagnosis: ${diagnosis.summary}`);
   textParts.push(record.summary);
   return { text: truncate(textParts.join(' — '), 3000), blocks };
 }
