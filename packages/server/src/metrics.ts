@@ -136,7 +136,7 @@ export function createServerMetrics(model: { name: string; version: string }, op
   });
   const actions = new Counter({
     name: 'autoheal_actions_total',
-    help: 'Healing steps applied per target, by step (restart, cache, rollback) and outcome (success, failure). Dry-run plans are not counted.',
+    help: 'Healing steps applied per target, by step (restart, cache, rollback, scale) and outcome (success, failure). Dry-run plans are not counted.',
     labelNames: [...TARGET_LABELS, 'step', 'outcome'] as const,
     registers,
   });
