@@ -23,5 +23,6 @@ export * from './pipeline/policy.js';
 export type * from './pipeline/types.js';
 export { createPipeline } from './pipeline/create-pipeline.js';
 export { FALLBACK_THRESHOLD, resolveThreshold, thresholdForTarget } from './pipeline/threshold.js';
+export { diagnose, DIAGNOSIS_RULES } from './pipeline/diagnose.js';
 export type { CircuitState } from './pipeline/circuit-breaker.js';
 export type { DeliveryStats } from './pipeline/delivery-queue.js';

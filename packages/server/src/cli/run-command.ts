@@ -21,7 +21,7 @@ import type { AutohealConfig } from '../config/config-schema.js';
 import { leadershipFence, startLeadership, type Leadership } from '../leadership.js';
 import { parseCommandArgs, printHelp } from './command-args.js';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags, flagOverride } from './common-flags.js';
-import { decisionTable, formatProbability } from './format-record.js';
+import { decisionTable, formatProbability, recordLines } from './format-record.js';
 import { CliExit, formatTable, type CliIo } from './io.js';
 import { createCliLogger } from './logger.js';
 import { RUN_EXIT, exitCodeFor } from './run-exit-codes.js';
@@ -108,7 +108,7 @@ async function runPass(autoheal: FullAutoheal, config: AutohealConfig, leadershi
         result = await autoheal.pipeline.runOnce(target, {
           signal: controller.signal,
           onWait: (untilMs, record) => {
-            if (!json) io.stderr(`${record.summary}\n  waiting ${Math.round((untilMs - Date.now()) / 1000)} s for the re-check (until ${new Date(untilMs).toISOString()})…\n`);
+            if (!json) io.stderr(`${recordLines(record).join('\n')}\n  waiting ${Math.round((untilMs - Date.now()) / 1000)} s for the re-check (until ${new Date(untilMs).toISOString()})…\n`);
           },
         });
       } catch (error) {
@@ -116,7 +116,7 @@ async function runPass(autoheal: FullAutoheal, config: AutohealConfig, leadershi
         if (lostLease) break;
         throw error;
       }
-      for (const record of result.records) if (!json) io.stderr(`• ${record.summary}\n`);
+      for (const record of result.records) if (!json) io.stderr(`• ${recordLines(record).join('\n')}\n`);
       finals.push(result.final);
       exitCode = Math.max(exitCode, exitCodeFor(result.final));
     }

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { healStepKindSchema, type DecisionRecord, type HealStepKind, type SuppressedReason } from '@autoheal/core';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
+import { diagnosisText } from '../format-record.js';
 import { CliExit, type CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
 import { createAutoheal } from '../../compose.js';
@@ -95,6 +96,7 @@ function describeHeal(record: DecisionRecord, unreadable: string[]): string {
   const key = `${record.target.namespace}/${record.target.name}`;
   const risk = record.assessment.verdict === 'unknown' || record.assessment.probability === null ? `unknown (${record.assessment.reason ?? 'no probability'})` : `${record.assessment.probability.toFixed(2)} (threshold ${record.assessment.threshold.toFixed(2)}, ${record.assessment.verdict})`;
   lines.push(`Target:   ${key}`, `Risk now: ${risk}`);
+  if (record.diagnosis) lines.push(`Diagnosis: ${diagnosisText(record.diagnosis)}`);
   const plan = record.action?.plan;
   if (plan) {
     lines.push(`Plan:     step ${plan.attempt}/${record.ladder.maxAttempts} (${plan.step.kind})`);
@@ -119,6 +121,7 @@ function describeHeal(record: DecisionRecord, unreadable: string[]): string {
     else lines.push("          --force does not override this: it never overrides in-flight, the healer's refusal or dry-run.");
   }
   lines.push(`Summary:  ${record.summary}`);
+  lines.push(`Record:   ${record.id} (the same id in the Event, Slack, the log and the API)`);
   if (unreadable.length > 0) lines.push(`Note:     the Events of ${unreadable.join(', ')} could not be read; the circuit breaker may count fewer steps than the server does.`);
   return `${lines.join('\n')}\n`;
 }

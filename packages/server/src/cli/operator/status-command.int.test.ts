@@ -23,10 +23,13 @@ async function run(command: string, args: string[]) {
 }
 
 describe('autoheal status', () => {
-  it('shows risk, attempt, next step, cooldown, circuit and the last actions of the configured targets', async () => {
+  it('shows risk, diagnosis, attempt, next step, cooldown, circuit and the last actions with their record ids of the configured targets', async () => {
     fixture = await startOperatorFixture({ cooldown: '10m' });
     fixture.atRisk('backend');
-    expect((await run('heal', ['prod/backend'])).code).toBe(RUN_EXIT.ok);
+    const heal = await run('heal', ['prod/backend']);
+    expect(heal.code).toBe(RUN_EXIT.ok);
+    const recordId = /^Record:\s+(\S+) /m.exec(heal.out)?.[1];
+    expect(recordId, heal.out).toBeDefined();
 
     const result = await run('status', []);
 
@@ -36,7 +39,9 @@ describe('autoheal status', () => {
     const backendRow = rows.find((row) => row.startsWith('prod/backend'))!;
     expect(backendRow).toMatch(/at-risk\s+1\/3\s+cache\s+\d{4}-\d\d-\d\dT[\d:]+Z \(in (9m 5\d|10m 0)s?.*closed 1\/5\s+restart at /);
     expect(rows.find((row) => row.startsWith('prod/frontend'))).toMatch(/healthy\s+0\/3\s+restart\s+—\s+closed 1\/5\s+—$/);
-    expect(result.out).toMatch(/Normal\s+AutohealRestart\s+restart step \(attempt 1\) on prod\/backend succeeded/);
+    expect(result.out).toMatch(/TIME\s+TYPE\s+REASON\s+RECORD\s+MESSAGE/);
+    expect(result.out).toMatch(new RegExp(`Normal\\s+AutohealRestart\\s+${recordId}\\s+restart step \\(attempt 1\\) on prod/backend succeeded`));
+    expect(result.out).toMatch(/^prod\/backend:\n(.*\n)*?  diagnosis \S+: /m);
     expect(result.out).toContain('Circuit breaker: closed, 1/5 steps in the last 60 min');
     expect(result.out).toContain('the running server keeps its own count in memory');
   }, 60_000);

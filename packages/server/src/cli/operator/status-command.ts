@@ -1,13 +1,14 @@
 /**
- * `autoheal status [TARGET...]`: per target, the risk and verdict now, the ladder position and next
- * step, the cooldown, the circuit breaker (counted from the autoheal Events in its window) and the
- * last actions (from the ladder state and the Events). Changes nothing.
+ * `autoheal status [TARGET...]`: per target, the risk and verdict now, the diagnosis when it is at
+ * risk, the ladder position and next step, the cooldown, the circuit breaker (counted from the
+ * autoheal Events in its window) and the last actions (from the ladder state and the Events, each
+ * with the id of its decision record). Changes nothing.
  */
 import { parseArgs } from 'node:util';
-import { targetKey, type TargetInspection } from '@autoheal/core';
+import { diagnose, targetKey, type Diagnosis, type TargetInspection } from '@autoheal/core';
 import type { DeploymentEventInfo } from '@autoheal/adapter-kubernetes';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
-import { formatProbability } from '../format-record.js';
+import { diagnosisText, formatProbability } from '../format-record.js';
 import { CliExit, formatTable, type CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
 import { autohealEventsOf } from '../../circuit-history.js';
@@ -18,9 +19,11 @@ import { parseOrExit, strictParse, parseTargets } from './operator-flags.js';
 const HELP = `Usage: autoheal status [TARGET...] [--json]
 
 For each target (default: the config's targets): the risk collected and scored now (unknown, with
-the missing signals, when Prometheus has no data), the attempt n of max and the next step, the
-cooldown (until lastActionAt + cooldown), the circuit breaker, and the last actions (the
-healing.attempt state and the autoheal Events). Changes nothing.
+the missing signals, when Prometheus has no data), the diagnosis when it is at risk (the cause the
+loop would name), the attempt n of max and the next step, the cooldown (until lastActionAt +
+cooldown), the circuit breaker, and the last actions (the healing.attempt state and the autoheal
+Events, each with the id of its decision record: the same id in Slack, the log and the API).
+Changes nothing.
 
 The circuit breaker's own count lives in the memory of the running autoheal server; status counts
 the steps recorded as Events (AutohealRestart, AutohealCacheClear, AutohealRollback) on the
@@ -31,7 +34,9 @@ ${COMMON_FLAGS_HELP}`;
 
 /** One target's status, as printed with --json. */
 export interface TargetStatus extends TargetInspection {
-  /** Most recent first: the autoheal Events of the Deployment. */
+  /** The cause the loop would name now (core's `diagnose`), when the target is at risk. */
+  diagnosis?: Diagnosis;
+  /** Most recent first: the autoheal Events of the Deployment (`recordId`: their decision record). */
   lastActions: DeploymentEventInfo[];
   /** Set when the Deployment's Events could not be read. */
   eventsError?: string;
@@ -51,6 +56,7 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
     for (const target of targets) {
       const inspection = await operator.pipeline.inspect(target);
       const status: TargetStatus = { ...inspection, lastActions: [] };
+      if (inspection.assessment.verdict === 'at-risk') status.diagnosis = diagnose(inspection.features, inspection.state);
       try {
         status.lastActions = await autohealEventsOf(operator.healer, target);
       } catch (error) {
@@ -102,13 +108,21 @@ function details(status: TargetStatus, now: number): string {
     for (const m of status.missing) featuresByReason.set(m.reason, [...(featuresByReason.get(m.reason) ?? []), m.feature]);
     for (const [reason, features] of featuresByReason) lines.push(`    ${features.join(', ')}: ${reason}`);
   } else if (status.assessment.reason) lines.push(`  ${status.assessment.reason}`);
+  if (status.diagnosis) lines.push(`  diagnosis ${diagnosisText(status.diagnosis)}`);
   if (status.ladder.recheckAt !== undefined) lines.push(`  re-check due at ${formatTime(status.ladder.recheckAt, now)}`);
   if (status.eventsError) lines.push(`  Events could not be read: ${status.eventsError}`);
   else if (status.lastActions.length === 0) lines.push('  no autoheal Events');
   else {
     lines.push('  last actions (autoheal Events, most recent first):');
-    const rows = status.lastActions.slice(0, 5).map((e) => [`    ${e.lastSeen ?? '—'}`, e.type, e.reason, e.message]);
-    lines.push(formatTable(['    TIME', 'TYPE', 'REASON', 'MESSAGE'], rows).trimEnd());
+    // The Event's message repeats the record's parts after its headline; the RECORD column carries the id.
+    const rows = status.lastActions.slice(0, 5).map((e) => [`    ${e.lastSeen ?? '—'}`, e.type, e.reason, e.recordId ?? '—', headline(e.message)]);
+    lines.push(formatTable(['    TIME', 'TYPE', 'REASON', 'RECORD', 'MESSAGE'], rows).trimEnd());
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What happened: an Event's message without the record parts `event-message.ts` appends (` | record …`). */
+function headline(message: string): string {
+  const cut = message.indexOf(' | record ');
+  return cut < 0 ? message : message.slice(0, cut);
 }
