@@ -1,7 +1,7 @@
 /** Text rules that must agree with the server's. */
 import { targetKey } from '@autoheal/core';
 import { describe, expect, it } from 'vitest';
-import { keyOf } from './format.js';
+import { formatDiagnosis, keyOf } from './format.js';
 
 describe('keyOf', () => {
   it.each([
@@ -11,5 +11,14 @@ describe('keyOf', () => {
     { namespace: 'payments', name: 'ledger', cluster: undefined },
   ])('keys $namespace/$name (cluster $cluster) as the server does (core targetKey)', (target) => {
     expect(keyOf(target)).toBe(targetKey(target));
+  });
+});
+
+describe('formatDiagnosis', () => {
+  it('is the cause then the summary, as the Event, Slack and `autoheal status` say it', () => {
+    expect(formatDiagnosis({ cause: 'memory', step: 'restart', evidence: ['memory at 95% of its limit'], summary: 'restart first: memory at 95% of its limit' })).toBe(
+      'memory: restart first: memory at 95% of its limit',
+    );
+    expect(formatDiagnosis({ cause: 'unclear', evidence: [], summary: 'no confident diagnosis: the ladder in its order' })).toBe('unclear: no confident diagnosis: the ladder in its order');
   });
 });

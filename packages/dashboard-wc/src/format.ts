@@ -111,6 +111,14 @@ export function decisionLabel(record: DecisionRecord): string {
   return base;
 }
 
+/**
+ * A diagnosis in words: its cause, then its summary (the step it calls for and the evidence), as the
+ * Event, Slack and `autoheal status` give it: `memory: restart first: memory at 95% of its limit`.
+ */
+export function formatDiagnosis(diagnosis: NonNullable<DecisionRecord['diagnosis']>): string {
+  return `${diagnosis.cause}: ${diagnosis.summary}`;
+}
+
 /** Verdict words; the icon glyphs differ in shape too, so the verdict never relies on colour alone. */
 export const VERDICT_TEXT: Record<Verdict, { label: string; icon: string }> = {
   healthy: { label: 'Healthy', icon: '✓' },

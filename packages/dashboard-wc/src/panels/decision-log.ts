@@ -3,7 +3,7 @@
  * it to the full record (key fields and pretty JSON); arrow keys move between rows.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { SUPPRESSED_LABELS, VERDICT_TEXT, decisionLabel, formatDateTime, formatPercent, formatTime, keyOf, stepLabel } from '../format.js';
+import { SUPPRESSED_LABELS, VERDICT_TEXT, decisionLabel, formatDateTime, formatDiagnosis, formatPercent, formatTime, keyOf, stepLabel } from '../format.js';
 import type { DecisionRecord } from '../types.js';
 import { renderVerdict } from './verdict.js';
 
@@ -73,6 +73,7 @@ function renderRecord(record: DecisionRecord): TemplateResult {
       <dd>${formatPercent(record.assessment.probability)} (threshold ${formatPercent(record.assessment.threshold)})</dd>
       <dt>Verdict</dt>
       <dd>${VERDICT_TEXT[record.assessment.verdict].label}${record.assessment.reason ? ` — ${record.assessment.reason}` : ''}</dd>
+      ${record.diagnosis ? html`<dt>Diagnosis</dt><dd>${formatDiagnosis(record.diagnosis)}</dd>` : nothing}
       <dt>Missing</dt>
       <dd>${record.missing.length ? record.missing.map((m) => `${m.feature} (${m.reason})`).join(', ') : 'none'}</dd>
       <dt>Decision</dt>
