@@ -142,6 +142,15 @@ describe('components: turning a step off removes its rules', () => {
     ]);
   });
 
+  it('every overlay lets autoheal keep the shared circuit breaker: configmaps only in its own namespace, get/update only on the breaker', () => {
+    for (const overlay of ['overlays/demo', 'overlays/production', 'overlays/multi-namespace']) {
+      expect(rbacRules(render(overlay)).filter((rule) => rule.resources.includes('configmaps')), overlay).toEqual([
+        { role: 'autoheal-circuit-breaker', namespace: 'autoheal', apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+        { role: 'autoheal-circuit-breaker', namespace: 'autoheal', apiGroups: [''], resources: ['configmaps'], resourceNames: ['autoheal-circuit-breaker'], verbs: ['get', 'update'] },
+      ]);
+    }
+  });
+
   it('the Prometheus service proxy component grants only get on that one service, in monitoring', () => {
     const objects = readYamlObjects(path.join(manifestsDir, 'components/prometheus-service-proxy/rbac.yaml'));
     expect(find(objects, 'Role', 'monitoring', 'autoheal-prometheus-proxy').rules).toEqual([

@@ -32,7 +32,7 @@ describe.skipIf(!kubectlPath)('overlays/demo applied to the sandbox API', () => 
   let servedKinds = new Set<string | undefined>();
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ time: 'virtual', deployments: [] });
+    sandbox = await startSandbox({ time: 'virtual', deployments: [], autohealNamespace: false });
     const resources = await kubectl(['api-resources', '--no-headers']);
     expect(resources.code).toBe(0);
     servedKinds = new Set(resources.stdout.split('\n').map((line) => line.trim().split(/\s+/).at(-1)));
@@ -91,6 +91,8 @@ describe.skipIf(!kubectlPath)('overlays/demo applied to the sandbox API', () => 
     ['create', 'pods --subresource=exec', 'autoheal', 'no'],
     ['patch', 'deployments --subresource=scale', 'autoheal', 'no'],
     ['create', 'leases', 'autoheal', 'no'], // leader election is only in overlays/production
+    ['create', 'configmaps', 'autoheal', 'yes'], // the shared circuit breaker
+    ['create', 'configmaps', 'prod', 'no'],
   ])('can-i %s %s -n %s: %s', async (verb, resource, namespace, expected) => {
     const answer = await kubectl(['auth', 'can-i', verb, ...resource.split(' '), '-n', namespace, `--as=${serviceAccount}`]);
     expect(answer.stdout.trim()).toBe(expected);

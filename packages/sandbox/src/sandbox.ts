@@ -45,6 +45,12 @@ export const sandboxOptionsSchema = z.object({
   token: z.string().min(1, 'must not be empty').optional(),
   /** Requests the request log keeps (the newest; 0 keeps none). @default 10000 */
   requestLogLimit: z.number().int().min(0).default(10_000),
+  /**
+   * Create autoheal's own namespace (`autoheal`, where its Lease and circuit-breaker ConfigMap live),
+   * as a cluster where autoheal is installed has it. `false` for a cluster autoheal's manifests are
+   * about to be applied to (they create it). @default true
+   */
+  autohealNamespace: z.boolean().default(true),
 });
 export type SandboxOptions = z.input<typeof sandboxOptionsSchema>;
 
@@ -130,7 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}, hooks: SandboxH
   );
 
   // autoheal's own namespace, as a cluster where it is installed has (its Lease and circuit-breaker ConfigMap live there).
-  if (!simulation.store.get('/namespaces', undefined, 'autoheal')) {
+  if (resolved.autohealNamespace && !simulation.store.get('/namespaces', undefined, 'autoheal')) {
     simulation.store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'autoheal', labels: { 'kubernetes.io/metadata.name': 'autoheal' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
   }
   const requestLog = createRequestLog({ limit: resolved.requestLogLimit });

@@ -85,6 +85,8 @@ describe('a cache step whose exec RBAC forbids', () => {
   beforeAll(async () => {
     simulation = createSimulation({ seed: 5, deployments: [{ namespace: 'prod', name: 'web', replicas: 3, requestsPerSecond: 1 }] });
     simulation.advance(60_000);
+    // autoheal's own namespace, where the shared circuit breaker's ConfigMap lives (an installed cluster has it).
+    simulation.store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'autoheal' } });
     api = createApiServer({ store: simulation.store, clock: simulation.clock, exec: simulation.execHandler, enforceRbac: true });
     directory = await mkdtemp(join(tmpdir(), 'autoheal-exec-403-'));
     // The token names the user RBAC judges: "autoheal", bound to everything the cache step needs but pods/exec.
@@ -96,7 +98,7 @@ describe('a cache step whose exec RBAC forbids', () => {
       metadata: { name },
       rules: [
         { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'replicasets'], verbs: ['*'] },
-        { apiGroups: [''], resources: ['pods', 'events'], verbs: ['*'] },
+        { apiGroups: [''], resources: ['pods', 'events', 'configmaps'], verbs: ['*'] },
         { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['*'] },
       ],
     });
@@ -122,7 +124,7 @@ describe('a cache step whose exec RBAC forbids', () => {
     const io = captureIo();
     const code = await runCli(['heal', 'prod/web', '--step', 'cache', '--config', config, '--kubeconfig', join(directory, 'kubeconfig'), '--log-level', 'silent'], io);
 
-    expect(code, io.err).toBe(20); // the step ran (restart + scale) but its exec failed
+    expect(code, io.err + io.out).toBe(20); // the step ran (restart + scale) but its exec failed
     expect(io.out).not.toContain('[object Object]');
     expect(io.out).toMatch(
       /failed exec: cache clear failed in 3 of 3 pod\(s\): web-[a-z0-9-]+, web-[a-z0-9-]+, web-[a-z0-9-]+: exec is forbidden \(403\); grant it with an RBAC Role rule \{ apiGroups: \[""\], resources: \["pods\/exec"\], verbs: \["create", "get"\] \} bound to autoheal's service account\n/,

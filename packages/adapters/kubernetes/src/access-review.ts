@@ -15,6 +15,8 @@ export interface AccessQuestion {
   /** e.g. `exec`, `scale`. */
   subresource?: string;
   namespace: string;
+  /** One object's name, for rules limited by `resourceNames` (get/update of autoheal's own Lease or ConfigMap). */
+  name?: string;
 }
 
 /** The API server's answer. */

@@ -34,7 +34,6 @@ beforeEach(async () => {
     ],
   });
   sandbox.advance(60_000); // the first pods start and become ready
-  sandbox.store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'autoheal' } });
 });
 
 afterEach(async () => {
@@ -120,7 +119,7 @@ describe('autoheal run with leader election', () => {
     expect(code, io.err).toBe(RUN_EXIT.suppressed);
     expect(io.err).toContain('waiting up to 2 s to hold the Lease autoheal/autoheal-leader (as ci-run)');
     expect(io.out).toMatch(/prod\/backend\s+0\.98\s+0\.50\s+at-risk\s+0\/3\s+restart\s+held back: not the leader/);
-    expect(io.err).toContain('nothing was changed: not the leader: another process holds the Lease autoheal/autoheal-leader');
+    expect(io.err).toContain('nothing was changed: not the leader: the Lease autoheal/autoheal-leader is not ours (it is held by server)');
     expect(resourceVersion('backend')).toBe(before);
     expect(stepEvents('backend')).toEqual([]);
     expect(leaseHolder()).toBe('server');
@@ -157,14 +156,14 @@ describe('autoheal run with leader election', () => {
     const code = await run;
 
     expect(code, io.err).toBe(RUN_EXIT.suppressed);
-    expect(io.err).toContain('stopped: this process lost the Lease (not the leader: another process holds the Lease autoheal/autoheal-leader');
+    expect(io.err).toContain('stopped: this process lost the Lease (not the leader: the Lease autoheal/autoheal-leader is not ours (it is held by server)');
     expect(stepEvents('backend').map((e) => e.reason)).toEqual(['AutohealRestart']);
     expect(leaseHolder()).toBe('server');
   }, 120_000);
 });
 
 describe('autoheal run and the circuit breaker', () => {
-  it('counts the steps recorded as Events in the window: a step another process took keeps the breaker open', async () => {
+  it('shares the breaker window stored in the cluster: a step another process took keeps the breaker open', async () => {
     const flags = ['--kubeconfig', sandbox.kubeconfigPath, '--log-level', 'silent'];
     const config = join(directory, 'breaker.json');
     await writeFile(config, JSON.stringify({ targets: ['prod/backend', 'prod/frontend'], policy: { circuitBreaker: { maxActions: 1, window: '1h' }, recheckDelay: '1s' } }));

@@ -262,16 +262,16 @@ function resourceName(item: AccessQuestion): string {
 
 /** The rule to add to the Role in the namespace, as YAML, grouped by API group and resource. */
 function rbacRule(missing: readonly Needed[]): string {
-  const byResource = new Map<string, { group: string; resource: string; verbs: string[] }>();
+  const byResource = new Map<string, { group: string; resource: string; name?: string; verbs: string[] }>();
   for (const item of missing) {
-    const key = `${item.group}|${resourceName(item)}`;
-    const entry = byResource.get(key) ?? { group: item.group, resource: resourceName(item), verbs: [] };
+    const key = `${item.group}|${resourceName(item)}|${item.name ?? ''}`;
+    const entry = byResource.get(key) ?? { group: item.group, resource: resourceName(item), ...(item.name ? { name: item.name } : {}), verbs: [] };
     if (!entry.verbs.includes(item.verb)) entry.verbs.push(item.verb);
     byResource.set(key, entry);
   }
   const lines = ['rules:'];
   for (const entry of byResource.values()) {
-    lines.push(`  - apiGroups: ["${entry.group}"]`, `    resources: ["${entry.resource}"]`, `    verbs: [${entry.verbs.map((v) => `"${v}"`).join(', ')}]`);
+    lines.push(`  - apiGroups: ["${entry.group}"]`, `    resources: ["${entry.resource}"]`, ...(entry.name ? [`    resourceNames: ["${entry.name}"]`] : []), `    verbs: [${entry.verbs.map((v) => `"${v}"`).join(', ')}]`);
   }
   return lines.join('\n');
 }
@@ -299,21 +299,28 @@ async function checkKubernetes(config: AutohealConfig, report: (check: DoctorChe
     }
     questions.push({ namespace, needed: neededPermissions(config, namespace, hasHpa), targets });
   }
+  // autoheal's own namespace: the circuit breaker's ConfigMap (every mode), and the Lease when leader election is on.
+  const ownNamespace = config.leaderElection?.namespace ?? 'autoheal';
+  const own: Needed[] = [
+    { verb: 'create', group: '', resource: 'configmaps', namespace: ownNamespace, why: 'the shared circuit breaker (without it the breaker fails closed and no step is taken)' },
+    ...['get', 'update'].map((verb) => ({ verb, group: '', resource: 'configmaps', namespace: ownNamespace, name: 'autoheal-circuit-breaker', why: 'the shared circuit breaker (without it the breaker fails closed and no step is taken)' })),
+  ];
   if (config.leaderElection?.enabled) {
-    const namespace = config.leaderElection.namespace;
-    const needed = ['get', 'create', 'update'].map((verb) => ({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace, why: 'leader election (only one replica acts)' }));
-    questions.push({ namespace, needed, targets: [] });
+    const { leaseName } = config.leaderElection;
+    own.push({ verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: ownNamespace, why: 'leader election (only one replica acts)' });
+    for (const verb of ['get', 'update']) own.push({ verb, group: 'coordination.k8s.io', resource: 'leases', namespace: ownNamespace, name: leaseName, why: 'leader election (only one replica acts)' });
   }
   if (questions.length === 0) {
     report({ area: 'rbac', ok: false, message: 'no targets, so no namespace to check permissions in', fix: 'name them (autoheal doctor prod/backend) or list them in the config file under targets:' });
     return;
   }
+  questions.push({ namespace: ownNamespace, needed: own, targets: [] });
   for (const { namespace, needed } of questions) {
     const missing: Needed[] = [];
     try {
       for (const item of needed) {
-        const { verb, group, resource, subresource } = item;
-        const answer = await reviewAccess(healer.kubeConfig, { verb, group, resource, namespace, ...(subresource ? { subresource } : {}) });
+        const { verb, group, resource, subresource, name } = item;
+        const answer = await reviewAccess(healer.kubeConfig, { verb, group, resource, namespace, ...(subresource ? { subresource } : {}), ...(name ? { name } : {}) });
         if (!answer.allowed) missing.push(item);
       }
     } catch (error) {
