@@ -214,6 +214,6 @@ describe('createServerMetrics', () => {
       { labels: { component: 'notifier' }, value: 2 },
       { labels: { component: 'other' }, value: 1 },
     ]);
-    expect(['watch:targets', 'healer:writeState', 'subscriber', 'close:onnx'].map(errorComponentOf)).toEqual(['targets', 'state', 'subscriber', 'close']);
+    expect(['watch:targets', 'healer:writeState', 'healer:readState', 'subscriber', 'close:onnx'].map(errorComponentOf)).toEqual(['targets', 'state', 'state', 'subscriber', 'close']);
   });
 });

@@ -69,7 +69,7 @@ const ERROR_COMPONENTS: ReadonlyArray<readonly [RegExp, ErrorComponent]> = [
   [/^watch$/, 'evaluation'], // an evaluation that ended without a decision (e.g. the state could not be read)
   [/^watch:targets$/, 'targets'],
   [/^watch:collectMany(:|$)/, 'collection'], // the round's batch failed; each target was collected alone
-  [/^healer:writeState$/, 'state'],
+  [/^healer:(read|write)State$/, 'state'], // the ladder state could not be read (a missing Deployment) or written
   [/^healer:recordDecision$/, 'event'],
   [/^notifier(:|$)/, 'notifier'],
   [/^subscriber$/, 'subscriber'],

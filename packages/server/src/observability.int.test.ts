@@ -123,7 +123,7 @@ describe.skipIf(!hasPrometheus)('the Grafana dashboard and the alert rules again
     source.setValues({ namespace: 'prod', name: 'backend' }, { ...AT_RISK_FEATURES });
     await waitForSample('autoheal_actions_total{job="autoheal", deployment="backend", step="restart", outcome="success"} > 0', 'the restart of prod/backend');
     await waitForSample('autoheal_suppressed_actions_total{job="autoheal", deployment="backend", reason="cooldown"} > 0', 'a cooldown suppression');
-    await waitForSample('autoheal_pipeline_errors_total{job="autoheal", component="evaluation"} > 0', 'a failed evaluation of prod/ghost');
+    await waitForSample('autoheal_pipeline_errors_total{job="autoheal", component="state"} > 0', 'the unreadable state of prod/ghost');
     // Two scrapes after the last of those, so every rate() and increase() window has two samples.
     await waitForSample('count_over_time(autoheal_leader{job="autoheal"}[1m]) > 4', 'a few scrapes');
   }, 120_000);

@@ -88,10 +88,10 @@ describe('adapter failures during an evaluation', () => {
     expect(errors.map((e) => e.context.component)).toEqual(['healer:writeState']);
   });
 
-  it('records state-unavailable, naming the healer, when the ladder state cannot be read', async () => {
+  it('records state-unavailable, naming the healer, when the ladder state cannot be read, and reports it to onError', async () => {
     const healer = createInMemoryHealer({ name: 'kubernetes' });
     healer.failStateWith(new Error('403 forbidden'));
-    const { pipeline, notifier } = setup({ healer });
+    const { pipeline, notifier, errors } = setup({ healer });
 
     const record = await pipeline.evaluate(backend);
 
@@ -99,6 +99,7 @@ describe('adapter failures during an evaluation', () => {
     expect(record.summary).toMatch(/could not read the ladder state of prod\/backend from healer "kubernetes": .*403 forbidden; nothing is done without the ladder state/);
     expect(healer.plans).toHaveLength(0);
     expect(notifier.records).toEqual([record]);
+    expect(errors.map((e) => e.context.component)).toContain('healer:readState');
   });
 
   it('keeps going when onError itself throws', async () => {

@@ -102,11 +102,14 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
       return healer.readTarget ? await healer.readTarget(target, { signal }) : { state: await healer.readState(target, { signal }) };
     } catch (error) {
       throwIfAborted(signal, error);
-      throw new HealingError(`could not read the ladder state of ${targetKey(target)} from healer "${healer.name}": ${errorMessage(error)}`, {
+      const failure = new HealingError(`could not read the ladder state of ${targetKey(target)} from healer "${healer.name}": ${errorMessage(error)}`, {
         component: COMPONENT,
         cause: error,
         retryable: true,
       });
+      // The record says it too (state-unavailable); onError lets operators alert on a target that cannot be read.
+      reportError(failure, { component: 'healer:readState', target });
+      throw failure;
     }
   }
 
