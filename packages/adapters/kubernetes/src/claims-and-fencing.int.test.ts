@@ -155,6 +155,8 @@ describe('the circuit-breaker Event', () => {
 
     const circuitEvents = (await describeEvents(target)).filter((event) => event.reason === 'AutohealCircuitOpen');
     expect(circuitEvents).toHaveLength(1);
-    expect(circuitEvents[0]).toMatchObject({ type: 'Warning', message: `prod/${target.name}: at risk, suppressed (circuit-open)` });
+    // The summary, then the record it came from (every Event names its decision record).
+    expect(circuitEvents[0]).toMatchObject({ type: 'Warning' });
+    expect(circuitEvents[0]?.message).toMatch(new RegExp(`^prod/${target.name}: at risk, suppressed \\(circuit-open\\) \\| record \\S+ \\| risk `));
   });
 });
