@@ -8,6 +8,7 @@ export * from './validation.js';
 export * from './target.js';
 export * from './features.js';
 export * from './feature-set-v2.js';
+export * from './feature-providers.js';
 export * from './missing-explanations.js';
 export * from './derive-features.js';
 export * from './request-presets.js';

@@ -2,6 +2,7 @@
  * The model's `metadata_props`, parsed and checked. onnxruntime-node does not expose them, so they
  * are read from the same bytes with onnx-proto.
  */
+import { parseFeatureSetId, type FeatureSetId } from '@autoheal/core';
 import { modelInvalid } from './errors.js';
 import type { ModelProto } from './onnx-graph.js';
 
@@ -15,6 +16,8 @@ export interface PlattCalibration {
 /** What the model says about itself in `metadata_props`. */
 export interface ModelProperties {
   featureNames: string[];
+  /** `feature_set`: which feature set the model takes; `seed` when absent (model v1 predates the key). */
+  featureSet: FeatureSetId;
   name: string | undefined;
   version: string | undefined;
   threshold: number | undefined;
@@ -51,6 +54,11 @@ export function readModelProperties(model: ModelProto, source: string): ModelPro
   }
   const duplicates = names.filter((n, i) => names.indexOf(n) !== i);
   if (duplicates.length > 0) throw modelInvalid(`${source} lists feature name(s) ${[...new Set(duplicates)].join(', ')} more than once in feature_names.`, { key: 'feature_names', duplicates });
+
+  const featureSet = parseFeatureSetId(raw.feature_set);
+  if (featureSet === undefined) {
+    throw modelInvalid(`${source} has feature_set metadata ${JSON.stringify(raw.feature_set)}; expected "v2" (feature set v2) or "seed" (the seven signals; also what an absent feature_set means). Export it with @autoheal/trainer.`, { key: 'feature_set' });
+  }
 
   let threshold: number | undefined;
   if (raw.threshold !== undefined) {
@@ -95,6 +103,7 @@ export function readModelProperties(model: ModelProto, source: string): ModelPro
 
   return {
     featureNames: names as string[],
+    featureSet,
     name: raw.model_name || undefined,
     version: raw.model_version || undefined,
     threshold,

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
-import { DEFAULT_FEATURE_NAMES, parseWithSchema, type CallOptions, type RiskModel, type RiskScore } from '@autoheal/core';
+import { describeMissingFeatures, featureSetNames, parseWithSchema, type FeatureSetId, type CallOptions, type RiskModel, type RiskScore } from '@autoheal/core';
 import { explainedScores, probabilityScores } from './build-scores.js';
 import { aborted, COMPONENT, firstLine, inputInvalid, modelFailed, modelInvalid } from './errors.js';
 import { buildExplainer, type OnnxExplanation, type OnnxModelType } from './model-explainer.js';
@@ -36,9 +36,16 @@ export const onnxRiskModelOptionsSchema = z
     modelBytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, { error: 'must be a Uint8Array or Buffer' }).optional(),
     /**
      * The feature names, in order, the model must take. `null` accepts whatever the model declares.
-     * @default DEFAULT_FEATURE_NAMES (the seven signals of the original project)
+     * @default the names of the feature set its `feature_set` metadata declares: core's
+     * `DEFAULT_FEATURE_NAMES` (the seven seed signals) for a model without it, `FEATURE_SET_V2_NAMES` for `v2`
      */
-    expectedFeatureNames: z.array(z.string().min(1)).min(1).readonly().nullable().default([...DEFAULT_FEATURE_NAMES]),
+    expectedFeatureNames: z.array(z.string().min(1)).min(1).readonly().nullable().optional(),
+    /**
+     * The features the feature source in use provides (its `featureNames`). Given, a model that needs
+     * others is refused at load, naming them and what provides them; absent, nothing is checked here
+     * (core's `createPipeline` checks the same when it composes).
+     */
+    availableFeatures: z.array(z.string().min(1)).readonly().optional(),
     /**
      * Threads onnxruntime may use inside one run. One keeps latency predictable on small models and
      * leaves the other cores to the server.
@@ -66,6 +73,8 @@ export interface OnnxModelMetadata {
   version: string;
   modelType: OnnxModelType;
   featureNames: string[];
+  /** The feature set the model takes (`feature_set` metadata; `seed` without it). */
+  featureSet: FeatureSetId;
   /** `threshold` metadata: the operating point the model was tuned for. */
   threshold: number | undefined;
   calibration: PlattCalibration | undefined;
@@ -96,6 +105,8 @@ export interface OnnxScoreOptions extends CallOptions {
 /** A RiskModel that scores with onnxruntime-node. */
 export interface OnnxRiskModel extends RiskModel {
   readonly metadata: OnnxModelMetadata;
+  /** The feature set the model takes: `seed` (the seven signals, model v1) or `v2`. */
+  readonly featureSet: FeatureSetId;
   score(vector: OnnxFeatureRow, options?: OnnxScoreOptions): Promise<OnnxRiskScore>;
   /** Scores all rows with one `session.run`. */
   scoreBatch(vectors: readonly OnnxFeatureRow[], options?: OnnxScoreOptions): Promise<OnnxRiskScore[]>;
@@ -138,12 +149,24 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
 
   try {
     checkSignature(session, properties.featureNames, source);
-    if (options.expectedFeatureNames !== null) {
-      const mismatch = describeFeatureMismatch(properties.featureNames, options.expectedFeatureNames);
+    const expected = options.expectedFeatureNames === undefined ? featureSetNames(properties.featureSet) : options.expectedFeatureNames;
+    if (expected !== null) {
+      const mismatch = describeFeatureMismatch(properties.featureNames, expected);
       if (mismatch) {
+        const declared = options.expectedFeatureNames === undefined ? ` (feature set ${properties.featureSet}, ${properties.raw.feature_set === undefined ? 'as a model without feature_set metadata is read' : 'as its feature_set metadata says'})` : '';
         throw modelInvalid(
-          `${source} does not take the expected features: ${mismatch.message}. The model has [${properties.featureNames.join(', ')}]; expected [${options.expectedFeatureNames.join(', ')}]. Load a model trained on these features, or set expectedFeatureNames (null accepts the model's own).`,
+          `${source} does not take the expected features${declared}: ${mismatch.message}. The model has [${properties.featureNames.join(', ')}]; expected [${expected.join(', ')}]. Load a model trained on these features, or set expectedFeatureNames (null accepts the model's own).`,
           { kind: 'feature-mismatch', missing: mismatch.missing, extra: mismatch.extra, misordered: mismatch.misordered },
+        );
+      }
+    }
+    if (options.availableFeatures) {
+      const available = options.availableFeatures;
+      const notProvided = properties.featureNames.filter((name) => !available.includes(name));
+      if (notProvided.length > 0) {
+        throw modelInvalid(
+          `${source} (feature set ${properties.featureSet}) needs features the feature source does not provide: ${describeMissingFeatures(notProvided)}. The source provides [${available.join(', ')}].`,
+          { kind: 'features-not-provided', missing: notProvided, featureSet: properties.featureSet },
         );
       }
     }
@@ -162,6 +185,7 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
     version: properties.version ?? 'unversioned',
     modelType,
     featureNames,
+    featureSet: properties.featureSet,
     threshold: properties.threshold,
     calibration: properties.calibration,
     trainingSummary: properties.trainingSummary,
@@ -247,6 +271,7 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
     name: metadata.name,
     version: metadata.version,
     featureNames,
+    featureSet: properties.featureSet,
     recommendedThreshold: metadata.threshold,
     metadata,
     async score(vector, call) {

@@ -2,7 +2,7 @@
  * Builds small ONNX models in memory with onnx-proto, for tests: tree ensembles with known splits
  * (including NaN routing), logistic models in three graph forms, and broken variants.
  */
-import { DEFAULT_FEATURE_NAMES } from '@autoheal/core';
+import { DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES } from '@autoheal/core';
 import onnxProto from 'onnx-proto';
 import { onnx, type NodeProto } from '../src/onnx-graph.js';
 
@@ -277,3 +277,54 @@ export function randomTrees(seed: number, count: number, depth: number, width: n
   };
   return Array.from({ length: count }, () => grow(0));
 }
+
+const v2 = (name: (typeof FEATURE_SET_V2_NAMES)[number]): number => FEATURE_SET_V2_NAMES.indexOf(name);
+
+/**
+ * A three-tree ensemble over feature set v2, monotone in its harmful features: the error ratio over
+ * 5%, the ready ratio under 0.75 (missing → risky), restarts over half a restart per pod.
+ */
+export const RISK_TREES_V2: TreeSpec[] = [
+  { feature: v2('http_error_ratio'), threshold: 0.05, mode: 'BRANCH_GT', yes: { leaf: 2.5 }, no: { leaf: -1.0 } },
+  { feature: v2('ready_replica_ratio'), threshold: 0.75, mode: 'BRANCH_LT', missingTrue: true, yes: { leaf: 2.5 }, no: { leaf: -0.5 } },
+  { feature: v2('restarts_per_pod'), threshold: 0.5, mode: 'BRANCH_GT', yes: { leaf: 2.0 }, no: { leaf: -0.3 } },
+];
+
+/** Base value of {@link RISK_TREES_V2}. */
+export const RISK_TREES_V2_BASE = -0.5;
+
+/** The tuned threshold the v2 test model's metadata recommends. */
+export const V2_TEST_THRESHOLD = 0.4;
+
+/**
+ * A v2 model as the trainer writes one: `feature_set: v2`, the v2 names in their order, a threshold.
+ * `overrides` change or (with `undefined`) remove metadata keys.
+ */
+export function buildV2TreeModel(overrides: Record<string, string | undefined> = {}): Uint8Array {
+  return buildTreeModel({
+    trees: RISK_TREES_V2,
+    baseValue: RISK_TREES_V2_BASE,
+    featureNames: FEATURE_SET_V2_NAMES,
+    metadata: testMetadata(FEATURE_SET_V2_NAMES, { model_name: 'test-risk-v2', model_version: '2.0.0', threshold: String(V2_TEST_THRESHOLD), feature_set: 'v2', ...overrides }),
+  });
+}
+
+/** A healthy v2 vector: a big service with its usual background error ratio, no rollout. */
+export const HEALTHY_V2 = {
+  http_error_ratio: 0.001,
+  http_requests_per_second: 5000,
+  ready_replica_ratio: 1,
+  unavailable_excess_ratio: 0,
+  restarts_per_pod: 0,
+  oomkilled_pod_ratio: 0,
+  error_exit_pod_ratio: 0,
+  memory_limit_ratio: 0.4,
+  memory_minutes_to_limit: 60,
+  cpu_limit_ratio: 0.3,
+  cpu_throttled_ratio: 0,
+  rollout_in_progress: 0,
+  rollout_stalled: 0,
+  release_age_minutes: 1440,
+  previous_release_error_ratio: null,
+  previous_release_ready_ratio: null,
+};

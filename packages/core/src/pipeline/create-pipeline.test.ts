@@ -24,6 +24,15 @@ describe('createPipeline composition', () => {
     }
   });
 
+  it('says what provides the v2 features a model needs, at creation', () => {
+    const featureSource = createInMemoryFeatureSource({ name: 'prometheus' });
+    const riskModel = createInMemoryRiskModel({ name: 'risk-v2', featureNames: ['http_error_ratio', 'ready_replica_ratio', 'memory_limit_ratio'] });
+
+    const compose = () => createPipeline({ featureSource, riskModel, healer: createInMemoryHealer() });
+
+    expect(compose).toThrow(/feature set v2: http_error_ratio, memory_limit_ratio — the Prometheus adapter computes them when its featureNames option lists them/);
+  });
+
   it('names the wrong policy field in the error', () => {
     const compose = () =>
       createPipeline({ featureSource: createInMemoryFeatureSource(), riskModel: createInMemoryRiskModel(), healer: createInMemoryHealer(), policy: { threshold: 2 } });

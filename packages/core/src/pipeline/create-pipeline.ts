@@ -6,6 +6,7 @@
  * `publisher.ts` (the record and who hears of it).
  */
 import { errorMessage, ConfigError } from '../errors.js';
+import { describeMissingFeatures } from '../feature-providers.js';
 import { targetRefSchema, type TargetRef, type TargetRefInput } from '../target.js';
 import { parseWithSchema } from '../validation.js';
 import { createCircuitBreaker } from './circuit-breaker.js';
@@ -59,7 +60,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const notProvided = riskModel.featureNames.filter((feature) => !featureSource.featureNames.includes(feature));
   if (notProvided.length > 0) {
     throw new ConfigError(
-      `risk model "${riskModel.name}" (version ${riskModel.version}) needs features that feature source "${featureSource.name}" does not provide: ${notProvided.join(', ')}. ` +
+      `risk model "${riskModel.name}" (version ${riskModel.version}) needs features that feature source "${featureSource.name}" does not provide: ${describeMissingFeatures(notProvided)}. ` +
         `Configure the source to provide them, or use a model trained on the source's features (${featureSource.featureNames.join(', ')}).`,
       { component: COMPONENT, code: 'COMPOSITION_INVALID', details: { missing: notProvided, featureSource: featureSource.name, riskModel: riskModel.name } },
     );
