@@ -11,6 +11,7 @@ import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
 import type { KubernetesHealer } from '@autoheal/adapter-kubernetes';
 import {
   ConfigError,
+  DEFAULT_FEATURE_NAMES,
   createPipeline,
   policySchema,
   resolveThreshold,
@@ -39,6 +40,8 @@ import { createServerMetrics, type ServerMetrics } from './metrics.js';
 export interface Autoheal {
   config: AutohealConfig;
   riskModel: RiskModel;
+  /** Answers `POST /predict` bodies of the seven seed fields when `riskModel` takes others (see {@link loadCompatibilityModel}). */
+  compatibilityModel?: RiskModel;
   /** Absent in predict-only mode (no Prometheus and no targets configured). */
   featureSource?: FeatureSource;
   healer?: Healer;
@@ -60,6 +63,8 @@ export interface Autoheal {
 export interface ComposeOverrides {
   featureSource?: FeatureSource;
   riskModel?: RiskModel;
+  /** Answers seven-field `/predict` bodies; without it (and with a supplied `riskModel`) there is none. */
+  compatibilityModel?: RiskModel;
   healer?: Healer;
   notifiers?: Notifier[];
   clock?: Clock;
@@ -102,17 +107,45 @@ export type FullAutoheal = Autoheal & { featureSource: FeatureSource; healer: He
 /** What the operator commands get: the Kubernetes healer with its operator helpers, and the targets whose Events could not be counted. */
 export type OperatorAutoheal = FullAutoheal & { healer: KubernetesHealer; unreadableEvents: string[] };
 
-/** Loads the risk model named by the config (relative paths resolve from the working directory). */
-export async function loadRiskModel(config: AutohealConfig): Promise<RiskModel> {
-  return createOnnxRiskModel({ modelPath: path.resolve(config.model.path), expectedFeatureNames: config.model.featureNames });
+/**
+ * Loads the risk model named by the config (relative paths resolve from the working directory).
+ * `availableFeatures` (a supplied feature source's) refuses, at load, a model needing others.
+ */
+export async function loadRiskModel(config: AutohealConfig, availableFeatures?: readonly string[]): Promise<RiskModel> {
+  return createOnnxRiskModel({
+    modelPath: path.resolve(config.model.path),
+    ...(config.model.featureNames ? { expectedFeatureNames: config.model.featureNames } : {}),
+    ...(availableFeatures ? { availableFeatures } : {}),
+  });
+}
+
+/**
+ * The model that answers `POST /predict` bodies of the original seven fields (`model.compatibilityPath`,
+ * model v1 by default), when the judging model takes other features; `undefined` when it takes the
+ * seven itself or the config turns compatibility off. It must take exactly the seven.
+ */
+export async function loadCompatibilityModel(config: AutohealConfig, riskModel: RiskModel): Promise<RiskModel | undefined> {
+  const compatibilityPath = config.model.compatibilityPath;
+  if (compatibilityPath === false || sameFeatures(riskModel.featureNames, DEFAULT_FEATURE_NAMES)) return undefined;
+  return createOnnxRiskModel({ modelPath: path.resolve(compatibilityPath), expectedFeatureNames: DEFAULT_FEATURE_NAMES });
+}
+
+const sameFeatures = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((name) => b.includes(name));
+
+/**
+ * The features the Prometheus adapter collects for a model: the seven seed signals (shown on the
+ * dashboard and in every record, whatever the model) and the model's own, seed first.
+ */
+export function collectedFeatureNames(modelFeatureNames: readonly string[]): string[] {
+  return [...new Set<string>([...DEFAULT_FEATURE_NAMES, ...modelFeatureNames])];
 }
 
 // The Prometheus, Kubernetes and Slack adapters are imported when first needed: a predict-only
 // server never loads @kubernetes/client-node, which keeps its memory and start-up small.
 
-/** The Prometheus FeatureSource named by the config. */
-export async function createFeatureSourceFromConfig(config: AutohealConfig): Promise<FeatureSource> {
-  const options = prometheusOptionsFromConfig(config);
+/** The Prometheus FeatureSource named by the config, collecting what `modelFeatureNames` needs (see {@link collectedFeatureNames}). */
+export async function createFeatureSourceFromConfig(config: AutohealConfig, modelFeatureNames: readonly string[]): Promise<FeatureSource> {
+  const options = prometheusOptionsFromConfig(config, collectedFeatureNames(modelFeatureNames));
   if (!options) {
     throw new ConfigError(
       'no Prometheus configured: set prometheus.url in the config file (or AUTOHEAL_PROMETHEUS_URL, or --prometheus-url), or prometheus.service for an in-cluster Prometheus (--prometheus-service monitoring/prometheus-operated:9090)',
@@ -170,17 +203,23 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
   const close = async () => {
     await Promise.all(built.splice(0).map((part) => part.close?.().catch((error: unknown) => logger.warn({ err: error, component: part.name }, 'closing failed'))));
   };
+  const compatibilityModelFor = async (config: AutohealConfig, riskModel: RiskModel, supplied: ComposeOverrides): Promise<RiskModel | undefined> => {
+    if (supplied.compatibilityModel || supplied.riskModel) return supplied.compatibilityModel;
+    const model = await loadCompatibilityModel(config, riskModel);
+    return model && own(model);
+  };
   try {
-    const riskModel = options.riskModel ?? own(await loadRiskModel(config));
+    const riskModel = options.riskModel ?? own(await loadRiskModel(config, options.featureSource?.featureNames));
     const history = new DecisionHistory(config.server.historySize);
     // Per-target metric labels for the configured targets only (a bounded set).
     const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version }, { targets: config.targets });
     if (!options.requirePipeline && !options.operator && isPredictOnly(config, options)) {
       const policy = resolvePolicy(config, riskModel);
-      return { config, riskModel, notifiers: [], history, metrics, policy, threshold: policy.threshold, thresholdFor: (target) => thresholdForTarget(policy, target), close };
+      const compatibilityModel = await compatibilityModelFor(config, riskModel, options);
+      return { config, riskModel, ...(compatibilityModel ? { compatibilityModel } : {}), notifiers: [], history, metrics, policy, threshold: policy.threshold, thresholdFor: (target) => thresholdForTarget(policy, target), close };
     }
 
-    const featureSource = metrics.instrumentFeatureSource(options.featureSource ?? own(await createFeatureSourceFromConfig(config)));
+    const featureSource = metrics.instrumentFeatureSource(options.featureSource ?? own(await createFeatureSourceFromConfig(config, riskModel.featureNames)));
     const kubernetesHealer = options.operator || !options.healer ? own(await createHealerFromConfig(config, options.operator ? EVENTS_PER_DEPLOYMENT : undefined)) : undefined;
     const healer = kubernetesHealer ?? options.healer!;
     const now = (options.clock ?? { now: () => Date.now() }).now();
@@ -213,10 +252,13 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
     metrics.observePipeline(pipeline);
     pipeline.subscribe((record) => history.add(record));
     metrics.watchDeliveries(() => pipeline.deliveryStats());
+    // The operator commands never answer /predict.
+    const compatibilityModel = options.operator ? undefined : await compatibilityModelFor(config, riskModel, options);
     const full: FullAutoheal = {
       config,
       featureSource,
       riskModel,
+      ...(compatibilityModel ? { compatibilityModel } : {}),
       healer,
       notifiers,
       pipeline,

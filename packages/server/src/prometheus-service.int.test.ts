@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isPrometheusAvailable, startPrometheus, startSandbox, type RunningPrometheus, type Sandbox } from '@autoheal/sandbox';
 import { createPrometheusFeatureSource, type PrometheusFeatureSource } from '@autoheal/adapter-prometheus';
-import { AutohealError, type TargetRef } from '@autoheal/core';
+import { AutohealError, DEFAULT_FEATURE_NAMES, type TargetRef } from '@autoheal/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromFlags } from './cli/common-flags.js';
 import type { CliIo } from './cli/io.js';
@@ -66,7 +66,7 @@ function roundNumbers(value: unknown): unknown {
 describe.runIf(available)('prometheus.service in the server config', () => {
   it('--prometheus-service with --kubeconfig reads the same history as Prometheus directly', async () => {
     const config = await configFromFlags({ 'prometheus-service': 'monitoring/prometheus-operated:9090', kubeconfig: sandbox.kubeconfigPath }, ['prod/backend'], io(), [{ path: ['prometheus', 'rateWindow'], value: '5s', source: 'test' }]);
-    const source = (await createFeatureSourceFromConfig(config)) as PrometheusFeatureSource;
+    const source = (await createFeatureSourceFromConfig(config, DEFAULT_FEATURE_NAMES)) as PrometheusFeatureSource;
     const direct = createPrometheusFeatureSource({ url: prometheus.url, rateWindow: '5s' });
     try {
       expect(source.client.baseUrl).toBe(`${sandbox.url}/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy`);
@@ -100,7 +100,7 @@ describe.runIf(available)('prometheus.service in the server config', () => {
 
   it('AUTOHEAL_PROMETHEUS_SERVICE and AUTOHEAL_KUBECONFIG do the same', async () => {
     const config = await configFromFlags({}, [], io({ AUTOHEAL_PROMETHEUS_SERVICE: 'monitoring/prometheus-operated:9090', AUTOHEAL_KUBECONFIG: sandbox.kubeconfigPath }));
-    const source = (await createFeatureSourceFromConfig(config)) as PrometheusFeatureSource;
+    const source = (await createFeatureSourceFromConfig(config, DEFAULT_FEATURE_NAMES)) as PrometheusFeatureSource;
     try {
       await expect(source.ping()).resolves.toBeUndefined();
     } finally {

@@ -56,6 +56,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     timeouts: { headersMs: config.server.timeouts.headers, requestMs: config.server.timeouts.request, keepAliveMs: config.server.timeouts.keepAlive },
     threshold: autoheal.threshold,
     riskModel: autoheal.riskModel,
+    ...(autoheal.compatibilityModel ? { compatibilityModel: autoheal.compatibilityModel } : {}),
     ...(autoheal.featureSource ? { featureSource: autoheal.featureSource } : {}),
     ...(autoheal.pipeline ? { pipeline: autoheal.pipeline } : {}),
     canAct: isLeader,

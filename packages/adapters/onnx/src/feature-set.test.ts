@@ -86,3 +86,11 @@ describe('a model whose features the source does not provide', () => {
     await model.close();
   });
 });
+
+describe("the server's v2 test model fixture", () => {
+  it('is exactly what buildV2TreeModel writes (regenerate it from there when the builder changes)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const fixture = await readFile(new URL('../../../server/test-support/fixtures/risk-v2-test.onnx', import.meta.url));
+    expect(Buffer.from(buildV2TreeModel()).equals(fixture)).toBe(true);
+  });
+});

@@ -26,7 +26,8 @@ export const COMMON_FLAGS_HELP = `Configuration (a file plus AUTOHEAL_* environm
       --prometheus-url URL       Prometheus HTTP API, e.g. http://127.0.0.1:9090
       --prometheus-service REF   in-cluster Prometheus through the Kubernetes API,
                                  e.g. monitoring/prometheus-operated:9090
-      --model PATH               ONNX model (default models/risk-v1.onnx)
+      --model PATH               ONNX model (default models/risk-v2.onnx; seven-field /predict
+                                 bodies are answered by model.compatibilityPath, models/risk-v1.onnx)
       --kubeconfig PATH          kubeconfig file (default: KUBECONFIG, ~/.kube/config)
       --context NAME             kubeconfig context
       --threshold P              at-risk threshold in [0, 1] (default: the one the model was

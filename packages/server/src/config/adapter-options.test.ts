@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES } from '@autoheal/core';
+import { collectedFeatureNames } from '../compose.js';
 import { loadAdapterSchemas } from './adapter-schemas.js';
 import { healerOptionsFromConfig, policyFromConfig, prometheusOptionsFromConfig } from './adapter-options.js';
 import { validateConfig } from './load-config.js';
@@ -35,16 +37,16 @@ describe('policyFromConfig', () => {
 describe('adapter options from the config', () => {
   it('maps the prometheus section onto the adapter options (units, bearer token), or nothing without a Prometheus', () => {
     const config = validateConfig({ prometheus: { url: 'http://127.0.0.1:9090', timeout: '5s', bearerToken: 'token', rateWindow: '30s' } });
-    expect(prometheusOptionsFromConfig(config)).toMatchObject({ url: 'http://127.0.0.1:9090', timeoutMs: 5000, rateWindow: '30s', auth: { type: 'bearer', token: 'token' } });
-    expect(prometheusOptionsFromConfig(validateConfig({}))).toBeUndefined();
+    expect(prometheusOptionsFromConfig(config, DEFAULT_FEATURE_NAMES)).toMatchObject({ url: 'http://127.0.0.1:9090', timeoutMs: 5000, rateWindow: '30s', auth: { type: 'bearer', token: 'token' } });
+    expect(prometheusOptionsFromConfig(validateConfig({}), DEFAULT_FEATURE_NAMES)).toBeUndefined();
   });
 
   it('passes the request presets (default and per target), the v2 windows and the signal source to the adapter', () => {
     const config = validateConfig({
       prometheus: { url: 'http://127.0.0.1:9090', requestMetrics: 'prometheus-client', targetRequestMetrics: { 'prod/web': 'istio', 'prod/worker': 'none' }, trendWindow: '5m', signalSource: 'recording-rules' },
     });
-    expect(prometheusOptionsFromConfig(config)).toMatchObject({ requestMetrics: 'prometheus-client', targetRequestMetrics: { 'prod/web': 'istio', 'prod/worker': 'none' }, trendWindow: '5m', priorWindow: '15m', priorOffset: '15m', signalSource: 'recording-rules' });
-    expect(prometheusOptionsFromConfig(validateConfig({ prometheus: { url: 'http://127.0.0.1:9090' } }))).toMatchObject({ requestMetrics: 'flask', targetRequestMetrics: {}, signalSource: 'queries' });
+    expect(prometheusOptionsFromConfig(config, DEFAULT_FEATURE_NAMES)).toMatchObject({ requestMetrics: 'prometheus-client', targetRequestMetrics: { 'prod/web': 'istio', 'prod/worker': 'none' }, trendWindow: '5m', priorWindow: '15m', priorOffset: '15m', signalSource: 'recording-rules' });
+    expect(prometheusOptionsFromConfig(validateConfig({ prometheus: { url: 'http://127.0.0.1:9090' } }), DEFAULT_FEATURE_NAMES)).toMatchObject({ requestMetrics: 'flask', targetRequestMetrics: {}, signalSource: 'queries' });
   });
 
   it('rejects an unknown request preset, naming the field and the choices', async () => {
@@ -59,9 +61,15 @@ describe('adapter options from the config', () => {
     expect(error?.message).toMatch(/prometheus\.targetRequestMetrics\.prod\/web.*flask, prometheus-client, opentelemetry, ingress-nginx, istio, linkerd, none/s);
   });
 
+  it('collects the features it is given: the seed seven beside a v2 model\'s own', () => {
+    const config = validateConfig({ prometheus: { url: 'http://127.0.0.1:9090' } });
+    expect(prometheusOptionsFromConfig(config, collectedFeatureNames(FEATURE_SET_V2_NAMES))?.featureNames).toEqual([...new Set([...DEFAULT_FEATURE_NAMES, ...FEATURE_SET_V2_NAMES])]);
+    expect(collectedFeatureNames(DEFAULT_FEATURE_NAMES)).toEqual([...DEFAULT_FEATURE_NAMES]);
+  });
+
   it('reads a proxied Prometheus with the kubeconfig of the healer', () => {
     const config = validateConfig({ prometheus: { service: 'monitoring/prometheus-operated:9090' }, kubernetes: { kubeconfig: '/tmp/kubeconfig', context: 'lab' } });
-    expect(prometheusOptionsFromConfig(config)).toMatchObject({ service: { namespace: 'monitoring', name: 'prometheus-operated', port: 9090 }, kubeconfigPath: '/tmp/kubeconfig', context: 'lab' });
+    expect(prometheusOptionsFromConfig(config, DEFAULT_FEATURE_NAMES)).toMatchObject({ service: { namespace: 'monitoring', name: 'prometheus-operated', port: 9090 }, kubeconfigPath: '/tmp/kubeconfig', context: 'lab' });
     expect(healerOptionsFromConfig(config)).toEqual({ kubeconfigPath: '/tmp/kubeconfig', context: 'lab' });
   });
 

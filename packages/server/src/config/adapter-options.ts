@@ -50,8 +50,9 @@ export function healerOptionsFromConfig(config: AutohealConfig): KubernetesHeale
 /**
  * The Prometheus feature source's options, `undefined` when the config names no Prometheus. With
  * `service`, Prometheus is read through the API server's service proxy with the healer's kubeconfig.
+ * `featureNames`: what to collect, decided from the loaded model (`collectedFeatureNames` in compose).
  */
-export function prometheusOptionsFromConfig(config: AutohealConfig): PrometheusFeatureSourceOptions | undefined {
+export function prometheusOptionsFromConfig(config: AutohealConfig, featureNames: readonly string[]): PrometheusFeatureSourceOptions | undefined {
   const p = config.prometheus;
   if (!p || (!p.url && !p.service)) return undefined;
   return {
@@ -68,7 +69,7 @@ export function prometheusOptionsFromConfig(config: AutohealConfig): PrometheusF
     timeoutMs: p.timeout,
     headers: p.headers,
     ...(p.bearerToken ? { auth: { type: 'bearer' as const, token: p.bearerToken } } : {}),
-    featureNames: config.model.featureNames,
+    featureNames: [...featureNames],
   };
 }
 

@@ -11,7 +11,7 @@
  * ({@link createConfigSchema}) and imported only when a config names their sections
  * (`adapter-schemas.ts`).
  */
-import { DEFAULT_FEATURE_NAMES, parseTargetString, policySchema, targetRefSchema } from '@autoheal/core';
+import { parseTargetString, policySchema, targetRefSchema } from '@autoheal/core';
 import { slackNotifierOptionsSchema } from '@autoheal/adapter-slack';
 import type { prometheusFeatureSourceOptionsSchema } from '@autoheal/adapter-prometheus';
 import type { kubernetesHealerOptionsSchema, leaderElectorOptionsSchema } from '@autoheal/adapter-kubernetes';
@@ -224,11 +224,26 @@ export const serverSection = z
   .transform((section) => ({ ...section, readAccess: section.readAccess ?? (section.viewerToken ? ('token' as const) : ('open' as const)) }))
   .prefault({});
 
+/** The model that judges by default: model v2, on feature set v2. */
+export const DEFAULT_MODEL_PATH = 'models/risk-v2.onnx';
+/** The model that answers `POST /predict` bodies of the original seven fields by default: model v1. */
+export const DEFAULT_COMPATIBILITY_MODEL_PATH = 'models/risk-v1.onnx';
+
 export const modelSection = z
   .strictObject({
-    path: z.string().min(1).default('models/risk-v1.onnx'),
-    /** Feature names the model must declare; core's seven unless changed. */
-    featureNames: z.array(z.string().min(1)).min(1).default([...DEFAULT_FEATURE_NAMES]),
+    /** The model that judges: the loop, `run`, `predict`, the operator commands, the dashboard, and `/predict` bodies of its own features. */
+    path: z.string().min(1).default(DEFAULT_MODEL_PATH),
+    /**
+     * Feature names the model must declare, in order. Unset: the names of the feature set its
+     * `feature_set` metadata declares (v2's sixteen, or the seven seed signals for a model without it).
+     */
+    featureNames: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * The model that answers `POST /predict` bodies with the original project's seven fields, when
+     * `path`'s model takes other features (model v2). `false`: no such model; seven-field bodies are
+     * refused with the fields `path`'s model takes. Ignored when `path`'s model takes the seven itself.
+     */
+    compatibilityPath: z.union([z.string().min(1), z.literal(false)]).default(DEFAULT_COMPATIBILITY_MODEL_PATH),
   })
   .prefault({});
 

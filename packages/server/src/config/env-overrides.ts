@@ -23,6 +23,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; type: E
   { env: 'AUTOHEAL_PROMETHEUS_SERVICE', path: ['prometheus', 'service'], type: 'string' },
   { env: 'AUTOHEAL_MODEL_PATH', path: ['model', 'path'], type: 'string' },
   { env: 'MODEL_PATH', path: ['model', 'path'], type: 'string' },
+  { env: 'AUTOHEAL_COMPATIBILITY_MODEL_PATH', path: ['model', 'compatibilityPath'], type: 'string' },
   { env: 'AUTOHEAL_KUBECONFIG', path: ['kubernetes', 'kubeconfig'], type: 'string' },
   { env: 'AUTOHEAL_KUBE_CONTEXT', path: ['kubernetes', 'context'], type: 'string' },
   { env: 'AUTOHEAL_TARGETS', path: ['targets'], type: 'list' },

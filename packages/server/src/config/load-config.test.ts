@@ -57,7 +57,7 @@ describe('configuration', () => {
     expect(config.policy.threshold).toBeUndefined(); // core resolves it: the model's tuned threshold, else 0.50
     expect(config.policy.recheckDelay).toBe(120_000);
     expect(config.server.port).toBe(5000);
-    expect(config.model.path).toBe('models/risk-v1.onnx');
+    expect(config.model).toEqual({ path: 'models/risk-v2.onnx', compatibilityPath: 'models/risk-v1.onnx' }); // the feature names come from the model's feature_set
     expect(config.prometheus).toBeUndefined();
   });
 

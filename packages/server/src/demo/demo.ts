@@ -8,15 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { targetKey, type DecisionRecord, type FeatureSource } from '@autoheal/core';
+import { targetKey, type DecisionRecord, type FeatureSource, type RiskModel } from '@autoheal/core';
+import { createSandboxFeatureSource } from '@autoheal/trainer';
 import { startPrometheus, startSandbox } from '@autoheal/sandbox';
 import { loadAdapterSchemas } from '../config/adapter-schemas.js';
 import { validateConfig } from '../config/load-config.js';
 import { parseDuration } from '../config/duration.js';
 import { CliExit, type CliIo } from '../cli/io.js';
 import { createCliLogger } from '../cli/logger.js';
+import { collectedFeatureNames, loadCompatibilityModel, loadRiskModel } from '../compose.js';
+import { DEFAULT_MODEL_PATH } from '../config/config-schema.js';
 import { startServer } from '../serve.js';
-import { createSandboxFeatureSource } from './sandbox-feature-source.js';
 
 const FAULTS = ['bad-release', 'memory-leak', 'cache-bloat', 'cpu-saturation'] as const;
 type Fault = (typeof FAULTS)[number];
@@ -24,7 +26,7 @@ type Fault = (typeof FAULTS)[number];
 export const DEMO_HELP = `Usage: autoheal demo [options]
 
 Starts a sandbox cluster with prod/backend and prod/frontend under load, a real Prometheus when the
-"prometheus" binary is installed, and the autoheal server with models/risk-v1.onnx; then injects a
+"prometheus" binary is installed, and the autoheal server with ${DEFAULT_MODEL_PATH}; then injects a
 fault into prod/backend and shows autoheal predicting and healing it. Ctrl-C stops everything.
 
 Options:
@@ -40,7 +42,7 @@ Options:
   --no-prometheus       use the sandbox's own feature source even if Prometheus is installed
   --exit-when-healed    stop once the faulty workload is kept healthy (for tests and CI)
   --timeout 10m         give up after this long (exit code 1)
-  --model PATH          ONNX model (default models/risk-v1.onnx)`;
+  --model PATH          ONNX model (default ${DEFAULT_MODEL_PATH})`;
 
 function hasBinary(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
@@ -95,7 +97,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       'no-prometheus': { type: 'boolean', default: false },
       'exit-when-healed': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '10m' },
-      model: { type: 'string', default: 'models/risk-v1.onnx' },
+      model: { type: 'string', default: DEFAULT_MODEL_PATH },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -135,16 +137,13 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     say(`  Kubernetes API  ${sandbox.url}   (kubectl --kubeconfig ${sandbox.kubeconfigPath} get deploy -n prod)`);
 
     let prometheusUrl: string | undefined;
-    let featureSource: FeatureSource | undefined;
-    if (!values['no-prometheus'] && hasBinary('prometheus')) {
+    const withPrometheus = !values['no-prometheus'] && hasBinary('prometheus');
+    if (withPrometheus) {
       const prometheus = await startPrometheus({ scrapeTargets: [new URL(sandbox.url).host], scrapeIntervalSeconds: 2 });
       cleanups.push(() => prometheus.close());
       prometheusUrl = prometheus.url;
       say(`  Prometheus      ${prometheus.url}   (a real Prometheus scraping the sandbox every 2 s)`);
     } else {
-      const source = createSandboxFeatureSource({ scrape: () => sandbox.scrape(), now: () => sandbox.clock.now(), scrapeIntervalMs: 2000 });
-      cleanups.push(() => source.close());
-      featureSource = source;
       say(
         values['no-prometheus']
           ? '  Prometheus      not used (--no-prometheus): features come from the sandbox metrics, computed with the same queries'
@@ -167,9 +166,21 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       watch: { interval: '5s' },
       log: { level: 'warn' },
     });
+    // Without Prometheus the sandbox's own source computes what the model takes (and the seed seven
+    // the dashboard shows), which needs the model first.
+    let parts: { featureSource: FeatureSource; riskModel: RiskModel; compatibilityModel?: RiskModel } | undefined;
+    if (!withPrometheus) {
+      const riskModel = await loadRiskModel(config);
+      cleanups.push(async () => riskModel.close?.());
+      const compatibilityModel = await loadCompatibilityModel(config, riskModel);
+      if (compatibilityModel) cleanups.push(async () => compatibilityModel.close?.());
+      const featureSource = createSandboxFeatureSource({ scrape: () => sandbox.scrape(), now: () => sandbox.clock.now(), scrapeIntervalMs: 2000, featureNames: collectedFeatureNames(riskModel.featureNames) });
+      cleanups.push(() => featureSource.close());
+      parts = { featureSource, riskModel, ...(compatibilityModel ? { compatibilityModel } : {}) };
+    }
     const logger = createCliLogger('warn');
     // The watch loop starts after the warm-up (below), so the first judgements use full windows.
-    const server = await startServer(config, logger, { ...(featureSource ? { featureSource } : {}), watch: false });
+    const server = await startServer(config, logger, { ...parts, watch: false });
     cleanups.push(() => server.stop());
     say(`  autoheal        ${server.url}   dashboard: ${server.url}/#token=${token}`);
     say(`  model           ${server.autoheal.riskModel.name} ${server.autoheal.riskModel.version}, threshold ${server.autoheal.threshold.toFixed(2)} (the model's tuned one), re-check after ${values['recheck-delay']}`);

@@ -19,6 +19,7 @@ import { infoPlugin, type ServerInfoSettings } from './plugins/info-plugin.js';
 import { metricsPlugin } from './plugins/metrics-plugin.js';
 import { openApiPlugin } from './plugins/openapi-plugin.js';
 import { predictPlugin } from './plugins/predict-plugin.js';
+import { createPredictRouter } from './predict-models.js';
 import { targetsPlugin } from './plugins/targets-plugin.js';
 
 export type { ServerInfoSettings } from './plugins/info-plugin.js';
@@ -44,6 +45,8 @@ export interface HttpServerOptions {
   /** The threshold `/predict` judges against. */
   threshold: number;
   riskModel: RiskModel;
+  /** Answers `/predict` bodies of the original seven fields when `riskModel` takes other features. */
+  compatibilityModel?: RiskModel;
   /** Checked by `/readyz` (its `ping`). */
   featureSource?: FeatureSource;
   /** Needed for "check now"; without it that route answers 503. */
@@ -152,12 +155,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     metricsToken: options.metricsToken,
   });
   registerAccessControl(server, access);
+  const predictRouter = createPredictRouter({ riskModel, threshold: options.threshold }, options.compatibilityModel);
 
   await server.register([
     { plugin: metricsPlugin, options: { metrics } },
     { plugin: healthPlugin, options: { riskModel, featureSource: options.featureSource, readinessChecks: options.readinessChecks } },
-    { plugin: predictPlugin, options: { riskModel, threshold: options.threshold, bodyLimitBytes: options.bodyLimitBytes, metrics, errors } },
-    { plugin: openApiPlugin, options: { version: options.version, featureNames: riskModel.featureNames } },
+    { plugin: predictPlugin, options: { router: predictRouter, bodyLimitBytes: options.bodyLimitBytes, metrics, errors } },
+    { plugin: openApiPlugin, options: { version: options.version, router: predictRouter } },
     { plugin: infoPlugin, options: { version: options.version, readOnly: options.readOnly, riskModel, threshold: options.threshold, settings: options.info } },
     { plugin: targetsPlugin, options: { history, thresholdFor: options.thresholdFor, pipeline: options.pipeline, canAct: options.canAct, access } },
     { plugin: eventsPlugin, options: { history, access } },

@@ -6,18 +6,17 @@
  * no Origin header (CORS stays Hapi's job). Everything else goes to Hapi, which answers the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
 import type { ServerMetrics } from '../metrics.js';
 import { ApiError, type ErrorMapping } from './error-mapping.js';
-import type { PredictBatcher } from './predict-batcher.js';
+import type { PredictModel, PredictRouter } from './predict-models.js';
 import type { PredictResponse } from './schemas.js';
 
 export interface FastPredictOptions {
-  predictSchema: z.ZodType;
-  batcher: PredictBatcher;
+  /** Picks the model a body's fields name and validates the body with its schema. */
+  router: PredictRouter;
   bodyLimitBytes: number;
   metrics: ServerMetrics;
-  toResponse: (probability: number, contributions: PredictResponse['contributions']) => PredictResponse;
+  toResponse: (model: PredictModel, probability: number, contributions: PredictResponse['contributions']) => PredictResponse;
   /** The server's error mapping, so that errors are worded exactly as Hapi's route words them. */
   errors: ErrorMapping;
 }
@@ -61,13 +60,13 @@ export function createFastPredictHandler(options: FastPredictOptions) {
         fail(res, new ApiError(400, 'invalid-request', 'the request body is not valid JSON'));
         return;
       }
-      const parsed = options.predictSchema.safeParse(payload);
-      if (!parsed.success) {
-        fail(res, parsed.error);
+      const routed = options.router.route(payload);
+      if (!routed.ok) {
+        fail(res, routed.error);
         return;
       }
-      options.batcher.score(parsed.data as Record<string, number>).then(
-        (score) => send(res, 200, options.toResponse(score.probability, score.contributions ?? []), started),
+      routed.model.batcher.score(routed.vector).then(
+        (score) => send(res, 200, options.toResponse(routed.model, score.probability, score.contributions ?? []), started),
         (error: unknown) => fail(res, error),
       );
     });

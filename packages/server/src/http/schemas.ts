@@ -7,7 +7,8 @@ export const predictResponseSchema = z.object({
   verdict: verdictSchema,
   threshold: z.number(),
   model_version: z.string(),
-  model: z.object({ name: z.string(), version: z.string() }),
+  /** The model that answered: the judging model for a body of its features, the compatibility model (v1) for the original seven-field body. */
+  model: z.object({ name: z.string(), version: z.string(), feature_set: z.string() }),
   contributions: z.array(featureContributionSchema),
 });
 export type PredictResponse = z.output<typeof predictResponseSchema>;

@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { errorMessage, targetKey, type FeatureSource, type HealStep, type RiskModel, type TargetRef } from '@autoheal/core';
+import type { OnnxRiskModel } from '@autoheal/adapter-onnx';
+import { errorMessage, featureSetNames, targetKey, type FeatureSource, type HealStep, type RiskModel, type TargetRef } from '@autoheal/core';
 import type { AccessQuestion, KubernetesHealer } from '@autoheal/adapter-kubernetes';
 import type { AutohealConfig } from '../../config/config-schema.js';
 import { EVENTS_PER_DEPLOYMENT } from '../../circuit-history.js';
@@ -65,8 +66,8 @@ export async function doctorCommand(argv: string[], io: CliIo, deps: OperatorDep
     return finish(io, checks, values.json === true);
   }
 
-  await checkModel(config, deps, report);
-  await checkPrometheus(config, deps, report);
+  const modelFeatures = await checkModel(config, deps, report);
+  await checkPrometheus(config, deps, report, modelFeatures ?? config.model.featureNames ?? featureSetNames('v2'));
   await checkKubernetes(config, report);
   await checkSlack(config, deps, values['no-post'] === true, report);
   return finish(io, checks, values.json === true);
@@ -91,7 +92,8 @@ function ladderOf(config: AutohealConfig): HealStep[] {
 
 // ---- 2. the model ------------------------------------------------------------------------------
 
-async function checkModel(config: AutohealConfig, deps: OperatorDeps, report: (check: DoctorCheck) => void): Promise<void> {
+/** Checks the model; returns the features it takes when it loads. */
+async function checkModel(config: AutohealConfig, deps: OperatorDeps, report: (check: DoctorCheck) => void): Promise<readonly string[] | undefined> {
   const modelPath = path.resolve(config.model.path);
   let model: RiskModel;
   try {
@@ -107,10 +109,11 @@ async function checkModel(config: AutohealConfig, deps: OperatorDeps, report: (c
       message: `cannot load the model: ${found}`,
       fix: 'verify MODEL_PATH / model.path (--model); is it a Git LFS pointer? (git lfs pull fetches the real file)',
     });
-    return;
+    return undefined;
   }
   try {
-    const expected = config.model.featureNames;
+    const featureSet = (model as Partial<OnnxRiskModel>).featureSet;
+    const expected = config.model.featureNames ?? (featureSet ? featureSetNames(featureSet) : model.featureNames);
     const missing = expected.filter((f) => !model.featureNames.includes(f));
     const extra = model.featureNames.filter((f) => !expected.includes(f));
     if (missing.length > 0 || extra.length > 0) {
@@ -121,8 +124,9 @@ async function checkModel(config: AutohealConfig, deps: OperatorDeps, report: (c
         fix: 'use a model trained on model.featureNames, or set model.featureNames to the model’s features',
       });
     } else {
-      report({ area: 'model', ok: true, message: `${model.name} ${model.version} loads and declares the ${expected.length} features of the schema` });
+      report({ area: 'model', ok: true, message: `${model.name} ${model.version} loads and declares the ${expected.length} features of ${featureSet ? `feature set ${featureSet}` : 'the schema'}` });
     }
+    return model.featureNames;
   } finally {
     if (!deps.riskModel) await model.close?.();
   }
@@ -133,10 +137,10 @@ async function checkModel(config: AutohealConfig, deps: OperatorDeps, report: (c
 const NO_TARGETS_HINT =
   'Prometheus has no series for this Deployment: check that it scrapes the workload (the ServiceMonitor/PodMonitor selectors match the Service and pod labels, the port is named `http`), and kube-state-metrics and cAdvisor targets are up (Prometheus UI → Status → Targets)';
 
-async function checkPrometheus(config: AutohealConfig, deps: OperatorDeps, report: (check: DoctorCheck) => void): Promise<void> {
+async function checkPrometheus(config: AutohealConfig, deps: OperatorDeps, report: (check: DoctorCheck) => void, needed: readonly string[]): Promise<void> {
   let source: FeatureSource;
   try {
-    source = deps.featureSource ?? (await createFeatureSourceFromConfig(config));
+    source = deps.featureSource ?? (await createFeatureSourceFromConfig(config, needed));
   } catch (error) {
     report({ area: 'prometheus', ok: false, message: errorMessage(error), fix: 'set prometheus.url (or --prometheus-url, AUTOHEAL_PROMETHEUS_URL)' });
     return;
@@ -170,8 +174,8 @@ async function checkPrometheus(config: AutohealConfig, deps: OperatorDeps, repor
     };
     for (const observation of observations) {
       const key = targetKey(observation.target);
-      const needed = config.model.featureNames;
-      const missing = observation.missing.filter((m) => needed.includes(m.feature));
+      // An absence core explains (no history yet, no limit set, too little traffic, …) is not a broken query.
+      const missing = observation.missing.filter((m) => needed.includes(m.feature) && (m.kind === undefined || m.kind === 'no-data' || m.kind === 'failed'));
       if (missing.length === 0) {
         report({ area: 'prometheus', ok: true, message: `${key}: every feature query returns data (${needed.length})` });
         continue;

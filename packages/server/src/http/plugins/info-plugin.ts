@@ -1,6 +1,6 @@
 /** `GET /api/info`: what the server runs and how its policy is configured (the {@link ServerInfo} wire type). */
 import type Hapi from '@hapi/hapi';
-import { DEFAULT_FEATURES, type FeatureDefinition, type RiskModel, type ServerInfo } from '@autoheal/core';
+import { featureDefinition, type RiskModel, type ServerInfo } from '@autoheal/core';
 
 /** The parts of {@link ServerInfo} that come from the configuration rather than from the model. */
 export type ServerInfoSettings = Pick<ServerInfo, 'dryRun' | 'mode' | 'leaderElection' | 'policy'>;
@@ -18,7 +18,6 @@ export interface InfoPluginOptions {
 /** The answer of `GET /api/info`; it does not change while the server runs. */
 export function buildServerInfo(options: InfoPluginOptions): ServerInfo {
   const { riskModel, settings } = options;
-  const definitions: Partial<Record<string, FeatureDefinition>> = DEFAULT_FEATURES;
   return {
     name: 'autoheal',
     version: options.version,
@@ -28,9 +27,9 @@ export function buildServerInfo(options: InfoPluginOptions): ServerInfo {
     leaderElection: settings.leaderElection,
     model: { name: riskModel.name, version: riskModel.version, threshold: options.threshold },
     featureNames: [...riskModel.featureNames],
-    // A model with features of its own has no definitions here: unit and description stay empty.
+    // Seed and v2 features have core's definitions; a model with features of its own has none here: unit and description stay empty.
     features: Object.fromEntries(
-      riskModel.featureNames.map((name) => [name, { unit: definitions[name]?.unit ?? '', description: definitions[name]?.description ?? '' }]),
+      riskModel.featureNames.map((name) => [name, { unit: featureDefinition(name)?.unit ?? '', description: featureDefinition(name)?.description ?? '' }]),
     ),
     policy: settings.policy,
   };

@@ -1,22 +1,22 @@
 /**
- * `POST /predict` (the original project's body) and `POST /predict/batch`. Plain `/predict` requests
+ * `POST /predict` (a body of the judging model's features, or the original project's seven-field body
+ * for the compatibility model) and `POST /predict/batch`. Plain `/predict` requests
  * are answered by the fast path before Hapi's router (see `../fast-predict.ts`); this plugin installs
  * it, and its Hapi route answers everything else (CORS, odd headers) the same way.
  */
 import type Hapi from '@hapi/hapi';
-import { completeFeatureVectorSchema, describeIssues, verdictFor, type FieldIssue, type RiskModel } from '@autoheal/core';
+import { verdictFor, type FieldIssue } from '@autoheal/core';
 import type { ServerMetrics } from '../../metrics.js';
 import { routeAccess } from '../auth.js';
 import { invalidBody, invalidRequest, type ErrorMapping } from '../error-mapping.js';
 import { createFastPredictHandler, isFastPredictRequest } from '../fast-predict.js';
-import { createPredictBatcher } from '../predict-batcher.js';
+import type { PredictModel, PredictRouter } from '../predict-models.js';
 import { batchPredictRequestSchema, type PredictResponse } from '../schemas.js';
 
 /** Options of {@link predictPlugin}. */
 export interface PredictPluginOptions {
-  riskModel: RiskModel;
-  /** The threshold answers are judged against. */
-  threshold: number;
+  /** The judging model and, when it takes other features, the compatibility model for the seven-field body (see `../predict-models.ts`). */
+  router: PredictRouter;
   /** The server's body limit (the fast path takes only bodies within it). */
   bodyLimitBytes: number;
   metrics: ServerMetrics;
@@ -28,16 +28,14 @@ export interface PredictPluginOptions {
 export const predictPlugin: Hapi.Plugin<PredictPluginOptions> = {
   name: 'autoheal-predict',
   register(server, options) {
-    const { riskModel, metrics } = options;
-    const predictSchema = completeFeatureVectorSchema(riskModel.featureNames);
-    // Concurrent /predict requests share one model call (see predict-batcher.ts).
-    const batcher = createPredictBatcher(riskModel);
-    const toResponse = (probability: number, contributions: PredictResponse['contributions']): PredictResponse => ({
+    const { metrics } = options;
+    const { router } = options;
+    const toResponse = (model: PredictModel, probability: number, contributions: PredictResponse['contributions']): PredictResponse => ({
       probability,
-      verdict: verdictFor(probability, options.threshold, []),
-      threshold: options.threshold,
-      model_version: riskModel.version,
-      model: { name: riskModel.name, version: riskModel.version },
+      verdict: verdictFor(probability, model.threshold, []),
+      threshold: model.threshold,
+      model_version: model.riskModel.version,
+      model: { name: model.riskModel.name, version: model.riskModel.version, feature_set: model.featureSet },
       contributions,
     });
 
@@ -49,11 +47,11 @@ export const predictPlugin: Hapi.Plugin<PredictPluginOptions> = {
         options: { app: routeAccess('open'), payload: { parse: true, allow: ['application/json'] } },
         handler: async (request) => {
           const started = process.hrtime.bigint();
-          const parsed = predictSchema.safeParse(request.payload);
-          if (!parsed.success) throw invalidBody(parsed.error);
-          const score = await batcher.score(parsed.data as Record<string, number>);
+          const routed = router.route(request.payload);
+          if (!routed.ok) throw routed.error;
+          const score = await routed.model.batcher.score(routed.vector);
           metrics.predictionDuration.labels('/predict').observe(Number(process.hrtime.bigint() - started) / 1e9);
-          return toResponse(score.probability, score.contributions ?? []);
+          return toResponse(routed.model, score.probability, score.contributions ?? []);
         },
       },
       {
@@ -65,26 +63,37 @@ export const predictPlugin: Hapi.Plugin<PredictPluginOptions> = {
           const body = Array.isArray(request.payload) ? { instances: request.payload } : request.payload;
           const envelope = batchPredictRequestSchema.safeParse(body);
           if (!envelope.success) throw invalidBody(envelope.error);
-          const vectors: Record<string, number>[] = [];
+          // Each vector goes to the model its fields name; each model scores its vectors in one call.
+          const groups = new Map<PredictModel, { indexes: number[]; vectors: Record<string, number>[] }>();
           const fields: FieldIssue[] = [];
           envelope.data.instances.forEach((instance, index) => {
-            const parsed = predictSchema.safeParse(instance);
-            if (parsed.success) vectors.push(parsed.data as Record<string, number>);
-            else for (const f of describeIssues(parsed.error)) fields.push({ path: `instances.${index}.${f.path}`, message: f.message });
+            const routed = router.route(instance, `instances.${index}.`);
+            if (!routed.ok) {
+              fields.push(...(routed.error.fields ?? []));
+              return;
+            }
+            const group = groups.get(routed.model) ?? { indexes: [], vectors: [] };
+            group.indexes.push(index);
+            group.vectors.push(routed.vector);
+            groups.set(routed.model, group);
           });
           if (fields.length > 0) {
             throw invalidRequest(fields, `${fields.length} invalid field(s): ${fields.slice(0, 10).map((f) => `${f.path}: ${f.message}`).join('; ')}`);
           }
-          const scores = await riskModel.scoreBatch(vectors);
+          const results: PredictResponse[] = new Array(envelope.data.instances.length);
+          for (const [model, group] of groups) {
+            const scores = await model.riskModel.scoreBatch(group.vectors);
+            scores.forEach((score, k) => (results[group.indexes[k]!] = toResponse(model, score.probability, score.contributions ?? [])));
+          }
           metrics.predictionDuration.labels('/predict/batch').observe(Number(process.hrtime.bigint() - started) / 1e9);
-          return { results: scores.map((s) => toResponse(s.probability, s.contributions ?? [])) };
+          return { results };
         },
       },
     ]);
 
     // Plain `POST /predict` requests skip Hapi (see fast-predict.ts): Hapi's own 'request' listener
     // is kept and called for every other request.
-    const fastPredict = createFastPredictHandler({ predictSchema, batcher, bodyLimitBytes: options.bodyLimitBytes, metrics, toResponse, errors: options.errors });
+    const fastPredict = createFastPredictHandler({ router, bodyLimitBytes: options.bodyLimitBytes, metrics, toResponse, errors: options.errors });
     const listener = server.listener;
     const hapiHandlers = listener.listeners('request') as Array<(req: unknown, res: unknown) => void>;
     listener.removeAllListeners('request');
