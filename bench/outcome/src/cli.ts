@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { buildScenarioCatalogue, faultTypes, type FaultType } from '@autoheal/sandbox';
 import { z } from 'zod';
 import { markdownReport, type RunFacts } from './markdown-report.js';
-import { benchmarkPolicies } from './policies.js';
+import { assertModelsPresent, benchmarkPolicies } from './policies.js';
 import { judgeTargets, summarize } from './summarize.js';
 import { runPool, type Job } from './worker-pool.js';
 
@@ -86,6 +86,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const policies = wanted ? allPolicies.filter((policy) => wanted.includes(policy.name)) : allPolicies;
+  try {
+    assertModelsPresent(policies);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
   const catalogue = buildScenarioCatalogue({
     seed: options.seed,
     ...(options.faults ? { faultTypes: options.faults.split(',') as FaultType[] } : {}),

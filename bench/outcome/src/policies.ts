@@ -2,7 +2,8 @@
  * The healing policies the benchmark compares, one entry each. A policy is data (so it travels to
  * the worker processes): the model that judges, core's policy (ladder, timings, keep rule) and the
  * evaluation interval. Adding a policy is one more entry in {@link benchmarkPolicies}: e.g. issue 16's
- * `strategy: 'diagnose'` is a policy field, issue 14's model v2 a model path.
+ * `strategy: 'diagnose'` is a policy field, a model a model path (the feature source is fed the
+ * features the model takes: its `feature_set` decides, seed or v2).
  *
  * "autoheal's defaults" is read from the server's configuration with an empty config file (the
  * model it loads, the policy it composes, the watch interval), so the benchmark follows the
@@ -39,6 +40,19 @@ export const REACTIVE = 'reactive';
 export const AUTOHEAL_DEFAULTS = 'autoheal-defaults';
 
 /**
+ * Throws, naming the file, when a policy's model file is missing (the command checks the policies it
+ * runs before starting any; a run would fail with the ONNX adapter's error otherwise).
+ */
+export function assertModelsPresent(policies: readonly PolicyDefinition[]): void {
+  for (const policy of policies) {
+    const model = policy.healing?.model;
+    if (model?.kind === 'onnx' && !existsSync(model.path)) {
+      throw new Error(`[autoheal] [bench] policy ${policy.name}: model ${model.path} not found: run the benchmark from the repository root (npm run bench:outcome), with the model built (models/)`);
+    }
+  }
+}
+
+/**
  * The policies of a benchmark run, in table order.
  *
  * @param root the repository root, against which the config's relative model paths resolve
@@ -46,11 +60,7 @@ export const AUTOHEAL_DEFAULTS = 'autoheal-defaults';
 export function benchmarkPolicies(root: string = process.cwd()): PolicyDefinition[] {
   const config = validateConfig({}, 'the default configuration');
   const defaults = policyFromConfig(config);
-  const modelPath = (file: string): string => {
-    const resolved = path.resolve(root, file);
-    if (!existsSync(resolved)) throw new Error(`[autoheal] [bench] model ${resolved} not found: run the benchmark from the repository root (npm run bench:outcome)`);
-    return resolved;
-  };
+  const modelPath = (file: string): string => path.resolve(root, file);
   return [
     { name: NO_HEALING, description: 'no healing: the control', healing: null },
     {
@@ -70,7 +80,7 @@ export function benchmarkPolicies(root: string = process.cwd()): PolicyDefinitio
     },
     {
       name: AUTOHEAL_DEFAULTS,
-      description: `autoheal with an empty config file: ${config.model.path} at its tuned threshold, the policy the server composes (strategy ${String(defaults.strategy ?? 'core default')}), ${config.watch.interval / 1000} s evaluations`,
+      description: `autoheal with an empty config file: ${config.model.path} at its tuned threshold, fed the features it takes, the policy the server composes (strategy ${String(defaults.strategy ?? 'core default')}), ${config.watch.interval / 1000} s evaluations`,
       healing: { model: { kind: 'onnx', path: modelPath(config.model.path) }, policy: defaults, evaluationIntervalMs: config.watch.interval },
     },
   ];

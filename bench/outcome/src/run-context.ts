@@ -20,7 +20,7 @@ export function createRunContext(): OwnedRunContext {
     onnxModel(modelPath) {
       let model = models.get(modelPath);
       if (!model) {
-        // As the server composes it (compose.ts): the adapter's defaults, the seven features.
+        // As the server composes it (compose.ts): the adapter's defaults, the features its feature_set names.
         model = createOnnxRiskModel({ modelPath });
         models.set(modelPath, model);
       }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildScenarioCatalogue, defaultWorkloadShapes, type CatalogueScenario } from '@autoheal/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AUTOHEAL_DEFAULTS, benchmarkPolicies, NO_HEALING, type PolicyDefinition } from './policies.js';
+import { assertModelsPresent, AUTOHEAL_DEFAULTS, benchmarkPolicies, NO_HEALING, type PolicyDefinition } from './policies.js';
 import { createRunContext } from './run-context.js';
 import { runScenario, type RunResult } from './run-scenario.js';
 import { summarize } from './summarize.js';
@@ -30,6 +30,12 @@ const [faulty, healthy] = buildScenarioCatalogue({
 
 const policies = benchmarkPolicies(root);
 const policy = (name: string) => policies.find((p) => p.name === name) as PolicyDefinition;
+/** autoheal's defaults judged by a v2 model (the server's v2 test model): the sandbox source feeds it feature set v2. */
+const v2Defaults: PolicyDefinition = {
+  ...policy(AUTOHEAL_DEFAULTS),
+  name: 'v2-test-model',
+  healing: { ...policy(AUTOHEAL_DEFAULTS).healing!, model: { kind: 'onnx', path: path.join(root, 'packages/server/test-support/fixtures/risk-v2-test.onnx') } },
+};
 const alwaysHeal: PolicyDefinition = {
   name: 'always-heal',
   description: 'a model that always says at risk',
@@ -43,11 +49,18 @@ function outcomeOf(result: RunResult): Omit<RunResult, 'timings'> {
 }
 
 describe('the outcome runner', () => {
-  it('replays a scenario identically from its seed, healing included', async () => {
-    const first = await runScenario({ scenario: faulty, policy: policy(AUTOHEAL_DEFAULTS), context });
-    const second = await runScenario({ scenario: faulty, policy: policy(AUTOHEAL_DEFAULTS), context });
-    expect(first.actions.length).toBeGreaterThan(0);
-    expect(outcomeOf(second)).toEqual(outcomeOf(first));
+  it('replays a scenario identically from its seed, healing included, with a seed model and with a v2 model', async () => {
+    for (const judged of [policy('original'), v2Defaults]) {
+      const first = await runScenario({ scenario: faulty, policy: judged, context });
+      const second = await runScenario({ scenario: faulty, policy: judged, context });
+      expect(first.actions.length, judged.name).toBeGreaterThan(0);
+      expect(first.pipelineErrors, judged.name).toEqual([]);
+      expect(outcomeOf(second)).toEqual(outcomeOf(first));
+    }
+  });
+
+  it('names a missing model file before any run', () => {
+    expect(() => assertModelsPresent([{ ...v2Defaults, healing: { ...v2Defaults.healing!, model: { kind: 'onnx', path: '/nonexistent/risk.onnx' } } }])).toThrow(/policy v2-test-model: model \/nonexistent\/risk.onnx not found/);
   });
 
   it('never acts under the control policy, which measures the fault unhealed', async () => {

@@ -195,8 +195,19 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   const offset = () => sandbox.clock.now() - start;
   const clock = createSimulationClock(() => sandbox.clock.now());
   const changes = startScenario(simulation, scenario, { namespace: BENCH_NAMESPACE, start });
+  // The judge first: the feature source is fed what it takes (seed or v2, as the server configures Prometheus).
+  const model = policy.healing?.model;
+  const riskModel: RiskModel | undefined = !model
+    ? undefined
+    : model.kind === 'onnx'
+      ? borrowed(await context.onnxModel(model.path).catch(async (error: unknown) => Promise.reject(await sandbox.close().then(() => error))))
+      : model.kind === 'slo-alert'
+        ? createSloAlertModel({ forMs: model.forMs, now: () => sandbox.clock.now() })
+        : { name: 'constant', version: String(model.probability), featureNames: ['ready_replica_ratio'], score: async () => ({ probability: model.probability }), scoreBatch: async (v) => v.map(() => ({ probability: model.probability })) };
   // The control policy never looks, so it records no scrapes (its runs measure the truth only).
-  const source = policy.healing ? createSandboxFeatureSource({ scrape: () => sandbox.scrape(), now: () => sandbox.clock.now(), timer: false, objective: DEFAULT_OBJECTIVE }) : undefined;
+  const source = riskModel
+    ? createSandboxFeatureSource({ scrape: () => sandbox.scrape(), now: () => sandbox.clock.now(), timer: false, objective: DEFAULT_OBJECTIVE, featureNames: riskModel.featureNames })
+    : undefined;
   const timedSource = source && {
     ...source,
     collect: (target: TargetRef, o?: { signal?: AbortSignal }) => timed(timings, 'collectMs', () => source.collect(target, o)),
@@ -210,8 +221,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   const windowStart = scenario.warmupMs;
   const windowEnd = scenario.warmupMs + scenario.durationMs;
   let nextChange = 0;
-  // Only the last 6 minutes of scrapes feed the windows at the first evaluation.
-  let nextScrape = source ? Math.max(scrapeIntervalMs, Math.ceil((windowStart - 6 * 60_000) / scrapeIntervalMs) * scrapeIntervalMs) : Number.POSITIVE_INFINITY;
+  // Only the scrapes within the source's history (6 minutes for seed, 31 for v2) feed the windows at the first evaluation.
+  let nextScrape = source ? Math.max(scrapeIntervalMs, Math.ceil((windowStart - source.historyMs) / scrapeIntervalMs) * scrapeIntervalMs) : Number.POSITIVE_INFINITY;
   let now = 0;
   const advanceTo = (until: number) => {
     while (now < until) {
@@ -234,14 +245,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
   let pipeline: ReturnType<typeof createPipeline> | undefined;
   let evaluations = 0;
   try {
-    if (policy.healing && timedSource) {
-      const model = policy.healing.model;
-      const riskModel: RiskModel =
-        model.kind === 'onnx'
-          ? borrowed(await context.onnxModel(model.path))
-          : model.kind === 'slo-alert'
-            ? createSloAlertModel({ forMs: model.forMs, now: () => sandbox.clock.now() })
-            : { name: 'constant', version: String(model.probability), featureNames: ['ready_replica_ratio'], score: async () => ({ probability: model.probability }), scoreBatch: async (v) => v.map(() => ({ probability: model.probability })) };
+    if (policy.healing && timedSource && riskModel) {
       const healer = createKubernetesHealer({ kubeconfigPath: sandbox.kubeconfigPath, reportingInstance: 'outcome-bench' });
       pipeline = createPipeline({
         featureSource: timedSource,
