@@ -57,7 +57,7 @@ export function buildOpenApiDocument(options: { version: string; predictRequestS
       '/readyz': { get: { summary: 'Readiness: model loaded, sources reachable', responses: { 200: { description: 'ready' }, 503: { description: 'not ready; the body says which check failed' } } } },
       '/predict': {
         post: {
-          summary: "Score one feature vector (the original project's body)",
+          summary: "Score one feature vector: a body of the judging model's features, or the original project's seven-field body (answered by the compatibility model, v1); the response's model names which answered",
           requestBody: { required: true, ...json(ref('PredictRequest')) },
           responses: { 200: { description: 'assessment', ...json(ref('PredictResponse')) }, 400: { description: 'invalid body', ...json(ref('Error')) } },
         },
