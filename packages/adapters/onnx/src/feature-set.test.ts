@@ -1,4 +1,5 @@
 import { AutohealError, DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES } from '@autoheal/core';
+import { describeRiskModelConformance } from '@autoheal/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildTreeModel, buildV2TreeModel, HEALTHY_V2, RISK_TREES, RISK_TREES_BASE, RISK_TREES_V2_BASE, sigmoid, testMetadata, V2_TEST_THRESHOLD } from '../test-support/build-models.js';
 import { createOnnxRiskModel } from './onnx-risk-model.js';
@@ -93,4 +94,9 @@ describe("the server's v2 test model fixture", () => {
     const fixture = await readFile(new URL('../../../server/test-support/fixtures/risk-v2-test.onnx', import.meta.url));
     expect(Buffer.from(buildV2TreeModel()).equals(fixture)).toBe(true);
   });
+});
+
+describeRiskModelConformance('onnx v2 test model', async () => {
+  const model = await createOnnxRiskModel({ modelBytes: buildV2TreeModel() });
+  return { model, cleanup: () => model.close() };
 });
