@@ -174,7 +174,14 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       cleanups.push(async () => riskModel.close?.());
       const compatibilityModel = await loadCompatibilityModel(config, riskModel);
       if (compatibilityModel) cleanups.push(async () => compatibilityModel.close?.());
-      const featureSource = createSandboxFeatureSource({ scrape: () => sandbox.scrape(), now: () => sandbox.clock.now(), scrapeIntervalMs: 2000, featureNames: collectedFeatureNames(riskModel.featureNames) });
+      const featureSource = createSandboxFeatureSource({
+        scrape: () => sandbox.scrape(),
+        now: () => sandbox.clock.now(),
+        scrapeIntervalMs: 2000,
+        featureNames: collectedFeatureNames(riskModel.featureNames),
+        // The demo's Prometheus settings below (30 s rate window, minRequests 0), for feature set v2.
+        windows: { rateWindowSeconds: 30, minRequests: 0 },
+      });
       cleanups.push(() => featureSource.close());
       parts = { featureSource, riskModel, ...(compatibilityModel ? { compatibilityModel } : {}) };
     }
