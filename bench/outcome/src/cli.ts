@@ -11,6 +11,7 @@ import { buildScenarioCatalogue, faultTypes, type FaultType } from '@autoheal/sa
 import { z } from 'zod';
 import { markdownReport, type RunFacts } from './markdown-report.js';
 import { assertModelsPresent, benchmarkPolicies } from './policies.js';
+import { reusableRuns } from './reuse-runs.js';
 import { judgeTargets, summarize } from './summarize.js';
 import { runPool, type Job } from './worker-pool.js';
 
@@ -29,7 +30,9 @@ Options:
   --variants N          scenarios per fault type x strength x shape (default 3)
   --healthy-variants N  healthy scenarios per shape (default 12)
   --out DIR             where outcome.json (summary), outcome-runs.json (every run) and outcome.md
-                        go (default bench/outcome/results)`;
+                        go (default bench/outcome/results)
+  --reuse DIR           take the runs of the policies defined exactly as in DIR's outcome.json (same
+                        seed and scenarios) from DIR instead of playing them again`;
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -45,6 +48,7 @@ const optionsSchema = z.object({
   variants: count('--variants').default(3),
   'healthy-variants': count('--healthy-variants').default(12),
   out: z.string().default(path.join(root, 'bench/outcome/results')),
+  reuse: z.string().optional(),
 });
 
 /** Long jobs first (healthy days, then healing policies), so the last job to finish is a short one. */
@@ -63,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       variants: { type: 'string' },
       'healthy-variants': { type: 'string' },
       out: { type: 'string' },
+      reuse: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -98,14 +103,17 @@ async function main(argv: string[]): Promise<number> {
     variants: options.variants,
     healthyVariants: options['healthy-variants'],
   });
-  const jobs: Job[] = catalogue.flatMap((scenario) => policies.map((policy) => ({ index: 0, scenario, policy })));
+  const reuse = options.reuse ? reusableRuns(options.reuse, options.seed, catalogue.map((scenario) => scenario.id), policies) : undefined;
+  const toRun = policies.filter((policy) => !reuse?.reused.policies.includes(policy.name));
+  if (reuse) process.stderr.write(`[autoheal] [bench] reusing ${reuse.reused.runs} runs of ${reuse.reused.policies.join(', ') || 'no policy'} from ${options.reuse}\n`);
+  const jobs: Job[] = catalogue.flatMap((scenario) => toRun.map((policy) => ({ index: 0, scenario, policy })));
   jobs.sort((a, b) => jobOrder(a) - jobOrder(b));
   jobs.forEach((job, index) => (job.index = index));
 
   const loadAtStart = loadavg()[0] ?? 0;
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
-  process.stderr.write(`[autoheal] [bench] ${catalogue.length} scenarios × ${policies.length} policies = ${jobs.length} runs on ${options.workers} workers (load average ${loadAtStart.toFixed(1)})\n`);
+  process.stderr.write(`[autoheal] [bench] ${catalogue.length} scenarios × ${toRun.length} policies = ${jobs.length} runs on ${options.workers} workers (load average ${loadAtStart.toFixed(1)})\n`);
   const outcome = await runPool(jobs, {
     workers: options.workers,
     workerPath: fileURLToPath(new URL('./worker.js', import.meta.url)),
@@ -116,7 +124,8 @@ async function main(argv: string[]): Promise<number> {
   const wallMs = performance.now() - started;
   const ownCpu = process.cpuUsage(cpuAtStart);
 
-  const summaries = summarize(outcome.results, policies.map((policy) => policy.name));
+  const results = [...outcome.results, ...(reuse?.runs ?? [])];
+  const summaries = summarize(results, policies.map((policy) => policy.name));
   const targets = judgeTargets(summaries, { runs: jobs.length, wallMs });
   const timings: Record<string, number> = {};
   for (const result of outcome.results) for (const [key, value] of Object.entries(result.timings)) timings[key] = (timings[key] ?? 0) + value;
@@ -132,10 +141,11 @@ async function main(argv: string[]): Promise<number> {
     cpuMs: outcome.workerCpuMs + (ownCpu.user + ownCpu.system) / 1000,
     load: [loadAtStart, loadavg()[0] ?? 0],
     timings,
+    ...(reuse && reuse.reused.runs > 0 ? { reused: reuse.reused } : {}),
   };
   const report = markdownReport(facts, policies, summaries, targets);
   mkdirSync(options.out, { recursive: true });
-  const runs = [...outcome.results].sort((a, b) => a.scenario.localeCompare(b.scenario) || a.policy.localeCompare(b.policy));
+  const runs = [...results].sort((a, b) => a.scenario.localeCompare(b.scenario) || a.policy.localeCompare(b.policy));
   // The summary is small enough to keep in the repository; every run's details go beside it.
   writeFileSync(path.join(options.out, 'outcome.json'), `${JSON.stringify({ facts, policies, summaries, targets, failures: outcome.failures }, null, 1)}\n`);
   writeFileSync(path.join(options.out, 'outcome-runs.json'), `${JSON.stringify(runs)}\n`);

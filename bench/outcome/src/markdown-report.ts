@@ -1,5 +1,6 @@
 /** The benchmark's Markdown: the results table, the targets met or not, and where the time went. */
 import type { PolicyDefinition } from './policies.js';
+import type { ReusedRuns } from './reuse-runs.js';
 import type { GroupSummary, TargetVerdict } from './summarize.js';
 
 /** What the report says about the run itself. */
@@ -18,6 +19,8 @@ export interface RunFacts {
   load: [number, number];
   /** Summed wall-clock time of the runs, by part. */
   timings: Record<string, number>;
+  /** Runs taken from an earlier benchmark (`--reuse`): not counted in `runs`, the times or the timing target. */
+  reused?: ReusedRuns;
 }
 
 const integer = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -57,9 +60,14 @@ export function markdownReport(facts: RunFacts, policies: readonly PolicyDefinit
   return [
     `# Outcome benchmark — ${facts.date}`,
     '',
-    `\`${facts.command}\`: seed ${facts.seed}, ${facts.scenarios} scenarios × ${policies.length} policies = ${facts.runs} runs${facts.failedRuns ? ` (${facts.failedRuns} failed, left out)` : ''}, ${facts.workers} worker processes.`,
+    `\`${facts.command}\`: seed ${facts.seed}, ${facts.scenarios} scenarios × ${policies.length - (facts.reused?.policies.length ?? 0)} policies = ${facts.runs} runs${facts.failedRuns ? ` (${facts.failedRuns} failed, left out)` : ''}, ${facts.workers} worker processes.`,
     `Wall time ${(facts.wallMs / 60_000).toFixed(1)} min, CPU time ${(facts.cpuMs / 60_000).toFixed(1)} min (all processes), load average ${facts.load[0].toFixed(1)} at the start and ${facts.load[1].toFixed(1)} at the end.`,
     `Where the runs' wall time went: ${parts}.`,
+    ...(facts.reused
+      ? [
+          `Runs of ${facts.reused.policies.join(', ')} (${facts.reused.runs}, unchanged policies, same seed and scenarios) are reused from \`${facts.reused.command}\` (${facts.reused.date}, wall time ${(facts.reused.wallMs / 60_000).toFixed(1)} min); the figures above are this command's own runs only.`,
+        ]
+      : []),
     '',
     '## Policies',
     '',
