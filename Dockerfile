@@ -30,7 +30,7 @@ RUN groupadd --gid 10001 autoheal && useradd --uid 10001 --gid 10001 --no-create
 COPY --from=build /src/package.json /src/package-lock.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /out/packages ./packages
-# The shipped risk model; the config's model.path is /app/models/risk-v1.onnx.
+# The shipped risk models; the config's model.path is /app/models/risk-v2.onnx, model.compatibilityPath /app/models/risk-v1.onnx.
 COPY models ./models
 USER 10001:10001
 EXPOSE 5000

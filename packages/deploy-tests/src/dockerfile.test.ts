@@ -48,6 +48,7 @@ describe('Dockerfile', () => {
       .flatMap((line) => line.split(/\s+/).slice(1, -1));
     expect(sources).toEqual(['.', 'models']);
     expect(existsSync(path.join(repoRoot, 'models/risk-v1.onnx'))).toBe(true);
+    expect(existsSync(path.join(repoRoot, 'models/risk-v2.onnx'))).toBe(true);
     for (const pattern of ignored) expect(['models', 'package.json', 'package-lock.json', 'packages', 'scripts']).not.toContain(pattern);
   });
 
@@ -55,7 +56,8 @@ describe('Dockerfile', () => {
     expect(instructions).toContain('WORKDIR /app');
     expect(instructions).toContain('COPY models ./models');
     const configMap = render('overlays/production').find((object) => object.kind === 'ConfigMap')! as any;
-    expect(configMap.data['autoheal.yaml']).toContain('path: /app/models/risk-v1.onnx');
+    expect(configMap.data['autoheal.yaml']).toContain('path: /app/models/risk-v2.onnx');
+    expect(configMap.data['autoheal.yaml']).toContain('compatibilityPath: /app/models/risk-v1.onnx');
   });
 });
 

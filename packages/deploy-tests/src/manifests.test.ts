@@ -99,7 +99,8 @@ describe('base: the autoheal server', () => {
   it('reads the in-cluster Prometheus, the model inside the image, and the cluster with its ServiceAccount', () => {
     const config = configOf(objects);
     expect(config.prometheus.url).toBe('http://prometheus-operated.monitoring:9090');
-    expect(config.model.path).toBe('/app/models/risk-v1.onnx');
+    expect(config.model.path).toBe('/app/models/risk-v2.onnx');
+    expect(config.model.compatibilityPath).toBe('/app/models/risk-v1.onnx');
     expect(config.kubernetes.inCluster).toBe(true);
     expect(config.targets).toEqual(['prod/backend', 'prod/frontend']);
   });
