@@ -163,7 +163,7 @@ describe.skipIf(!hasPrometheus)('the Grafana dashboard and the alert rules again
     const reasons = (await prometheus.query(fill(`sum by (reason) (increase(autoheal_suppressed_actions_total{job="$job"}[$__range])) > 0`))).map((sample) => sample.metric.reason).sort();
     // After the restart, prod/backend's rollout may still be under way when it is next evaluated (rolling-out).
     expect(reasons).toEqual(expect.arrayContaining(['cooldown', 'state-unavailable', 'unknown']));
-    expect(reasons.filter((reason) => !['cooldown', 'rolling-out', 'state-unavailable', 'unknown'].includes(reason))).toEqual([]);
+    expect(reasons.filter((reason) => !['cooldown', 'rolling-out', 'state-unavailable', 'unknown'].includes(reason ?? ''))).toEqual([]);
     expect(Number((await prometheus.query(fill(expr('Circuit breaker'))))[0]!.value[1])).toBe(1);
     expect(Number((await prometheus.query(fill(expr('Replicas up and leading', 'B'))))[0]!.value[1])).toBe(1);
   });
