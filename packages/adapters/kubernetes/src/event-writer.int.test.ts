@@ -104,6 +104,44 @@ describe('Events', () => {
     expect(events[0]?.message).toMatch(new RegExp(`^restart step \\(attempt 1\\) on prod/${target.name} succeeded: restarted \\| record ${record.id} \\| risk 0\\.91`));
   });
 
+  it('a record delivered twice (a retry after its answer was lost) still leaves one Event', async () => {
+    const target = newTarget(1);
+    const plan = await kit.healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1);
+    const record = healRecord(target, plan, await kit.healer.apply(target, plan));
+
+    await kit.healer.recordDecision?.(record);
+    await kit.healer.recordDecision?.(record);
+
+    const events = await describeEvents(target);
+    expect(events.map((e) => [e.reason, e.metadata?.annotations?.[DECISION_ID_ANNOTATION], e.count ?? 1])).toEqual([['AutohealRestart', record.id, 1]]);
+  });
+
+  it('completes the Event apply wrote even when apply reported it unwritten (its answer lost), instead of writing a second', async () => {
+    const target = newTarget(1);
+    const plan = await kit.healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1);
+    const outcome = await kit.healer.apply(target, plan);
+    const lostAnswer = outcome.results.map((result) => (result.op === 'event' ? { ...result, message: 'could not record Event AutohealRestart: [autoheal] [kubernetes] timed out' } : result));
+    const record = healRecord(target, plan, { ...outcome, results: lostAnswer });
+
+    await kit.healer.recordDecision?.(record);
+
+    const events = await describeEvents(target);
+    expect(events.map((e) => [e.reason, e.metadata?.annotations?.[DECISION_ID_ANNOTATION]])).toEqual([['AutohealRestart', record.id]]);
+  });
+
+  it('a step of a later episode with the same attempt number gets its own Event', async () => {
+    const target = newTarget(1);
+    const first = await kit.healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1);
+    await kit.healer.recordDecision?.(healRecord(target, first, await kit.healer.apply(target, first)));
+    const again = await kit.healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1);
+    const later = { ...healRecord(target, again, await kit.healer.apply(target, again)), id: `0mhx8k2p9-000001-${target.name}` };
+
+    await kit.healer.recordDecision?.(later);
+
+    const events = await describeEvents(target);
+    expect(events.map((e) => e.metadata?.annotations?.[DECISION_ID_ANNOTATION]).sort()).toEqual([`0mhx8k2p0-000001-${target.name}`, later.id].sort());
+  });
+
   it.skipIf(!kubectlAvailable)('shows up in `kubectl describe deployment`', async () => {
     const target = newTarget(1);
     await kit.healer.apply(target, await kit.healer.plan(target, healStepSchema.parse({ kind: 'restart', scaleUp: false }), 1));

@@ -9,6 +9,12 @@
  * step; when the record arrives, {@link EventWriter.recordDecision} completes that same Event with
  * the record (its id, risk, diagnosis and signals) instead of writing a second one, so each step stays
  * one Event (the circuit breaker of the operator commands counts them).
+ *
+ * Completing is idempotent, because a write can land while its answer is lost: `apply`'s create may
+ * time out after the API server stored the Event, and the delivery queue retries a completion whose
+ * patch timed out after it was applied. So the Event is always looked for first (one already tied to
+ * this record means done; an untied one of this step and attempt is completed) and written only when
+ * none exists. Seen in the chaos suite on a loaded machine as two step Events for one attempt.
  */
 import type { DecisionRecord, HealPlan, OperationResultOf } from '@autoheal/core';
 import { PatchStrategy, type CoreV1Event, type V1Deployment } from '@kubernetes/client-node';
@@ -88,13 +94,15 @@ export function createEventWriter(clients: KubeClients, reads: DeploymentReads, 
 
   /**
    * Completes the step's own Event with its record: the newest Event of that step and attempt not yet
-   * tied to a record. When `apply` could not write it, or it is gone, it is written now.
+   * tied to a record (even when `apply` reported it unwritten: its answer may have been lost). When
+   * none exists, it is written now.
    */
   async function completeStepEvent(record: DecisionRecord, step: AppliedStepRecord, signal?: AbortSignal): Promise<void> {
     const deployment = await reads.deployment(record.target, signal);
     const namespace = record.target.namespace;
     const message = eventMessage(step.headline, record);
-    const own = step.written ? await findStepEvent(deployment, step, signal) : undefined;
+    const own = await findStepEvent(deployment, step, record.id, signal);
+    if (own === 'completed') return;
     if (!own?.metadata?.name) return write(deployment, step.kind, step.headline, signal, record);
     const name = own.metadata.name;
     const body = { message, metadata: { annotations: { [DECISION_ID_ANNOTATION]: record.id } } };
@@ -103,21 +111,21 @@ export function createEventWriter(clients: KubeClients, reads: DeploymentReads, 
     );
   }
 
-  async function findStepEvent(deployment: V1Deployment, step: AppliedStepRecord, signal?: AbortSignal): Promise<CoreV1Event | undefined> {
+  /**
+   * The step's Event for `recordId`: `'completed'` when one is already tied to that record, else the
+   * newest Event of that step and attempt not yet tied to any record (`apply`'s), else none.
+   */
+  async function findStepEvent(deployment: V1Deployment, step: AppliedStepRecord, recordId: string, signal?: AbortSignal): Promise<CoreV1Event | 'completed' | undefined> {
     const namespace = deployment.metadata?.namespace ?? 'default';
     const list = await callApi({ verb: 'list', group: '', resource: 'events', namespace }, signal, () =>
       clients.core.listNamespacedEvent({ namespace, fieldSelector: deploymentEventSelector(deployment) }, clients.request(signal)),
     );
     const time = (event: CoreV1Event) => new Date((event.lastTimestamp ?? event.firstTimestamp ?? 0) as unknown as string).getTime() || 0;
-    return list.items
-      .filter(
-        (event) =>
-          event.reason === step.kind.reason &&
-          event.reportingComponent === source.component &&
-          event.metadata?.annotations?.[DECISION_ID_ANNOTATION] === undefined &&
-          (event.message ?? '').includes(`(attempt ${step.attempt})`),
-      )
-      .sort((a, b) => time(b) - time(a))[0];
+    const ofStep = list.items.filter(
+      (event) => event.reason === step.kind.reason && event.reportingComponent === source.component && (event.message ?? '').includes(`(attempt ${step.attempt})`),
+    );
+    if (ofStep.some((event) => event.metadata?.annotations?.[DECISION_ID_ANNOTATION] === recordId)) return 'completed';
+    return ofStep.filter((event) => event.metadata?.annotations?.[DECISION_ID_ANNOTATION] === undefined).sort((a, b) => time(b) - time(a))[0];
   }
 
   async function recordDecision(record: DecisionRecord, signal?: AbortSignal): Promise<void> {
@@ -143,8 +151,6 @@ interface AppliedStepRecord {
   attempt: number;
   /** The step's outcome message: the Event's headline. */
   headline: string;
-  /** Whether `apply` wrote it (its `event` result says so). */
-  written: boolean;
 }
 
 /** The applied step of `record`, when its plan records an Event; dry-run records none. */
@@ -154,5 +160,5 @@ function appliedStepOf(record: DecisionRecord): AppliedStepRecord | undefined {
   if (record.decision !== 'heal' || record.dryRun || !action || !outcome || outcome.dryRun) return undefined;
   const result = outcome.results.find((r) => r.op === 'event');
   if (!result) return undefined;
-  return { kind: stepEvent(action.step, outcome.ok), attempt: action.plan.attempt, headline: outcome.message, written: result.message.startsWith(STEP_EVENT_RECORDED) };
+  return { kind: stepEvent(action.step, outcome.ok), attempt: action.plan.attempt, headline: outcome.message };
 }
