@@ -6,28 +6,12 @@
  * missing ? 2.5 : -0.5 + restarts per pod > 0.5 ? 2.0 : -0.3).
  */
 import { fileURLToPath } from 'node:url';
+import { HEALTHY_FEATURES_V2 } from '@autoheal/core/testing';
 
 /** The fixture's path. */
 export const V2_TEST_MODEL = fileURLToPath(new URL('./fixtures/risk-v2-test.onnx', import.meta.url));
 /** The threshold its metadata recommends. */
 export const V2_TEST_THRESHOLD = 0.4;
 
-/** A healthy v2 body: a big service with its usual background error ratio, no rollout. */
-export const HEALTHY_V2 = {
-  http_error_ratio: 0.001,
-  http_requests_per_second: 5000,
-  ready_replica_ratio: 1,
-  unavailable_excess_ratio: 0,
-  restarts_per_pod: 0,
-  oomkilled_pod_ratio: 0,
-  error_exit_pod_ratio: 0,
-  memory_limit_ratio: 0.4,
-  memory_minutes_to_limit: 60,
-  cpu_limit_ratio: 0.3,
-  cpu_throttled_ratio: 0,
-  rollout_in_progress: 0,
-  rollout_stalled: 0,
-  release_age_minutes: 1440,
-  previous_release_error_ratio: 0.001,
-  previous_release_ready_ratio: 1,
-};
+/** A healthy v2 body: core's healthy v2 vector, with an earlier release that was as healthy (a /predict body has no nulls). */
+export const HEALTHY_V2 = { ...HEALTHY_FEATURES_V2, previous_release_error_ratio: 0.001, previous_release_ready_ratio: 1 } as Record<string, number>;

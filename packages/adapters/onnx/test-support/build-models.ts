@@ -3,6 +3,7 @@
  * (including NaN routing), logistic models in three graph forms, and broken variants.
  */
 import { DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES } from '@autoheal/core';
+import { HEALTHY_FEATURES_V2 } from '@autoheal/core/testing';
 import onnxProto from 'onnx-proto';
 import { onnx, type NodeProto } from '../src/onnx-graph.js';
 
@@ -309,22 +310,5 @@ export function buildV2TreeModel(overrides: Record<string, string | undefined> =
   });
 }
 
-/** A healthy v2 vector: a big service with its usual background error ratio, no rollout. */
-export const HEALTHY_V2 = {
-  http_error_ratio: 0.001,
-  http_requests_per_second: 5000,
-  ready_replica_ratio: 1,
-  unavailable_excess_ratio: 0,
-  restarts_per_pod: 0,
-  oomkilled_pod_ratio: 0,
-  error_exit_pod_ratio: 0,
-  memory_limit_ratio: 0.4,
-  memory_minutes_to_limit: 60,
-  cpu_limit_ratio: 0.3,
-  cpu_throttled_ratio: 0,
-  rollout_in_progress: 0,
-  rollout_stalled: 0,
-  release_age_minutes: 1440,
-  previous_release_error_ratio: null,
-  previous_release_ready_ratio: null,
-};
+/** A healthy v2 vector: core's `HEALTHY_FEATURES_V2` (a big service, no rollout, no earlier release in the window). */
+export const HEALTHY_V2 = HEALTHY_FEATURES_V2;

@@ -23,6 +23,30 @@ export const AT_RISK_FEATURES: Readonly<FeatureVector> = Object.freeze({
 });
 
 /**
+ * A complete, healthy vector of feature set v2 (`FEATURE_SET_V2_NAMES`): a big service with its usual
+ * background error ratio, an old release, no rollout, no earlier release in the window (`null`).
+ * Spread it and change what a case is about, so each test shows only its difference.
+ */
+export const HEALTHY_FEATURES_V2: Readonly<FeatureVector> = Object.freeze({
+  http_error_ratio: 0.001,
+  http_requests_per_second: 5000,
+  ready_replica_ratio: 1,
+  unavailable_excess_ratio: 0,
+  restarts_per_pod: 0,
+  oomkilled_pod_ratio: 0,
+  error_exit_pod_ratio: 0,
+  memory_limit_ratio: 0.4,
+  memory_minutes_to_limit: 60,
+  cpu_limit_ratio: 0.3,
+  cpu_throttled_ratio: 0,
+  rollout_in_progress: 0,
+  rollout_stalled: 0,
+  release_age_minutes: 1440,
+  previous_release_error_ratio: null,
+  previous_release_ready_ratio: null,
+});
+
+/**
  * A valid DecisionRecord (a healthy target, decision `none`), with `overrides` applied on top
  * (shallowly: pass whole nested objects such as `ladder` or `assessment` to change them).
  *

@@ -20,5 +20,5 @@ export {
 } from './in-memory-healer.js';
 export { createInMemoryNotifier, type InMemoryNotifier, type InMemoryNotifierOptions } from './in-memory-notifier.js';
 export { createInMemoryCircuitStore, type InMemoryCircuitStore } from './in-memory-circuit-store.js';
-export { AT_RISK_FEATURES, HEALTHY_FEATURES, makeDecisionRecord } from './fixtures.js';
+export { AT_RISK_FEATURES, HEALTHY_FEATURES, HEALTHY_FEATURES_V2, makeDecisionRecord } from './fixtures.js';
 export * from './conformance/index.js';
