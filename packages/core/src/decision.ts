@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { riskAssessmentSchema } from './assessment.js';
 import { MISSING_KINDS } from './missing-explanations.js';
 import { healOutcomeSchema, healPlanSchema, healStepKindSchema } from './healing.js';
+import { holdSchema } from './pause.js';
 import { targetRefSchema } from './target.js';
 
 /**
@@ -34,6 +35,8 @@ export const suppressedReasonSchema = z.enum([
   'rolling-out', // the workload is still starting or rolling out: not judged as failing yet
   'not-leader', // this process does not hold the leader Lease with time to spare (fencing)
   'state-unavailable', // the ladder state could not be read or claimed: nothing is done without it
+  'paused', // an operator paused this target or every target (or the pause marks could not be read)
+  'maintenance', // a maintenance window is in force: look and record only
 ]);
 export type SuppressedReason = z.output<typeof suppressedReasonSchema>;
 
@@ -84,6 +87,12 @@ export const decisionRecordSchema = z.object({
     unavailable: z.string().optional(),
   }),
   dryRun: z.boolean(),
+  /**
+   * What held the target at this evaluation (its pause, a global pause, a maintenance window), most
+   * specific first; absent when nothing did. Shown whatever the decision, so a paused healthy target
+   * is seen as paused too.
+   */
+  holds: z.array(holdSchema).optional(),
   /** The diagnosis of an at-risk target (strategy `diagnose`): the cause, its evidence and the step it calls for. */
   diagnosis: diagnosisSchema.optional(),
   /** The step planned or taken, with its exact plan and (when applied) outcome. */

@@ -16,6 +16,7 @@ export * from './assessment.js';
 export * from './healing.js';
 export * from './workload.js';
 export * from './decision.js';
+export * from './pause.js';
 export * from './maintenance-window.js';
 export * from './clock.js';
 export * from './server-info.js';

@@ -100,6 +100,8 @@ export const SUPPRESSED_LABELS: Record<string, string> = {
   'rolling-out': 'still starting or rolling out — not judged yet',
   'not-leader': 'this replica does not lead',
   'state-unavailable': 'the ladder state could not be read or claimed',
+  paused: 'paused — looking and recording only',
+  maintenance: 'maintenance window — looking and recording only',
 };
 
 export function decisionLabel(record: DecisionRecord): string {

@@ -18,7 +18,8 @@ export const SEVERITY_ORDER: readonly Severity[] = ['info', 'warning', 'critical
  *   (a signal is missing, so nobody is watching that target), `refused`, `dry-run` or
  *   `state-unavailable` (the target's state cannot be read, so nothing is done for it).
  * - `info`: `kept`, `reset`, `none`, `awaiting-recheck`; `suppressed` by `cooldown`, `in-flight`,
- *   `recovered`, `rolling-out` or `not-leader` (routine).
+ *   `recovered`, `rolling-out` or `not-leader` (routine), `paused` or `maintenance` (an operator's
+ *   own choice to hold the target).
  */
 export function severityOf(record: Pick<DecisionRecord, 'decision' | 'suppressedReason'>): Severity {
   switch (record.decision) {
@@ -51,6 +52,8 @@ const SUPPRESSED_WORDS: Record<SuppressedReason, string> = {
   'rolling-out': 'the workload is still starting or rolling out, so it is not judged yet',
   'not-leader': 'this autoheal replica no longer leads, so it does not act',
   'state-unavailable': 'the ladder state could not be read or claimed, so nothing was done',
+  paused: 'autoheal is paused for this target (or for every target): it looks and records, and changes nothing',
+  maintenance: 'a maintenance window is in force: autoheal looks and records, and changes nothing',
 };
 
 const KIND_ICONS: Record<DecisionKind, string> = {

@@ -5,3 +5,4 @@ export type { FeatureSource } from './feature-source.js';
 export type { RiskModel } from './risk-model.js';
 export type { ApplyOptions, Healer, StepEvidence, TargetStatus, WriteStateOptions } from './healer.js';
 export type { Notifier } from './notifier.js';
+export type { PauseSource } from './pause-source.js';

@@ -17,7 +17,7 @@ import { healNowOptionsSchema, pipelineOptionsSchema, runOnceOptionsSchema, watc
 import type { Policy } from './policy.js';
 import { createPublisher } from './publisher.js';
 import { createStepExecutor } from './take-step.js';
-import { resolveThreshold, thresholdForTarget } from './threshold.js';
+import { resolveThreshold } from './threshold.js';
 import type { Pipeline, PipelineErrorContext, PipelineOptions } from './types.js';
 import { runUntilSettled, watchTargets } from './watch-loop.js';
 
@@ -76,7 +76,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   const circuit = createCircuitBreaker({ ...policy.circuitBreaker, priorActionTimes: parsed.circuitHistory, ...(parsed.circuitStore ? { store: parsed.circuitStore } : {}) });
-  const looker = createLooker({ featureSource, riskModel, clock });
+  const looker = createLooker({ featureSource, riskModel, clock, reportError });
   const executor = createStepExecutor({ healer, looker, circuit, clock, policy, identity, reportError, ...(fence ? { fence } : {}) });
   const publisher = createPublisher({
     notifiers,
@@ -84,14 +84,27 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     reportError,
     delivery: { capacity: delivery.queueCapacity, retries: delivery.retries, retryDelayMs: delivery.retryDelayMs, timeoutMs: delivery.timeoutMs },
   });
-  const evaluator = createEvaluator({ policy, looker, executor, circuit, publisher, clock, identity, nextId: createDecisionIdGenerator() });
+  const evaluator = createEvaluator({
+    policy,
+    looker,
+    executor,
+    circuit,
+    publisher,
+    clock,
+    identity,
+    nextId: createDecisionIdGenerator(),
+    pauses: parsed.pauses,
+    overridesFor: parsed.targetOverrides,
+  });
   const parseTarget = (input: TargetRefInput, what = 'watch'): TargetRef => parseWithSchema(targetRefSchema, input, COMPONENT, `${what}: invalid target`, 'INPUT_INVALID');
-  const loopParts = { featureSource, clock, reportError, parseTarget, evaluate: evaluator.evaluate };
+  const thresholdFor = (target: TargetRef) => evaluator.policyFor(target).threshold;
+  const loopParts = { featureSource, looker, clock, reportError, parseTarget, thresholdFor, evaluate: evaluator.evaluate };
   let closing: Promise<void> | undefined;
 
   return {
     policy,
-    thresholdFor: (input) => thresholdForTarget(policy, parseTarget(input, 'thresholdFor')),
+    thresholdFor: (input) => thresholdFor(parseTarget(input, 'thresholdFor')),
+    policyFor: (input) => evaluator.policyFor(parseTarget(input, 'policyFor')),
     evaluate: async (input, evaluateOptions = {}) => evaluator.evaluate(parseTarget(input, 'evaluate'), evaluateOptions.signal),
     resetTarget: async (input, resetOptions = {}) => evaluator.reset(parseTarget(input, 'resetTarget'), resetOptions.reason, resetOptions.signal),
     async healNow(input, healOptions = {}) {

@@ -7,6 +7,7 @@
  */
 import type { RiskAssessment } from '../assessment.js';
 import type { DecisionRecord } from '../decision.js';
+import type { Hold } from '../pause.js';
 import { targetKey, type TargetRef } from '../target.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { ladderPosition, type Decided, type LadderPolicy } from './ladder.js';
@@ -58,6 +59,8 @@ export interface RecordContext {
   look: Look;
   circuit: CircuitState;
   policy: Pick<LadderPolicy, 'ladder' | 'cooldownMs' | 'recheckDelayMs' | 'healthyResetMs' | 'dryRun'>;
+  /** What held the target at this evaluation (shown whatever the decision). */
+  holds?: readonly Hold[];
 }
 
 /** Builds the record of one decision. */
@@ -82,5 +85,6 @@ export function buildRecord(context: RecordContext, decided: Decided): DecisionR
   if (decided.suppressedReason) record.suppressedReason = decided.suppressedReason;
   if (decided.action) record.action = decided.action;
   if (decided.diagnosis) record.diagnosis = decided.diagnosis;
+  if (context.holds && context.holds.length > 0) record.holds = [...context.holds];
   return record;
 }

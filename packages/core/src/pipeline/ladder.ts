@@ -7,12 +7,18 @@
  * `inspect` must follow the same rules. Where an operator may differ (`force` passes some rules; a
  * named step), the difference is a field of the request, not a second copy of the rules.
  *
+ * Why it is one file of a little over 400 lines: it is the rules table, read top to bottom against
+ * the diagram; what could stand alone already does (the whole-target guards in `ladder-guards.ts`,
+ * the holds in `pause-rule.ts`), and splitting the table itself would split the diagram.
+ *
  * What stays outside: the effects (re-validating, planning, the dry-run stop, taking a breaker slot,
  * applying, saving) are `take-step.ts`; the ladder only says which of them to attempt, and
  * {@link stepStopped} and {@link stateAfterStep} say what their results mean.
  *
  * The state machine (attempt n of the persisted `HealingState` means n steps taken this episode):
  * - another process's claim on the target still live → `suppressed`/`in-flight` (naming the holder);
+ * - held (paused, or in a maintenance window: `input.holds`) and the ladder would act or write, or
+ *   the target is at risk → `suppressed`/`paused` or `maintenance`, nothing saved (`pause-rule.ts`);
  * - unknown verdict → `suppressed`/`unknown` (never act on what cannot be seen);
  * - within `recheckDelayMs` of the last step → `awaiting-recheck`;
  * - healthy, attempt 0 → `none`; healthy after a step → `kept` (once), then quiet `none`, then
@@ -28,6 +34,8 @@ import { healStepSchema, type HealingState, type HealOutcome, type HealPlan, typ
 import type { WorkloadStatus } from '../workload.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { claimedElsewhere, intentLive, rolloutGuard } from './ladder-guards.js';
+import { describeHold, type Hold } from '../pause.js';
+import { applyHolds, holdReason } from './pause-rule.js';
 import type { Policy } from './policy.js';
 import { describeRisk, isoTime, stepLabel } from './words.js';
 
@@ -39,8 +47,9 @@ export type LadderRequest =
   /** The automatic loop (`evaluate`, `watch`, `runOnce`). */
   | { kind: 'evaluate' }
   /**
-   * An operator's "heal this now". `force` passes the overridable rules (unknown, recovered,
-   * cooldown, circuit-open, ceiling-reached), never in-flight, the healer's refusal or dry-run.
+   * An operator's "heal this now". `force` passes the overridable rules (paused, maintenance,
+   * unknown, recovered, cooldown, circuit-open, ceiling-reached), never in-flight (a live claim),
+   * the fence (`not-leader`), an unreadable state, the healer's refusal or dry-run.
    */
   | { kind: 'heal-now'; step?: HealStepKind; force: boolean; dryRun: boolean; reason?: string }
   /** An operator's reset: the episode ends, the attempt count goes back to 0. */
@@ -62,6 +71,8 @@ export interface LadderInput {
   workload?: WorkloadStatus;
   /** Who decides: a claim held by anyone else and still live makes the target `in-flight`. */
   identity?: string;
+  /** What holds the target (pauses, a maintenance window), most specific first; see `pause-rule.ts`. */
+  holds?: readonly Hold[];
 }
 
 /** What the state machine decided, before it becomes a DecisionRecord. */
@@ -350,7 +361,9 @@ function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'he
     operator: { force: request.force, ...(request.reason ? { reason: request.reason } : {}) },
     overridden: [],
   };
+  const hold = input.holds?.[0];
   const rules: StepRule[] = [
+    { reason: hold ? holdReason(hold) : 'paused', applies: hold !== undefined, why: () => (hold ? describeHold(hold) : '') },
     { reason: 'unknown', applies: verdict === 'unknown', why: () => `the target cannot be judged (${describeRisk(assessment)})` },
     { reason: 'recovered', applies: verdict === 'healthy', why: () => `not at risk now (${describeRisk(assessment)})` },
     cooldownRule(state, policy, now),
@@ -389,10 +402,17 @@ export function decide(input: LadderInput): LadderDecision {
     case 'heal-now':
       return healNow(input, request);
     case 'evaluate':
-      if (verdict === 'unknown') return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'unknown', state, note: 'never act on what cannot be seen' }, save: 'none' };
-      if (awaitingRecheck(state, policy, now)) return { kind: 'settle', decided: { decision: 'awaiting-recheck', state }, save: 'none' };
-      return verdict === 'healthy' ? whenHealthy(state, policy, now) : whenAtRisk(state, input);
+      return applyHolds(evaluate(input), input.holds ?? [], { stored: state, atRisk: verdict === 'at-risk', maxAttempts: policy.ladder.length });
   }
+}
+
+/** The loop's decision before holds. */
+function evaluate(input: LadderInput): LadderDecision {
+  const { state, policy, now } = input;
+  const { verdict } = input.assessment;
+  if (verdict === 'unknown') return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'unknown', state, note: 'never act on what cannot be seen' }, save: 'none' };
+  if (awaitingRecheck(state, policy, now)) return { kind: 'settle', decided: { decision: 'awaiting-recheck', state }, save: 'none' };
+  return verdict === 'healthy' ? whenHealthy(state, policy, now) : whenAtRisk(state, input);
 }
 
 /**

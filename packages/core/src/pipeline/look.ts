@@ -25,6 +25,13 @@ export interface Look {
   assessment: RiskAssessment;
 }
 
+/** One target of a round, with its observation from the round's batch collection. */
+export interface RoundEntry {
+  target: TargetRef;
+  threshold: number;
+  observation: FeatureObservation;
+}
+
 /** Takes looks at targets. */
 export interface Looker {
   /**
@@ -32,6 +39,12 @@ export interface Looker {
    * only with `ABORTED` when `signal` aborted; every other failure is an `unknown` look.
    */
   look(target: TargetRef, threshold: number, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<Look>;
+  /**
+   * Scores a whole round's observations with one `scoreBatch` call and judges each, in order. If the
+   * batch call fails, each row is scored alone (so one row the model rejects cannot blind the
+   * round) and the batch failure goes to `reportError`. Rejects only with `ABORTED`.
+   */
+  lookMany(entries: readonly RoundEntry[], signal: AbortSignal | undefined): Promise<Look[]>;
 }
 
 /** After an adapter failed: if the caller aborted, stop the evaluation instead of recording `unknown`. */
@@ -46,8 +59,8 @@ export function throwIfAborted(signal: AbortSignal | undefined, cause: unknown):
  * const { look } = createLooker({ featureSource, riskModel, clock });
  * const { assessment } = await look(target, 0.5, signal);
  */
-export function createLooker(parts: { featureSource: FeatureSource; riskModel: RiskModel; clock: Clock }): Looker {
-  const { featureSource, riskModel, clock } = parts;
+export function createLooker(parts: { featureSource: FeatureSource; riskModel: RiskModel; clock: Clock; reportError?: (error: unknown, context: { component: string }) => void }): Looker {
+  const { featureSource, riskModel, clock, reportError } = parts;
   const model = () => ({ name: riskModel.name, version: riskModel.version });
 
   function sourceFailed(target: TargetRef, threshold: number, reason: string): Look {
@@ -62,32 +75,29 @@ export function createLooker(parts: { featureSource: FeatureSource; riskModel: R
     };
   }
 
+  /** The model's answer checked: a probability outside [0, 1] is a failure, not a score. */
+  function checked(result: RiskScore): { score?: RiskScore; failure?: string } {
+    if (!Number.isFinite(result.probability) || result.probability < 0 || result.probability > 1) {
+      return { failure: `risk model "${riskModel.name}" returned probability ${result.probability}, outside [0, 1]` };
+    }
+    return { score: result };
+  }
+
   async function score(vector: FeatureVector, signal: AbortSignal | undefined): Promise<{ score?: RiskScore; failure?: string }> {
     try {
-      const result = await riskModel.score(vector, { signal });
-      if (!Number.isFinite(result.probability) || result.probability < 0 || result.probability > 1) {
-        return { failure: `risk model "${riskModel.name}" returned probability ${result.probability}, outside [0, 1]` };
-      }
-      return { score: result };
+      return checked(await riskModel.score(vector, { signal }));
     } catch (error) {
       throwIfAborted(signal, error);
       return { failure: `risk model "${riskModel.name}" failed: ${errorMessage(error)}` };
     }
   }
 
-  async function look(target: TargetRef, threshold: number, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<Look> {
-    let observation: FeatureObservation;
-    try {
-      observation = prefetched ?? (await featureSource.collect(target, { signal }));
-    } catch (error) {
-      throwIfAborted(signal, error);
-      return sourceFailed(target, threshold, `feature source "${featureSource.name}" failed: ${errorMessage(error)}`);
-    }
+  /** The model gets exactly its own features, in its order; extra source features are only recorded. */
+  const vectorOf = (observation: FeatureObservation): FeatureVector => Object.fromEntries(riskModel.featureNames.map((feature) => [feature, observation.values[feature] ?? null]));
 
-    // The model gets exactly its own features, in its order; extra source features are only recorded.
-    const vector: FeatureVector = Object.fromEntries(riskModel.featureNames.map((feature) => [feature, observation.values[feature] ?? null]));
+  /** The judgement of one scored observation. */
+  function judge(observation: FeatureObservation, vector: FeatureVector, threshold: number, scored: { score?: RiskScore; failure?: string }): Look {
     const missing = missingFeatures(vector, riskModel.featureNames);
-    const scored = await score(vector, signal);
     const probability = scored.score?.probability ?? null;
 
     // Missing is not one thing: an absence that authoritative signals explain (no memory series
@@ -107,5 +117,35 @@ export function createLooker(parts: { featureSource: FeatureSource; riskModel: R
     return { observation, assessment };
   }
 
-  return { look };
+  async function look(target: TargetRef, threshold: number, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<Look> {
+    let observation: FeatureObservation;
+    try {
+      observation = prefetched ?? (await featureSource.collect(target, { signal }));
+    } catch (error) {
+      throwIfAborted(signal, error);
+      return sourceFailed(target, threshold, `feature source "${featureSource.name}" failed: ${errorMessage(error)}`);
+    }
+    const vector = vectorOf(observation);
+    return judge(observation, vector, threshold, await score(vector, signal));
+  }
+
+  async function lookMany(entries: readonly RoundEntry[], signal: AbortSignal | undefined): Promise<Look[]> {
+    if (entries.length === 0) return [];
+    const vectors = entries.map((entry) => vectorOf(entry.observation));
+    let scores: Array<{ score?: RiskScore; failure?: string }>;
+    try {
+      const results = await riskModel.scoreBatch(vectors, { signal });
+      if (results.length !== vectors.length) throw new AutohealError(`scoreBatch returned ${results.length} scores for ${vectors.length} rows`, { component: riskModel.name, code: 'MODEL_FAILED' });
+      scores = results.map(checked);
+    } catch (error) {
+      throwIfAborted(signal, error);
+      reportError?.(error, { component: `watch:scoreBatch:${riskModel.name}` });
+      scores = [];
+      // One row at a time, in order: a row the model rejects then fails alone.
+      for (const vector of vectors) scores.push(await score(vector, signal));
+    }
+    return entries.map((entry, index) => judge(entry.observation, vectors[index]!, entry.threshold, scores[index]!));
+  }
+
+  return { look, lookMany };
 }

@@ -9,6 +9,7 @@ import type { Healer } from '../interfaces/healer.js';
 import type { ActionFence } from '../interfaces/action-fence.js';
 import type { CircuitStore } from '../interfaces/circuit-store.js';
 import type { Notifier } from '../interfaces/notifier.js';
+import type { PauseSource } from '../interfaces/pause-source.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
 import { healStepKindSchema } from '../healing.js';
 import { policySchema } from './policy.js';
@@ -54,6 +55,10 @@ export const pipelineOptionsSchema = z.object({
       drainTimeoutMs: z.number().int().min(0).default(10_000),
     })
     .prefault({}),
+  pauses: z
+    .custom<PauseSource>((value) => hasName(value) && hasMethods(value, ['pauseOf']), 'must be a PauseSource: an object with a name and pauseOf(target, { signal }) returning { pauses, unavailable? }')
+    .optional(),
+  targetOverrides: z.custom<NonNullable<PipelineOptions['targetOverrides']>>((value) => typeof value === 'function', 'must be a function (target) => overrides | undefined').optional(),
 });
 
 export const healNowOptionsSchema = z.object({

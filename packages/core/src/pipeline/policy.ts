@@ -1,6 +1,9 @@
 /** The healing policy: thresholds, the ladder, timings and the safety envelope. */
 import { z } from 'zod';
-import { DEFAULT_LADDER, healStepSchema } from '../healing.js';
+import { ConfigError } from '../errors.js';
+import { DEFAULT_LADDER, healStepKindSchema, healStepSchema } from '../healing.js';
+import { maintenanceWindowSchema } from '../maintenance-window.js';
+import { targetKey, type TargetRef } from '../target.js';
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -65,6 +68,23 @@ export const policySchema = z.strictObject({
   rolloutGuard: z.boolean().default(true),
   /** Plan and record, change nothing. @default false */
   dryRun: z.boolean().default(false),
+  /**
+   * Pause every target: look and record only, no step and no state written (`suppressed`/`paused`).
+   * One target is paused through the pipeline's `pauses` source.
+   */
+  pause: z
+    .strictObject({
+      /** @default false */
+      all: z.boolean().default(false),
+      /** Why, shown in every record while paused. */
+      reason: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  /**
+   * Schedules during which autoheal only looks and records (`suppressed`/`maintenance`): weekly
+   * `{ days?, start, end, timeZone? }` or one-off `{ from, until }`. @default []
+   */
+  maintenanceWindows: z.array(maintenanceWindowSchema).default([]),
   /** Re-collect and re-score right before each step; skip it if the target recovered. @default true */
   revalidateBeforeAction: z.boolean().default(true),
   /**
@@ -78,3 +98,40 @@ export const policySchema = z.strictObject({
 /** The effective policy: defaults applied and the threshold resolved (see `resolveThreshold`). */
 export type Policy = Omit<z.output<typeof policySchema>, 'threshold'> & { threshold: number };
 export type PolicyInput = z.input<typeof policySchema>;
+
+/**
+ * What one workload may change of the policy (given by the pipeline's `targetOverrides`, e.g. read
+ * from the workload's annotations): its threshold, the steps it allows, and how the next step is chosen.
+ */
+export const targetOverridesSchema = z.strictObject({
+  threshold: probability.optional(),
+  /**
+   * The step kinds this workload allows: the policy's ladder keeps only its rungs of these kinds,
+   * in its own order (so the attempt ceiling is the number of rungs left).
+   */
+  steps: z.array(healStepKindSchema).min(1, 'needs at least one step').optional(),
+  strategy: z.enum(['diagnose', 'ladder']).optional(),
+});
+export type TargetOverrides = z.output<typeof targetOverridesSchema>;
+
+/**
+ * The policy that judges one target: its threshold (its override, else `targetThresholds`, else the
+ * default), its ladder (the rungs of its allowed steps) and its strategy. Pure. Throws a
+ * `ConfigError` when the allowed steps leave no rung of the ladder.
+ *
+ * @example
+ * policyForTarget(policy, { namespace: 'prod', name: 'web' }, { steps: ['restart', 'rollback'] }).ladder.map((s) => s.kind); // ['restart', 'rollback']
+ */
+export function policyForTarget(policy: Policy, target: Pick<TargetRef, 'namespace' | 'name' | 'cluster'>, overrides?: TargetOverrides): Policy {
+  const threshold = overrides?.threshold ?? policy.targetThresholds[targetKey(target)] ?? policy.threshold;
+  if (!overrides?.steps && !overrides?.strategy && threshold === policy.threshold) return policy;
+  const allowed = overrides?.steps;
+  const ladder = allowed ? policy.ladder.filter((step) => allowed.includes(step.kind)) : policy.ladder;
+  if (ladder.length === 0) {
+    throw new ConfigError(
+      `${targetKey(target)}: the allowed steps (${allowed!.join(', ')}) leave no step of the ladder (${policy.ladder.map((step) => step.kind).join(', ')}); allow at least one of them`,
+      { component: 'policy', code: 'CONFIG_INVALID' },
+    );
+  }
+  return { ...policy, threshold, ladder, ...(overrides?.strategy ? { strategy: overrides.strategy } : {}) };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decisionRecordSchema } from '../decision.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
+import type { Healer } from '../interfaces/healer.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
 import { createFakeClock } from '../testing/fake-clock.js';
 import { createInMemoryFeatureSource } from '../testing/in-memory-feature-source.js';
@@ -9,7 +10,7 @@ import { createInMemoryRiskModel } from '../testing/in-memory-risk-model.js';
 import { createPipeline } from './create-pipeline.js';
 import { AT_RISK_FEATURES, HEALTHY_FEATURES } from '../testing/fixtures.js';
 import type { TargetRef } from '../target.js';
-import { advanceOnceSleeping, backend, frontend, setup, T0, waitUntil } from './pipeline.test-setup.js';
+import { advanceOnceSleeping, backend, frontend, setup, T0, waitUntil, worker } from './pipeline.test-setup.js';
 
 describe('runOnce', () => {
   it('returns a single none record for a healthy target', async () => {
@@ -199,23 +200,24 @@ describe('watch', () => {
     const waiting: Array<() => void> = [];
     let active = 0;
     let maxActive = 0;
-    const model = createInMemoryRiskModel();
-    // A model that holds every scoring until the test lets it go, so overlapping evaluations can be counted.
-    const slowModel: RiskModel = {
-      ...model,
-      score: async (vector) => {
+    const healer = createInMemoryHealer();
+    // A healer that holds every read of the target (the state and the rollout) until the test lets it
+    // go, so overlapping evaluations can be counted.
+    const slowHealer: Healer = {
+      ...healer,
+      readTarget: async (target, options) => {
         active += 1;
         maxActive = Math.max(maxActive, active);
         await new Promise<void>((resolve) => waiting.push(resolve));
         active -= 1;
-        return model.score(vector);
+        return healer.readTarget!(target, options);
       },
     };
     const clock = createFakeClock(T0);
     const pipeline = createPipeline({
       featureSource: createInMemoryFeatureSource({ values: () => ({ ...HEALTHY_FEATURES }) }),
-      riskModel: slowModel,
-      healer: createInMemoryHealer(),
+      riskModel: createInMemoryRiskModel(),
+      healer: slowHealer,
       clock,
     });
     let evaluated = 0;
@@ -224,7 +226,7 @@ describe('watch', () => {
 
     const watching = pipeline.watch(targets, { concurrency: 2, signal: controller.signal });
     for (let released = 0; released < targets.length; released++) {
-      await waitUntil(() => waiting.length > 0, 'a scoring to start');
+      await waitUntil(() => waiting.length > 0, 'a state read to start');
       waiting.shift()!();
     }
     await waitUntil(() => evaluated === targets.length, 'every target to be evaluated');
@@ -232,6 +234,70 @@ describe('watch', () => {
     await watching;
 
     expect(maxActive).toBe(2);
+  });
+
+  it('scores a whole round with one scoreBatch call, each target at its own threshold', async () => {
+    const { clock, source } = setup({ values: () => ({ ...HEALTHY_FEATURES }) });
+    const model = createInMemoryRiskModel();
+    const calls = { score: 0, batches: [] as number[] };
+    const countingModel: RiskModel = {
+      ...model,
+      score: (vector, options) => (calls.score++, model.score(vector, options)),
+      scoreBatch: (vectors, options) => (calls.batches.push(vectors.length), model.scoreBatch(vectors, options)),
+    };
+    const pipeline = createPipeline({ featureSource: source, riskModel: countingModel, healer: createInMemoryHealer(), clock, policy: { threshold: 0.5, targetThresholds: { 'prod/frontend': 0.9 } } });
+    const thresholds: Record<string, number> = {};
+    pipeline.subscribe((record) => (thresholds[record.target.name] = record.assessment.threshold));
+    const controller = new AbortController();
+
+    const watching = pipeline.watch([backend, frontend, worker], { signal: controller.signal });
+    await waitUntil(() => clock.pendingSleeps() > 0, 'the round to end');
+    controller.abort();
+    await watching;
+
+    expect(calls).toEqual({ score: 0, batches: [3] });
+    expect(thresholds).toEqual({ backend: 0.5, frontend: 0.9, worker: 0.5 });
+  });
+
+  it('scores each row alone when scoreBatch fails, and reports the batch failure', async () => {
+    const { clock, source } = setup({ values: () => ({ ...HEALTHY_FEATURES }) });
+    const model = createInMemoryRiskModel();
+    let scoreCalls = 0;
+    const brokenBatch: RiskModel = { ...model, score: (vector, options) => (scoreCalls++, model.score(vector, options)), scoreBatch: async () => Promise.reject(new Error('batch too large')) };
+    const errors: string[] = [];
+    const pipeline = createPipeline({ featureSource: source, riskModel: brokenBatch, healer: createInMemoryHealer(), clock, onError: (_e, context) => errors.push(context.component) });
+    const decisions: string[] = [];
+    pipeline.subscribe((record) => decisions.push(`${record.target.name}:${record.decision}`));
+    const controller = new AbortController();
+
+    const watching = pipeline.watch([backend, frontend], { signal: controller.signal });
+    await waitUntil(() => clock.pendingSleeps() > 0, 'the round to end');
+    controller.abort();
+    await watching;
+
+    expect(decisions.sort()).toEqual(['backend:none', 'frontend:none']);
+    expect(scoreCalls).toBe(2);
+    expect(errors).toEqual([`watch:scoreBatch:${model.name}`]);
+  });
+
+  it('looks afresh right before a step, after the round scored the target at risk', async () => {
+    const { clock, source, healer } = setup({ values: () => ({ ...AT_RISK_FEATURES }) });
+    const model = createInMemoryRiskModel();
+    let scoreCalls = 0;
+    const counting: RiskModel = { ...model, score: (vector, options) => (scoreCalls++, model.score(vector, options)) };
+    const pipeline = createPipeline({ featureSource: source, riskModel: counting, healer, clock });
+    const controller = new AbortController();
+    const collectsBefore = source.collectCount;
+
+    const watching = pipeline.watch([backend], { signal: controller.signal });
+    await waitUntil(() => clock.pendingSleeps() > 0, 'the round to end');
+    controller.abort();
+    await watching;
+
+    // The round: one collectMany; the re-validation: one collect and one score of its own.
+    expect(healer.applied).toHaveLength(1);
+    expect(scoreCalls).toBe(1);
+    expect(source.collectCount - collectsBefore).toBe(2);
   });
 
   it('collects a whole round with one collectMany call', async () => {

@@ -61,11 +61,15 @@ export interface StepExecutor {
   /**
    * A claim found in the state that no longer counts as in flight (its deadline passed, or it is
    * this process's own from before): asks the healer what became of the step, clears the claim and
-   * says so. The attempt stays counted; the step is never applied again for it.
+   * says so. The attempt stays counted; the step is never applied again for it. `maxAttempts` is
+   * the target's ladder length (its overrides applied), for the words.
    */
-  recoverIntent(target: TargetRef, state: HealingState, signal: AbortSignal | undefined): Promise<{ state: HealingState; note?: string }>;
-  /** Takes a due step: re-validate, plan, dry-run stop, fence, breaker slot, claim, apply, clear the claim. */
-  take(target: TargetRef, due: StepDue, threshold: number, signal: AbortSignal | undefined): Promise<Decided>;
+  recoverIntent(target: TargetRef, state: HealingState, maxAttempts: number, signal: AbortSignal | undefined): Promise<{ state: HealingState; note?: string }>;
+  /**
+   * Takes a due step: re-validate (at `targetPolicy.threshold`), plan, dry-run stop, fence, breaker
+   * slot, claim, apply, clear the claim.
+   */
+  take(target: TargetRef, due: StepDue, targetPolicy: Policy, signal: AbortSignal | undefined): Promise<Decided>;
   /** Puts back this episode's scale-ups (on `kept`); words for the record, or `undefined` when nothing was done. */
   undoScaleUp(target: TargetRef): Promise<string | undefined>;
 }
@@ -91,11 +95,10 @@ const currentOf = (error: unknown): HealingState | undefined => (AutohealError.i
  *
  * @example
  * const executor = createStepExecutor({ healer, looker, circuit, clock, policy, identity: 'autoheal-0', reportError });
- * const decided = await executor.take(target, due, threshold, signal);
+ * const decided = await executor.take(target, due, targetPolicy, signal);
  */
 export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
   const { healer, looker, circuit, clock, policy, identity, fence, reportError } = parts;
-  const maxAttempts = policy.ladder.length;
 
   async function readTarget(target: TargetRef, signal: AbortSignal | undefined): Promise<TargetStatus> {
     try {
@@ -150,7 +153,7 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
     }
   }
 
-  async function recoverIntent(target: TargetRef, state: HealingState, signal: AbortSignal | undefined): Promise<{ state: HealingState; note?: string }> {
+  async function recoverIntent(target: TargetRef, state: HealingState, maxAttempts: number, signal: AbortSignal | undefined): Promise<{ state: HealingState; note?: string }> {
     const { intent } = state;
     // A live claim of another process is the ladder's business (`in-flight`); nothing to recover.
     if (!intent || (clock.now() < intent.deadline && intent.holder !== identity)) return { state };
@@ -236,11 +239,11 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
       : `the claim could not be cleared (${saved.problem}); the attempt is counted and the claim expires at ${isoTime(claimed.intent!.deadline)}`;
   }
 
-  async function take(target: TargetRef, due: StepDue, threshold: number, signal: AbortSignal | undefined): Promise<Decided> {
-    const stop = (reason: SuppressedReason, why: string, action?: Decided['action']) => stepStopped(due, reason, why, maxAttempts, action);
+  async function take(target: TargetRef, due: StepDue, targetPolicy: Policy, signal: AbortSignal | undefined): Promise<Decided> {
+    const stop = (reason: SuppressedReason, why: string, action?: Decided['action']) => stepStopped(due, reason, why, targetPolicy.ladder.length, action);
     if (due.revalidate) {
       // A fresh look right before acting: never heal a target that recovered while we were deciding.
-      const fresh = await looker.look(target, threshold, signal);
+      const fresh = await looker.look(target, targetPolicy.threshold, signal);
       const stopped = judgeRevalidation(fresh.assessment);
       if (stopped) return stop(stopped.reason, stopped.why);
     }
@@ -276,7 +279,7 @@ export function createStepExecutor(parts: StepExecutorParts): StepExecutor {
 
     const intent: HealingIntent = { attempt: due.attempt, step: due.step.kind, holder: identity, startedAt: actedAt, deadline: actedAt + policy.actionTimeoutMs + INTENT_GRACE_MS };
     // A failed step still counts as an attempt, so the ladder escalates instead of repeating it.
-    const claimed: HealingState = { ...stateAfterStep(due, actedAt, policy), intent };
+    const claimed: HealingState = { ...stateAfterStep(due, actedAt, targetPolicy), intent };
     const lost = await claim(target, due, claimed, signal);
     if (lost) return stop(lost.reason, lost.why, action);
 

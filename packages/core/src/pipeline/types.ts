@@ -8,9 +8,11 @@ import type { ActionFence } from '../interfaces/action-fence.js';
 import type { CircuitStore } from '../interfaces/circuit-store.js';
 import type { DeliveryStats } from './delivery-queue.js';
 import type { Notifier } from '../interfaces/notifier.js';
+import type { PauseSource } from '../interfaces/pause-source.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
+import type { Hold } from '../pause.js';
 import type { TargetRef, TargetRefInput } from '../target.js';
-import type { PolicyInput } from './policy.js';
+import type { PolicyInput, TargetOverrides } from './policy.js';
 
 /** A failure in the background (a notifier, an event recorder) that must not stop healing. */
 export interface PipelineErrorContext {
@@ -56,6 +58,17 @@ export interface PipelineOptions {
   fence?: ActionFence;
   /** How records reach the notifiers and the event recorder (one bounded queue each). */
   delivery?: DeliveryOptions;
+  /**
+   * Where operators' pause marks are read before every decision (your own {@link PauseSource}; no
+   * adapter ships one yet). A source that fails holds the target as if paused. @default none: only
+   * `policy.pause` and `policy.maintenanceWindows` hold targets
+   */
+  pauses?: PauseSource;
+  /**
+   * A target's own threshold, allowed steps and strategy (e.g. read from its annotations), applied
+   * with `policyForTarget` in every entry point. Called at every evaluation. @default none
+   */
+  targetOverrides?: (target: TargetRef) => TargetOverrides | undefined;
 }
 
 /** Options of the notification queues (see {@link PipelineOptions.delivery}). */
@@ -75,10 +88,11 @@ export interface DeliveryOptions {
 /**
  * Options of {@link Pipeline.healNow}, the operator's "heal this now".
  *
- * `force` overrides exactly these safety rules: not at risk (`recovered`), `unknown`, `cooldown`,
- * `circuit-open` and `ceiling-reached`. It never overrides `in-flight` (another evaluation is acting
- * on the target), the healer's own refusal (`refused`: a paused Deployment, no previous revision,
- * ...) or dry-run.
+ * `force` overrides exactly these safety rules: a pause (`paused`) or maintenance window
+ * (`maintenance`), not at risk (`recovered`), `unknown`, `cooldown`, `circuit-open` and
+ * `ceiling-reached`. It never overrides `in-flight` (another evaluation is acting
+ * on the target), `not-leader` (the fence), `state-unavailable` (no claim without the state), the
+ * healer's own refusal (`refused`: a paused Deployment, no previous revision, ...) or dry-run.
  */
 export interface HealNowOptions {
   /**
@@ -117,6 +131,8 @@ export interface TargetInspection {
   };
   /** This pipeline's circuit breaker (the shared window when there is a store). */
   circuit: { open: boolean; actionsInWindow: number; maxActions: number; unavailable?: string };
+  /** What holds the target now (pauses, a maintenance window), most specific first; empty when nothing. */
+  holds: Hold[];
 }
 
 export interface WatchOptions {
@@ -182,8 +198,10 @@ export interface Pipeline {
   subscribe(listener: (record: DecisionRecord) => void): () => void;
   /** The effective policy (defaults applied, threshold resolved: configured, else the model's, else 0.5). */
   readonly policy: import('./policy.js').Policy;
-  /** The threshold that judges `target`: its own from `targetThresholds`, else `policy.threshold`. */
+  /** The threshold that judges `target`: its override, else its own from `targetThresholds`, else `policy.threshold`. */
   thresholdFor(target: TargetRefInput): number;
+  /** The policy that judges `target`: `policy` with the target's overrides applied (`policyForTarget`). */
+  policyFor(target: TargetRefInput): import('./policy.js').Policy;
   /** Current circuit breaker state (as of the last read of a shared window). */
   circuitState(): { open: boolean; actionsInWindow: number; maxActions: number; unavailable?: string };
   /** This process's name in claims and breaker slots. */

@@ -3,9 +3,11 @@
  * `runOnce` (the original project's CI step: heal, wait for the re-check, escalate or keep, until
  * the episode settles).
  *
- * Why a round collects every target in one batch: a Prometheus query per feature per target would
- * cost thousands of queries per round on a large fleet; `collectMany` costs a number proportional to
- * the features. A target whose batch entry is missing or failed still collects on its own.
+ * Why a round collects every target in one batch and scores it in one call: a Prometheus query per
+ * feature per target would cost thousands of queries per round on a large fleet (`collectMany` costs
+ * a number proportional to the features), and one `scoreBatch` of 10,000 rows costs about what a few
+ * hundred single-row calls do. A target whose batch entry is missing or failed still looks on its
+ * own. The re-validation right before a step always looks afresh (`take-step.ts`).
  */
 import { mapWithConcurrency } from '../concurrency.js';
 import { AutohealError } from '../errors.js';
@@ -14,16 +16,20 @@ import type { DecisionRecord } from '../decision.js';
 import type { FeatureObservation } from '../features.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
 import { targetKey, type TargetRef, type TargetRefInput } from '../target.js';
+import type { Look, Looker, RoundEntry } from './look.js';
 import type { PipelineErrorContext, RunOnceResult } from './types.js';
 
 export interface LoopParts {
   featureSource: FeatureSource;
+  looker: Pick<Looker, 'lookMany'>;
   clock: Clock;
   reportError(error: unknown, context: PipelineErrorContext): void;
   /** Validates one target (throws an input error naming the field). */
   parseTarget(input: TargetRefInput): TargetRef;
-  /** One evaluation; `prefetched` is the target's entry of the round's batch. */
-  evaluate(target: TargetRef, signal: AbortSignal | undefined, prefetched?: FeatureObservation): Promise<DecisionRecord>;
+  /** The threshold that judges a target (the same the evaluation would use). */
+  thresholdFor(target: TargetRef): number;
+  /** One evaluation; `prefetched` is the target's look from the round's batch. */
+  evaluate(target: TargetRef, signal: AbortSignal | undefined, prefetched?: Look): Promise<DecisionRecord>;
 }
 
 /**
@@ -47,6 +53,36 @@ async function collectRound(parts: LoopParts, targets: readonly TargetRef[], sig
     byKey.clear();
   }
   return byKey;
+}
+
+/**
+ * The round's looks: every observation of the batch scored with one `scoreBatch` call. A target
+ * without an observation (the batch failed) or whose threshold cannot be resolved (its overrides are
+ * invalid) has no look here and looks on its own in its evaluation.
+ */
+async function lookRound(parts: LoopParts, targets: readonly TargetRef[], signal: AbortSignal | undefined): Promise<Map<string, Look>> {
+  const observations = await collectRound(parts, targets, signal);
+  const entries: RoundEntry[] = [];
+  for (const target of targets) {
+    const observation = observations.get(targetKey(target));
+    if (observation === undefined) continue;
+    let threshold: number;
+    try {
+      threshold = parts.thresholdFor(target);
+    } catch {
+      continue; // its evaluation reports the problem
+    }
+    entries.push({ target, threshold, observation });
+  }
+  const looks = new Map<string, Look>();
+  try {
+    const scored = await parts.looker.lookMany(entries, signal);
+    scored.forEach((look, index) => looks.set(targetKey(entries[index]!.target), look));
+  } catch (error) {
+    // Only an abort rejects lookMany: the loop is ending.
+    if (!signal?.aborted) parts.reportError(error, { component: 'watch:scoreBatch' });
+  }
+  return looks;
 }
 
 /** Validated targets of one round; a bad entry is reported and skipped, the others still run. */
@@ -77,7 +113,7 @@ export async function watchTargets(
       parts.reportError(error, { component: 'watch:targets' });
     }
     const valid = validTargets(parts, round);
-    const prefetched = await collectRound(parts, valid, signal);
+    const prefetched = await lookRound(parts, valid, signal);
     await mapWithConcurrency(valid, concurrency, async (target) => {
       if (signal?.aborted) return;
       try {

@@ -21,6 +21,8 @@ automatic loop's safety rules. The step is recorded like the loop's: the attempt
 healing.attempt annotation, a Kubernetes Event, Slack, and a slot in the circuit breaker.
 
 Refusals (nothing is changed):
+  paused           policy.pause, or a pause mark on the target           --force overrides
+  maintenance      a maintenance window is in force                      --force overrides
   recovered        not at risk now (collected and scored at the call)   --force overrides
   unknown          a signal is missing, the target cannot be judged      --force overrides
   cooldown         a step ran on this target less than the cooldown ago  --force overrides
@@ -41,7 +43,7 @@ Options:
 ${COMMON_FLAGS_HELP}`;
 
 /** What `--force` may override, in words, for the refusal message. */
-const FORCE_OVERRIDES: readonly SuppressedReason[] = ['recovered', 'unknown', 'cooldown', 'circuit-open', 'ceiling-reached'];
+const FORCE_OVERRIDES: readonly SuppressedReason[] = ['paused', 'maintenance', 'recovered', 'unknown', 'cooldown', 'circuit-open', 'ceiling-reached'];
 
 const REFUSAL_MEANING: Record<SuppressedReason, string> = {
   recovered: 'the target is not at risk now',
@@ -55,6 +57,8 @@ const REFUSAL_MEANING: Record<SuppressedReason, string> = {
   'rolling-out': 'the workload is still starting or rolling out',
   'not-leader': 'this process may not act (it does not hold the leader Lease)',
   'state-unavailable': 'the ladder state could not be read or claimed; nothing was applied',
+  paused: 'autoheal is paused for this target or for every target (policy.pause, or a pause mark)',
+  maintenance: 'a maintenance window is in force (policy.maintenanceWindows)',
 };
 
 /** The heal command. `deps` lets tests supply the feature source, model or notifiers. */
