@@ -142,7 +142,7 @@ export function createServerMetrics(model: { name: string; version: string }, op
   });
   const suppressed = new Counter({
     name: 'autoheal_suppressed_actions_total',
-    help: 'Due healing steps that a safety rule stopped, per target, by reason (unknown, dry-run, cooldown, circuit-open, recovered, ceiling-reached, in-flight, refused).',
+    help: 'Due healing steps that a safety rule stopped, per target, by reason (unknown, dry-run, cooldown, circuit-open, recovered, ceiling-reached, in-flight, refused, rolling-out, not-leader, state-unavailable, paused, maintenance).',
     labelNames: [...TARGET_LABELS, 'reason'] as const,
     registers,
   });

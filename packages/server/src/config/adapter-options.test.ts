@@ -29,6 +29,14 @@ describe('policyFromConfig', () => {
     expect(policyFromConfig(validateConfig({ policy: { recheckDelay: '45s' } })).cooldownMs).toBe(45_000);
   });
 
+  it('passes the global pause and the maintenance windows through to the core policy', () => {
+    const policy = policyFromConfig(
+      validateConfig({ policy: { pause: { all: true, reason: 'freeze' }, maintenanceWindows: [{ days: ['sat'], start: '22:00', end: '02:00', timeZone: 'Europe/Berlin' }] } }),
+    );
+    expect(policy).toMatchObject({ pause: { all: true, reason: 'freeze' }, maintenanceWindows: [{ days: ['sat'], start: '22:00', end: '02:00', timeZone: 'Europe/Berlin' }] });
+    expect(policyFromConfig(validateConfig({}))).toMatchObject({ pause: { all: false }, maintenanceWindows: [] });
+  });
+
   it('leaves the threshold unset when the config has none, for core to resolve from the model', () => {
     expect(policyFromConfig(validateConfig({}))).not.toHaveProperty('threshold');
   });

@@ -30,6 +30,8 @@ export function policyFromConfig(config: AutohealConfig): PolicyInput {
     circuitBreaker: { maxActions: p.circuitBreaker.maxActions, windowMs: p.circuitBreaker.window },
     dryRun: p.dryRun,
     actionTimeoutMs: p.actionTimeout,
+    pause: p.pause,
+    maintenanceWindows: p.maintenanceWindows,
   };
 }
 

@@ -149,6 +149,10 @@ export const policySection = z
     dryRun: policyOptions.dryRun,
     /** Longest a step may run; a claimed step whose holder vanished stops counting as in flight this long (plus 30 s) after it started. */
     actionTimeout: durationField(policyOptions.actionTimeoutMs),
+    /** `{ all: true, reason? }` holds every target: look and record only (`suppressed`/`paused`). */
+    pause: policyOptions.pause,
+    /** Weekly `{ days?, start, end, timeZone? }` or one-off `{ from, until }` windows of look-and-record only (`suppressed`/`maintenance`). */
+    maintenanceWindows: policyOptions.maintenanceWindows,
   })
   .prefault({});
 
