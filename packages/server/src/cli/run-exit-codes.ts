@@ -9,7 +9,7 @@
  * | 10 | dry-run: a healing step would have run |
  * | 20 | still at risk after the whole ladder (handoff: a human is needed), or a step failed |
  * | 30 | unknown: a signal was missing or the model failed, so nothing was judged |
- * | 40 | a safety rule held a due step back (cooldown, circuit breaker, refused, in flight) |
+ * | 40 | a safety rule held a due step back (cooldown, circuit breaker, refused, in flight, not the leader, a pause or maintenance window) |
  */
 import type { DecisionRecord } from '@autoheal/core';
 
