@@ -1,7 +1,7 @@
 /** Text rules that must agree with the server's. */
-import { targetKey } from '@autoheal/core';
+import { suppressedReasonSchema, targetKey } from '@autoheal/core';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnosis, keyOf } from './format.js';
+import { SUPPRESSED_LABELS, formatDiagnosis, keyOf } from './format.js';
 
 describe('keyOf', () => {
   it.each([
@@ -20,5 +20,11 @@ describe('formatDiagnosis', () => {
       'memory: restart first: memory at 95% of its limit',
     );
     expect(formatDiagnosis({ cause: 'unclear', evidence: [], summary: 'no confident diagnosis: the ladder in its order' })).toBe('unclear: no confident diagnosis: the ladder in its order');
+  });
+});
+
+describe('SUPPRESSED_LABELS', () => {
+  it("has words for every suppressed reason core declares (the loop's holds and the reliability work's alike)", () => {
+    expect(Object.keys(SUPPRESSED_LABELS).sort()).toEqual([...suppressedReasonSchema.options].sort());
   });
 });
