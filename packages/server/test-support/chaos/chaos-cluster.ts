@@ -28,6 +28,8 @@ export interface ProcessConfig {
   /** `policy:` of the config file (durations as strings). Merged over the chaos defaults. */
   policy?: Record<string, unknown>;
   leaderElection?: boolean;
+  /** The Lease the replicas compete for. @default autoheal-chaos */
+  leaseName?: string;
   slackWebhookUrl?: string;
   watchInterval?: string;
 }
@@ -112,7 +114,7 @@ export async function startChaosCluster(options: ChaosClusterOptions): Promise<C
         targets: settings.targets,
         policy: { ...CHAOS_POLICY, ...settings.policy },
         watch: { interval: settings.watchInterval ?? '2s' },
-        leaderElection: { enabled: settings.leaderElection ?? false, namespace: 'autoheal', leaseName: 'autoheal-chaos', identity: name },
+        leaderElection: { enabled: settings.leaderElection ?? false, namespace: 'autoheal', leaseName: settings.leaseName ?? 'autoheal-chaos', identity: name },
         server: { host: '127.0.0.1', port: 0, dashboard: false },
         ...(settings.slackWebhookUrl ? { slack: { webhookUrl: settings.slackWebhookUrl, minSeverity: 'info' } } : {}),
         log: { level: 'info' },
