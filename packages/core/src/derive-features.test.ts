@@ -12,6 +12,7 @@ const healthy: BaseSignalReading['values'] = {
   spec_replicas: 4,
   ready_replicas: 4,
   unavailable_replicas: 0,
+  available_replicas: 4,
   max_unavailable: 1,
   deployment_created: minutesAgo(180),
   release_created: minutesAgo(10),
@@ -69,12 +70,20 @@ describe('deriveFeatures: scale-free signals', () => {
     expect(values).toEqual({ http_error_ratio: 0.001, http_5xx_error_rate: 5 });
   });
 
-  it('one unavailable pod inside the rollout\'s maxUnavailable is no excess; beyond it, the excess share', () => {
-    expect(derive({ ...healthy, spec_replicas: 20, unavailable_replicas: 1, max_unavailable: 5 }, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0);
-    expect(derive({ ...healthy, spec_replicas: 20, unavailable_replicas: 8, max_unavailable: 5 }, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0.15);
-    // Recreate has no maxUnavailable series: every unavailable pod is excess.
+  it('one pod short of available inside the rollout\'s maxUnavailable is no excess; beyond it, the excess share', () => {
+    expect(derive({ ...healthy, spec_replicas: 20, available_replicas: 19, max_unavailable: 5 }, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0);
+    expect(derive({ ...healthy, spec_replicas: 20, available_replicas: 12, max_unavailable: 5 }, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0.15);
+    // Recreate has no maxUnavailable series: every pod short of available is excess.
     const { max_unavailable: _drop, ...recreate } = healthy;
-    expect(derive({ ...recreate, unavailable_replicas: 2 }, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0.5);
+    expect(derive({ ...recreate, available_replicas: 2 }, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0.5);
+  });
+
+  it('surge pods still starting in a rolling update are no excess (the Deployment\'s unavailableReplicas counts them)', () => {
+    // 59 desired, maxSurge 15, maxUnavailable 14: 74 pods, 45 available, unavailableReplicas 29 (as the sandbox and Kubernetes report it).
+    const rolling = { ...healthy, spec_replicas: 59, available_replicas: 45, unavailable_replicas: 29, max_unavailable: 14 };
+    expect(derive(rolling, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0);
+    // More available than desired (a scale-down in progress) is no excess either.
+    expect(derive({ ...healthy, available_replicas: 6 }, ['unavailable_excess_ratio']).values.unavailable_excess_ratio).toBe(0);
   });
 
   it('restarts and termination reasons are per desired replica', () => {
@@ -108,7 +117,7 @@ describe('deriveFeatures: missing values say why, with a kind', () => {
   const kinds = (result: ReturnType<typeof derive>) => Object.fromEntries(result.missing.map((entry) => [entry.feature, entry.kind]));
 
   it('no pod running: pod-level signals are no-data, Deployment-level ones are present', () => {
-    const down = { spec_replicas: 4, ready_replicas: 0, unavailable_replicas: 4, max_unavailable: 1, release_created: minutesAgo(3) };
+    const down = { spec_replicas: 4, ready_replicas: 0, unavailable_replicas: 4, available_replicas: 0, max_unavailable: 1, release_created: minutesAgo(3) };
     const result = derive(down, ['ready_replica_ratio', 'unavailable_excess_ratio', 'memory_limit_ratio', 'cpu_throttled_ratio', 'http_error_ratio', 'restarts_per_pod', 'memory_usage_bytes']);
     expect(result.values).toMatchObject({ ready_replica_ratio: 0, unavailable_excess_ratio: 0.75 });
     expect(kinds(result)).toEqual({ memory_limit_ratio: 'no-data', cpu_throttled_ratio: 'no-data', http_error_ratio: 'no-data', restarts_per_pod: 'no-data', memory_usage_bytes: 'no-data' });

@@ -115,11 +115,11 @@ export const FEATURE_SET_V2: Readonly<Record<FeatureSetV2Name, FeatureContract>>
   },
   unavailable_excess_ratio: {
     name: 'unavailable_excess_ratio',
-    description: 'Unavailable replicas beyond what the rollout itself allows (its maxUnavailable; 0 for Recreate), over desired replicas: 0 during a normal rolling update, > 0 when more pods are down than the strategy permits.',
+    description: 'Desired replicas not available, beyond what the rollout itself allows (its maxUnavailable; 0 for Recreate), over desired replicas: 0 during a normal rolling update, > 0 when fewer pods are available than the strategy guarantees. Counted from available replicas, not from the Deployment\'s unavailableReplicas, which also counts the surge pods a rolling update is still starting.',
     ...ratio,
     direction: 'harmful',
-    sources: ['kube_deployment_status_replicas_unavailable', 'kube_deployment_spec_strategy_rollingupdate_max_unavailable', 'kube_deployment_spec_replicas'],
-    promql: 'clamp((max(kube_deployment_status_replicas_unavailable) - (max(kube_deployment_spec_strategy_rollingupdate_max_unavailable) or 0)) / max(kube_deployment_spec_replicas > 0), 0, 1)',
+    sources: ['kube_deployment_spec_replicas', 'kube_deployment_status_replicas_available', 'kube_deployment_spec_strategy_rollingupdate_max_unavailable'],
+    promql: 'clamp((max(kube_deployment_spec_replicas) - max(kube_deployment_status_replicas_available) - (max(kube_deployment_spec_strategy_rollingupdate_max_unavailable) or 0)) / max(kube_deployment_spec_replicas > 0), 0, 1)',
   },
   restarts_per_pod: {
     name: 'restarts_per_pod',

@@ -31,7 +31,9 @@ const fleet: FixtureDeployment[] = [
   deployment('unlimited', { cpuLimitCores: undefined, cpuRequestCores: undefined, memoryLimitBytes: undefined }),
   deployment('bursty', { cpuLimitCores: undefined, cpuRequestCores: 0.1, throttledShare: 0.5 }),
   deployment('throttled', { cpuCoresPerPod: 0.5, cpuLimitCores: 0.5, throttledShare: 0.4 }),
-  deployment('rolling', { specReplicas: 20, readyReplicas: 19, unavailableReplicas: 1, updatedReplicas: 5, statusReplicas: 21, generation: 3, observedGeneration: 3, maxUnavailable: 5 }, 20),
+  // Mid-rollout as Kubernetes reports it: 5 surge pods starting, 5 old ones gone (maxUnavailable), so
+  // unavailableReplicas (ReplicaSets' desired 25 − available 15) is 10, twice the budget.
+  deployment('rolling', { specReplicas: 20, readyReplicas: 15, unavailableReplicas: 10, updatedReplicas: 10, statusReplicas: 25, generation: 3, observedGeneration: 3, maxUnavailable: 5 }, 20),
   deployment('recreate', { unavailableReplicas: 3, readyReplicas: 0, maxUnavailable: undefined }),
   // Released (and, for newborn, created) a few seconds before the collection: set in beforeAll.
   deployment('stalled', { progressing: 'false', createdSecondsAgo: 86_400 }),
@@ -141,12 +143,12 @@ describe('feature set v2', () => {
     expect(values('oom')).toMatchObject({ restarts_per_pod: 0, oomkilled_pod_ratio: 0, error_exit_pod_ratio: 0 });
   });
 
-  it('a 20-replica rolling update inside its maxUnavailable is a rollout, not an excess', () => {
-    expect(values('rolling')).toMatchObject({ rollout_in_progress: 1, unavailable_excess_ratio: 0, ready_replica_ratio: 0.95 });
+  it('a 20-replica rolling update inside its maxUnavailable is a rollout, not an excess (its surge pods do not count)', () => {
+    expect(values('rolling')).toMatchObject({ rollout_in_progress: 1, unavailable_excess_ratio: 0, ready_replica_ratio: 0.75, unavailable_replicas: 10 });
     expect(values('healthy')).toMatchObject({ rollout_in_progress: 0, rollout_stalled: 0 });
   });
 
-  it('Recreate (no maxUnavailable): every unavailable replica is an excess', () => {
+  it('Recreate (no maxUnavailable): every replica short of available is an excess', () => {
     expect(values('recreate')).toMatchObject({ unavailable_excess_ratio: 1, ready_replica_ratio: 0 });
   });
 

@@ -23,6 +23,7 @@ export const SIGNAL_BUNDLE_OF: Readonly<Record<BaseSignalName, SignalBundleName>
   spec_replicas: 'ksm',
   ready_replicas: 'ksm',
   unavailable_replicas: 'ksm',
+  available_replicas: 'ksm',
   max_unavailable: 'ksm',
   rollout_in_progress: 'ksm',
   progress_stalled: 'ksm',
@@ -200,6 +201,7 @@ const KSM_METRIC_OF: Partial<Record<BaseSignalName, string>> = {
   spec_replicas: 'kube_deployment_spec_replicas',
   ready_replicas: 'kube_deployment_status_replicas_ready',
   unavailable_replicas: 'kube_deployment_status_replicas_unavailable',
+  available_replicas: 'kube_deployment_status_replicas_available',
   max_unavailable: 'kube_deployment_spec_strategy_rollingupdate_max_unavailable',
 };
 

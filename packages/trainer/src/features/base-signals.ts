@@ -200,6 +200,7 @@ export function computeBaseSignals(series: readonly SeriesHistory[], at: number,
     set(key, 'spec_replicas', max.get('kube_deployment_spec_replicas'));
     set(key, 'ready_replicas', max.get('kube_deployment_status_replicas_ready'));
     set(key, 'unavailable_replicas', max.get('kube_deployment_status_replicas_unavailable'));
+    set(key, 'available_replicas', max.get('kube_deployment_status_replicas_available'));
     set(key, 'max_unavailable', max.get('kube_deployment_spec_strategy_rollingupdate_max_unavailable'));
     const m = (name: string) => max.get(`kube_deployment_${name}`);
     const greater = (a: number | undefined, b: number | undefined) => a !== undefined && b !== undefined && a > b;

@@ -28,6 +28,8 @@ interface Script {
   spec: number;
   ready: number;
   unavailable: number;
+  /** Available replicas. @default ready */
+  available?: number;
   updated?: number;
   statusReplicas?: number;
   generation?: number;
@@ -62,7 +64,8 @@ const scripts: Script[] = [
   { name: 'web', hash: '7c9f8b6d5', suffixes: ['x2kzq', 'b4nmw', 'h7tpl'], spec: 3, ready: 3, unavailable: 0, maxUnavailable: 1, createdAt: -86_400, releaseAt: 'young', cpuCores: 0.2, cpuLimit: 0.5, cpuRequest: 0.25, memoryLimit: 512e6, throttledShare: 0.1, workingSet: (e, p) => 200e6 + p * 1e6 + 3e5 * Math.sin(e), preset: 'flask', requestsPerSecond: 20, errorShare: 0.02, cpuResetAt: 30 },
   { name: 'crash', hash: '5d4c8b9f', suffixes: ['q9m4z', 'r2s5t'], spec: 2, ready: 0, unavailable: 2, maxUnavailable: 0, createdAt: -86_400, releaseAt: -3600, cpuCores: 0.05, cpuLimit: 1, memoryLimit: 256e6, workingSet: (e) => 250e6 + 1e4 * e, restartEverySeconds: 15, lastReason: 'OOMKilled', preset: 'flask', requestsPerSecond: 4, errorShare: 0.5 },
   { name: 'leaky', hash: '6f7g8h9', suffixes: ['k2l4m'], spec: 1, ready: 1, unavailable: 0, createdAt: -86_400, releaseAt: -7200, cpuCores: 0.3, cpuRequest: 0.1, memoryLimit: 300e6, workingSet: (e) => 100e6 + 2e6 * e + 2e5 * Math.cos(3 * e), restartEverySeconds: 25, lastReason: 'Error', preset: 'prometheus-client', requestsPerSecond: 8, errorShare: 0 },
-  { name: 'rolling', hash: '2b4d6f8', suffixes: ['n5p7q', 'w8x9z', 'c2d4f', 'g5h6j'], spec: 3, ready: 2, unavailable: 1, updated: 1, statusReplicas: 4, generation: 5, maxUnavailable: 1, createdAt: -86_400, releaseAt: 25, cpuCores: 0.1, workingSet: () => 80e6, preset: 'istio', requestsPerSecond: 30, errorShare: 0.001 },
+  // Mid-rollout: one surge pod starting, one old pod gone, so unavailableReplicas (2) counts the surge pod too.
+  { name: 'rolling', hash: '2b4d6f8', suffixes: ['n5p7q', 'w8x9z', 'c2d4f', 'g5h6j'], spec: 3, ready: 2, unavailable: 2, updated: 1, statusReplicas: 4, generation: 5, maxUnavailable: 1, createdAt: -86_400, releaseAt: 25, cpuCores: 0.1, workingSet: () => 80e6, preset: 'istio', requestsPerSecond: 30, errorShare: 0.001 },
   { name: 'stalled', hash: '9z8x7w', suffixes: ['t6v7w'], spec: 1, ready: 1, unavailable: 0, stalled: true, createdAt: 'young', releaseAt: 'young', cpuCores: 0.02, cpuLimit: 0.1, memoryLimit: 128e6, throttledShare: 0.6, workingSet: () => 60e6, preset: 'none', requestsPerSecond: 0, errorShare: 0 },
   { name: 'idle', hash: '4k5l6m', suffixes: ['s2t4v'], spec: 1, ready: 1, unavailable: 0, createdAt: -86_400, releaseAt: -86_400, cpuCores: 0.01, cpuLimit: 0.2, memoryLimit: 64e6, workingSet: () => 30e6, preset: 'flask', requestsPerSecond: 0, errorShare: 0 },
 ];
@@ -76,6 +79,7 @@ function seriesOf(script: Script, startSeconds: number): ScriptedSeries[] {
   add('kube_deployment_status_replicas', deployment, () => script.statusReplicas ?? script.spec);
   add('kube_deployment_status_replicas_ready', deployment, () => script.ready);
   add('kube_deployment_status_replicas_unavailable', deployment, () => script.unavailable);
+  add('kube_deployment_status_replicas_available', deployment, () => script.available ?? script.ready);
   add('kube_deployment_status_replicas_updated', deployment, () => script.updated ?? script.spec);
   add('kube_deployment_metadata_generation', deployment, () => script.generation ?? 4);
   add('kube_deployment_status_observed_generation', deployment, () => 4);
