@@ -63,6 +63,39 @@ function suddenTable(e: V2Evaluation): string[] {
   return Object.entries(e.sudden).map(([kind, s]) => `| ${kind} | ${s.episodes} | ${s.events} | ${s.onTime} | ${percent(s.rate)} | ${s.late} | ${fixed(s.medianDelayEvaluations, 0)} |`);
 }
 
+/**
+ * The previous shipped build's test-fold figures, for the card's before/after comparison. Static: they
+ * describe a file that no longer exists in the tree (SHA-256 4db332b9…), built before
+ * `unavailable_excess_ratio` counted desired − available instead of the Deployment's unavailableReplicas
+ * (which includes the surge pods of a healthy rolling update).
+ */
+const PREVIOUS_BUILD: ReadonlyArray<readonly [string, string, boolean]> = [
+  ['ROC-AUC ≥ 0.95', '0.899', false],
+  ['PR-AUC ≥ 0.6', '0.892', true],
+  ['memory-leak: recall ≥ 90% / median lead ≥ 120 s', '100.0% (8 of 8) / 290 s', true],
+  ['cache-bloat: recall ≥ 90% / median lead ≥ 120 s', '100.0% (16 of 16) / 88 s', false],
+  ['cpu-saturation: recall ≥ 90% / median lead ≥ 120 s', '0.0% (0 of 3) / 0 s', false],
+  ['sudden faults (4 families) flagged at the first failing scrape', '100.0% each', true],
+  ['false alarms ≤ 0.1 per healthy workload-day: every healthy workload', '0.75 (1 in 1.34)', false],
+  ['false alarms: big services (≥ 1,000 req/s)', '2.99 (1 in 0.33)', false],
+  ['false alarms: 20+ replicas (their rolling updates included)', '2.39 (1 in 0.42)', false],
+  ['false alarms: behind an HPA / under 1 req/s', '0.00 / 0.00', true],
+  ['false alarms: held-out shapes', '1.99 (1 in 0.50)', false],
+];
+
+function previousBuildSection(): string[] {
+  return [
+    '## The previous build, for comparison',
+    '',
+    'The build before this one (threshold 0.7570, SHA-256 `4db332b9…`) was trained when `unavailable_excess_ratio` was (unavailable − maxUnavailable) / desired, from the Deployment\'s `unavailableReplicas`. Kubernetes counts the surge pods a rolling update is still starting in that number, so every healthy rollout read up to maxSurge / desired (0.25 on 20+ replicas at the default 25%), in every fold. That build scored those test-fold rollouts at most 0.56, under its threshold: its one false alarm on the test fold was not a rollout but a healthy 92-replica service at a traffic peak (96% of its CPU limit, 86% of periods throttled, ready ratio 0.935), which this build still flags. The feature is now (desired − available − maxUnavailable) / desired. The previous build\'s figures on the same test fold:',
+    '',
+    '| target | previous build | |',
+    '|---|---|---|',
+    ...PREVIOUS_BUILD.map(([target, measured, met]) => `| ${target} | ${measured} | ${verdict(met)} |`),
+    '',
+  ];
+}
+
 /** Renders the card. */
 export function renderV2ModelCard(input: V2ModelCardInput): string {
   const { outcome, settings } = input;
@@ -191,6 +224,7 @@ export function renderV2ModelCard(input: V2ModelCardInput): string {
     '',
     'Model v2 takes feature set v2 only (its metadata names it: `feature_set`, `feature_names`). A body with only the original seven fields carries none of its features, so it needs model v1 (`risk-v1.onnx`, trained on the seven seed features), which stays shipped and rebuildable (`npm run build:model`).',
     '',
+    ...previousBuildSection(),
     '## Limitations',
     '',
     '- Trained and tested on the sandbox simulation only: the catalogue is wider than v1\'s (shapes from under 1 to 10,000 req/s and 1 to 100 replicas, seven fault families, healthy releases, HPA scale events, traffic swings), but it is one simulator. Retrain on your own history before trusting the figures on a real cluster.',
