@@ -23,7 +23,8 @@ const root = path.resolve(benchDir, '..');
 const BENCHMARKS = [
   { name: 'predict-throughput', file: 'predict-throughput.mjs', args: ['--duration', '10', '--connections', '32'], what: 'POST /predict throughput and latency, server memory' },
   { name: 'onnx-score', file: 'onnx-score.mjs', args: [], what: 'scoring latency of the ONNX adapter, one row and 10,000 rows' },
-  { name: 'prometheus-collect', file: 'prometheus-collect.mjs', args: [], needs: 'prometheus', what: 'collecting the features of 1,000 Deployments from a real Prometheus' },
+  { name: 'prometheus-collect', file: 'prometheus-collect.mjs', args: [], needs: 'prometheus', what: 'collecting the features of 10,000 Deployments from a real Prometheus, by query shape' },
+  { name: 'fleet-cycle', file: 'fleet-cycle.mjs', args: [], needs: 'prometheus', what: 'one evaluation cycle over 10,000 Deployments: queries, collection, scoring, server RSS' },
   { name: 'sandbox-day', file: 'sandbox-day.mjs', args: [], what: 'a simulated day of 10 Deployments in virtual time' },
   { name: 'sandbox-scale', file: 'sandbox-scale.mjs', args: ['1000', '30', '30'], what: '1,000 Deployments simulated in real time' },
 ];
