@@ -19,7 +19,7 @@
  *
  * Run after building (plain node, built dist):
  *   npx turbo run build --filter=@autoheal/server...
- *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--history=35] [--scrape=15]
+ *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--history-size=N] [--history=35] [--scrape=15]
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -40,6 +40,8 @@ const DEPLOYMENTS = Number(args.deployments ?? 10_000);
 const RUNS = Number(args.runs ?? 5);
 const SCORE_ROUNDS = Number(args['score-rounds'] ?? 100);
 const SERVER_CYCLES = Number(args['server-cycles'] ?? 3);
+/** `server.historySize` of the server phase; unset, the server's default (500 records per target). */
+const HISTORY_SIZE = args['history-size'];
 const HISTORY_MINUTES = Number(args.history ?? 35);
 const SCRAPE_SECONDS = Number(args.scrape ?? 15);
 const MODEL = path.resolve(root, args.model ?? 'models/risk-v2.onnx');
@@ -126,7 +128,7 @@ async function measureScoring(observations) {
 
 function runServer(prometheusUrl) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(benchDir, 'lib', 'fleet-server.mjs'), `--prometheus=${prometheusUrl}`, `--deployments=${DEPLOYMENTS}`, `--cycles=${SERVER_CYCLES}`], {
+    const child = spawn(process.execPath, [path.join(benchDir, 'lib', 'fleet-server.mjs'), `--prometheus=${prometheusUrl}`, `--deployments=${DEPLOYMENTS}`, `--cycles=${SERVER_CYCLES}`, ...(HISTORY_SIZE ? [`--history-size=${HISTORY_SIZE}`] : [])], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -178,7 +180,7 @@ try {
       `collection: ${report.collection.medianMs} ms median of ${RUNS} (min ${report.collection.minMs}, max ${report.collection.maxMs}) (target ≤ 1000 ms: ${verdict(report.collection.medianMs <= 1000)})`,
       `scoring ${scoring.rows} rows, contributions off: adapter ${scoring.contributionsOff.wallMs.adapter} ms p50 wall (${scoring.contributionsOff.cpuMs.adapter} ms CPU), bare onnxruntime ${scoring.contributionsOff.wallMs.bare} ms (${scoring.contributionsOff.cpuMs.bare} ms CPU), ×${scoring.contributionsOff.wallMs.ratio} (target ≤ 3 ms: ${verdict(scoring.contributionsOff.wallMs.adapter <= 3)})`,
       `scoring with contributions: adapter ${scoring.withContributions.wallMs.adapter} ms p50 wall (${scoring.withContributions.cpuMs.adapter} ms CPU), ×${scoring.withContributions.wallMs.ratio} of bare`,
-      `server: start ${server.startMs} ms; rounds ${server.rounds.map((r) => `${r.ms} ms`).join(', ')}; RSS ${server.rounds.map((r) => `${r.rssMb} MB`).join(', ')} after each round, ${server.targetsApi.memoryAfter.rssMb} MB after /metrics and /api/targets, peak ${peakRssMb} MB (target ≤ 300 MB: ${verdict(peakRssMb <= 300)})`,
+      `server: ${server.rounds.length > 1 ? `RSS +${Math.round((server.rounds.at(-1).rssMb - server.rounds[0].rssMb) / (server.rounds.length - 1))} MB per round after the first (the decision history, ${HISTORY_SIZE ?? 'default 500'} records per target); ` : ''}start ${server.startMs} ms; rounds ${server.rounds.map((r) => `${r.ms} ms`).join(', ')}; RSS ${server.rounds.map((r) => `${r.rssMb} MB`).join(', ')} after each round, ${server.targetsApi.memoryAfter.rssMb} MB after /metrics and /api/targets, peak ${peakRssMb} MB (target ≤ 300 MB: ${verdict(peakRssMb <= 300)})`,
     ].join('\n'),
   );
 } finally {

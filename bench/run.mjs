@@ -8,7 +8,7 @@
 //   node bench/run.mjs onnx-score sandbox-day   only these
 //   node bench/run.mjs --list                the benchmarks and the command each one runs
 //
-// A benchmark that needs something missing on this machine (the `prometheus` binary) is skipped with
+// A benchmark that needs something missing on this machine (the `prometheus` or `victoria-metrics` binary) is skipped with
 // a line saying so. Exit code: 0 when every benchmark that ran exited 0, else 1.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -25,6 +25,7 @@ const BENCHMARKS = [
   { name: 'onnx-score', file: 'onnx-score.mjs', args: [], what: 'scoring latency of the ONNX adapter, one row and 10,000 rows' },
   { name: 'prometheus-collect', file: 'prometheus-collect.mjs', args: [], needs: 'prometheus', what: 'collecting the features of 10,000 Deployments from a real Prometheus, by query shape' },
   { name: 'fleet-cycle', file: 'fleet-cycle.mjs', args: [], needs: 'prometheus', what: 'one evaluation cycle over 10,000 Deployments: queries, collection, scoring, server RSS' },
+  { name: 'backend-compare', file: 'backend-compare.mjs', args: [], needs: ['prometheus', 'victoria-metrics'], what: 'the same fleet read from Prometheus and from VictoriaMetrics: feature by feature, and collection time' },
   { name: 'sandbox-day', file: 'sandbox-day.mjs', args: [], what: 'a simulated day of 10 Deployments in virtual time' },
   { name: 'sandbox-scale', file: 'sandbox-scale.mjs', args: ['1000', '30', '30'], what: '1,000 Deployments simulated in real time' },
 ];
@@ -33,7 +34,7 @@ const commandOf = (benchmark) => ['node', `bench/${benchmark.file}`, ...benchmar
 const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 
 function usage() {
-  return `Usage: node bench/run.mjs [--list] [NAME...]\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(20)} ${b.what}\n  ${' '.repeat(20)} ${commandOf(b)}${b.needs ? `   (needs ${b.needs})` : ''}`).join('\n')}\n`;
+  return `Usage: node bench/run.mjs [--list] [NAME...]\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(20)} ${b.what}\n  ${' '.repeat(20)} ${commandOf(b)}${b.needs ? `   (needs ${[b.needs].flat().join(', ')})` : ''}`).join('\n')}\n`;
 }
 
 function run(benchmark) {
@@ -62,8 +63,9 @@ async function main() {
   const chosen = positionals.length > 0 ? BENCHMARKS.filter((b) => positionals.includes(b.name)) : BENCHMARKS;
   const results = [];
   for (const benchmark of chosen) {
-    if (benchmark.needs && !has(benchmark.needs)) {
-      process.stdout.write(`\n== ${benchmark.name}: SKIPPED, the "${benchmark.needs}" binary is not installed\n`);
+    const missing = [benchmark.needs ?? []].flat().filter((binary) => !has(binary));
+    if (missing.length > 0) {
+      process.stdout.write(`\n== ${benchmark.name}: SKIPPED, not installed: ${missing.join(', ')}\n`);
       results.push({ name: benchmark.name, status: 'skipped' });
       continue;
     }

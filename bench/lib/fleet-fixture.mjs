@@ -189,7 +189,7 @@ async function serveMetrics(part, deployments, historyMinutes) {
   process.stdout.write(`${server.address().port}\n`);
 }
 
-async function freePort() {
+export async function freePort() {
   const server = createNetServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -198,7 +198,7 @@ async function freePort() {
 }
 
 /** Runs one exporter child per scrape job: rendering them must not block the measured process, nor each other. */
-async function startExporters({ deployments, historyMinutes }) {
+export async function startExporters({ deployments, historyMinutes }) {
   const children = await Promise.all(
     ['cadvisor', 'ksm', 'history'].map(async (part) => {
       const child = spawn(process.execPath, [fileURLToPath(import.meta.url), `--exporter-child=${part}`, `--deployments=${deployments}`, `--history=${historyMinutes}`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -223,7 +223,7 @@ async function startExporters({ deployments, historyMinutes }) {
   };
 }
 
-async function startPrometheus(addresses, scrapeSeconds) {
+export async function startPrometheus(addresses, scrapeSeconds) {
   const dir = await mkdtemp(join(tmpdir(), 'autoheal-bench-prom-'));
   const job = (name, interval) =>
     `  - job_name: ${name}\n    honor_labels: true\n    metrics_path: /metrics\n    scrape_interval: ${interval}s\n    scrape_timeout: ${interval}s\n    static_configs:\n      - targets: ['${addresses[name]}']\n`;

@@ -9,7 +9,7 @@
  * Prints one JSON line when `--cycles` watch rounds have each recorded a decision for every target,
  * then stops the server. Not a benchmark on its own (bench/lib is not in bench/run.mjs's table).
  *
- *   node bench/lib/fleet-server.mjs --prometheus=http://127.0.0.1:9090 --deployments=10000 [--cycles=3] [--interval=5s]
+ *   node bench/lib/fleet-server.mjs --prometheus=http://127.0.0.1:9090 --deployments=10000 [--cycles=3] [--interval=5s] [--history-size=N]
  */
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,7 @@ const file = join(dir, 'autoheal.json');
 await writeFile(
   file,
   JSON.stringify({
-    server: { host: '127.0.0.1', port: 0, dashboard: false },
+    server: { host: '127.0.0.1', port: 0, dashboard: false, ...(args['history-size'] ? { historySize: Number(args['history-size']) } : {}) },
     prometheus: { url: args.prometheus, timeout: '60s' },
     model: { path: 'models/risk-v2.onnx', compatibilityPath: false },
     policy: { dryRun: true },
