@@ -13,13 +13,15 @@
  *    onnxruntime session on the same model and the same rows (the reference; wall and CPU time);
  * 3. the server: `bench/lib/fleet-server.mjs` in its own process (`startServer` with every Deployment
  *    as a configured target, dry-run, core's in-memory healer standing in for Kubernetes): the time
- *    of each watch round and the RSS with 10,000 targets' state, after `/metrics` and `/api/targets`.
+ *    of each watch round and the RSS with 10,000 targets' state, after `/metrics` and `/api/targets`;
+ * 4. with `--recording-rules`: the signal bundles loaded as recording rules (a configuration reload),
+ *    then the same collection reading the recorded series, and the rule group's own evaluation time.
  *
  * The targets of issue 17: ≤ 12 queries per cycle, collection ≤ 1 s, scoring ≤ 3 ms, RSS ≤ 300 MB.
  *
  * Run after building (plain node, built dist):
  *   npx turbo run build --filter=@autoheal/server...
- *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--history-size=N] [--history=35] [--scrape=15]
+ *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--history-size=N] [--recording-rules] [--history=35] [--scrape=15]
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -30,8 +32,8 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { DEFAULT_FEATURE_NAMES } from '@autoheal/core';
 import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
-import { createPrometheusFeatureSource } from '@autoheal/adapter-prometheus';
-import { PODS, PROMETHEUS_BIN, startFleetFixture } from './lib/fleet-fixture.mjs';
+import { createPrometheusFeatureSource, recordingRulesYaml, signalRecordingRules } from '@autoheal/adapter-prometheus';
+import { PODS, PROMETHEUS_BIN, startFleetFixture, waitFor } from './lib/fleet-fixture.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
@@ -45,6 +47,8 @@ const HISTORY_SIZE = args['history-size'];
 const HISTORY_MINUTES = Number(args.history ?? 35);
 const SCRAPE_SECONDS = Number(args.scrape ?? 15);
 const MODEL = path.resolve(root, args.model ?? 'models/risk-v2.onnx');
+/** `--recording-rules`: afterwards, the same collection reading the signal bundles as recording rules. */
+const RECORDING_RULES = 'recording-rules' in args;
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -159,6 +163,18 @@ try {
   const load3 = loadavg()[0];
   const server = await runServer(fleet.url);
   const load4 = loadavg()[0];
+  // Last, so that the rules' background evaluation does not load Prometheus during the other phases.
+  let recordingRules;
+  if (RECORDING_RULES) {
+    await fleet.loadRules(recordingRulesYaml(signalRecordingRules({ interval: '30s' })));
+    await waitFor(fleet.url, 'count(autoheal:signals:network)', (count) => count === DEPLOYMENTS, 'the recording rules', 1_800_000);
+    const recorded = createPrometheusFeatureSource({ url: fleet.url, featureNames, signalSource: 'recording-rules', timeoutMs: 120_000 });
+    const { cycles } = await measureCollection(recorded, fleet.targets);
+    await recorded.close();
+    const rules = await (await fetch(`${fleet.url}/api/v1/rules`)).json();
+    const group = rules.data.groups.find((candidate) => candidate.name === 'autoheal-signals');
+    recordingRules = { medianMs: median(cycles.map((cycle) => cycle.ms)), requestsPerCycle: Math.max(...cycles.map((cycle) => cycle.requests)), cycles, lastGroupEvaluationMs: Math.round((group?.evaluationTime ?? Number.NaN) * 1000), evaluationIntervalSeconds: 30 };
+  }
 
   const collectionMs = collection.cycles.map((cycle) => cycle.ms);
   const requests = Math.max(...collection.cycles.map((cycle) => cycle.requests));
@@ -169,6 +185,7 @@ try {
     collection: { runs: RUNS, medianMs: median(collectionMs), minMs: Math.min(...collectionMs), maxMs: Math.max(...collectionMs), requestsPerCycle: requests, cycles: collection.cycles, missing, perQuerySequential: collection.perQuery },
     scoring,
     server,
+    ...(recordingRules ? { recordingRules } : {}),
   };
   console.log(JSON.stringify(report, null, 2));
   const verdict = (met) => (met ? 'met' : 'NOT met');
@@ -181,6 +198,7 @@ try {
       `scoring ${scoring.rows} rows, contributions off: adapter ${scoring.contributionsOff.wallMs.adapter} ms p50 wall (${scoring.contributionsOff.cpuMs.adapter} ms CPU), bare onnxruntime ${scoring.contributionsOff.wallMs.bare} ms (${scoring.contributionsOff.cpuMs.bare} ms CPU), ×${scoring.contributionsOff.wallMs.ratio} (target ≤ 3 ms: ${verdict(scoring.contributionsOff.wallMs.adapter <= 3)})`,
       `scoring with contributions: adapter ${scoring.withContributions.wallMs.adapter} ms p50 wall (${scoring.withContributions.cpuMs.adapter} ms CPU), ×${scoring.withContributions.wallMs.ratio} of bare`,
       `server: ${server.rounds.length > 1 ? `RSS +${Math.round((server.rounds.at(-1).rssMb - server.rounds[0].rssMb) / (server.rounds.length - 1))} MB per round after the first (the decision history, ${HISTORY_SIZE ?? 'default 500'} records per target); ` : ''}start ${server.startMs} ms; rounds ${server.rounds.map((r) => `${r.ms} ms`).join(', ')}; RSS ${server.rounds.map((r) => `${r.rssMb} MB`).join(', ')} after each round, ${server.targetsApi.memoryAfter.rssMb} MB after /metrics and /api/targets, peak ${peakRssMb} MB (target ≤ 300 MB: ${verdict(peakRssMb <= 300)})`,
+      ...(recordingRules ? [`collection from recording rules: ${recordingRules.requestsPerCycle} queries, ${recordingRules.medianMs} ms median of ${RUNS}; one evaluation of the rule group took ${recordingRules.lastGroupEvaluationMs} ms (every 30 s)`] : []),
     ].join('\n'),
   );
 } finally {
