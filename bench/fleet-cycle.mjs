@@ -21,7 +21,7 @@
  *
  * Run after building (plain node, built dist):
  *   npx turbo run build --filter=@autoheal/server...
- *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--history-size=N] [--recording-rules] [--history=35] [--scrape=15]
+ *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--server-max-seconds=900] [--history-size=N] [--recording-rules] [--history=35] [--scrape=15]
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -44,6 +44,8 @@ const SCORE_ROUNDS = Number(args['score-rounds'] ?? 100);
 const SERVER_CYCLES = Number(args['server-cycles'] ?? 3);
 /** `server.historySize` of the server phase; unset, the server's default (500 records per target). */
 const HISTORY_SIZE = args['history-size'];
+/** After this long the server phase stops and reports the round under way as partial. */
+const SERVER_MAX_SECONDS = Number(args['server-max-seconds'] ?? 900);
 const HISTORY_MINUTES = Number(args.history ?? 35);
 const SCRAPE_SECONDS = Number(args.scrape ?? 15);
 const MODEL = path.resolve(root, args.model ?? 'models/risk-v2.onnx');
@@ -132,7 +134,7 @@ async function measureScoring(observations) {
 
 function runServer(prometheusUrl) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(benchDir, 'lib', 'fleet-server.mjs'), `--prometheus=${prometheusUrl}`, `--deployments=${DEPLOYMENTS}`, `--cycles=${SERVER_CYCLES}`, ...(HISTORY_SIZE ? [`--history-size=${HISTORY_SIZE}`] : [])], {
+    const child = spawn(process.execPath, [path.join(benchDir, 'lib', 'fleet-server.mjs'), `--prometheus=${prometheusUrl}`, `--deployments=${DEPLOYMENTS}`, `--cycles=${SERVER_CYCLES}`, `--max-seconds=${SERVER_MAX_SECONDS}`, ...(HISTORY_SIZE ? [`--history-size=${HISTORY_SIZE}`] : [])], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -189,6 +191,7 @@ try {
   };
   console.log(JSON.stringify(report, null, 2));
   const verdict = (met) => (met ? 'met' : 'NOT met');
+  const complete = server.rounds.filter((round) => !round.partial);
   console.log(
     [
       '',
@@ -197,7 +200,7 @@ try {
       `collection: ${report.collection.medianMs} ms median of ${RUNS} (min ${report.collection.minMs}, max ${report.collection.maxMs}) (target ≤ 1000 ms: ${verdict(report.collection.medianMs <= 1000)})`,
       `scoring ${scoring.rows} rows, contributions off: adapter ${scoring.contributionsOff.wallMs.adapter} ms p50 wall (${scoring.contributionsOff.cpuMs.adapter} ms CPU), bare onnxruntime ${scoring.contributionsOff.wallMs.bare} ms (${scoring.contributionsOff.cpuMs.bare} ms CPU), ×${scoring.contributionsOff.wallMs.ratio} (target ≤ 3 ms: ${verdict(scoring.contributionsOff.wallMs.adapter <= 3)})`,
       `scoring with contributions: adapter ${scoring.withContributions.wallMs.adapter} ms p50 wall (${scoring.withContributions.cpuMs.adapter} ms CPU), ×${scoring.withContributions.wallMs.ratio} of bare`,
-      `server: ${server.rounds.length > 1 ? `RSS +${Math.round((server.rounds.at(-1).rssMb - server.rounds[0].rssMb) / (server.rounds.length - 1))} MB per round after the first (the decision history, ${HISTORY_SIZE ?? 'default 500'} records per target); ` : ''}start ${server.startMs} ms; rounds ${server.rounds.map((r) => `${r.ms} ms`).join(', ')}; RSS ${server.rounds.map((r) => `${r.rssMb} MB`).join(', ')} after each round, ${server.targetsApi.memoryAfter.rssMb} MB after /metrics and /api/targets, peak ${peakRssMb} MB (target ≤ 300 MB: ${verdict(peakRssMb <= 300)})`,
+      `server: ${complete.length > 1 ? `RSS ${Math.round((complete.at(-1).rssMb - complete[0].rssMb) / (complete.length - 1))} MB more per round after the first (the decision history, ${HISTORY_SIZE ?? 'default 500'} records per target); ` : ''}start ${server.startMs} ms; rounds ${server.rounds.map((r) => `${r.ms} ms${r.partial ? ` (partial: ${r.decisions} decisions when stopped)` : ''}`).join(', ')}; RSS ${server.rounds.map((r) => `${r.rssMb} MB`).join(', ')} after each round, ${server.targetsApi.memoryAfter.rssMb} MB after /metrics and /api/targets, peak ${peakRssMb} MB (target ≤ 300 MB: ${verdict(peakRssMb <= 300)})`,
       ...(recordingRules ? [`collection from recording rules: ${recordingRules.requestsPerCycle} queries, ${recordingRules.medianMs} ms median of ${RUNS}; one evaluation of the rule group took ${recordingRules.lastGroupEvaluationMs} ms (every 30 s)`] : []),
     ].join('\n'),
   );

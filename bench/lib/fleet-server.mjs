@@ -6,10 +6,10 @@
  * part not real is the healer: core's in-memory healer stands in for the Kubernetes one (there is no
  * cluster with 10,000 Deployments here), so its per-target state is a Map, not annotations.
  *
- * Prints one JSON line when `--cycles` watch rounds have each recorded a decision for every target,
- * then stops the server. Not a benchmark on its own (bench/lib is not in bench/run.mjs's table).
+ * Prints one JSON line when `--cycles` watch rounds have each recorded a decision for every target
+ * (or after `--max-seconds`, with the round then under way marked partial), then stops the server. Not a benchmark on its own (bench/lib is not in bench/run.mjs's table).
  *
- *   node bench/lib/fleet-server.mjs --prometheus=http://127.0.0.1:9090 --deployments=10000 [--cycles=3] [--interval=5s] [--history-size=N]
+ *   node bench/lib/fleet-server.mjs --prometheus=http://127.0.0.1:9090 --deployments=10000 [--cycles=3] [--interval=5s] [--history-size=N] [--max-seconds=900]
  */
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -59,12 +59,15 @@ const afterStart = await memory();
 
 const rounds = [];
 let recorded = 0;
+/** A round still running after this long is reported as partial (how far it got), so a loaded machine still gets figures. */
+const maxMs = Number(args['max-seconds'] ?? 900) * 1000;
 let roundStart = performance.now();
 const decisions = {};
 const done = new Promise((resolve) => {
   server.autoheal.pipeline.subscribe((record) => {
     recorded++;
     if (rounds.length === 0) decisions[record.decision === 'suppressed' ? `suppressed (${record.suppressedReason})` : record.decision] = (decisions[record.decision === 'suppressed' ? `suppressed (${record.suppressedReason})` : record.decision] ?? 0) + 1;
+    if (recorded % 1000 === 0) process.stderr.write(`fleet-server: ${recorded} decisions recorded, ${Math.round((performance.now() - started) / 1000)} s since start\n`);
     if (recorded % deployments === 0) {
       const now = performance.now();
       rounds.push({ ms: Math.round(now - roundStart) });
@@ -74,6 +77,13 @@ const done = new Promise((resolve) => {
       if (rounds.length === cycles) resolve();
     }
   });
+  setTimeout(() => {
+    // Stopped during the pause between two rounds: nothing of the next one has run.
+    if (recorded % deployments === 0) return resolve();
+    rounds.push({ partial: true, decisions: recorded % deployments, ms: Math.round(performance.now() - roundStart) });
+    void memory().then((m) => Object.assign(rounds[rounds.length - 1], m));
+    resolve();
+  }, maxMs).unref();
 });
 await done;
 await new Promise((resolve) => setTimeout(resolve, 50));
