@@ -21,7 +21,7 @@
  *
  * Run after building (plain node, built dist):
  *   npx turbo run build --filter=@autoheal/server...
- *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--server-max-seconds=900] [--history-size=N] [--recording-rules] [--history=35] [--scrape=15]
+ *   node bench/fleet-cycle.mjs [--deployments=10000] [--runs=5] [--score-rounds=100] [--server-cycles=3] [--server-max-seconds=600] [--history-size=N] [--recording-rules] [--history=35] [--scrape=15]
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -45,7 +45,7 @@ const SERVER_CYCLES = Number(args['server-cycles'] ?? 3);
 /** `server.historySize` of the server phase; unset, the server's default (500 records per target). */
 const HISTORY_SIZE = args['history-size'];
 /** After this long the server phase stops and reports the round under way as partial. */
-const SERVER_MAX_SECONDS = Number(args['server-max-seconds'] ?? 900);
+const SERVER_MAX_SECONDS = Number(args['server-max-seconds'] ?? 600);
 const HISTORY_MINUTES = Number(args.history ?? 35);
 const SCRAPE_SECONDS = Number(args.scrape ?? 15);
 const MODEL = path.resolve(root, args.model ?? 'models/risk-v2.onnx');

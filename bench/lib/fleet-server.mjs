@@ -9,7 +9,7 @@
  * Prints one JSON line when `--cycles` watch rounds have each recorded a decision for every target
  * (or after `--max-seconds`, with the round then under way marked partial), then stops the server. Not a benchmark on its own (bench/lib is not in bench/run.mjs's table).
  *
- *   node bench/lib/fleet-server.mjs --prometheus=http://127.0.0.1:9090 --deployments=10000 [--cycles=3] [--interval=5s] [--history-size=N] [--max-seconds=900]
+ *   node bench/lib/fleet-server.mjs --prometheus=http://127.0.0.1:9090 --deployments=10000 [--cycles=3] [--interval=5s] [--history-size=N] [--max-seconds=600]
  */
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,7 @@ const afterStart = await memory();
 const rounds = [];
 let recorded = 0;
 /** A round still running after this long is reported as partial (how far it got), so a loaded machine still gets figures. */
-const maxMs = Number(args['max-seconds'] ?? 900) * 1000;
+const maxMs = Number(args['max-seconds'] ?? 600) * 1000;
 let roundStart = performance.now();
 const decisions = {};
 const done = new Promise((resolve) => {
