@@ -24,8 +24,8 @@ const BENCHMARKS = [
   { name: 'predict-throughput', file: 'predict-throughput.mjs', args: ['--duration', '10', '--connections', '32'], what: 'POST /predict throughput and latency, server memory' },
   { name: 'onnx-score', file: 'onnx-score.mjs', args: [], what: 'scoring latency of the ONNX adapter, one row and 10,000 rows' },
   { name: 'prometheus-collect', file: 'prometheus-collect.mjs', args: [], needs: 'prometheus', what: 'collecting the features of 10,000 Deployments from a real Prometheus, by query shape' },
-  { name: 'fleet-cycle', file: 'fleet-cycle.mjs', args: [], needs: 'prometheus', what: 'one evaluation cycle over 10,000 Deployments: queries, collection, scoring, server RSS' },
-  { name: 'backend-compare', file: 'backend-compare.mjs', args: [], needs: ['prometheus', 'victoria-metrics'], what: 'the same fleet read from Prometheus and from VictoriaMetrics: feature by feature, and collection time' },
+  { name: 'fleet-cycle', file: 'fleet-cycle.mjs', args: ['--runs=5', '--server-cycles=2'], needs: 'prometheus', what: 'one evaluation cycle over 10,000 Deployments: queries, collection, scoring, server RSS' },
+  { name: 'backend-compare', file: 'backend-compare.mjs', args: ['--deployments=300', '--runs=5'], needs: ['prometheus', 'victoria-metrics'], what: 'the same fleet read from Prometheus and from VictoriaMetrics: feature by feature, and collection time' },
   { name: 'sandbox-day', file: 'sandbox-day.mjs', args: [], what: 'a simulated day of 10 Deployments in virtual time' },
   { name: 'sandbox-scale', file: 'sandbox-scale.mjs', args: ['1000', '30', '30'], what: '1,000 Deployments simulated in real time' },
 ];
