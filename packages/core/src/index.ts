@@ -17,6 +17,8 @@ export * from './healing.js';
 export * from './workload.js';
 export * from './decision.js';
 export * from './pause.js';
+export type * from './target-listing.js';
+export { createStaticTargetSource, createTargetCatalog, type TargetCatalog, type TargetCatalogOptions } from './target-catalog.js';
 export * from './maintenance-window.js';
 export * from './clock.js';
 export * from './server-info.js';

@@ -6,3 +6,4 @@ export type { RiskModel } from './risk-model.js';
 export type { ApplyOptions, Healer, StepEvidence, TargetStatus, WriteStateOptions } from './healer.js';
 export type { Notifier } from './notifier.js';
 export type { PauseSource } from './pause-source.js';
+export type { TargetSource } from './target-source.js';

@@ -9,6 +9,7 @@ import type { CircuitStore } from '../interfaces/circuit-store.js';
 import type { DeliveryStats } from './delivery-queue.js';
 import type { Notifier } from '../interfaces/notifier.js';
 import type { PauseSource } from '../interfaces/pause-source.js';
+import type { TargetSource } from '../interfaces/target-source.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
 import type { Hold } from '../pause.js';
 import type { TargetRef, TargetRefInput } from '../target.js';
@@ -172,10 +173,12 @@ export interface Pipeline {
    */
   runOnce(target: TargetRefInput, options?: RunOnceOptions): Promise<RunOnceResult>;
   /**
-   * Continuously evaluates `targets` (or the list a function returns each round) every interval
-   * with bounded concurrency, until the signal aborts. Every record goes to `subscribe` listeners.
+   * Continuously evaluates `targets` (or the list a function returns, or a {@link TargetSource}
+   * lists, at each round) every interval with bounded concurrency, until the signal aborts. Every
+   * record goes to `subscribe` listeners. A source's overrides apply when the pipeline's
+   * `targetOverrides` reads them (`createTargetCatalog(...).overridesOf`).
    */
-  watch(targets: readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>), options?: WatchOptions): Promise<void>;
+  watch(targets: readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>) | TargetSource, options?: WatchOptions): Promise<void>;
   /**
    * Operator reset: clears the target's ladder state (attempt back to 0, which also ends a handoff)
    * and records a `reset` decision, sent like every other record. Rejects with a retryable

@@ -15,6 +15,7 @@ import type { Clock } from '../clock.js';
 import type { DecisionRecord } from '../decision.js';
 import type { FeatureObservation } from '../features.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
+import type { TargetSource } from '../interfaces/target-source.js';
 import { targetKey, type TargetRef, type TargetRefInput } from '../target.js';
 import type { Look, Looker, RoundEntry } from './look.js';
 import type { PipelineErrorContext, RunOnceResult } from './types.js';
@@ -98,17 +99,28 @@ function validTargets(parts: LoopParts, round: readonly TargetRefInput[]): Targe
   return valid;
 }
 
+/** What `watch` evaluates: a fixed list, a function asked every round, or a {@link TargetSource}. */
+export type WatchTargets = readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>) | TargetSource;
+
+const isTargetSource = (targets: WatchTargets): targets is TargetSource => !Array.isArray(targets) && typeof (targets as TargetSource).targets === 'function';
+
+/** This round's targets: the current set is asked for at every round, so discovered targets come and go between rounds. */
+async function roundTargets(targets: WatchTargets, signal: AbortSignal | undefined): Promise<readonly TargetRefInput[]> {
+  if (isTargetSource(targets)) return (await targets.targets({ signal })).targets.map((entry) => entry.target);
+  return typeof targets === 'function' ? targets() : (targets as readonly TargetRefInput[]);
+}
+
 /** Evaluates `targets` every `intervalMs`, at most `concurrency` at once, until `signal` aborts. */
 export async function watchTargets(
   parts: LoopParts,
-  targets: readonly TargetRefInput[] | (() => Promise<readonly TargetRefInput[]>),
+  targets: WatchTargets,
   options: { intervalMs: number; concurrency: number; signal?: AbortSignal | undefined },
 ): Promise<void> {
   const { intervalMs, concurrency, signal } = options;
   while (!signal?.aborted) {
     let round: readonly TargetRefInput[] = [];
     try {
-      round = typeof targets === 'function' ? await targets() : targets;
+      round = await roundTargets(targets, signal);
     } catch (error) {
       parts.reportError(error, { component: 'watch:targets' });
     }
