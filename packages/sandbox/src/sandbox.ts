@@ -87,6 +87,8 @@ export interface Sandbox {
   /** Exactly the samples `/metrics` renders now. */
   scrape(): MetricSample[];
   renderMetrics(): string;
+  /** Cuts every open watch stream (see the API server's `dropWatches`); answers how many. */
+  dropWatches(mode?: 'reset' | 'end'): number;
   /** Stops the timer and the server. */
   close(): Promise<void>;
 }
@@ -174,6 +176,7 @@ export async function startSandbox(options: SandboxOptions = {}, hooks: SandboxH
     clearFaults: (ref) => simulation.clearFaults(ref),
     setLoad: (spec) => simulation.setLoad(spec),
     requestLog,
+    dropWatches: (mode) => apiServer.dropWatches(mode),
     scrape: () => simulation.scrape(),
     renderMetrics: () => simulation.renderMetrics(),
     async close() {

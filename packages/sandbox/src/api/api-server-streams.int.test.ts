@@ -233,6 +233,55 @@ describe('watch', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
   });
 
+  it('watches namespaces by label selector: labelled in is ADDED, label removed is DELETED', async () => {
+    const list = await core.listNamespace({ labelSelector: 'team=payments' });
+    const events = collect('/api/v1/namespaces', { resourceVersion: list.metadata!.resourceVersion!, labelSelector: 'team=payments' }, 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await core.createNamespace({ body: { metadata: { name: 'pay', labels: { team: 'payments' } } } });
+    await core.createNamespace({ body: { metadata: { name: 'other', labels: { team: 'search' } } } });
+    await core.patchNamespace({ name: 'pay', body: { metadata: { labels: { team: null } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const received = await events;
+    expect(received.map((event) => [event.type, event.object.metadata.name])).toEqual([
+      ['ADDED', 'pay'],
+      ['DELETED', 'pay'],
+    ]);
+  });
+
+  it('watches deployments across all namespaces', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'pay' } } });
+    const list = await apps.listDeploymentForAllNamespaces();
+    const events = collect('/apis/apps/v1/deployments', { resourceVersion: list.metadata!.resourceVersion! }, 2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await createDeployment('web');
+    const api = deploymentManifest('api') as V1Deployment;
+    await apps.createNamespacedDeployment({ namespace: 'pay', body: { ...api, metadata: { ...api.metadata, namespace: 'pay' } } });
+    const received = await events;
+    expect(received.map((event) => `${event.object.metadata.namespace}/${event.object.metadata.name}`)).toEqual(['prod/web', 'pay/api']);
+  });
+
+  it('dropWatches cuts open streams: reset fails the client\'s watch, end finishes it cleanly', async () => {
+    const watchUntilDone = () =>
+      new Promise<Error | null>((resolve, reject) => {
+        new Watch(testApi.kubeConfig).watch('/api/v1/namespaces', {}, () => undefined, (error) => resolve(error ?? null)).catch(reject);
+      });
+    const waitForOpenWatch = async () => {
+      for (let turn = 0; turn < 200 && testApi.api.dropWatches('end') === 0; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+
+    const cleanly = watchUntilDone();
+    await waitForOpenWatch();
+    expect(await cleanly).toBeNull();
+
+    const reset = watchUntilDone();
+    let dropped = 0;
+    for (let turn = 0; turn < 200 && dropped === 0; turn++) {
+      dropped = testApi.api.dropWatches('reset');
+      if (dropped === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(dropped).toBe(1);
+    expect(await reset).toBeInstanceOf(Error);
+  });
+
   it('ends a watch after timeoutSeconds and on server close', async () => {
     const started = Date.now();
     const response = await fetch(`${testApi.url}/api/v1/namespaces/prod/pods?watch=1&timeoutSeconds=1`);

@@ -70,6 +70,13 @@ export interface ApiServer {
   server: http.Server;
   /** Starts listening; resolves to the base URL, e.g. `http://127.0.0.1:41234`. @default port 0, host 127.0.0.1 */
   listen(port?: number, host?: string): Promise<string>;
+  /**
+   * Cuts every open watch stream and answers how many: `reset` destroys the connections (a load
+   * balancer or an API server restart dropping them mid-stream), `end` finishes each response
+   * cleanly (what a real API server does at its watch timeout). Clients must re-watch, or re-list
+   * when their resourceVersion has left the history. @default 'reset'
+   */
+  dropWatches(mode?: 'reset' | 'end'): number;
   /** Ends watches and exec sockets, then stops the server. Never hangs on open streams. */
   close(): Promise<void>;
 }
@@ -103,7 +110,7 @@ function sendError(response: http.ServerResponse, error: unknown): void {
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const { store, clock } = options;
-  const openWatches = new Set<() => void>();
+  const openWatches = new Map<() => void, http.ServerResponse>();
   const execEndpoint = createExecEndpoint({ store, exec: options.exec });
   let baseUrl = '';
 
@@ -129,8 +136,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     store,
     clock,
     ...(options.podLogs ? { podLogs: options.podLogs } : {}),
-    trackWatch(end: () => void) {
-      openWatches.add(end);
+    trackWatch(end: () => void, response: http.ServerResponse) {
+      openWatches.set(end, response);
       return () => openWatches.delete(end);
     },
   };
@@ -279,8 +286,17 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         });
       });
     },
+    dropWatches(mode = 'reset') {
+      const dropped = [...openWatches];
+      openWatches.clear();
+      for (const [end, response] of dropped) {
+        if (mode === 'end') end();
+        else response.destroy();
+      }
+      return dropped.length;
+    },
     close() {
-      for (const end of [...openWatches]) end();
+      for (const end of [...openWatches.keys()]) end();
       openWatches.clear();
       execEndpoint.closeAll();
       return new Promise((resolve, reject) => {

@@ -20,8 +20,8 @@ export interface ResourceHandlerDependencies {
   store: ObjectStore;
   clock: SandboxClock;
   podLogs?: PodLogHandler;
-  /** Registers a function that ends an open watch when the server closes. */
-  trackWatch(end: () => void): () => void;
+  /** Registers a function that ends an open watch (and its response, which `dropWatches` may destroy) when the server closes. */
+  trackWatch(end: () => void, response: http.ServerResponse): () => void;
 }
 
 /** One resolved resource request. */

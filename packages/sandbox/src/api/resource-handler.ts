@@ -75,7 +75,7 @@ export async function handleResourceCall(
           request,
           response,
         );
-        const untrack = dependencies.trackWatch(end);
+        const untrack = dependencies.trackWatch(end, response);
         response.on('close', untrack);
         return;
       }
