@@ -43,6 +43,11 @@ export const sandboxOptionsSchema = z.object({
   kubeconfigPath: z.string().min(1, 'must be a file path').optional(),
   /** Bearer token written into the kubeconfig. @default 'sandbox-admin' */
   token: z.string().min(1, 'must not be empty').optional(),
+  /**
+   * Writes the store remembers for watches that resume from a resourceVersion; an older one gets
+   * 410 Expired (clients re-list). Small values let tests see a re-list. @default 10000
+   */
+  historyLimit: z.number().int().min(1, 'must be at least 1').optional(),
   /** Requests the request log keeps (the newest; 0 keeps none). @default 10000 */
   requestLogLimit: z.number().int().min(0).default(10_000),
   /**
@@ -124,6 +129,7 @@ export async function startSandbox(options: SandboxOptions = {}, hooks: SandboxH
     { seed: resolved.seed, tickMs: resolved.tickMs, deployments: resolved.deployments },
     {
       clock,
+      ...(resolved.historyLimit ? { historyLimit: resolved.historyLimit } : {}),
       onChange: virtualTime
         ? undefined
         : () => {

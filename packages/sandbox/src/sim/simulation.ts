@@ -99,6 +99,8 @@ export interface Simulation {
 export interface SimulationRuntimeOptions {
   /** @default a virtual clock starting at `startTime` */
   clock?: SandboxClock & { kind?: 'virtual' | 'real' };
+  /** Writes kept for watches (see the store's `historyLimit`). @default 10000 */
+  historyLimit?: number;
   /** Called when a store change needs the controllers (real time reconciles promptly). */
   onChange?: () => void;
 }
@@ -107,6 +109,8 @@ export interface SimulationRuntimeOptions {
 export interface SimulationRuntimeOptions {
   /** @default a virtual clock starting at `startTime` */
   clock?: SandboxClock & { kind?: 'virtual' | 'real' };
+  /** Writes kept for watches (see the store's `historyLimit`). @default 10000 */
+  historyLimit?: number;
   /** Called when a store change needs the controllers (real time reconciles promptly). */
   onChange?: () => void;
 }
@@ -127,7 +131,7 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
   const clock: SandboxClock & { kind?: 'virtual' | 'real' } = runtimeOptions.clock ?? createVirtualClock(resolved.startTime);
   const seedRandom = createSeededRandom(resolved.seed);
   const uidRandom = seedRandom.fork('uids');
-  const store = createObjectStore({ clock, newUid: () => uidRandom.uuid() });
+  const store = createObjectStore({ clock, newUid: () => uidRandom.uuid(), ...(runtimeOptions.historyLimit ? { historyLimit: runtimeOptions.historyLimit } : {}) });
   const workloads = new Map<string, Workload>();
   const requestedLoad = new Map<string, number>();
   let starting = true;
