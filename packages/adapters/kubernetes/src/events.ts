@@ -16,7 +16,9 @@ export type AutohealEventReason =
   | 'AutohealReset'
   | 'AutohealRefused'
   | 'AutohealFailed'
-  | 'AutohealCircuitOpen';
+  | 'AutohealCircuitOpen'
+  /** Discovery skips a Deployment whose autoheal annotations are invalid. */
+  | 'AutohealInvalidAnnotation';
 
 /** An Event's type and reason. */
 export interface EventKind {

@@ -17,3 +17,7 @@ export { reviewAccess, type AccessQuestion, type AccessAnswer } from './access-r
 export { createLeaderElector, leaderElectorOptionsSchema, type LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
 export { createKubernetesCircuitStore, kubernetesCircuitStoreOptionsSchema, CIRCUIT_SLOTS_KEY, type KubernetesCircuitStoreOptions } from './circuit-store.js';
 export { SCALED_FROM_ANNOTATION } from './scale-operations.js';
+export { createKubernetesTargetDiscovery, type DiscoveryHealth, type KubernetesTargetDiscovery } from './target-discovery.js';
+export { kubernetesTargetDiscoveryOptionsSchema, labelSelectorSchema, type KubernetesTargetDiscoveryOptions } from './discovery-options.js';
+export { annotationKeys, readOptIn, type AnnotationKeys, type OptIn } from './workload-annotations.js';
+export type { InformerHealth } from './resource-informer.js';

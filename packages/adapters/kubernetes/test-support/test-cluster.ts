@@ -26,11 +26,13 @@ export interface TestCluster {
   advance(ms: number): void;
   /** Creates a workload and lets its pods start and become ready. */
   addWorkload(workload: TestWorkload): void;
+  /** Cuts every open watch stream (the sandbox's `dropWatches`); answers how many. */
+  dropWatches(mode?: 'reset' | 'end'): number;
   close(): Promise<void>;
 }
 
 /** Starts the sandbox with `workloads` (time is virtual: only `advance` moves it). */
-export async function startTestCluster(workloads: TestWorkload[]): Promise<TestCluster> {
+export async function startTestCluster(workloads: TestWorkload[], options: { historyLimit?: number } = {}): Promise<TestCluster> {
   const directory = await mkdtemp(join(tmpdir(), 'autoheal-k8s-int-'));
   const kubeconfigPath = join(directory, 'kubeconfig');
   const sandbox = await startSandbox({
@@ -38,6 +40,7 @@ export async function startTestCluster(workloads: TestWorkload[]): Promise<TestC
     seed: 11,
     kubeconfigPath,
     deployments: workloads.map((w) => ({ ...w, requestsPerSecond: 1 })),
+    ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
   });
   // Let the first pods start and become ready.
   sandbox.advance(60_000);
@@ -51,6 +54,7 @@ export async function startTestCluster(workloads: TestWorkload[]): Promise<TestC
       sandbox.simulation.addWorkload({ ...workload, requestsPerSecond: 1 });
       sandbox.advance(60_000);
     },
+    dropWatches: (mode) => sandbox.dropWatches(mode),
     async close() {
       await sandbox.close();
       await rm(directory, { recursive: true, force: true });
