@@ -35,6 +35,7 @@ import type { AutohealConfig } from './config/config-schema.js';
 import { DecisionHistory } from './decision-history.js';
 import { createLogNotifier } from './log-notifier.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { createServerTargets, type ServerTargets } from './target-sources.js';
 
 /** Everything a running autoheal holds. */
 export interface Autoheal {
@@ -55,6 +56,8 @@ export interface Autoheal {
   threshold: number;
   /** The threshold that judges `target` (core's `thresholdForTarget`, the same as the pipeline's). */
   thresholdFor(target: TargetRef): number;
+  /** What the watch loop evaluates: the config's targets and the discovered ones (absent in predict-only mode). */
+  targets?: ServerTargets;
   /** Closes what was built here; parts the caller supplied are the caller's to close. */
   close(): Promise<void>;
 }
@@ -102,7 +105,7 @@ export interface ComposeOptions extends ComposeOverrides {
 }
 
 /** A pipeline-backed autoheal (every part present). */
-export type FullAutoheal = Autoheal & { featureSource: FeatureSource; healer: Healer; pipeline: Pipeline };
+export type FullAutoheal = Autoheal & { featureSource: FeatureSource; healer: Healer; pipeline: Pipeline; targets: ServerTargets };
 
 /** What the operator commands get: the Kubernetes healer with its operator helpers, and the targets whose Events could not be counted. */
 export type OperatorAutoheal = FullAutoheal & { healer: KubernetesHealer; unreadableEvents: string[] };
@@ -173,9 +176,9 @@ export async function createNotifiersFromConfig(config: AutohealConfig, logger: 
   return notifiers;
 }
 
-/** True when nothing but `/predict` can work: no Prometheus, no targets, nothing supplied. */
+/** True when nothing but `/predict` can work: no Prometheus, no targets, no discovery, nothing supplied. */
 export function isPredictOnly(config: AutohealConfig, overrides: ComposeOverrides = {}): boolean {
-  return !overrides.featureSource && !config.prometheus?.url && !config.prometheus?.service && config.targets.length === 0;
+  return !overrides.featureSource && !config.prometheus?.url && !config.prometheus?.service && config.targets.length === 0 && !config.discovery;
 }
 
 /** The policy in force without a pipeline (predict-only): core's defaults and core's threshold resolution, as `createPipeline` does. */
@@ -232,7 +235,11 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
     const circuitStore: CircuitStore | undefined = kubernetesHealer
       ? (await import('@autoheal/adapter-kubernetes')).createKubernetesCircuitStore({ kubeConfig: kubernetesHealer.kubeConfig, namespace: config.leaderElection?.namespace ?? 'autoheal' })
       : undefined;
+    // Discovered targets are judged by their annotations' overrides in every entry point.
+    const targets = createServerTargets(config, logger, { policy: resolvePolicy(config, riskModel), ...(kubernetesHealer ? { kubeConfig: kubernetesHealer.kubeConfig } : {}) });
+    own({ name: 'discovery', close: () => targets.close() });
     const pipeline = createPipeline({
+      targetOverrides: targets.catalog.overridesOf,
       featureSource,
       riskModel,
       healer,
@@ -256,6 +263,7 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
     const compatibilityModel = options.operator ? undefined : await compatibilityModelFor(config, riskModel, options);
     const full: FullAutoheal = {
       config,
+      targets,
       featureSource,
       riskModel,
       ...(compatibilityModel ? { compatibilityModel } : {}),

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { AutohealConfig } from './config/config-schema.js';
+import { whileLeading } from './target-sources.js';
 import { createAutoheal, type Autoheal, type ComposeOverrides } from './compose.js';
 import { findDashboardDir } from './dashboard-assets.js';
 import { createHttpServer, type HttpServer } from './http/create-http-server.js';
@@ -82,15 +83,15 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     },
   });
   const url = await http.start();
-  logger.info({ url, model: `${autoheal.riskModel.name} ${autoheal.riskModel.version}`, targets: config.targets.length, dryRun: config.policy.dryRun }, 'autoheal server listening');
+  logger.info({ url, model: `${autoheal.riskModel.name} ${autoheal.riskModel.version}`, targets: config.targets.length, discovery: config.discovery?.namespaceSelector, dryRun: config.policy.dryRun }, 'autoheal server listening');
 
   if (!autoheal.pipeline) logger.warn('predict-only mode: no Prometheus and no targets configured, so nothing is watched or healed');
   const stopWatch = new AbortController();
-  const runWatch = (options.watch ?? config.targets.length > 0) && autoheal.pipeline !== undefined;
+  const runWatch = (options.watch ?? (config.targets.length > 0 || config.discovery !== undefined)) && autoheal.pipeline !== undefined && autoheal.targets !== undefined;
   const watchDone = runWatch
     ? autoheal.pipeline!
         // Followers evaluate nothing: an empty target list each round until they lead.
-        .watch(async () => (isLeader() ? config.targets : []), { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: stopWatch.signal })
+        .watch(whileLeading(autoheal.targets!.catalog, isLeader), { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: stopWatch.signal })
         .catch((error: unknown) => logger.error({ err: error }, 'watch loop stopped with an error'))
     : Promise.resolve();
 

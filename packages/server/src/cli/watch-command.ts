@@ -4,6 +4,7 @@
  * the others wait (an empty round every interval) until they lead.
  */
 import { createAutoheal } from '../compose.js';
+import { whileLeading } from '../target-sources.js';
 import { leadershipFence, startLeadership, type Leadership } from '../leadership.js';
 import { parseCommandArgs, printHelp } from './command-args.js';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from './common-flags.js';
@@ -26,7 +27,9 @@ export async function watchCommand(argv: string[], io: CliIo, parts: CommandPart
   const { values, positionals } = parseCommandArgs(argv, COMMON_FLAGS);
   if (values.help) return printHelp(io, HELP);
   const config = await configFromFlags(values, positionals, io);
-  if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal watch prod/backend) or list them in the config file under targets:');
+  if (config.targets.length === 0 && !config.discovery) {
+    throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal watch prod/backend), list them in the config file under targets:, or discover them (discovery: { namespaceSelector: team=payments })');
+  }
   const logger = createCliLogger(config.log.level);
   const { signal: stopSignal, ...supplied } = parts;
   // The pipeline asks the leadership (started once the healer exists) before its claim and every write.
@@ -46,7 +49,7 @@ export async function watchCommand(argv: string[], io: CliIo, parts: CommandPart
     leadership = leading;
     try {
       // Followers evaluate nothing: an empty target list each round until they lead.
-      await autoheal.pipeline.watch(async () => (leading.isLeader() ? config.targets : []), { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: controller.signal });
+      await autoheal.pipeline.watch(whileLeading(autoheal.targets.catalog, () => leading.isLeader()), { intervalMs: config.watch.interval, concurrency: config.watch.concurrency, signal: controller.signal });
     } finally {
       await leading.stop();
     }

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { PolicyInput } from '@autoheal/core';
 import type { PrometheusFeatureSourceOptions } from '@autoheal/adapter-prometheus';
-import type { KubernetesHealerOptions } from '@autoheal/adapter-kubernetes';
+import type { KubernetesHealerOptions, KubernetesTargetDiscoveryOptions } from '@autoheal/adapter-kubernetes';
 import type { SlackNotifierOptions } from '@autoheal/adapter-slack';
 import type { AutohealConfig } from './config-schema.js';
 
@@ -41,6 +41,22 @@ export function kubeconfigFromConfig(config: AutohealConfig): Pick<KubernetesHea
   return {
     ...(k.kubeconfig ? { kubeconfigPath: path.resolve(k.kubeconfig) } : k.inCluster ? { inCluster: true } : {}),
     ...(k.context ? { context: k.context } : {}),
+  };
+}
+
+/**
+ * The discovery's options from `discovery:` (the cluster from `kubernetes:`), or `undefined` without
+ * the section. No Event is written in dry-run, which writes nothing.
+ */
+export function discoveryOptionsFromConfig(config: AutohealConfig): KubernetesTargetDiscoveryOptions | undefined {
+  const d = config.discovery;
+  if (!d) return undefined;
+  return {
+    ...kubeconfigFromConfig(config),
+    namespaceSelector: d.namespaceSelector,
+    ...(d.deploymentSelector ? { deploymentSelector: d.deploymentSelector } : {}),
+    annotation: d.annotation,
+    recordEvents: !config.policy.dryRun,
   };
 }
 

@@ -19,7 +19,7 @@ export function adapterSectionsIn(raw: unknown): AdapterSection[] {
 /**
  * Imports the option schemas of `sections` (all of them by default), once per process. Call it
  * before a synchronous `validateConfig` of a config with a `prometheus`, `kubernetes` or
- * `leaderElection` section; `loadConfig` does it for you.
+ * `leaderElection` or `discovery` section; `loadConfig` does it for you.
  *
  * @example
  * await loadAdapterSchemas();
@@ -29,10 +29,11 @@ export async function loadAdapterSchemas(sections: readonly AdapterSection[] = A
   if (sections.includes('prometheus') && !loaded.prometheus) {
     loaded.prometheus = (await import('@autoheal/adapter-prometheus')).prometheusFeatureSourceOptionsSchema;
   }
-  if ((sections.includes('kubernetes') || sections.includes('leaderElection')) && (!loaded.kubernetes || !loaded.leaderElection)) {
+  if ((sections.includes('kubernetes') || sections.includes('leaderElection') || sections.includes('discovery')) && (!loaded.kubernetes || !loaded.leaderElection || !loaded.discovery)) {
     const kubernetes = await import('@autoheal/adapter-kubernetes');
     loaded.kubernetes = kubernetes.kubernetesHealerOptionsSchema;
     loaded.leaderElection = kubernetes.leaderElectorOptionsSchema;
+    loaded.discovery = kubernetes.kubernetesTargetDiscoveryOptionsSchema;
   }
 }
 

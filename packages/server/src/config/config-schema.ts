@@ -14,7 +14,7 @@
 import { parseTargetString, policySchema, targetRefSchema } from '@autoheal/core';
 import { slackNotifierOptionsSchema } from '@autoheal/adapter-slack';
 import type { prometheusFeatureSourceOptionsSchema } from '@autoheal/adapter-prometheus';
-import type { kubernetesHealerOptionsSchema, leaderElectorOptionsSchema } from '@autoheal/adapter-kubernetes';
+import type { kubernetesHealerOptionsSchema, kubernetesTargetDiscoveryOptionsSchema, leaderElectorOptionsSchema } from '@autoheal/adapter-kubernetes';
 import { z } from 'zod';
 import { durationField, durationSchema } from './duration.js';
 
@@ -23,10 +23,11 @@ export interface AdapterOptionSchemas {
   prometheus: typeof prometheusFeatureSourceOptionsSchema;
   kubernetes: typeof kubernetesHealerOptionsSchema;
   leaderElection: typeof leaderElectorOptionsSchema;
+  discovery: typeof kubernetesTargetDiscoveryOptionsSchema;
 }
 
 /** The config sections whose schemas come from {@link AdapterOptionSchemas}. */
-export const ADAPTER_SECTIONS = ['prometheus', 'kubernetes', 'leaderElection'] as const satisfies ReadonlyArray<keyof AdapterOptionSchemas>;
+export const ADAPTER_SECTIONS = ['prometheus', 'kubernetes', 'leaderElection', 'discovery'] as const satisfies ReadonlyArray<keyof AdapterOptionSchemas>;
 
 /** A target as `namespace/name` or as an object. */
 export const targetEntrySchema = z.union([
@@ -121,6 +122,23 @@ export function leaderElectionSection(options: AdapterOptionSchemas['leaderElect
      * take over from a holder that crashed or just released it. @default 30s
      */
     waitForLease: durationSchema.default(30_000),
+  });
+}
+
+/**
+ * `discovery:` — targets found in the cluster besides `targets:` (the Kubernetes adapter's discovery):
+ * the Deployments of the namespaces `namespaceSelector` chooses that carry `annotation: "true"`,
+ * with their overrides from annotations under the same prefix. The cluster is `kubernetes:`'s.
+ */
+export function discoverySection(options: AdapterOptionSchemas['discovery']) {
+  const o = options.shape;
+  return z.strictObject({
+    /** Label selector of the Namespaces whose Deployments are candidates, e.g. `team=payments`. */
+    namespaceSelector: o.namespaceSelector,
+    /** Label selector narrowing the Deployments watched (on the server side). */
+    deploymentSelector: o.deploymentSelector,
+    /** The opt-in annotation; overrides are read under its prefix. @default autoheal.dev/enabled */
+    annotation: o.annotation,
   });
 }
 
@@ -274,6 +292,8 @@ export function createConfigSchema(adapters: Partial<AdapterOptionSchemas>) {
     kubernetes: adapterSection(adapters.kubernetes, kubernetesSection),
     /** Workloads to watch, as `namespace/name` or objects. */
     targets: z.array(targetEntrySchema).default([]),
+    /** Workloads found in the cluster and opted in by annotation, besides `targets`. */
+    discovery: adapterSection(adapters.discovery, discoverySection),
     policy: policySection,
     watch: watchSection,
     slack: slackSection,

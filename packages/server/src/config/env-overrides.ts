@@ -34,6 +34,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; path: string[]; type: E
   { env: 'SLACK_WEBHOOK_URL', path: ['slack', 'webhookUrl'], type: 'string', secret: true },
   { env: 'AUTOHEAL_SLACK_WEBHOOK_URL', path: ['slack', 'webhookUrl'], type: 'string', secret: true },
   { env: 'AUTOHEAL_LEADER_ELECTION', path: ['leaderElection', 'enabled'], type: 'boolean' },
+  { env: 'AUTOHEAL_DISCOVERY_NAMESPACE_SELECTOR', path: ['discovery', 'namespaceSelector'], type: 'string' },
   { env: 'AUTOHEAL_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
 ];
 

@@ -15,13 +15,15 @@ import { EVENTS_PER_DEPLOYMENT } from '../../circuit-history.js';
 import { createFeatureSourceFromConfig, createHealerFromConfig, loadRiskModel } from '../../compose.js';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import type { CliIo } from '../io.js';
+import { checkDiscovery } from './doctor-discovery.js';
 import type { OperatorDeps } from './operator-context.js';
 import { parseOrExit, parseTargets, strictParse } from './operator-flags.js';
 
 const HELP = `Usage: autoheal doctor [TARGET...] [--no-post] [--json]
 
 Checks, one line each, and says how to fix what fails:
-  1. the config file validates
+  1. the config file validates; with discovery:, what it finds (opted in, not opted in, and each
+     Deployment skipped for a bad annotation), and the later checks cover the discovered targets
   2. the model loads and declares the features the config expects
   3. Prometheus answers, and every feature query returns data for every target
   4. the Kubernetes permissions each enabled ladder step needs (SelfSubjectAccessReview, as
@@ -38,7 +40,7 @@ ${COMMON_FLAGS_HELP}`;
 
 /** The result of one check. */
 export interface DoctorCheck {
-  /** `config`, `model`, `prometheus`, `rbac`, `slack`. */
+  /** `config`, `discovery`, `model`, `prometheus`, `rbac`, `slack`. */
   area: string;
   ok: boolean;
   /** What was found, in one line. */
@@ -66,6 +68,9 @@ export async function doctorCommand(argv: string[], io: CliIo, deps: OperatorDep
     return finish(io, checks, values.json === true);
   }
 
+  // Discovered targets are checked below like the configured ones.
+  const discovered = await checkDiscovery(config, report);
+  if (discovered.length > 0) config = { ...config, targets: [...config.targets, ...discovered.filter((target) => !config.targets.some((known) => targetKey(known) === targetKey(target)))] };
   const modelFeatures = await checkModel(config, deps, report);
   await checkPrometheus(config, deps, report, modelFeatures ?? config.model.featureNames ?? featureSetNames('v2'));
   await checkKubernetes(config, report);

@@ -5,7 +5,7 @@
  * with the id of its decision record). Changes nothing.
  */
 import { parseArgs } from 'node:util';
-import { diagnose, targetKey, type Diagnosis, type TargetInspection } from '@autoheal/core';
+import { diagnose, targetKey, type Diagnosis, type SkippedTarget, type TargetInspection } from '@autoheal/core';
 import type { DeploymentEventInfo } from '@autoheal/adapter-kubernetes';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import { diagnosisText, formatProbability } from '../format-record.js';
@@ -18,7 +18,8 @@ import { parseOrExit, strictParse, parseTargets } from './operator-flags.js';
 
 const HELP = `Usage: autoheal status [TARGET...] [--json]
 
-For each target (default: the config's targets): the risk collected and scored now (unknown, with
+For each target (default: the config's targets and, with discovery:, the discovered ones, followed
+by the Deployments discovery skipped and why: not opted in, or a bad annotation): the risk collected and scored now (unknown, with
 the missing signals, when Prometheus has no data), the diagnosis when it is at risk (the cause the
 loop would name), the attempt n of max and the next step, the cooldown (until lastActionAt +
 cooldown), the circuit breaker, and the last actions (the healing.attempt state and the autoheal
@@ -48,10 +49,16 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
   if (values.help) return (io.stdout(`${HELP}\n`), 0);
   const named = parseTargets(positionals);
   const config = await configFromFlags(values, [], io);
-  const targets = named.length > 0 ? named : config.targets;
-  if (targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal status prod/backend) or list them in the config file under targets:');
-  const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets } });
+  if (named.length === 0 && config.targets.length === 0 && !config.discovery) {
+    throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal status prod/backend), list them in the config file under targets:, or discover them (discovery:)');
+  }
+  const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets: named.length > 0 ? named : config.targets } });
   try {
+    // Without named targets: what the loop evaluates (the config's and the discovered), and what discovery skipped.
+    const listing = named.length > 0 ? { targets: named.map((target) => ({ target, origin: 'named' })), skipped: [] } : await operator.targets.catalog.targets();
+    const targets = listing.targets.map((entry) => entry.target);
+    const skipped: SkippedTarget[] = listing.skipped;
+    if (targets.length === 0 && skipped.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: discovery found no Deployment in the selected namespaces, and none is configured');
     const statuses: TargetStatus[] = [];
     for (const target of targets) {
       const inspection = await operator.pipeline.inspect(target);
@@ -66,11 +73,12 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
     }
     const now = (deps.clock ?? { now: () => Date.now() }).now();
     if (values.json) {
-      io.stdout(`${JSON.stringify({ circuitWindowMs: config.policy.circuitBreaker.window, unreadableEvents: operator.unreadableEvents, targets: statuses }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ circuitWindowMs: config.policy.circuitBreaker.window, unreadableEvents: operator.unreadableEvents, targets: statuses, skipped }, null, 2)}\n`);
     } else {
-      io.stdout(statusTable(statuses, now));
+      if (statuses.length > 0) io.stdout(statusTable(statuses, now));
+      if (skipped.length > 0) io.stdout(skippedTable(skipped));
       for (const status of statuses) io.stdout(details(status, now));
-      const circuit = statuses[0]!.circuit;
+      const circuit = statuses[0]?.circuit ?? operator.pipeline.circuitState();
       io.stdout(
         `\nCircuit breaker: ${circuit.open ? 'OPEN' : 'closed'}, ${circuit.actionsInWindow}/${circuit.maxActions} steps in the last ${Math.round(config.policy.circuitBreaker.window / 60_000)} min, ` +
           'counted from the autoheal Events of the configured and named targets (the running server keeps its own count in memory).\n',
@@ -81,6 +89,11 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
   } finally {
     await operator.close();
   }
+}
+
+/** Workloads discovery saw and does not evaluate, with why. */
+function skippedTable(skipped: readonly SkippedTarget[]): string {
+  return `\nNot evaluated (discovery):\n${formatTable(['TARGET', 'WHY', 'DETAIL'], skipped.map((entry) => [targetKey(entry.target), entry.reason, entry.message]))}`;
 }
 
 function statusTable(statuses: readonly TargetStatus[], now: number): string {
