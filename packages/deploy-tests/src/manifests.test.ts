@@ -54,6 +54,7 @@ describe.each([
   ['overlays/demo', '2 target(s), threshold 0.5, dry-run on'],
   ['overlays/production', '2 target(s), threshold 0.5, dry-run off'],
   ['overlays/multi-namespace', '3 target(s), threshold 0.5, dry-run on'],
+  ['overlays/discovery', '2 target(s) + discovery in namespaces with autoheal.dev/discovery=enabled, threshold 0.5, dry-run on'],
 ] as const)('manifests/%s config', (overlay, effective) => {
   it(`is accepted by \`autoheal config validate\` with the Deployment's environment: ${effective}`, async () => {
     const objects = render(overlay);
@@ -237,6 +238,31 @@ describe('overlays/multi-namespace', () => {
     const binding = find(objects, 'RoleBinding', 'staging', 'autoheal-healer');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'autoheal-healer' });
     expect(envValue(autohealContainer(objects), 'AUTOHEAL_TARGETS')).toBe('prod/backend,prod/frontend,staging/backend');
+  });
+});
+
+describe('overlays/discovery', () => {
+  const objects = render('overlays/discovery');
+
+  it('grants list and watch on namespaces and deployments cluster-wide, and nothing else cluster-wide', () => {
+    expect(find(objects, 'ClusterRole', undefined, 'autoheal-discovery').rules).toEqual([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch'] },
+    ]);
+    const bindings = objects.filter((object) => object.kind === 'ClusterRoleBinding');
+    expect(bindings.map((binding) => [binding.metadata.name, (binding.roleRef as { name: string }).name, binding.subjects])).toEqual([
+      ['autoheal-discovery', 'autoheal-discovery', [{ kind: 'ServiceAccount', name: 'autoheal', namespace: 'autoheal' }]],
+    ]);
+  });
+
+  it('turns discovery on through the environment, with a selector the config accepts', () => {
+    expect(envValue(autohealContainer(objects), 'AUTOHEAL_DISCOVERY_NAMESPACE_SELECTOR')).toBe('autoheal.dev/discovery=enabled');
+  });
+
+  it('leaves the other overlays without any discovery rights', () => {
+    for (const overlay of ['overlays/demo', 'overlays/production', 'overlays/multi-namespace']) {
+      expect(rbacRules(render(overlay)).filter((rule) => rule.resources.includes('namespaces')), overlay).toEqual([]);
+    }
   });
 });
 

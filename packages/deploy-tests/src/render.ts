@@ -32,5 +32,5 @@ export function render(relative: string): KubeObject[] {
 }
 
 /** Every overlay, and the separate CI RBAC folder. */
-export const overlays = ['overlays/demo', 'overlays/production', 'overlays/multi-namespace'] as const;
+export const overlays = ['overlays/demo', 'overlays/production', 'overlays/multi-namespace', 'overlays/discovery'] as const;
 export const renderables = [...overlays, 'sample-app', 'sample-app/loadgen', 'ci-rbac'] as const;

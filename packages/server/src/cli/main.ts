@@ -117,7 +117,7 @@ async function configCommand(argv: string[], io: CliIo): Promise<number> {
     return sub === '--help' || sub === '-h' ? printHelp(io, 'Usage: autoheal config validate FILE') : (io.stderr('Usage: autoheal config validate FILE\n'), RUN_EXIT.usage);
   }
   const config = await loadConfig({ file, env: io.env });
-  io.stdout(`${file}: valid (${config.targets.length} target(s), threshold ${config.policy.threshold ?? "the model's tuned one"}, dry-run ${config.policy.dryRun ? 'on' : 'off'})\n`);
+  io.stdout(`${file}: valid (${config.targets.length} target(s)${config.discovery ? ` + discovery in namespaces with ${config.discovery.namespaceSelector}` : ''}, threshold ${config.policy.threshold ?? "the model's tuned one"}, dry-run ${config.policy.dryRun ? 'on' : 'off'})\n`);
   return 0;
 }
 
