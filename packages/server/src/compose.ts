@@ -236,7 +236,12 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       ? (await import('@autoheal/adapter-kubernetes')).createKubernetesCircuitStore({ kubeConfig: kubernetesHealer.kubeConfig, namespace: config.leaderElection?.namespace ?? 'autoheal' })
       : undefined;
     // Discovered targets are judged by their annotations' overrides in every entry point.
-    const targets = createServerTargets(config, logger, { policy: resolvePolicy(config, riskModel), ...(kubernetesHealer ? { kubeConfig: kubernetesHealer.kubeConfig } : {}) });
+    const targets = createServerTargets(config, logger, {
+      policy: resolvePolicy(config, riskModel),
+      ...(kubernetesHealer ? { kubeConfig: kubernetesHealer.kubeConfig } : {}),
+      // The operator commands report bad annotations; the loop's process records the Event.
+      ...(options.operator ? { recordEvents: false } : {}),
+    });
     own({ name: 'discovery', close: () => targets.close() });
     const pipeline = createPipeline({
       targetOverrides: targets.catalog.overridesOf,

@@ -22,8 +22,10 @@ export interface ServerTargets {
 /**
  * The catalog of the config's targets (and discovery, when configured). The discovery is created at
  * the first listing, so a command that never lists (`predict`, `run`) opens no watch.
+ * `recordEvents: false` (the operator commands, which change nothing) writes no Event about a bad
+ * annotation; the loop's process does.
  */
-export function createServerTargets(config: AutohealConfig, logger: Logger, options: { policy: Policy; kubeConfig?: KubeConfig }): ServerTargets {
+export function createServerTargets(config: AutohealConfig, logger: Logger, options: { policy: Policy; kubeConfig?: KubeConfig; recordEvents?: boolean }): ServerTargets {
   const discoveryOptions = discoveryOptionsFromConfig(config);
   let discovery: Promise<KubernetesTargetDiscovery> | undefined;
   let started: KubernetesTargetDiscovery | undefined;
@@ -36,6 +38,7 @@ export function createServerTargets(config: AutohealConfig, logger: Logger, opti
           started = createKubernetesTargetDiscovery({
             ...discoveryOptions,
             ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+            ...(options.recordEvents === false ? { recordEvents: false } : {}),
             onInvalid: (skipped) => logger.warn({ target: targetKey(skipped.target), reason: skipped.reason }, `discovery skips ${targetKey(skipped.target)}: ${skipped.message}`),
             onError: (error) => logger.warn({ err: error }, 'discovery: watch problem (retrying)'),
           });
