@@ -20,7 +20,10 @@ export interface InformerHealth {
 export interface ResourceInformer<T extends KubernetesObject> {
   /** Objects in the cache now. */
   list(): readonly T[];
-  /** Resolves once the first list succeeded; rejects after `timeoutMs` with the last failure. */
+  /**
+   * Resolves once the first list succeeded; rejects after `timeoutMs` with the last failure, and
+   * after one such timeout rejects at once until a list succeeds.
+   */
   synced(timeoutMs: number): Promise<void>;
   health(): InformerHealth;
   stop(): Promise<void>;
@@ -48,6 +51,7 @@ export function startResourceInformer<T extends KubernetesObject>(options: Resou
   let delay = options.reconnectDelayMs;
   let retry: NodeJS.Timeout | undefined;
   const waiters = new Set<() => void>();
+  let gaveUp = false;
 
   const listed = async (): Promise<KubernetesListObject<T>> => {
     const result = await options.list();
@@ -87,10 +91,14 @@ export function startResourceInformer<T extends KubernetesObject>(options: Resou
     list: () => informer.list(),
     async synced(timeoutMs) {
       if (health.synced) return;
+      const notListed = () => new Error(`[autoheal] [kubernetes] ${options.what} not listed within ${timeoutMs} ms${health.lastError ? `: ${health.lastError}` : ''}`);
+      // Waited once in vain: answer at once until it lists, so every round is not held up as long again.
+      if (gaveUp) throw notListed();
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(done);
-          reject(new Error(`[autoheal] [kubernetes] ${options.what} not listed within ${timeoutMs} ms${health.lastError ? `: ${health.lastError}` : ''}`));
+          gaveUp = true;
+          reject(notListed());
         }, timeoutMs);
         // client-node fills its cache right after our list function returns: let it, then answer.
         const done = () => (clearTimeout(timer), waiters.delete(done), setImmediate(resolve));
