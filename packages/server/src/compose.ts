@@ -213,7 +213,7 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
   };
   try {
     const riskModel = options.riskModel ?? own(await loadRiskModel(config, options.featureSource?.featureNames));
-    const history = new DecisionHistory(config.server.historySize);
+    const history = new DecisionHistory(config.server.historySize, config.server.historyTotal);
     // Per-target metric labels for the configured targets only (a bounded set).
     const metrics = createServerMetrics({ name: riskModel.name, version: riskModel.version }, { targets: config.targets });
     if (!options.requirePipeline && !options.operator && isPredictOnly(config, options)) {

@@ -232,6 +232,8 @@ export const serverSection = z
     timeouts: timeoutsSection,
     /** Decision records kept per target for the API and the dashboard. */
     historySize: z.number().int().min(1).max(10_000).default(500),
+    /** Decision records kept over all targets; with many targets each keeps an even share (at least 2). */
+    historyTotal: z.number().int().min(100).max(1_000_000).default(20_000),
     /** Serve the dashboard bundle at `/`. */
     dashboard: z.boolean().default(true),
   })
