@@ -34,6 +34,13 @@ describe('diagnose: each rule, and its near misses', () => {
     { name: 'near miss: the release is old → not the release', values: { ...calm, ...freshRelease, release_age_minutes: 40, http_error_ratio: 0.42 }, cause: 'unclear' },
     { name: 'near miss: the window before the release was failing too → not the release', values: { ...calm, ...freshRelease, previous_release_error_ratio: 0.2, http_error_ratio: 0.42 }, cause: 'unclear' },
     { name: 'near miss: a fresh, healthy-looking release → nothing to blame', values: { ...calm, ...freshRelease }, cause: 'unclear' },
+    {
+      // What a Deployment younger than the 30 min look-back (or a fresh Prometheus) reports: the
+      // outcome benchmark's workloads were, so no bad release was ever rolled back first there.
+      name: 'near miss: a fresh failing release without the history before it → no evidence, the ladder',
+      values: { ...calm, release_age_minutes: 0.5, previous_release_error_ratio: null, previous_release_ready_ratio: null, http_error_ratio: 0.1 },
+      cause: 'unclear',
+    },
     { name: 'OOM kills → restart', values: { ...calm, oomkilled_pod_ratio: 0.34 }, cause: 'memory', step: 'restart', evidence: /34% of pods were OOM-killed/ },
     { name: 'a leak minutes from its limit → restart before the OOM', values: { ...calm, memory_limit_ratio: 0.8, memory_minutes_to_limit: 6 }, cause: 'memory', step: 'restart', evidence: /limit is reached in 6 min/ },
     { name: 'near miss: a slow climb far from the limit → not yet memory', values: { ...calm, memory_limit_ratio: 0.7, memory_minutes_to_limit: 45 }, cause: 'unclear' },
@@ -52,6 +59,15 @@ describe('diagnose: each rule, and its near misses', () => {
       if (c.step) expect(diagnosis.summary).toMatch(new RegExp(`^${c.step} first: `));
     });
   }
+
+  it('never blames a release on the ReplicaSet of a restart this episode took', () => {
+    // A rollout restart is a new ReplicaSet: minutes old, the window before it healthy, errors now
+    // (a leak that came back). Rolling it back would undo the restart, not a release.
+    const values = { ...calm, ...freshRelease, http_error_ratio: 0.3, unavailable_excess_ratio: 0.5 };
+
+    expect(diagnose(values, { attempt: 1, steps: ['restart'] }).cause).toBe('unclear');
+    expect(diagnose(values, { attempt: 1, steps: ['cache'] }).cause).toBe('bad-release');
+  });
 
   it('a bad release wins over the memory it also burns', () => {
     expect(diagnose({ ...calm, ...freshRelease, http_error_ratio: 0.3, oomkilled_pod_ratio: 0.5 }, { attempt: 0 }).cause).toBe('bad-release');

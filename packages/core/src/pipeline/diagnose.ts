@@ -12,7 +12,11 @@
  * The rules, first match wins:
  * 1. bad release — the current release is minutes old, the window before it was healthy, and the
  *    trouble (errors, crashing pods, unavailable replicas beyond the rollout's budget, a stalled
- *    rollout) started with it → roll back first;
+ *    rollout) started with it → roll back first. Not after a restart this episode: a rollout restart
+ *    is a new ReplicaSet too, so the "current release" would be autoheal's own restart and rolling
+ *    it back undoes the restart instead of a release. It also needs the previous-release features,
+ *    which read 15–30 min back: a Deployment (or a Prometheus) younger than that has no evidence, and
+ *    the rule does not guess (the ladder runs);
  * 2. memory — OOM kills, memory at its limit, or the limit reached within minutes at the current
  *    slope → restart (with its scale-up);
  * 3. CPU — pegged at its limit or throttled → scale out;
@@ -68,7 +72,9 @@ const RULES: readonly Rule[] = [
   {
     cause: 'bad-release',
     step: 'rollback',
-    match(values) {
+    match(values, state) {
+      // The youngest ReplicaSet may be the restart this episode took, not a release (see above).
+      if ((state.steps ?? []).includes('restart')) return undefined;
       const age = value(values, 'release_age_minutes');
       const previousErrors = value(values, 'previous_release_error_ratio');
       const previousReady = value(values, 'previous_release_ready_ratio');
