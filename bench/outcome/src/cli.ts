@@ -7,7 +7,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildScenarioCatalogue, faultTypes, type FaultType } from '@autoheal/sandbox';
+import { faultTypes, type FaultType } from '@autoheal/sandbox';
+import { benchCatalogue, BENCH_WARMUP_MS } from './bench-catalogue.js';
 import { z } from 'zod';
 import { markdownReport, type RunFacts } from './markdown-report.js';
 import { assertModelsPresent, benchmarkPolicies } from './policies.js';
@@ -97,13 +98,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
-  const catalogue = buildScenarioCatalogue({
+  const catalogue = benchCatalogue({
     seed: options.seed,
     ...(options.faults ? { faultTypes: options.faults.split(',') as FaultType[] } : {}),
     variants: options.variants,
     healthyVariants: options['healthy-variants'],
   });
-  const reuse = options.reuse ? reusableRuns(options.reuse, options.seed, catalogue.map((scenario) => scenario.id), policies) : undefined;
+  const reuse = options.reuse ? reusableRuns(options.reuse, options.seed, BENCH_WARMUP_MS, catalogue.map((scenario) => scenario.id), policies) : undefined;
   const toRun = policies.filter((policy) => !reuse?.reused.policies.includes(policy.name));
   if (reuse) process.stderr.write(`[autoheal] [bench] reusing ${reuse.reused.runs} runs of ${reuse.reused.policies.join(', ') || 'no policy'} from ${options.reuse}\n`);
   const jobs: Job[] = catalogue.flatMap((scenario) => toRun.map((policy) => ({ index: 0, scenario, policy })));

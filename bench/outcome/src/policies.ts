@@ -2,7 +2,7 @@
  * The healing policies the benchmark compares, one entry each. A policy is data (so it travels to
  * the worker processes): the model that judges, core's policy (ladder, timings, keep rule) and the
  * evaluation interval. Adding a policy is one more entry in {@link benchmarkPolicies}: e.g. issue 16's
- * `strategy: 'diagnose'` is a policy field, a model a model path (the feature source is fed the
+ * `strategy` is a policy field (`autoheal-ladder` is the defaults with `strategy: 'ladder'`), a model a model path (the feature source is fed the
  * features the model takes: its `feature_set` decides, seed or v2).
  *
  * "autoheal's defaults" is read from the server's configuration with an empty config file (the
@@ -38,6 +38,8 @@ export const NO_HEALING = 'no-healing';
 export const REACTIVE = 'reactive';
 /** autoheal's defaults' name. */
 export const AUTOHEAL_DEFAULTS = 'autoheal-defaults';
+/** autoheal's defaults with the fixed ladder instead of the diagnosis (issue 16's "measure it"). */
+export const AUTOHEAL_LADDER = 'autoheal-ladder';
 
 /**
  * Throws, naming the file, when a policy's model file is missing (the command checks the policies it
@@ -82,6 +84,11 @@ export function benchmarkPolicies(root: string = process.cwd()): PolicyDefinitio
       name: AUTOHEAL_DEFAULTS,
       description: `autoheal with an empty config file: ${config.model.path} at its tuned threshold, fed the features it takes, the policy the server composes (strategy ${String(defaults.strategy ?? 'core default')}), ${config.watch.interval / 1000} s evaluations`,
       healing: { model: { kind: 'onnx', path: modelPath(config.model.path) }, policy: defaults, evaluationIntervalMs: config.watch.interval },
+    },
+    {
+      name: AUTOHEAL_LADDER,
+      description: `autoheal's defaults with strategy ladder: the same model, threshold, ladder, timings and keep rule, the steps in the ladder's order whatever the diagnosis says, so the comparison with ${AUTOHEAL_DEFAULTS} isolates the diagnosis`,
+      healing: { model: { kind: 'onnx', path: modelPath(config.model.path) }, policy: { ...defaults, strategy: 'ladder' }, evaluationIntervalMs: config.watch.interval },
     },
   ];
 }

@@ -23,10 +23,11 @@ export interface ReusedRuns {
 }
 
 /**
- * The runs of `policies` that `directory` holds for exactly `scenarioIds`, for each policy defined
- * there exactly as now; the policies not listed in `reused.policies` must be run.
+ * The runs of `policies` that `directory` holds for exactly `scenarioIds` with the same warm-up, for
+ * each policy defined there exactly as now; the policies not listed in `reused.policies` must be run.
+ * (A scenario's id does not name its warm-up, which moves its onset: runs with another one differ.)
  */
-export function reusableRuns(directory: string, seed: number, scenarioIds: readonly string[], policies: readonly PolicyDefinition[]): { runs: RunResult[]; reused: ReusedRuns } {
+export function reusableRuns(directory: string, seed: number, warmupMs: number, scenarioIds: readonly string[], policies: readonly PolicyDefinition[]): { runs: RunResult[]; reused: ReusedRuns } {
   const previous = JSON.parse(readFileSync(path.join(directory, 'outcome.json'), 'utf8')) as { facts: RunFacts; policies: PolicyDefinition[]; failures: unknown[] };
   const runs = JSON.parse(readFileSync(path.join(directory, 'outcome-runs.json'), 'utf8')) as RunResult[];
   const wanted = new Set(scenarioIds);
@@ -36,7 +37,7 @@ export function reusableRuns(directory: string, seed: number, scenarioIds: reado
     for (const policy of policies) {
       const before = previous.policies.find((p) => p.name === policy.name);
       if (!before || JSON.stringify(before) !== JSON.stringify(policy)) continue;
-      const own = runs.filter((run) => run.policy === policy.name && wanted.has(run.scenario));
+      const own = runs.filter((run) => run.policy === policy.name && wanted.has(run.scenario) && run.window.startMs === warmupMs);
       // Every scenario exactly once, none failed: otherwise the policy runs again.
       if (own.length !== wanted.size || new Set(own.map((run) => run.scenario)).size !== wanted.size) continue;
       taken.push(...own);

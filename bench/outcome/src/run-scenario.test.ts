@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildScenarioCatalogue, defaultWorkloadShapes, type CatalogueScenario } from '@autoheal/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertModelsPresent, AUTOHEAL_DEFAULTS, benchmarkPolicies, NO_HEALING, type PolicyDefinition } from './policies.js';
+import type { DecisionRecord } from '@autoheal/core';
+import { benchCatalogue } from './bench-catalogue.js';
+import { assertModelsPresent, AUTOHEAL_DEFAULTS, AUTOHEAL_LADDER, benchmarkPolicies, NO_HEALING, type PolicyDefinition } from './policies.js';
 import { createRunContext } from './run-context.js';
 import { runScenario, type RunResult } from './run-scenario.js';
 import { summarize } from './summarize.js';
@@ -83,5 +85,28 @@ describe('the outcome runner', () => {
     const [summary] = summarize([result], [alwaysHeal.name]).filter((s) => s.group === 'healthy');
     expect(summary?.falseHeals).toBe(result.actions.length);
     expect(summary?.falseHealsPerHealthyDay).toBeGreaterThan(0);
+  });
+
+  it("gives the diagnosis the history a long-running workload has: a bad release is rolled back first under autoheal's defaults", async () => {
+    // With the catalogue's own 10-minute warm-up the previous-release features were missing
+    // (no-history) at every look, and every bad release climbed restart → cache clear → rollback.
+    const [badRelease] = benchCatalogue({ seed: 1, faultTypes: ['bad-release'], strengths: [0.6], shapes: defaultWorkloadShapes.filter((shape) => shape.name === 'small'), variants: 1, healthyVariants: 0, faultDurationMs: 15 * minute });
+    const steps: DecisionRecord[] = [];
+
+    const result = await runScenario({ scenario: badRelease!, policy: policy(AUTOHEAL_DEFAULTS), context, onDecision: (record) => record.action && steps.push(record) });
+
+    expect(result.actions[0]?.step).toBe('rollback');
+    expect(result.actions[0]?.wrong).toBe(false);
+    expect(steps[0]?.diagnosis?.cause).toBe('bad-release');
+    expect(steps[0]?.missing.map((m) => m.feature)).not.toContain('previous_release_error_ratio');
+  });
+
+  it('plays the same defaults with the fixed ladder as a policy of its own, differing only in strategy', () => {
+    const { strategy: diagnosed, ...defaults } = policy(AUTOHEAL_DEFAULTS).healing!.policy;
+    const { strategy: laddered, ...ladder } = policy(AUTOHEAL_LADDER).healing!.policy;
+
+    expect([diagnosed, laddered]).toEqual(['diagnose', 'ladder']);
+    expect(ladder).toEqual(defaults);
+    expect(policy(AUTOHEAL_LADDER).healing!.model).toEqual(policy(AUTOHEAL_DEFAULTS).healing!.model);
   });
 });

@@ -123,6 +123,8 @@ export interface RunScenarioOptions {
   tickMs?: number;
   /** @default 15000 (a common Prometheus scrape interval) */
   scrapeIntervalMs?: number;
+  /** Sees every decision record with its offset from the simulation's start (to inspect a run: features, diagnosis, step). */
+  onDecision?: (record: DecisionRecord, atMs: number) => void;
 }
 
 /** Milliseconds spent in `work`, added to `timings[key]`. */
@@ -266,6 +268,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunResul
       if (!pipeline) continue;
       const record: DecisionRecord = await timed(timings, 'evaluateMs', () => pipeline!.evaluate(target));
       evaluations += 1;
+      options.onDecision?.(record, at);
       const kind = record.decision === 'suppressed' ? `suppressed:${record.suppressedReason}` : record.decision;
       decisions[kind] = (decisions[kind] ?? 0) + 1;
     }

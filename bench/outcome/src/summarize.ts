@@ -1,6 +1,7 @@
 /**
  * From runs to the figures the benchmark reports, per policy and group (each fault type, the
- * gradual and the sudden faults, healthy days, the whole catalogue), and the targets of issue 15.
+ * gradual and the sudden faults, healthy days, the whole catalogue), and the targets of issues 15
+ * and 16.
  *
  * - breach-minutes and failed requests: sums over the group's runs (ground truth, measured window);
  * - onset → first action and onset → recovered: median and 90th percentile over the group's fault
@@ -11,7 +12,7 @@
  *   measured time, in days).
  */
 import { faultPace, type FaultType } from '@autoheal/sandbox';
-import { AUTOHEAL_DEFAULTS, NO_HEALING, REACTIVE } from './policies.js';
+import { AUTOHEAL_DEFAULTS, AUTOHEAL_LADDER, NO_HEALING, REACTIVE } from './policies.js';
 import type { RunResult } from './run-scenario.js';
 
 const dayMs = 24 * 60 * 60_000;
@@ -116,8 +117,8 @@ export function summarize(runs: readonly RunResult[], policies: readonly string[
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /**
- * Issue 15's targets for autoheal's defaults, each met or not, and the run's throughput. A target
- * whose policies are not in the run is left out.
+ * Issue 15's targets for autoheal's defaults, issue 16's (the diagnosis against the fixed ladder),
+ * each met or not, and the run's throughput. A target whose policies are not in the run is left out.
  */
 export function judgeTargets(summaries: readonly GroupSummary[], run: { runs: number; wallMs: number }): TargetVerdict[] {
   const find = (policy: string, group: string) => summaries.find((s) => s.policy === policy && s.group === group);
@@ -148,6 +149,27 @@ export function judgeTargets(summaries: readonly GroupSummary[], run: { runs: nu
       target: "≤ 0.1 false heals per healthy workload-day (autoheal's defaults)",
       measured: `${healthy.falseHealsPerHealthyDay.toFixed(2)} (${healthy.falseHeals} over ${healthy.healthyWorkloadDays.toFixed(2)} workload-days)`,
       met: healthy.falseHealsPerHealthyDay <= 0.1,
+    });
+  }
+  // Issue 16: the diagnosis against the same defaults with the fixed ladder.
+  const diagnosed = find(AUTOHEAL_DEFAULTS, 'all faults');
+  const laddered = find(AUTOHEAL_LADDER, 'all faults');
+  if (diagnosed && laddered && laddered.wrongActions > 0) {
+    const reduction = 1 - diagnosed.wrongActions / laddered.wrongActions;
+    verdicts.push({
+      target: "≥ 50% fewer wrong actions than the fixed ladder over the faults (autoheal's defaults, strategy diagnose vs ladder)",
+      measured: `${percent(reduction)} (${diagnosed.wrongActions} vs ${laddered.wrongActions})`,
+      met: reduction >= 0.5,
+    });
+  }
+  const faultGroups = [...new Set(summaries.filter((s) => s.policy === AUTOHEAL_LADDER).map((s) => s.group))].filter((group) => !group.includes(' ') && group !== 'healthy' && group !== 'catalogue');
+  if (diagnosed && laddered && faultGroups.length > 0) {
+    // Worse: more breach-minutes over the same scenarios (a 0.05 min margin absorbs float noise only).
+    const worse = faultGroups.filter((group) => (find(AUTOHEAL_DEFAULTS, group)?.breachMinutes ?? 0) > (find(AUTOHEAL_LADDER, group)?.breachMinutes ?? 0) + 0.05);
+    verdicts.push({
+      target: 'no fault type with more breach-minutes under the diagnosis than under the fixed ladder',
+      measured: worse.length === 0 ? `none of ${faultGroups.length}` : worse.map((group) => `${group} ${find(AUTOHEAL_DEFAULTS, group)!.breachMinutes.toFixed(1)} vs ${find(AUTOHEAL_LADDER, group)!.breachMinutes.toFixed(1)} min`).join('; '),
+      met: worse.length === 0,
     });
   }
   verdicts.push({
