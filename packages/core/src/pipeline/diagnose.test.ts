@@ -29,6 +29,9 @@ const freshRelease = { release_age_minutes: 3, previous_release_error_ratio: 0, 
 describe('diagnose: each rule, and its near misses', () => {
   const cases: Array<{ name: string; values: Record<string, number | null>; cause: string; step?: string; evidence?: RegExp }> = [
     { name: 'a fresh release that fails where the one before did not → rollback', values: { ...calm, ...freshRelease, http_error_ratio: 0.42 }, cause: 'bad-release', step: 'rollback', evidence: /release is 3 min old.*before it: 0\.0% errors, 100% ready.*42% of requests fail/ },
+    // Seen in the outcome benchmark: the model flags a weak bad release 18 s in, its errors still climbing.
+    { name: 'a fresh release already failing beyond the healthy bound its predecessor met (2.6% vs 0.05%) → rollback', values: { ...calm, ...freshRelease, previous_release_error_ratio: 0.0005, http_error_ratio: 0.026 }, cause: 'bad-release', step: 'rollback' },
+    { name: 'near miss: a fresh release within the healthy bound (1.5%) → nothing to blame', values: { ...calm, ...freshRelease, http_error_ratio: 0.015 }, cause: 'unclear' },
     { name: 'a fresh release whose pods crash → rollback', values: { ...calm, ...freshRelease, error_exit_pod_ratio: 0.5 }, cause: 'bad-release', step: 'rollback' },
     { name: 'a fresh release whose rollout stalled → rollback', values: { ...calm, ...freshRelease, rollout_stalled: 1 }, cause: 'bad-release', step: 'rollback' },
     { name: 'near miss: the release is old → not the release', values: { ...calm, ...freshRelease, release_age_minutes: 40, http_error_ratio: 0.42 }, cause: 'unclear' },

@@ -35,8 +35,13 @@ export const DIAGNOSIS_RULES = Object.freeze({
   previousHealthyErrorRatio: 0.02,
   /** …with at least this ready ratio. */
   previousHealthyReadyRatio: 0.9,
-  /** Errors above this share of requests are trouble (the availability objective's error budget). */
-  troubleErrorRatio: 0.05,
+  /**
+   * A new release serving more errors than this fails where the one before did not: the same bound
+   * the window before it had to meet to count as healthy (`previousHealthyErrorRatio`). Not the
+   * objective's 5%: that is where the outage is already on, and the rule only runs once the model
+   * says the target is at risk, which it may say while a fresh release's errors still climb.
+   */
+  troubleErrorRatio: 0.02,
   /** Memory within this fraction of its limit is at the limit. */
   memoryAtLimitRatio: 0.92,
   /** Reaching the limit within this many minutes at the current slope is a leak about to OOM. */
@@ -82,7 +87,7 @@ const RULES: readonly Rule[] = [
       if (previousErrors > R.previousHealthyErrorRatio || previousReady < R.previousHealthyReadyRatio) return undefined;
       const trouble: string[] = [];
       const errors = value(values, 'http_error_ratio');
-      if (errors !== undefined && errors >= R.troubleErrorRatio) trouble.push(`${percent(errors)} of requests fail`);
+      if (errors !== undefined && errors > R.troubleErrorRatio) trouble.push(`${percent(errors)} of requests fail`);
       const crashing = value(values, 'error_exit_pod_ratio');
       if (crashing !== undefined && crashing > 0) trouble.push(`${percent(crashing)} of pods exit with errors`);
       const excess = value(values, 'unavailable_excess_ratio');
