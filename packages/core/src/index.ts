@@ -22,6 +22,7 @@ export { createStaticTargetSource, createTargetCatalog, type TargetCatalog, type
 export * from './maintenance-window.js';
 export * from './clock.js';
 export * from './server-info.js';
+export * from './target-hold.js';
 export { mapWithConcurrency } from './concurrency.js';
 export type * from './interfaces/index.js';
 export * from './pipeline/policy.js';

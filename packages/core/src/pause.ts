@@ -6,8 +6,8 @@
  * ladder's `paused` / `maintenance` suppressions, `pipeline/pause-rule.ts`).
  *
  * Facts only; the rule that reads them is pure. Where the pause marks live is the business of the
- * {@link PauseSource} the pipeline is given (none ships with the adapters yet: a source that reads
- * annotations from the cluster is still to be written).
+ * {@link PauseSource} the pipeline is given (the Kubernetes adapter's reads the `autoheal.dev/paused`
+ * annotation of the Deployment and of autoheal's pause ConfigMap).
  */
 import { z } from 'zod';
 
@@ -24,6 +24,8 @@ export const pauseMarkSchema = z.object({
   by: z.string().optional(),
   /** Epoch ms of the pause, when known. */
   since: z.number().optional(),
+  /** Epoch ms the pause ends by itself (`autoheal pause --until`); from then on it no longer holds. */
+  until: z.number().optional(),
   /** Where the mark is, e.g. `annotation autoheal.dev/paused on deployment prod/web`, `config policy.pause`. */
   source: z.string(),
 });
@@ -56,7 +58,12 @@ export function describeHold(hold: Hold): string {
   switch (hold.kind) {
     case 'paused': {
       const who = hold.scope === 'global' ? 'every target is paused' : 'paused';
-      const details = [hold.by ? `by ${hold.by}` : undefined, hold.since !== undefined ? `since ${new Date(hold.since).toISOString()}` : undefined, hold.reason ? `reason: ${hold.reason}` : undefined].filter(Boolean);
+      const details = [
+        hold.by ? `by ${hold.by}` : undefined,
+        hold.since !== undefined ? `since ${new Date(hold.since).toISOString()}` : undefined,
+        hold.until !== undefined ? `until ${new Date(hold.until).toISOString()}` : undefined,
+        hold.reason ? `reason: ${hold.reason}` : undefined,
+      ].filter(Boolean);
       return `${who} (${hold.source}${details.length > 0 ? `; ${details.join(', ')}` : ''})`;
     }
     case 'pause-unknown':

@@ -32,6 +32,7 @@ import { decide, inFlight, ladderPosition, skipRefused, type Decided, type Ladde
 import type { HealingState } from '../healing.js';
 import type { TargetStatus } from '../interfaces/healer.js';
 import type { Look, Looker } from './look.js';
+import { rolloutGuard } from './ladder-guards.js';
 import { holdsFor } from './pause-rule.js';
 import { policyForTarget, type Policy, type TargetOverrides } from './policy.js';
 import type { Publisher } from './publisher.js';
@@ -245,9 +246,10 @@ export function createEvaluator(parts: EvaluatorParts): Evaluator {
     const targetPolicy = policyFor(target);
     const look = await looker.look(target, targetPolicy.threshold, signal);
     const holds = await holdsOf(target, signal);
-    const { state } = await executor.readTarget(target, signal);
+    const { state, workload } = await executor.readTarget(target, signal);
     await circuit.refresh(clock.now(), signal);
     const now = clock.now();
+    const rollingOut = targetPolicy.rolloutGuard ? rolloutGuard(workload, now) : undefined;
     return {
       target,
       time: isoTime(startedAt),
@@ -258,6 +260,7 @@ export function createEvaluator(parts: EvaluatorParts): Evaluator {
       ladder: ladderPosition(state, targetPolicy, now, state.attempt > 0 && state.lastActionAt !== undefined && state.lastActionAt + targetPolicy.recheckDelayMs > now),
       circuit: circuit.state(now),
       holds,
+      ...(rollingOut !== undefined ? { rollingOut } : {}),
     };
   }
 

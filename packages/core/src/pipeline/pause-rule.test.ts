@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HealingState } from '../healing.js';
-import type { Hold } from '../pause.js';
+import { describeHold, type Hold } from '../pause.js';
 import { decide, type LadderInput } from './ladder.js';
 import { applyHolds, holdsFor } from './pause-rule.js';
 import { policySchema } from './policy.js';
@@ -141,5 +141,13 @@ describe('holdsFor: the facts in order', () => {
       'pause-unknown',
       'maintenance',
     ]);
+  });
+
+  it('a mark past its until no longer holds; one still before it does, and says until when', () => {
+    const ended = { scope: 'target' as const, source: 'annotation autoheal.dev/paused on deployment prod/web', until: T };
+    const running = { scope: 'global' as const, source: 'annotation autoheal.dev/paused on configmap autoheal/autoheal-pause', until: T + 60_000, by: 'alice' };
+    const holds = holdsFor({ pauses: { pauses: [ended, running] }, policyPause: { all: false }, maintenanceWindows: [], now: T });
+    expect(holds).toEqual([{ kind: 'paused', ...running }]);
+    expect(describeHold(holds[0]!)).toContain('by alice, until 2026-12-05T23:01:00.000Z');
   });
 });

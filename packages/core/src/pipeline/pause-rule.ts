@@ -24,14 +24,17 @@ export interface PolicyPause {
 
 /**
  * The holds on a target at `now`, most specific first: its own pause, the global pauses (config,
- * then the source's), pause marks that could not be read, then a maintenance window.
+ * then the source's), pause marks that could not be read, then a maintenance window. A mark whose
+ * `until` has passed no longer holds: expiry is judged here, on the pipeline's clock, so a source
+ * never needs one and virtual time in tests expires a pause like real time does.
  */
 export function holdsFor(input: { pauses?: PauseStatus | undefined; policyPause: PolicyPause; maintenanceWindows: readonly MaintenanceWindow[]; now: number }): Hold[] {
   const { pauses, policyPause, maintenanceWindows, now } = input;
   const holds: Hold[] = [];
-  for (const mark of pauses?.pauses ?? []) if (mark.scope === 'target') holds.push({ kind: 'paused', ...mark });
+  const inForce = (pauses?.pauses ?? []).filter((mark) => mark.until === undefined || mark.until > now);
+  for (const mark of inForce) if (mark.scope === 'target') holds.push({ kind: 'paused', ...mark });
   if (policyPause.all) holds.push({ kind: 'paused', scope: 'global', source: 'config policy.pause', ...(policyPause.reason ? { reason: policyPause.reason } : {}) });
-  for (const mark of pauses?.pauses ?? []) if (mark.scope === 'global') holds.push({ kind: 'paused', ...mark });
+  for (const mark of inForce) if (mark.scope === 'global') holds.push({ kind: 'paused', ...mark });
   if (pauses?.unavailable !== undefined) holds.push({ kind: 'pause-unknown', reason: pauses.unavailable });
   const window = activeMaintenanceWindow(maintenanceWindows, now);
   if (window) holds.push({ kind: 'maintenance', ...window });

@@ -60,8 +60,8 @@ export interface PipelineOptions {
   /** How records reach the notifiers and the event recorder (one bounded queue each). */
   delivery?: DeliveryOptions;
   /**
-   * Where operators' pause marks are read before every decision (your own {@link PauseSource}; no
-   * adapter ships one yet). A source that fails holds the target as if paused. @default none: only
+   * Where operators' pause marks are read before every decision (your own {@link PauseSource}, or
+   * the Kubernetes adapter's `healer.pauses`). A source that fails holds the target as if paused. @default none: only
    * `policy.pause` and `policy.maintenanceWindows` hold targets
    */
   pauses?: PauseSource;
@@ -134,6 +134,8 @@ export interface TargetInspection {
   circuit: { open: boolean; actionsInWindow: number; maxActions: number; unavailable?: string };
   /** What holds the target now (pauses, a maintenance window), most specific first; empty when nothing. */
   holds: Hold[];
+  /** Set when the workload is starting or rolling out (the rollout guard's words): an at-risk verdict would not be judged now. */
+  rollingOut?: string;
 }
 
 export interface WatchOptions {
