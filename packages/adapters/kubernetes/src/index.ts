@@ -1,7 +1,7 @@
 /**
  * @autoheal/adapter-kubernetes — a Healer for Kubernetes Deployments (restart, HPA-aware scale-up,
  * cache clear over exec, `rollout undo`-exact rollback), ladder state in Deployment annotations,
- * Events for `kubectl describe`, a Lease-based leader elector (and its fence) so only one replica
+ * Events for `kubectl describe`, operators' pause marks (a PauseSource), a Lease-based leader elector (and its fence) so only one replica
  * acts, and the circuit breaker's shared window in a ConfigMap.
  *
  * Only the public API (the README documents each export); the modules behind it are internal.
@@ -21,3 +21,5 @@ export { createKubernetesTargetDiscovery, type DiscoveryHealth, type KubernetesT
 export { kubernetesTargetDiscoveryOptionsSchema, labelSelectorSchema, type KubernetesTargetDiscoveryOptions } from './discovery-options.js';
 export { annotationKeys, readOptIn, type AnnotationKeys, type OptIn } from './workload-annotations.js';
 export type { InformerHealth } from './resource-informer.js';
+export { PAUSE_ANNOTATION, pauseAnnotationValue, pauseMarkOf, type PauseRequest } from './pause-annotation.js';
+export type { KubernetesPauses, PauseChange, PauseWriteOptions } from './pause-marks.js';

@@ -6,7 +6,8 @@
  * This file is the wiring only; each job has its module (the package README's "How it is built"):
  * one view of the cluster per step (`deployment-reads.ts`) → a typed plan without I/O
  * (`plan-step.ts`) → the operations applied in order (`apply-plan.ts` and one module per kind) →
- * the step's Event (`event-writer.ts`, the only writer of Events).
+ * the step's Event (`event-writer.ts`, the only writer of Events). The pause marks
+ * (`pause-marks.ts`) share the evaluation's read of the Deployment with the state read.
  */
 import {
   parseWithSchema,
@@ -29,7 +30,9 @@ import { createKubeClients } from './kube-clients.js';
 import { loadKubeConfig } from './kube-config.js';
 import { createOperatorQueries, type DeploymentSummary, type RevisionInfo } from './operator-queries.js';
 import { kubernetesHealerOptionsSchema, type KubernetesHealerOptions, type ResolvedKubernetesHealerOptions } from './options.js';
+import { createPauseMarks, type KubernetesPauses } from './pause-marks.js';
 import { planStep } from './plan-step.js';
+import { createSharedDeploymentRead } from './shared-deployment-read.js';
 import { undoScaleUp } from './scale-operations.js';
 import { createStateStore } from './state-store.js';
 import { findStepEvent } from './step-evidence.js';
@@ -50,6 +53,12 @@ export interface KubernetesHealer extends Healer {
   rollback(target: TargetRef, toRevision?: number, options?: CallOptions & { dryRun?: boolean }): Promise<HealOutcome>;
   /** Replicas, readiness, pause, revision, annotations, ladder state, HPA and recent Events. */
   getDeploymentSummary(target: TargetRef, options?: CallOptions): Promise<DeploymentSummary>;
+  /**
+   * The operators' pause marks (`autoheal.dev/paused` on the Deployment, or on the pause ConfigMap
+   * for every target): pass it to the pipeline as `pauses`. Its reads share the evaluation's GET of
+   * the Deployment with `readTarget`.
+   */
+  readonly pauses: KubernetesPauses;
 }
 
 /**
@@ -72,7 +81,10 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
   const clients = createKubeClients(kubeConfig, config);
   const reads = createDeploymentReads(clients, config);
   const events = createEventWriter(clients, reads, { component: config.eventSource, reportingInstance: config.reportingInstance }, { circuitEventIntervalMs: config.circuitEventIntervalMs });
-  const state = createStateStore(clients, reads, config);
+  // The pause source's GET of the Deployment is the one the state read right after it uses.
+  const shared = createSharedDeploymentRead(reads, { maxAgeMs: 2_000 });
+  const state = createStateStore(clients, reads, config, shared);
+  const pauses = createPauseMarks(clients, shared, { namespace: config.pauseNamespace, configMapName: config.pauseConfigMapName, globalPauseCacheMs: config.globalPauseCacheMs });
   const apply = createPlanApplier({ clients, reads, events, execOutputLimit: config.execOutputLimit });
 
   async function plan(target: TargetRef, stepInput: HealStep, attempt: number, callOptions?: CallOptions): Promise<HealPlan> {
@@ -97,6 +109,7 @@ export function createKubernetesHealer(options: KubernetesHealerOptions = {}): K
     listRevisions: operator.listRevisions,
     rollback: operator.rollback,
     getDeploymentSummary: operator.getDeploymentSummary,
+    pauses,
     async close() {
       // client-node keeps no long-lived connections that need closing; present for the Healer contract.
     },

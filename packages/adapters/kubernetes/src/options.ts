@@ -62,6 +62,21 @@ export const kubernetesHealerOptionsSchema = z
      * @default 10
      */
     summaryEventLimit: z.number().int().min(0).default(10),
+    /**
+     * Namespace of the pause ConfigMap that pauses every target (`autoheal pause --all`): autoheal's own, where its Lease is.
+     * @default 'autoheal'
+     */
+    pauseNamespace: z.string().min(1).default('autoheal'),
+    /**
+     * Name of the pause ConfigMap (its `autoheal.dev/paused` annotation pauses every target).
+     * @default 'autoheal-pause'
+     */
+    pauseConfigMapName: z.string().min(1).default('autoheal-pause'),
+    /**
+     * A read of the pause ConfigMap is reused for every target for this long, in ms (another process's `autoheal pause --all` is seen within it).
+     * @default 5000
+     */
+    globalPauseCacheMs: z.number().int().min(0).default(5_000),
   })
   .superRefine((value, ctx) => {
     const sources = (['kubeconfigPath', 'kubeconfigYaml', 'inCluster', 'kubeConfig'] as const).filter(

@@ -12,6 +12,7 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import { callApi, isConflict } from './api-call.js';
 import type { DeploymentReads } from './deployment-reads.js';
 import { restoreHpaFloor } from './hpa-floor.js';
+import type { SharedDeploymentRead } from './shared-deployment-read.js';
 import { deploymentCall, type KubeClients } from './kube-clients.js';
 import { annotationsForState, SCALED_FROM_ANNOTATION, stateFromAnnotations } from './state-annotations.js';
 import { workloadStatusOf } from './workload-status.js';
@@ -35,14 +36,15 @@ export function annotationChanges(current: Record<string, string>, wanted: Recor
 }
 
 /** Creates the state store. `hpaAware` also restores an HPA floor when the state is cleared. */
-export function createStateStore(clients: KubeClients, reads: DeploymentReads, settings: { hpaAware: boolean }): StateStore {
+export function createStateStore(clients: KubeClients, reads: DeploymentReads, settings: { hpaAware: boolean }, shared?: SharedDeploymentRead): StateStore {
   async function readState(target: TargetRef, options?: CallOptions): Promise<HealingState> {
     const deployment = await reads.deployment(target, options?.signal);
     return stateFromAnnotations(deployment.metadata?.annotations);
   }
 
   async function readTarget(target: TargetRef, options?: CallOptions): Promise<TargetStatus> {
-    const deployment = await reads.deployment(target, options?.signal);
+    // The pause source's GET moments ago, when it made one (`shared-deployment-read.ts` says why that is safe).
+    const deployment = shared ? await shared.take(target, options?.signal) : await reads.deployment(target, options?.signal);
     return { state: stateFromAnnotations(deployment.metadata?.annotations), workload: workloadStatusOf(deployment) };
   }
 
