@@ -23,6 +23,7 @@ import {
   type FeatureSource,
   type Healer,
   type Notifier,
+  type PauseSource,
   type Pipeline,
   type Policy,
   type RiskModel,
@@ -73,6 +74,13 @@ export interface ComposeOverrides {
   clock?: Clock;
   /** "May this process still act?" (serve's leader elector), checked before every step and every write of it. */
   fence?: ActionFence;
+  /** Where pause marks are read, with a supplied `healer` (a Kubernetes healer built here brings its own: `healer.pauses`). */
+  pauses?: PauseSource;
+}
+
+/** autoheal's own namespace (its Lease, the circuit breaker's and the pause ConfigMaps). */
+export function ownNamespace(config: AutohealConfig): string {
+  return config.leaderElection?.namespace ?? 'autoheal';
 }
 
 /**
@@ -162,7 +170,8 @@ export async function createFeatureSourceFromConfig(config: AutohealConfig, mode
 /** The Kubernetes healer named by the config; `eventLimit` Events per Deployment for the operator helpers. */
 export async function createHealerFromConfig(config: AutohealConfig, eventLimit?: number): Promise<KubernetesHealer> {
   const { createKubernetesHealer } = await import('@autoheal/adapter-kubernetes');
-  return createKubernetesHealer({ ...healerOptionsFromConfig(config), ...(eventLimit === undefined ? {} : { summaryEventLimit: eventLimit }) });
+  // The pause ConfigMap (autoheal pause --all) lives in autoheal's own namespace, next to its Lease.
+  return createKubernetesHealer({ ...healerOptionsFromConfig(config), pauseNamespace: ownNamespace(config), ...(eventLimit === undefined ? {} : { summaryEventLimit: eventLimit }) });
 }
 
 /** The notifiers named by the config: the structured log always, Slack when a webhook is set. */
@@ -233,7 +242,7 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
     // The breaker's window is shared in autoheal's own namespace (where its Lease is) by every
     // process built from a config: serve, watch, run and the operator commands bind each other.
     const circuitStore: CircuitStore | undefined = kubernetesHealer
-      ? (await import('@autoheal/adapter-kubernetes')).createKubernetesCircuitStore({ kubeConfig: kubernetesHealer.kubeConfig, namespace: config.leaderElection?.namespace ?? 'autoheal' })
+      ? (await import('@autoheal/adapter-kubernetes')).createKubernetesCircuitStore({ kubeConfig: kubernetesHealer.kubeConfig, namespace: ownNamespace(config) })
       : undefined;
     // Discovered targets are judged by their annotations' overrides in every entry point.
     const targets = createServerTargets(config, logger, {
@@ -243,6 +252,7 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       ...(options.operator ? { recordEvents: false } : {}),
     });
     own({ name: 'discovery', close: () => targets.close() });
+    const pauses = options.pauses ?? kubernetesHealer?.pauses;
     const pipeline = createPipeline({
       targetOverrides: targets.catalog.overridesOf,
       featureSource,
@@ -253,6 +263,8 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       circuitHistory: circuit.times,
       identity: processIdentity(config),
       ...(circuitStore ? { circuitStore } : {}),
+      // Every mode built here honours the operators' pause marks (autoheal pause|resume).
+      ...(pauses ? { pauses } : {}),
       ...(options.fence ? { fence: options.fence } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       onError: (error, context) => {

@@ -29,10 +29,11 @@ export interface OperatorFixture {
 }
 
 /**
- * Starts the fixture; `policy` goes into the config file (durations as strings, e.g. "10m"), and
- * `riskModel` replaces the default in-memory model (e.g. one with a recommended threshold).
+ * Starts the fixture; `policy` goes into the config file (durations as strings, e.g. "10m"),
+ * `riskModel` replaces the default in-memory model (e.g. one with a recommended threshold), and
+ * `config` adds other sections (e.g. `watch: { interval: '1s' }`).
  */
-export async function startOperatorFixture(policy: Record<string, unknown> = {}, options: { riskModel?: RiskModel } = {}): Promise<OperatorFixture> {
+export async function startOperatorFixture(policy: Record<string, unknown> = {}, options: { riskModel?: RiskModel; config?: Record<string, unknown> } = {}): Promise<OperatorFixture> {
   const directory = await mkdtemp(join(tmpdir(), 'autoheal-operator-'));
   const sandbox = await startSandbox({
     time: 'virtual',
@@ -45,7 +46,7 @@ export async function startOperatorFixture(policy: Record<string, unknown> = {},
   });
   sandbox.advance(60_000); // the first pods start and become ready
   const configPath = join(directory, 'autoheal.json');
-  await writeFile(configPath, JSON.stringify({ targets: ['prod/backend', 'prod/frontend'], policy }));
+  await writeFile(configPath, JSON.stringify({ targets: ['prod/backend', 'prod/frontend'], policy, ...options.config }));
   const source = createInMemoryFeatureSource({ values: { 'prod/backend': { ...HEALTHY_FEATURES }, 'prod/frontend': { ...HEALTHY_FEATURES } } });
   const notifier = createInMemoryNotifier();
   return {

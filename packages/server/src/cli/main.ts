@@ -35,6 +35,8 @@ Commands:
   heal TARGET           one ladder step by hand, with the loop's safety rules (--step, --force, --dry-run)
   rollback TARGET       kubectl rollout undo, recorded as an Event (--to-revision N)
   reset TARGET          clear the attempt count (the healing.attempt annotation), recorded as an Event
+  pause TARGET|--all    autoheal looks and records but takes no step (--reason, --until 2h)
+  resume TARGET|--all   end a pause
   doctor                preflight: config, model, Prometheus, RBAC, Slack, each with its fix
   version               print the version
 

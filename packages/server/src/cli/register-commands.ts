@@ -12,6 +12,8 @@ export function registerCommands(): void {
   registerCommand('heal', async (argv, io) => (await import('./operator/heal-command.js')).healCommand(argv, io));
   registerCommand('rollback', async (argv, io) => (await import('./operator/rollback-command.js')).rollbackCommand(argv, io));
   registerCommand('reset', async (argv, io) => (await import('./operator/reset-command.js')).resetCommand(argv, io));
+  registerCommand('pause', async (argv, io) => (await import('./operator/pause-command.js')).pauseCommand(argv, io));
+  registerCommand('resume', async (argv, io) => (await import('./operator/pause-command.js')).resumeCommand(argv, io));
   registerCommand('doctor', async (argv, io) => (await import('./operator/doctor-command.js')).doctorCommand(argv, io));
   registerCommand('sandbox', async (argv, io) => (await import('./delegated-commands.js')).sandboxCommand(argv, io));
   registerCommand('train', async (argv, io) => (await import('./delegated-commands.js')).trainCommand(argv, io));
