@@ -144,11 +144,12 @@ describe('components: turning a step off removes its rules', () => {
     ]);
   });
 
-  it('every overlay lets autoheal keep the shared circuit breaker: configmaps only in its own namespace, get/update only on the breaker', () => {
+  it('every overlay lets autoheal keep the shared circuit breaker and read the global pause: configmaps only in its own namespace, get/update only on the breaker, get only on the pause ConfigMap', () => {
     for (const overlay of ['overlays/demo', 'overlays/production', 'overlays/multi-namespace']) {
       expect(rbacRules(render(overlay)).filter((rule) => rule.resources.includes('configmaps')), overlay).toEqual([
         { role: 'autoheal-circuit-breaker', namespace: 'autoheal', apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
         { role: 'autoheal-circuit-breaker', namespace: 'autoheal', apiGroups: [''], resources: ['configmaps'], resourceNames: ['autoheal-circuit-breaker'], verbs: ['get', 'update'] },
+        { role: 'autoheal-circuit-breaker', namespace: 'autoheal', apiGroups: [''], resources: ['configmaps'], resourceNames: ['autoheal-pause'], verbs: ['get'] },
       ]);
     }
   });

@@ -1,5 +1,5 @@
 import { createInMemoryRiskModel, makeDecisionRecord } from '@autoheal/core/testing';
-import { ModelError, serverInfoSchema, targetKey, type Pipeline, type RiskModel, type TargetRef } from '@autoheal/core';
+import { ModelError, serverInfoSchema, targetHoldSchema, targetKey, type Pipeline, type RiskModel, type TargetRef } from '@autoheal/core';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecisionHistory } from '../decision-history.js';
@@ -175,6 +175,23 @@ describe('targets API', () => {
     const one = (await (await fetch(`${url}/api/targets/prod/backend`)).json()) as { history: unknown[] };
     expect(one.history).toHaveLength(1);
     expect((await fetch(`${url}/api/targets/prod/nope`)).status).toBe(404);
+  });
+
+  it('says what holds each target (hold: kind, by, until, reason; null when nothing), from its newest record, in the declared wire shape', async () => {
+    const { url, history } = await start();
+    const frontend: TargetRef = { ...backend, name: 'frontend' };
+    const paused = { kind: 'paused' as const, scope: 'target' as const, source: 'annotation autoheal.dev/paused on deployment prod/backend', by: 'alice', until: 1_900_000_000_000, reason: 'db migration' };
+    history.add(makeDecisionRecord({ target: backend, decision: 'suppressed', suppressedReason: 'paused', holds: [paused] }));
+    history.add(makeDecisionRecord({ target: frontend }));
+
+    const list = (await (await fetch(`${url}/api/targets`)).json()) as { targets: Array<{ key: string; hold: unknown }> };
+    const one = (await (await fetch(`${url}/api/targets/prod/backend`)).json()) as { hold: unknown };
+
+    expect(list.targets.map((t) => [t.key, t.hold])).toEqual([
+      ['prod/backend', paused],
+      ['prod/frontend', null],
+    ]);
+    expect(targetHoldSchema.parse(one.hold)).toEqual(paused);
   });
 
   it('shows and evaluates targets that differ only by cluster, each at its own ?cluster= URL', async () => {

@@ -43,7 +43,7 @@ const ALL_BUT_EXEC = [
   { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'replicasets'], verbs: ['*'] },
   { apiGroups: [''], resources: ['pods', 'events'], verbs: ['*'] },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['*'] },
-  // The shared circuit breaker's ConfigMap in autoheal's namespace (manifests/base/rbac-circuit-breaker.yaml).
+  // The shared circuit breaker's and the pause ConfigMaps in autoheal's namespace (manifests/base/rbac-circuit-breaker.yaml).
   { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'update'] },
 ];
 
@@ -116,7 +116,8 @@ describe.skipIf(!hasPrometheus)('autoheal doctor against a real Prometheus and t
     expect(result.out).not.toContain('✘');
     expect(result.out).toMatch(/^✔ prometheus: prod\/backend: every feature query returns data \(7\)$/m);
     expect(result.out).toMatch(/^✔ rbac: prod: all \d+ permissions the enabled steps need are granted$/m);
-    expect(result.out).toMatch(/^✔ rbac: autoheal: all 3 permissions the enabled steps need are granted$/m);
+    // The breaker (create, get, update) and the global pause (get).
+    expect(result.out).toMatch(/^✔ rbac: autoheal: all 4 permissions the enabled steps need are granted$/m);
     expect(result.out).toContain('All 7 checks passed.');
   }, 120_000);
 });

@@ -313,6 +313,7 @@ async function checkKubernetes(config: AutohealConfig, report: (check: DoctorChe
   const own: Needed[] = [
     { verb: 'create', group: '', resource: 'configmaps', namespace: ownNamespace, why: 'the shared circuit breaker (without it the breaker fails closed and no step is taken)' },
     ...['get', 'update'].map((verb) => ({ verb, group: '', resource: 'configmaps', namespace: ownNamespace, name: 'autoheal-circuit-breaker', why: 'the shared circuit breaker (without it the breaker fails closed and no step is taken)' })),
+    { verb: 'get', group: '', resource: 'configmaps', namespace: ownNamespace, name: 'autoheal-pause', why: 'the global pause (autoheal pause --all; without it every target is held as pause-unknown)' },
   ];
   if (config.leaderElection?.enabled) {
     const { leaseName } = config.leaderElection;

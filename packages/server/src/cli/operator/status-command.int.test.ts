@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { registerCommand, runCli } from '../main.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
 import { healCommand } from './heal-command.js';
+import { pauseCommand } from './pause-command.js';
 import { captureIo } from '../../../test-support/capture-io.js';
 import { startOperatorFixture, type OperatorFixture } from '../../../test-support/operator-fixture.js';
 import { statusCommand, type TargetStatus } from './status-command.js';
@@ -17,6 +18,7 @@ afterEach(async () => {
 async function run(command: string, args: string[]) {
   registerCommand('heal', (argv, io) => healCommand(argv, io, fixture.deps));
   registerCommand('status', (argv, io) => statusCommand(argv, io, fixture.deps));
+  registerCommand('pause', (argv, io) => pauseCommand(argv, io));
   const io = captureIo();
   const code = await runCli([command, ...args, ...fixture.flags], io);
   return { code, out: io.out, err: io.err };
@@ -35,10 +37,11 @@ describe('autoheal status', () => {
 
     expect(result.code, result.err).toBe(RUN_EXIT.ok);
     const [header, ...rows] = result.out.split('\n');
-    expect(header).toMatch(/^TARGET\s+RISK\s+VERDICT\s+ATTEMPT\s+NEXT STEP\s+COOLDOWN UNTIL\s+CIRCUIT\s+LAST STEP$/);
+    expect(header).toMatch(/^TARGET\s+RISK\s+VERDICT\s+HOLD\s+ATTEMPT\s+NEXT STEP\s+COOLDOWN UNTIL\s+CIRCUIT\s+LAST STEP$/);
     const backendRow = rows.find((row) => row.startsWith('prod/backend'))!;
-    expect(backendRow).toMatch(/at-risk\s+1\/3\s+cache\s+\d{4}-\d\d-\d\dT[\d:]+Z \(in (9m 5\d|10m 0)s?.*closed 1\/5\s+restart at /);
-    expect(rows.find((row) => row.startsWith('prod/frontend'))).toMatch(/healthy\s+0\/3\s+restart\s+—\s+closed 1\/5\s+—$/);
+    // The restart just started a rollout (the sandbox's time has not moved since): HOLD says so.
+    expect(backendRow).toMatch(/at-risk\s+rolling-out\s+1\/3\s+cache\s+\d{4}-\d\d-\d\dT[\d:]+Z \(in (9m 5\d|10m 0)s?.*closed 1\/5\s+restart at /);
+    expect(rows.find((row) => row.startsWith('prod/frontend'))).toMatch(/healthy\s+—\s+0\/3\s+restart\s+—\s+closed 1\/5\s+—$/);
     expect(result.out).toMatch(/TIME\s+TYPE\s+REASON\s+RECORD\s+MESSAGE/);
     expect(result.out).toMatch(new RegExp(`Normal\\s+AutohealRestart\\s+${recordId}\\s+restart step \\(attempt 1\\) on prod/backend succeeded`));
     expect(result.out).toMatch(/^prod\/backend:\n(.*\n)*?  diagnosis \S+: /m);
@@ -64,5 +67,22 @@ describe('autoheal status', () => {
       lastActions: [],
     });
     expect(parsed.circuitWindowMs).toBe(3_600_000);
+  }, 60_000);
+
+  it('HOLD says who paused and until when (one target, and every target), with the whole hold in the details and as hold in --json', async () => {
+    fixture = await startOperatorFixture();
+    expect((await run('pause', ['prod/backend', '--by', 'alice', '--until', '2h', '--reason', 'db migration'])).code).toBe(RUN_EXIT.ok);
+    expect((await run('pause', ['--all', '--by', 'bob'])).code).toBe(RUN_EXIT.ok);
+
+    const table = await run('status', []);
+    const json = await run('status', ['prod/frontend', '--json']);
+
+    expect(table.code, table.err).toBe(RUN_EXIT.ok);
+    const rows = table.out.split('\n');
+    expect(rows.find((row) => row.startsWith('prod/backend'))).toMatch(/healthy\s+paused by alice until \d{4}-\d\d-\d\dT[\d:]+Z \(in (1h|119m|120m)/);
+    expect(rows.find((row) => row.startsWith('prod/frontend'))).toMatch(/healthy\s+paused \(all\) by bob\s+0\/3/);
+    expect(table.out).toMatch(/^prod\/backend:\n {2}held: paused \(annotation autoheal.dev\/paused on deployment prod\/backend; by alice, since \S+, until \S+, reason: db migration\)\n {2}held: every target is paused \(annotation autoheal.dev\/paused on configmap autoheal\/autoheal-pause; by bob/m);
+    const parsed = JSON.parse(json.out) as { targets: TargetStatus[] };
+    expect(parsed.targets[0]!.hold).toMatchObject({ kind: 'paused', scope: 'global', by: 'bob', source: 'annotation autoheal.dev/paused on configmap autoheal/autoheal-pause' });
   }, 60_000);
 });

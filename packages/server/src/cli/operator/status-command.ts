@@ -5,7 +5,7 @@
  * with the id of its decision record). Changes nothing.
  */
 import { parseArgs } from 'node:util';
-import { diagnose, targetKey, type Diagnosis, type SkippedTarget, type TargetInspection } from '@autoheal/core';
+import { describeHold, diagnose, targetHoldOf, targetKey, type Diagnosis, type SkippedTarget, type TargetHold, type TargetInspection } from '@autoheal/core';
 import type { DeploymentEventInfo } from '@autoheal/adapter-kubernetes';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import { diagnosisText, formatProbability } from '../format-record.js';
@@ -20,7 +20,9 @@ const HELP = `Usage: autoheal status [TARGET...] [--json]
 
 For each target (default: the config's targets and, with discovery:, the discovered ones, followed
 by the Deployments discovery skipped and why: not opted in, or a bad annotation): the risk collected and scored now (unknown, with
-the missing signals, when Prometheus has no data), the diagnosis when it is at risk (the cause the
+the missing signals, when Prometheus has no data), what holds it (HOLD: paused by whom and until
+when, paused (all) for a global pause, a maintenance window until its end, rolling-out while the
+workload starts or rolls out; autoheal then looks and records but takes no step), the diagnosis when it is at risk (the cause the
 loop would name), the attempt n of max and the next step, the cooldown (until lastActionAt +
 cooldown), the circuit breaker, and the last actions (the healing.attempt state and the autoheal
 Events, each with the id of its decision record: the same id in Slack, the log and the API).
@@ -35,6 +37,8 @@ ${COMMON_FLAGS_HELP}`;
 
 /** One target's status, as printed with --json. */
 export interface TargetStatus extends TargetInspection {
+  /** What holds it now, in the shape of `GET /api/targets` (`null`: nothing): its first hold, else `rolling-out`. */
+  hold: TargetHold | null;
   /** The cause the loop would name now (core's `diagnose`), when the target is at risk. */
   diagnosis?: Diagnosis;
   /** Most recent first: the autoheal Events of the Deployment (`recordId`: their decision record). */
@@ -62,7 +66,8 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
     const statuses: TargetStatus[] = [];
     for (const target of targets) {
       const inspection = await operator.pipeline.inspect(target);
-      const status: TargetStatus = { ...inspection, lastActions: [] };
+      const hold = targetHoldOf({ holds: inspection.holds, ...(inspection.rollingOut !== undefined ? { suppressedReason: 'rolling-out' as const } : {}) });
+      const status: TargetStatus = { ...inspection, hold, lastActions: [] };
       if (inspection.assessment.verdict === 'at-risk') status.diagnosis = diagnose(inspection.features, inspection.state);
       try {
         status.lastActions = await autohealEventsOf(operator.healer, target);
@@ -98,11 +103,12 @@ function skippedTable(skipped: readonly SkippedTarget[]): string {
 
 function statusTable(statuses: readonly TargetStatus[], now: number): string {
   return formatTable(
-    ['TARGET', 'RISK', 'VERDICT', 'ATTEMPT', 'NEXT STEP', 'COOLDOWN UNTIL', 'CIRCUIT', 'LAST STEP'],
+    ['TARGET', 'RISK', 'VERDICT', 'HOLD', 'ATTEMPT', 'NEXT STEP', 'COOLDOWN UNTIL', 'CIRCUIT', 'LAST STEP'],
     statuses.map((s) => [
       targetKey(s.target),
       s.assessment.verdict === 'unknown' ? '—' : `${formatProbability(s.assessment.probability)}/${s.assessment.threshold.toFixed(2)}`,
       s.assessment.verdict,
+      holdCell(s.hold, now),
       `${s.ladder.attempt}/${s.ladder.maxAttempts}`,
       s.ladder.nextStep ?? 'none (handoff)',
       s.ladder.cooldownUntil === undefined ? '—' : formatTime(s.ladder.cooldownUntil, now),
@@ -112,8 +118,27 @@ function statusTable(statuses: readonly TargetStatus[], now: number): string {
   );
 }
 
+/** The HOLD column: what holds the target, by whom and until when, in a few words. */
+export function holdCell(hold: TargetHold | null, now: number): string {
+  if (!hold) return '—';
+  const until = hold.until !== undefined ? ` until ${formatTime(hold.until, now)}` : '';
+  switch (hold.kind) {
+    case 'paused':
+      return `paused${hold.scope === 'global' ? ' (all)' : ''}${hold.by ? ` by ${hold.by}` : ''}${until}`;
+    case 'maintenance':
+      return `maintenance "${hold.reason ?? ''}"${until}`;
+    case 'pause-unknown':
+      return 'pause unknown (acts as paused)';
+    case 'rolling-out':
+      return 'rolling-out';
+  }
+}
+
 function details(status: TargetStatus, now: number): string {
   const lines = [`\n${targetKey(status.target)}:`];
+  // Every hold in words (who, since, until, why, where the mark is), most specific first.
+  for (const hold of status.holds) lines.push(`  held: ${describeHold(hold)}`);
+  if (status.rollingOut) lines.push(`  ${status.rollingOut} (an at-risk verdict is not acted on now)`);
   if (status.missing.length > 0) {
     lines.push('  missing signals (unknown never acts):');
     // One line per reason: an unreachable Prometheus is one reason for every signal, said once.

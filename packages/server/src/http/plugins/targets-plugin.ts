@@ -1,5 +1,5 @@
 /**
- * The targets API: `GET /api/targets` (latest decision per watched target), `GET
+ * The targets API: `GET /api/targets` (latest decision and hold per watched target), `GET
  * /api/targets/{namespace}/{name}` (one target's recent history) and `POST .../evaluate` ("check
  * now", a mutation: token and a writable server needed). It reads the server's decision history
  * and triggers the pipeline; every decision is the pipeline's.
@@ -9,7 +9,7 @@
  * every existing URL valid and takes any cluster name, slashes included.
  */
 import type Hapi from '@hapi/hapi';
-import { describeIssues, formatIssues, targetKey, type Pipeline, type TargetRef } from '@autoheal/core';
+import { describeIssues, formatIssues, targetHoldOf, targetKey, type Pipeline, type TargetRef } from '@autoheal/core';
 import type { DecisionHistory, TargetHistory } from '../../decision-history.js';
 import type { AccessControl } from '../auth.js';
 import { ApiError, invalidRequest } from '../error-mapping.js';
@@ -63,7 +63,8 @@ export const targetsPlugin: Hapi.Plugin<TargetsPluginOptions> = {
         method: 'GET',
         path: '/api/targets',
         handler: () => ({
-          targets: history.list().map((entry) => ({ key: entry.key, target: entry.target, threshold: thresholdFor(entry.target), latest: entry.latest })),
+          // `hold` (core's TargetHold, or null): what held the target at its newest evaluation.
+          targets: history.list().map((entry) => ({ key: entry.key, target: entry.target, threshold: thresholdFor(entry.target), latest: entry.latest, hold: targetHoldOf(entry.latest) })),
         }),
       },
       {
@@ -71,7 +72,7 @@ export const targetsPlugin: Hapi.Plugin<TargetsPluginOptions> = {
         path: '/api/targets/{namespace}/{name}',
         handler: (request) => {
           const entry = findTarget(request, history, 'GET /api/targets lists the watched targets');
-          return { key: entry.key, target: entry.target, threshold: thresholdFor(entry.target), latest: entry.latest, history: entry.history };
+          return { key: entry.key, target: entry.target, threshold: thresholdFor(entry.target), latest: entry.latest, hold: targetHoldOf(entry.latest), history: entry.history };
         },
       },
       {
