@@ -143,7 +143,7 @@ describe('live records', () => {
 
     const state = recordReceived(initialState(), record);
 
-    expect(state.targets).toEqual([{ key: 'eu-1/payments/ledger', target: LEDGER, threshold: THRESHOLD, latest: record }]);
+    expect(state.targets).toEqual([{ key: 'eu-1/payments/ledger', target: LEDGER, threshold: THRESHOLD, latest: record, hold: null }]);
     expect(state.selectedKey).toBe('eu-1/payments/ledger');
   });
 });
@@ -205,5 +205,27 @@ describe('parseTargetFilter', () => {
   it('reads comma-separated keys; empty shows every target', () => {
     expect(parseTargetFilter(' shop/cart, payments/ledger ,')).toEqual(new Set(['shop/cart', 'payments/ledger']));
     expect(parseTargetFilter(' ')).toBeNull();
+  });
+});
+
+describe('holds', () => {
+  const paused = { kind: 'paused' as const, scope: 'target' as const, source: 'annotation autoheal.dev/paused on deployment shop/cart', by: 'alice', reason: 'db migration' };
+
+  it("keeps the server's hold of its latest record at load", () => {
+    const cart = [healthy(CART, NOW - MINUTE)];
+    const state = loaded([{ ...detail(CART, cart), hold: paused }]);
+
+    expect(state.targets[0]!.hold).toEqual(paused);
+  });
+
+  it('a live record brings its own hold: paused while it says so, none once a record without holds arrives', () => {
+    const state = loaded([detail(CART, [healthy(CART, NOW - 2 * MINUTE)])]);
+
+    const held = recordReceived(state, { ...healthy(CART, NOW - MINUTE), decision: 'suppressed', suppressedReason: 'paused', holds: [paused] });
+    const freed = recordReceived(held, healthy(CART, NOW));
+
+    expect(state.targets[0]!.hold).toBeNull();
+    expect(held.targets[0]!.hold).toEqual(paused);
+    expect(freed.targets[0]!.hold).toBeNull();
   });
 });

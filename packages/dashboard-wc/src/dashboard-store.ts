@@ -5,7 +5,7 @@
  * assignment and the rules (merging a reload with live records, the at-risk announcement, keeping
  * the selection) are tested in plain Node.
  */
-import { decisionLabel, describeRequestError, formatPercent, formatTime, keyOf } from './format.js';
+import { decisionLabel, describeRequestError, formatPercent, formatTime, holdOfRecord, keyOf } from './format.js';
 import type { DecisionRecord, ServerInfo, TargetDetail, TargetSummary } from './types.js';
 import { prefilledWhatIf, type WhatIfState } from './what-if-state.js';
 
@@ -139,7 +139,9 @@ export function loadSucceeded(state: DashboardState, snapshot: ServerSnapshot, n
   const targets = snapshot.details.map(({ history: _history, ...summary }): TargetSummary => {
     const newest = histories.get(summary.key)?.at(-1) ?? null;
     const latest = !summary.latest || (newest && Date.parse(newest.time) > Date.parse(summary.latest.time)) ? newest : summary.latest;
-    return { ...summary, latest };
+    // The server's hold belongs to its latest record; a newer live one brings its own.
+    const hold = latest === summary.latest && summary.hold !== undefined ? summary.hold : holdOfRecord(latest);
+    return { ...summary, latest, hold };
   });
   const log = [...histories.values()].flat();
   log.sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || (a.id < b.id ? 1 : -1));
@@ -174,10 +176,10 @@ export function recordReceived(state: DashboardState, record: DecisionRecord): D
   const isNewer = !previous || Date.parse(record.time) >= Date.parse(previous.time);
   let { targets, selectedKey, histories, log, announcement } = state;
   if (index < 0) {
-    targets = [...targets, { key, target: record.target, threshold: record.assessment.threshold, latest: record }];
+    targets = [...targets, { key, target: record.target, threshold: record.assessment.threshold, latest: record, hold: holdOfRecord(record) }];
     selectedKey ??= key;
   } else if (isNewer) {
-    targets = targets.map((summary, i) => (i === index ? { ...summary, latest: record, threshold: record.assessment.threshold } : summary));
+    targets = targets.map((summary, i) => (i === index ? { ...summary, latest: record, threshold: record.assessment.threshold, hold: holdOfRecord(record) } : summary));
   }
   const history = histories.get(key) ?? [];
   if (!history.some((r) => r.id === record.id)) {

@@ -1,6 +1,6 @@
 /** Text for numbers, times, errors and the policy's vocabulary. Pure functions, no DOM, no Lit. */
 import { AutohealApiError } from './api-client.js';
-import type { DecisionRecord, TargetAddress, Verdict } from './types.js';
+import type { DecisionRecord, TargetAddress, TargetHold, Verdict } from './types.js';
 
 /** `0.823` → `82%`; `null` → `unknown`. */
 export function formatPercent(probability: number | null | undefined): string {
@@ -150,4 +150,51 @@ export function describeRequestError(error: unknown): string {
     return error.status === 0 ? error.message : `Failed (${error.status}): ${error.message}`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What held the target at `record`'s evaluation, as the server's `hold` says it: the record's first
+ * hold, else `rolling-out` when the rollout guard kept it from being judged. The same rule as core's
+ * `targetHoldOf` (a test compares them), here because the bundle takes no code from core; the
+ * dashboard needs it for live records, which come without the server's `hold`.
+ */
+export function holdOfRecord(record: DecisionRecord | null): TargetHold | null {
+  const hold = record?.holds?.[0];
+  if (hold) {
+    switch (hold.kind) {
+      case 'paused': {
+        const { kind, scope, reason, by, since, until, source } = hold;
+        return { kind, scope, source, ...(reason !== undefined ? { reason } : {}), ...(by !== undefined ? { by } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) };
+      }
+      case 'pause-unknown':
+        return { kind: 'pause-unknown', reason: hold.reason };
+      case 'maintenance':
+        return { kind: 'maintenance', reason: hold.window, until: hold.until };
+    }
+  }
+  return record?.suppressedReason === 'rolling-out' ? { kind: 'rolling-out', reason: 'still starting or rolling out: not judged until the rollout completes or stalls' } : null;
+}
+
+/** The words of a hold for a badge: `Paused by alice until 18:00:00`, `Paused (all targets)`, `Maintenance "nightly" until 02:00:00`, `Rolling out`. */
+export function holdLabel(hold: TargetHold): string {
+  const until = hold.until !== undefined ? ` until ${formatTime(hold.until)}` : '';
+  switch (hold.kind) {
+    case 'paused':
+      return `Paused${hold.scope === 'global' ? ' (all targets)' : ''}${hold.by ? ` by ${hold.by}` : ''}${until}`;
+    case 'maintenance':
+      return `Maintenance${hold.reason ? ` "${hold.reason}"` : ''}${until}`;
+    case 'pause-unknown':
+      return 'Pause unknown — acting as paused';
+    case 'rolling-out':
+      return 'Rolling out';
+  }
+}
+
+/** The whole hold in one sentence, for a tooltip and screen readers. */
+export function holdDescription(hold: TargetHold): string {
+  const parts = [holdLabel(hold)];
+  if (hold.reason && hold.kind !== 'maintenance') parts.push(hold.reason);
+  if (hold.source) parts.push(`mark: ${hold.source}`);
+  if (hold.kind === 'paused' || hold.kind === 'maintenance' || hold.kind === 'pause-unknown') parts.push('autoheal looks and records, and takes no step');
+  return parts.join('. ');
 }

@@ -53,6 +53,7 @@ export type { ConnectionState } from './live-connection.js';
  * @csspart target-card - One target in the list.
  * @csspart gauge - A risk gauge (an SVG).
  * @csspart verdict - A verdict badge (icon + text).
+ * @csspart hold - What holds a target (paused by whom and until when, maintenance, pause unknown, rolling out): autoheal looks but does not act.
  * @csspart detail - The panel of the selected target.
  * @csspart signals - The table of the seven signals of the selected target.
  * @csspart ladder - The healing-ladder state of the selected target.

@@ -176,6 +176,30 @@ describe('<risk-dashboard> with fixture data', () => {
   });
 });
 
+describe('holds', () => {
+  it('a paused target shows who paused it and until when on its card, and the badge goes once a record without a hold arrives', async () => {
+    const { page, errors } = await open();
+    const cart = card(page, 'shop/cart');
+    await expect.poll(() => cart.count()).toBe(1);
+    expect(await cart.locator('[part="hold"]').count()).toBe(0);
+    const until = Date.now() + 2 * 3_600_000;
+    const hold = { kind: 'paused' as const, scope: 'target' as const, source: 'annotation autoheal.dev/paused on deployment shop/cart', by: 'alice', until, reason: 'db migration' };
+
+    fixture!.push(makeRecord(CART, Date.now(), HEALTHY_FEATURES, { decision: 'suppressed', suppressedReason: 'paused', holds: [hold], summary: 'shop/cart: paused' }));
+    const badge = cart.locator('[part="hold"]');
+    await expect.poll(() => badge.count()).toBe(1);
+
+    expect(await badge.innerText()).toMatch(/^Paused by alice until \d\d:\d\d:\d\d$/);
+    expect(await badge.getAttribute('data-hold')).toBe('paused');
+    expect(await badge.getAttribute('title')).toContain('db migration. mark: annotation autoheal.dev/paused on deployment shop/cart. autoheal looks and records, and takes no step');
+    expect(await cart.getAttribute('aria-label')).toContain('Paused by alice until');
+
+    fixture!.push(makeRecord(CART, Date.now() + 1_000, HEALTHY_FEATURES));
+    await expect.poll(() => badge.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('ladder states', () => {
   it('shows dry run, an open circuit breaker and a hand-off to a human', async () => {
     const { page } = await open({}, { dryRun: true });

@@ -175,6 +175,15 @@ export const riskDashboardStyles = css`
     background: var(--_dry-run-bg);
     border-color: var(--_accent);
   }
+  /* A held target (paused, maintenance, pause unknown): autoheal looks but does not act. */
+  .badge--hold {
+    background: var(--_unknown-bg);
+    border-color: var(--_border);
+    white-space: normal;
+  }
+  .badge--hold-rolling-out {
+    background: var(--_dry-run-bg);
+  }
   .badge--top {
     margin-left: 4px;
     background: var(--_at-risk-bg);

@@ -3,9 +3,9 @@
  * `GET /api/info` contract (`ServerInfo`) come from `@autoheal/core` as types only, so neither the
  * package build nor the bundle pulls in core's code or zod.
  */
-import type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetRef, Verdict } from '@autoheal/core';
+import type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetHold, TargetRef, Verdict } from '@autoheal/core';
 
-export type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetRef, Verdict };
+export type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetHold, TargetRef, Verdict };
 
 /** What names one target on the server: its namespace and name, and its cluster when it has one. */
 export type TargetAddress = Pick<TargetRef, 'namespace' | 'name' | 'cluster'>;
@@ -18,6 +18,11 @@ export interface TargetSummary {
   threshold: number;
   /** The newest decision, or `null` before the first evaluation. */
   latest: DecisionRecord | null;
+  /**
+   * What held the target at its newest evaluation (paused, maintenance, rolling out…), `null` when
+   * nothing did; absent from servers older than the holds.
+   */
+  hold?: TargetHold | null;
 }
 
 /** `GET /api/targets/{namespace}/{name}` (with `?cluster=` for a target in a named cluster). */

@@ -1,9 +1,10 @@
 /**
- * The list of watched targets: a `listbox` of cards (gauge, verdict in words, last decision). Arrow
+ * The list of watched targets: a `listbox` of cards (gauge, verdict in words, what holds the target
+ * — paused, maintenance, rolling out — and the last decision). Arrow
  * keys, Home and End move the focus (roving tabindex), Enter or Space selects.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { DECISION_LABELS, VERDICT_TEXT, formatPercent, formatTime } from '../format.js';
+import { DECISION_LABELS, VERDICT_TEXT, formatPercent, formatTime, holdDescription, holdLabel } from '../format.js';
 import type { TargetSummary } from '../types.js';
 import { renderGauge } from './gauge.js';
 import { renderVerdict } from './verdict.js';
@@ -48,7 +49,7 @@ function renderCard(summary: TargetSummary, selected: boolean, focusable: boolea
     role="option"
     data-key=${summary.key}
     aria-selected=${selected ? 'true' : 'false'}
-    aria-label=${`${summary.key}: ${verdict ? VERDICT_TEXT[verdict].label : 'no data yet'}${verdict && verdict !== 'unknown' ? `, risk ${formatPercent(probability)}` : ''}`}
+    aria-label=${`${summary.key}: ${verdict ? VERDICT_TEXT[verdict].label : 'no data yet'}${verdict && verdict !== 'unknown' ? `, risk ${formatPercent(probability)}` : ''}${summary.hold ? `, ${holdLabel(summary.hold)}` : ''}`}
     tabindex=${focusable ? '0' : '-1'}
     @click=${() => onSelect(summary.key)}
     @keydown=${(event: KeyboardEvent) => onCardKeydown(event, summary.key, onSelect)}
@@ -58,6 +59,9 @@ function renderCard(summary: TargetSummary, selected: boolean, focusable: boolea
       <div class="card__name">${summary.target.name}</div>
       <div class="muted small">${summary.target.cluster ? `${summary.target.cluster} · ` : ''}${summary.target.namespace}</div>
       ${renderVerdict(verdict)}
+      ${summary.hold
+        ? html`<div><span part="hold" class="badge badge--small badge--hold badge--hold-${summary.hold.kind}" data-hold=${summary.hold.kind} title=${holdDescription(summary.hold)}>${holdLabel(summary.hold)}</span></div>`
+        : nothing}
       ${latest
         ? html`<div class="small">
               ${DECISION_LABELS[latest.decision]}${latest.ladder.attempt > 0 ? html` · attempt ${latest.ladder.attempt}/${latest.ladder.maxAttempts}` : nothing}

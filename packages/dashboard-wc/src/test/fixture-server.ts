@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { targetHoldOf } from '@autoheal/core';
 import { keyOf } from '../format.js';
 import type { DecisionRecord, PredictResult, ServerInfo, TargetRef } from '../types.js';
 
@@ -286,7 +287,8 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     const [namespace, name] = parts.slice(-2) as [string, string];
     const cluster = parts.slice(0, -2).join('/');
     const target = latest?.target ?? { namespace, kind: 'Deployment' as const, name, ...(cluster ? { cluster } : {}) };
-    return { key, target, threshold: THRESHOLD, latest };
+    // The server's rule, from core (test code only: the bundle never takes core's code).
+    return { key, target, threshold: THRESHOLD, latest, hold: targetHoldOf(latest) };
   };
 
   const fixture: FixtureServer = {
