@@ -8,6 +8,7 @@ import { createInMemoryRiskModel } from '@autoheal/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerCommand, runCli } from '../main.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
+import { runCommand } from '../run-command.js';
 import { watchCommand } from '../watch-command.js';
 import { healCommand } from './heal-command.js';
 import { pauseCommand, resumeCommand } from './pause-command.js';
@@ -139,6 +140,20 @@ describe('autoheal pause and resume', () => {
     expect(afterExpiry.code, afterExpiry.out).toBe(RUN_EXIT.ok);
     expect(afterExpiry.out).toMatch(/Plan: {5}step 1\/3 \(restart\)/);
     expect(steps('backend')).toHaveLength(1);
+  }, 60_000);
+
+  it('run (the CI step) ends with the held record and exit 40 under pause --all, and takes no step', async () => {
+    fixture = await startOperatorFixture();
+    fixture.atRisk('backend');
+    expect((await run('pause', ['--all', '--reason', 'release freeze'])).code).toBe(RUN_EXIT.ok);
+    const io = captureIo();
+
+    const code = await runCommand([...fixture.flags, '--json'], io, { featureSource: fixture.source, riskModel: createInMemoryRiskModel(), notifiers: [] });
+
+    expect(code, io.err).toBe(RUN_EXIT.suppressed);
+    expect(io.out).toContain('"suppressedReason": "paused"');
+    expect(io.out).toContain('release freeze');
+    expect(steps('backend')).toEqual([]);
   }, 60_000);
 
   it('heal --force acts on a paused target and says it forced past the pause', async () => {
