@@ -119,7 +119,7 @@ function defaultOperator(env: NodeJS.ProcessEnv): string {
   return user ? `${user}@${hostname()}` : hostname();
 }
 
-/** The mark in words: "by alice@laptop since … until … (in 2h 0m); reason: db migration". */
+/** The mark in words: "by alice@laptop, since … (now), until … (in 120m 0s), reason: db migration". */
 function markText(mark: PauseMark, now: number): string {
   const parts = [mark.by ? `by ${mark.by}` : undefined, mark.since !== undefined ? `since ${formatTime(mark.since, now)}` : undefined, mark.until !== undefined ? `until ${formatTime(mark.until, now)}` : 'until resumed', mark.reason ? `reason: ${mark.reason}` : undefined];
   return parts.filter(Boolean).join(', ');
