@@ -93,11 +93,13 @@ describe('autoheal pause and resume', () => {
     fixture.sandbox.advance(1_000);
     expect(resumed.code, resumed.err).toBe(RUN_EXIT.ok);
     expect(resumed.out).toContain('prod/backend: resumed (annotation autoheal.dev/paused on deployment prod/backend removed; it was by alice');
-    await until(() => steps('backend').length === 1, 'the restart step after resume');
+    // The step's Event is written while it is applied, its record published after: wait for both.
+    const healed = () => backend().some((r) => r.decision === 'heal' && r.action?.step === 'restart');
+    await until(() => steps('backend').length === 1 && healed(), 'the restart step and its record after resume');
 
     expect(pauseOf('backend')).toBeUndefined();
     expect(fixture.deployment('backend').metadata.annotations?.['healing.attempt']).toBe('1');
-    expect(backend().some((r) => r.decision === 'heal' && r.action?.step === 'restart')).toBe(true);
+    expect(steps('backend')).toHaveLength(1);
   }, 120_000);
 
   it('pause --all holds every target of the loop; resume --all frees them (a target paused on its own stays paused)', async () => {
