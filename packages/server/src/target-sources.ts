@@ -5,8 +5,7 @@
  * `targetOverrides`), and `status` and `doctor` read the same listing.
  */
 import { createStaticTargetSource, createTargetCatalog, errorMessage, targetKey, type Policy, type TargetCatalog, type TargetListing, type TargetSource } from '@autoheal/core';
-import type { KubernetesTargetDiscovery } from '@autoheal/adapter-kubernetes';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubernetesTargetDiscovery, KubernetesTargetDiscoveryOptions } from '@autoheal/adapter-kubernetes';
 import type { Logger } from 'pino';
 import { discoveryOptionsFromConfig } from './config/adapter-options.js';
 import type { AutohealConfig } from './config/config-schema.js';
@@ -25,7 +24,7 @@ export interface ServerTargets {
  * `recordEvents: false` (the operator commands, which change nothing) writes no Event about a bad
  * annotation; the loop's process does.
  */
-export function createServerTargets(config: AutohealConfig, logger: Logger, options: { policy: Policy; kubeConfig?: KubeConfig; recordEvents?: boolean }): ServerTargets {
+export function createServerTargets(config: AutohealConfig, logger: Logger, options: { policy: Policy; kubeConfig?: KubernetesTargetDiscoveryOptions['kubeConfig']; recordEvents?: boolean }): ServerTargets {
   const discoveryOptions = discoveryOptionsFromConfig(config);
   let discovery: Promise<KubernetesTargetDiscovery> | undefined;
   let started: KubernetesTargetDiscovery | undefined;
