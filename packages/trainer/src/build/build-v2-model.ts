@@ -111,6 +111,7 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
   const { model: gbdt, rounds } = trainGbdt(trainRows, rows(validation, true), {
     ...settings.gbdt,
     monotone: v2MonotoneDirections(),
+    missingIsHealthy: true,
     noSplit: FEATURE_SET_V2_NAMES.map((name) => (V2_NO_SPLIT as readonly string[]).includes(name)),
     onRound: (round) => hooks.onProgress?.({ phase: 'train', done: round, total: settings.gbdt.maxRounds }),
   });
@@ -187,7 +188,7 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
     objective: settings.objective,
     folds,
     dataHash: v2.dataHash,
-    learner: { ...settings.gbdt, rounds, monotone: v2MonotoneDirections(), noSplit: [...V2_NO_SPLIT] },
+    learner: { ...settings.gbdt, rounds, monotone: v2MonotoneDirections(), missingIsHealthy: true, noSplit: [...V2_NO_SPLIT] },
     detection: { rule: `the last four trees add ${DETECTION_LOG_ODDS} to the log-odds when ready_replica_ratio < minReadyRatio, http_error_ratio > maxErrorRatio, or restarts_per_pod >= minRestartsPerPod with error_exit_pod_ratio or oomkilled_pod_ratio >= minExitedPodRatio`, ...detection },
   };
   const onnx = exportRiskModelToOnnx({ model: shipped, calibration: platt, featureNames: FEATURE_SET_V2_NAMES, featureSet: FEATURE_SET_V2_ID, threshold, trainingSummary, modelVersion: '2.0.0' });

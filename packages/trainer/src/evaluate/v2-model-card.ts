@@ -65,15 +65,15 @@ function suddenTable(e: V2Evaluation): string[] {
 
 /**
  * The previous shipped build's test-fold figures, for the card's before/after comparison. Static: they
- * describe a file that no longer exists in the tree (SHA-256 4db332b9…), built before
- * `unavailable_excess_ratio` counted desired − available instead of the Deployment's unavailableReplicas
- * (which includes the surge pods of a healthy rolling update).
+ * describe a file that no longer exists in the tree (SHA-256 1700a015…), whose trees learned where a
+ * missing value goes at every split — and sent a NaN error ratio to the high side (0.99 for any row
+ * without one), before the learner's `missingIsHealthy`.
  */
 const PREVIOUS_BUILD: ReadonlyArray<readonly [string, string, boolean]> = [
   ['ROC-AUC ≥ 0.95', '0.899', false],
   ['PR-AUC ≥ 0.6', '0.892', true],
   ['memory-leak: recall ≥ 90% / median lead ≥ 120 s', '100.0% (8 of 8) / 290 s', true],
-  ['cache-bloat: recall ≥ 90% / median lead ≥ 120 s', '100.0% (16 of 16) / 88 s', false],
+  ['cache-bloat: recall ≥ 90% / median lead ≥ 120 s', '100.0% (16 of 16) / 90 s', false],
   ['cpu-saturation: recall ≥ 90% / median lead ≥ 120 s', '0.0% (0 of 3) / 0 s', false],
   ['sudden faults (4 families) flagged at the first failing scrape', '100.0% each', true],
   ['false alarms ≤ 0.1 per healthy workload-day: every healthy workload', '0.75 (1 in 1.34)', false],
@@ -87,7 +87,7 @@ function previousBuildSection(): string[] {
   return [
     '## The previous build, for comparison',
     '',
-    'The build before this one (threshold 0.7570, SHA-256 `4db332b9…`) was trained when `unavailable_excess_ratio` was (unavailable − maxUnavailable) / desired, from the Deployment\'s `unavailableReplicas`. Kubernetes counts the surge pods a rolling update is still starting in that number, so every healthy rollout read up to maxSurge / desired (0.25 on 20+ replicas at the default 25%), in every fold. That build scored those test-fold rollouts at most 0.56, under its threshold: its one false alarm on the test fold was not a rollout but a healthy 92-replica service at a traffic peak (96% of its CPU limit, 86% of periods throttled, ready ratio 0.935), which this build still flags. The feature is now (desired − available − maxUnavailable) / desired. The previous build\'s figures on the same test fold:',
+    "The build before this one (threshold 0.7490, SHA-256 `1700a015…`) let its trees learn where a missing value goes at every split. A split learned where no training row had a NaN sends it to the high side, and the error ratio's NaNs in training were mostly outages, so that build scored any row without an error ratio at 0.99: a brand-new or idle workload (too little traffic for a ratio) or one without request metrics was at risk on sight, and an end-to-end run with a real Prometheus restarted a healthy new Deployment within its first minute. This build reads a missing constrained signal as no evidence of harm (`missingIsHealthy`: NaN goes with the healthy side of every split on it), which `risk-v2-model.test.ts` checks feature by feature. The previous build's figures on the same test fold:",
     '',
     '| target | previous build | |',
     '|---|---|---|',

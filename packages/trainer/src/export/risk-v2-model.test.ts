@@ -1,7 +1,7 @@
 /**
  * The shipped models/risk-v2.onnx, scored by the real onnxruntime: its hash and metadata, risk
- * monotone in every constrained v2 feature (a sweep per feature from several base rows), and clear
- * cases on either side of its own threshold.
+ * monotone in every constrained v2 feature (a sweep per feature from several base rows), a missing
+ * constrained feature read as its healthiest value, and clear cases on either side of its own threshold.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -102,6 +102,26 @@ describe('the shipped models/risk-v2.onnx', () => {
         }
       });
     }
+  });
+
+  it('reads a missing harmful signal as no evidence of harm: NaN scores exactly as its healthiest value (an idle or brand-new workload has no error ratio)', async () => {
+    const constrained = FEATURE_SET_V2_NAMES.filter((name) => V2_MONOTONE[name].direction !== 0);
+    const bases: Row[] = [
+      healthy,
+      { ...healthy, release_age_minutes: 0.5, http_requests_per_second: 0 },
+      { ...healthy, http_error_ratio: 0.03, ready_replica_ratio: 0.6, restarts_per_pod: 0.5, memory_limit_ratio: 0.8, cpu_limit_ratio: 0.9, rollout_in_progress: 1, release_age_minutes: 4 },
+    ];
+    // Below (direction 1) or above (direction -1) every threshold a tree can have.
+    const healthiest = (name: FeatureSetV2Name) => (V2_MONOTONE[name].direction === 1 ? -1e30 : 1e30);
+    const rows = bases.flatMap((base) => constrained.flatMap((name) => [{ ...base, [name]: NaN }, { ...base, [name]: healthiest(name) }]));
+    const p = await score(rows);
+    const differences = rows
+      .map((row, i) => (i % 2 === 0 && Math.abs(p[i]! - p[i + 1]!) > 1e-6 ? `${constrained[(i / 2) % constrained.length]} from base ${Math.floor(i / 2 / constrained.length)}: NaN ${p[i]!.toFixed(3)} vs healthiest ${p[i + 1]!.toFixed(3)}` : undefined))
+      .filter((line) => line !== undefined);
+    expect(differences).toEqual([]);
+    // The case that was healed in the sandbox: a brand-new workload with too little traffic for an error ratio.
+    const [young] = await score([{ ...healthy, http_error_ratio: NaN, http_requests_per_second: 0, release_age_minutes: 0.5, cpu_limit_ratio: 0.002 }]);
+    expect(young).toBeLessThan(threshold);
   });
 
   it('scores clear trouble at risk: a crash loop, an all-down workload, a restart storm', async () => {

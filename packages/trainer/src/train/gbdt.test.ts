@@ -79,6 +79,27 @@ describe('trainGbdt', () => {
     expect(sigmoid(predictRaw(model, [2]))).toBeLessThan(0.1);
   });
 
+
+  it('sends a missing value of a harmful feature to the high side when it never saw one (the default), and to the healthy side with missingIsHealthy', () => {
+    // Feature 0 harmful when high (direction 1), feature 1 harmful when low (direction -1); no NaN in training.
+    const random = lcg(6);
+    const x: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const row = [random() * 10, random() * 10];
+      x.push(row);
+      y.push((row[0] as number) > 7 || (row[1] as number) < 3 ? 1 : 0);
+    }
+    const monotone: MonotoneDirection[] = [1, -1];
+    const learned = trainGbdt({ x, y }, undefined, { maxRounds: 40, monotone });
+    const healthy = trainGbdt({ x, y }, undefined, { maxRounds: 40, monotone, missingIsHealthy: true });
+    const p = (model: typeof learned.model, row: number[]) => sigmoid(predictRaw(model, row));
+
+    expect(p(learned.model, [Number.NaN, 5])).toBeGreaterThan(0.9);
+    expect(p(healthy.model, [Number.NaN, 5])).toBeCloseTo(p(healthy.model, [0, 5]), 6);
+    expect(p(healthy.model, [5, Number.NaN])).toBeCloseTo(p(healthy.model, [5, 10]), 6);
+    expect(p(healthy.model, [Number.NaN, Number.NaN])).toBeLessThan(0.1);
+  });
   it('stops early and keeps the best validation round', () => {
     const noisy = { x: train.x, y: train.y.map((label, i) => (i % 3 === 0 ? 1 - label : label)) };
     const result = trainGbdt(noisy, validation, { maxRounds: 300, earlyStoppingRounds: 5, maxDepth: 6, minSamplesLeaf: 1, learningRate: 0.5 });

@@ -59,6 +59,15 @@ export interface GbdtOptions {
   /** One direction per feature; omitted = all free. */
   monotone?: readonly MonotoneDirection[];
   /**
+   * A missing value (NaN) of a constrained feature is no evidence of harm: at every split on a
+   * feature with direction 1 it goes with the low (healthy) values, with direction -1 with the high
+   * ones; free features still learn their direction. Without it a split learned where no training
+   * row had NaN sends NaN right, to the high side: model v2 scored any row without an error ratio
+   * (too little traffic, no request metrics) at 0.99, and healed idle and brand-new workloads.
+   * @default false
+   */
+  missingIsHealthy?: boolean;
+  /**
    * Features the trees may not split on (true = never split), e.g. ones whose level depends on the
    * workload's size; they stay inputs of the model. Omitted = every feature may be split on.
    */
@@ -242,6 +251,7 @@ export function trainGbdt(train: LabelledMatrix, validation: LabelledMatrix | un
       const hMissing = hessHistogram[MISSING_BIN] as number;
       const cMissing = countHistogram[MISSING_BIN] as number;
       const direction = monotone[f] ?? 0;
+      const forcedMissingLeft = options.missingIsHealthy && direction !== 0 ? direction === 1 : undefined;
       let gLeft = 0;
       let hLeft = 0;
       let cLeft = 0;
@@ -251,8 +261,9 @@ export function trainGbdt(train: LabelledMatrix, validation: LabelledMatrix | un
         hLeft += hessHistogram[b] as number;
         cLeft += countHistogram[b] as number;
         for (const missingGoesLeft of [true, false]) {
-          // Without missing values, only one direction needs checking (the learned default: right).
-          if (cMissing === 0 && missingGoesLeft) continue;
+          if (forcedMissingLeft !== undefined) {
+            if (missingGoesLeft !== forcedMissingLeft) continue;
+          } else if (cMissing === 0 && missingGoesLeft) continue; // without missing values, one direction (the learned default: right)
           const gl = gLeft + (missingGoesLeft ? gMissing : 0);
           const hl = hLeft + (missingGoesLeft ? hMissing : 0);
           const cl = cLeft + (missingGoesLeft ? cMissing : 0);
