@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { HEALTHY_FEATURES } from '../testing/fixtures.js';
+import { HEALTHY_FEATURES, HEALTHY_FEATURES_V2 } from '../testing/fixtures.js';
 import { backend, setup } from './pipeline.test-setup.js';
 import { diagnose } from './diagnose.js';
 import { decide, diagnosableKinds, nextStep } from './ladder.js';
 import { policySchema } from './policy.js';
 
-/** A healthy, old release with limits and traffic: what each case changes. */
-const calm = {
-  http_error_ratio: 0.001,
-  http_requests_per_second: 120,
-  ready_replica_ratio: 1,
-  unavailable_excess_ratio: 0,
-  restarts_per_pod: 0,
-  oomkilled_pod_ratio: 0,
-  error_exit_pod_ratio: 0,
-  memory_limit_ratio: 0.4,
-  memory_minutes_to_limit: 60,
-  cpu_limit_ratio: 0.3,
-  cpu_throttled_ratio: 0,
-  rollout_in_progress: 0,
-  rollout_stalled: 0,
-  release_age_minutes: 1440,
-  previous_release_error_ratio: null,
-  previous_release_ready_ratio: null,
-};
+/** A healthy, old release with limits and traffic (core's healthy v2 vector at 120 req/s): what each case changes. */
+const calm = { ...HEALTHY_FEATURES_V2, http_requests_per_second: 120 };
 const freshRelease = { release_age_minutes: 3, previous_release_error_ratio: 0, previous_release_ready_ratio: 1 };
 
 describe('diagnose: each rule, and its near misses', () => {
