@@ -27,6 +27,19 @@ describe('diagnose: each rule, and its near misses', () => {
       values: { ...calm, release_age_minutes: 0.5, previous_release_error_ratio: null, previous_release_ready_ratio: null, http_error_ratio: 0.1 },
       cause: 'unclear',
     },
+    // Seen in CI's end-to-end run: a quiet workload (4 requests in the window before the release) whose new pods crash.
+    {
+      name: 'a quiet workload: no error ratio before the release, but it was ready and the new pods crash → rollback',
+      values: { ...calm, ...freshRelease, previous_release_error_ratio: null, http_requests_per_second: 0.06, http_error_ratio: 0, error_exit_pod_ratio: 1, unavailable_excess_ratio: 1 },
+      cause: 'bad-release',
+      step: 'rollback',
+      evidence: /before it: errors not measured \(too little traffic\), 100% ready.*100% of pods exit with errors/,
+    },
+    {
+      name: 'near miss: a quiet workload with no error ratio before the release, and only errors now → nothing to compare them with',
+      values: { ...calm, ...freshRelease, previous_release_error_ratio: null, http_error_ratio: 0.3 },
+      cause: 'unclear',
+    },
     { name: 'OOM kills → restart', values: { ...calm, oomkilled_pod_ratio: 0.34 }, cause: 'memory', step: 'restart', evidence: /34% of pods were OOM-killed/ },
     { name: 'a leak minutes from its limit → restart before the OOM', values: { ...calm, memory_limit_ratio: 0.8, memory_minutes_to_limit: 6 }, cause: 'memory', step: 'restart', evidence: /limit is reached in 6 min/ },
     { name: 'near miss: a slow climb far from the limit → not yet memory', values: { ...calm, memory_limit_ratio: 0.7, memory_minutes_to_limit: 45 }, cause: 'unclear' },

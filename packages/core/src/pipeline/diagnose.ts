@@ -12,7 +12,9 @@
  * The rules, first match wins:
  * 1. bad release — the current release is minutes old, the window before it was healthy, and the
  *    trouble (errors, crashing pods, unavailable replicas beyond the rollout's budget, a stalled
- *    rollout) started with it → roll back first. Not after a restart this episode: a rollout restart
+ *    rollout) started with it → roll back first. When the window before had too little traffic for
+ *    an error ratio, its readiness alone is the baseline, and only crashing or unavailable pods count
+ *    as trouble (errors now have nothing to be compared with). Not after a restart this episode: a rollout restart
  *    is a new ReplicaSet too, so the "current release" would be autoheal's own restart and rolling
  *    it back undoes the restart instead of a release. It also needs the previous-release features,
  *    which read 15–30 min back: a Deployment (or a Prometheus) younger than that has no evidence, and
@@ -83,11 +85,14 @@ const RULES: readonly Rule[] = [
       const age = value(values, 'release_age_minutes');
       const previousErrors = value(values, 'previous_release_error_ratio');
       const previousReady = value(values, 'previous_release_ready_ratio');
-      if (age === undefined || age > R.recentReleaseMinutes || previousErrors === undefined || previousReady === undefined) return undefined;
-      if (previousErrors > R.previousHealthyErrorRatio || previousReady < R.previousHealthyReadyRatio) return undefined;
+      if (age === undefined || age > R.recentReleaseMinutes || previousReady === undefined) return undefined;
+      // The window before had too little traffic for an error ratio (or the workload has no request
+      // metrics): its readiness is still evidence, so pods that crash or stay unavailable now still
+      // point at the release; errors now cannot be compared with anything, so they do not count.
+      if (previousReady < R.previousHealthyReadyRatio || (previousErrors !== undefined && previousErrors > R.previousHealthyErrorRatio)) return undefined;
       const trouble: string[] = [];
       const errors = value(values, 'http_error_ratio');
-      if (errors !== undefined && errors > R.troubleErrorRatio) trouble.push(`${percent(errors)} of requests fail`);
+      if (previousErrors !== undefined && errors !== undefined && errors > R.troubleErrorRatio) trouble.push(`${percent(errors)} of requests fail`);
       const crashing = value(values, 'error_exit_pod_ratio');
       if (crashing !== undefined && crashing > 0) trouble.push(`${percent(crashing)} of pods exit with errors`);
       const excess = value(values, 'unavailable_excess_ratio');
@@ -96,7 +101,7 @@ const RULES: readonly Rule[] = [
       if (trouble.length === 0) return undefined;
       return [
         `the current release is ${minutes(age)} old`,
-        `before it: ${percent(previousErrors)} errors, ${percent(previousReady)} ready`,
+        `before it: ${previousErrors === undefined ? 'errors not measured (too little traffic)' : `${percent(previousErrors)} errors`}, ${percent(previousReady)} ready`,
         `now: ${trouble.join(', ')}`,
       ];
     },
