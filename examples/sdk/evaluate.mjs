@@ -8,7 +8,7 @@
  *   AUTOHEAL_PROMETHEUS_URL=http://127.0.0.1:9090 node examples/sdk/evaluate.mjs prod/backend
  *
  * Environment: AUTOHEAL_PROMETHEUS_URL (default http://127.0.0.1:9090), AUTOHEAL_MODEL_PATH
- * (default models/risk-v1.onnx), AUTOHEAL_KUBECONFIG (default: KUBECONFIG, ~/.kube/config),
+ * (default models/risk-v2.onnx; the adapter collects the features the model lists), AUTOHEAL_KUBECONFIG (default: KUBECONFIG, ~/.kube/config),
  * RISK_THRESHOLD (default: the threshold the model was tuned for, else 0.50), SLACK_WEBHOOK_URL
  * (optional: the decision is posted there too).
  * Exit code: 0 healthy, 10 at risk (a step would run), 30 unknown (a signal was missing), 2 error.
@@ -22,9 +22,12 @@ import { createSlackNotifier } from '@autoheal/adapter-slack';
 const env = process.env;
 const target = parseTargetString(process.argv[2] ?? 'prod/backend');
 
+// Model v2 by default (v1 also works: it lists the seven seed signals).
+const riskModel = await createOnnxRiskModel({ modelPath: env.AUTOHEAL_MODEL_PATH ?? 'models/risk-v2.onnx' });
+
 const pipeline = createPipeline({
-  featureSource: createPrometheusFeatureSource({ url: env.AUTOHEAL_PROMETHEUS_URL ?? 'http://127.0.0.1:9090' }),
-  riskModel: await createOnnxRiskModel({ modelPath: env.AUTOHEAL_MODEL_PATH ?? 'models/risk-v1.onnx' }),
+  featureSource: createPrometheusFeatureSource({ url: env.AUTOHEAL_PROMETHEUS_URL ?? 'http://127.0.0.1:9090', featureNames: riskModel.featureNames }),
+  riskModel,
   healer: createKubernetesHealer(env.AUTOHEAL_KUBECONFIG ? { kubeconfigPath: env.AUTOHEAL_KUBECONFIG } : {}),
   notifiers: env.SLACK_WEBHOOK_URL ? [createSlackNotifier({ webhookUrl: env.SLACK_WEBHOOK_URL })] : [],
   // No threshold: core uses the one the model was tuned for (its metadata), else 0.50.

@@ -61,10 +61,10 @@ it('the SDK example in fixtures/ is the one in the root README', async () => {
 });
 
 it('resolves the model shipped in @autoheal/adapter-onnx by its package path, as the adapter README shows', async () => {
-  const script = "import { createRequire } from 'node:module'; console.log(createRequire(import.meta.url).resolve('@autoheal/adapter-onnx/models/risk-v1.onnx'));";
+  const script = "import { createRequire } from 'node:module'; console.log(createRequire(import.meta.url).resolve('@autoheal/adapter-onnx/models/risk-v2.onnx'));";
   const result = await runCommand(process.execPath, ['--input-type=module', '-e', script], { cwd: sdkProject });
   expect(result.stderr).toBe('');
-  expect(result.stdout.trim()).toBe(path.join(sdkProject, 'node_modules/@autoheal/adapter-onnx/models/risk-v1.onnx'));
+  expect(result.stdout.trim()).toBe(path.join(sdkProject, 'node_modules/@autoheal/adapter-onnx/models/risk-v2.onnx'));
 });
 
 describe.concurrent.each(runtimes.map((runtime) => [runtime.version, runtime] as const))('on Node %s', (_version, runtime) => {

@@ -48,9 +48,9 @@ async function setUpSdkProject(dir: string, packed: PackedPackage[]): Promise<vo
   await runInstallCommand(dir, INSTALL_COMMANDS.sdk, packed);
   await runInstallCommand(dir, INSTALL_COMMANDS.server, packed);
   await installTypeScript(dir);
-  // The README: "mkdir -p models && cp node_modules/@autoheal/adapter-onnx/models/risk-v1.onnx models/".
+  // The README: "mkdir -p models && cp node_modules/@autoheal/adapter-onnx/models/risk-v2.onnx models/".
   await mkdir(path.join(dir, 'models'));
-  await copyFile(path.join(dir, 'node_modules/@autoheal/adapter-onnx/models/risk-v1.onnx'), path.join(dir, 'models/risk-v1.onnx'));
+  await copyFile(path.join(dir, 'node_modules/@autoheal/adapter-onnx/models/risk-v2.onnx'), path.join(dir, 'models/risk-v2.onnx'));
 }
 
 async function setUpWebProject(dir: string, packed: PackedPackage[]): Promise<void> {
