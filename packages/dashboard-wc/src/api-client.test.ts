@@ -24,6 +24,19 @@ describe('createAutohealClient', () => {
     expect(fixture.requests.every((r) => !r.path.startsWith('//'))).toBe(true);
   });
 
+  it('reads the whole target list: the skipped Deployments and the not-opted-in count, empty from a server older than them', async () => {
+    const skipped = [{ key: 'pay/ledger', target: { namespace: 'pay', kind: 'Deployment' as const, name: 'ledger' }, reason: 'invalid-overrides' as const, message: 'bad annotation', origin: 'kubernetes-discovery' }];
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1', skipped });
+    const list = await createAutohealClient({ baseUrl: fixture.url }).targetList();
+    expect(list.skipped).toEqual(skipped);
+    expect(list.notOptedIn).toBe(3);
+    expect(list.targets.map((t) => t.key)).toEqual([...fixture.histories.keys()]);
+    await fixture.close();
+
+    fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1' });
+    expect(await createAutohealClient({ baseUrl: fixture.url }).targetList()).toMatchObject({ skipped: [], notOptedIn: 0 });
+  });
+
   it('names a target in a cluster with ?cluster=, and keeps the plain URL for one without', async () => {
     fixture = await startFixtureServer({ allowedOrigin: 'http://127.0.0.1', token: 't0k', clusterTwin: true });
     const client = createAutohealClient({ baseUrl: fixture.url, token: 't0k' });

@@ -7,7 +7,7 @@
  * one-time ticket the client trades its token for (`POST /api/events/tickets`), never with the
  * token in the URL, where proxies and browser history would keep it.
  */
-import type { DecisionRecord, FieldError, PredictResult, ServerInfo, TargetAddress, TargetDetail, TargetSummary } from './types.js';
+import type { DecisionRecord, FieldError, PredictResult, ServerInfo, TargetAddress, TargetDetail, TargetList, TargetSummary } from './types.js';
 
 const ERROR_MARKER = Symbol.for('autoheal.dashboard.ApiError');
 
@@ -70,6 +70,8 @@ export interface DecisionStreamOptions {
 export interface AutohealClient {
   info(signal?: AbortSignal): Promise<ServerInfo>;
   targets(signal?: AbortSignal): Promise<TargetSummary[]>;
+  /** `GET /api/targets` whole: the targets, and the discovered Deployments that are not evaluated. */
+  targetList(signal?: AbortSignal): Promise<TargetList>;
   /**
    * One target's latest record and history. Pass the `target` of a {@link TargetSummary} (its
    * cluster goes into the URL as `?cluster=`), or a namespace and a name for a target without one.
@@ -163,6 +165,10 @@ export function createAutohealClient(options: AutohealClientOptions): AutohealCl
   return {
     info: (signal) => request<ServerInfo>('GET', '/api/info', undefined, signal),
     targets: async (signal) => (await request<{ targets: TargetSummary[] }>('GET', '/api/targets', undefined, signal)).targets,
+    async targetList(signal) {
+      const body = await request<Partial<TargetList> & { targets: TargetSummary[] }>('GET', '/api/targets', undefined, signal);
+      return { targets: body.targets, skipped: body.skipped ?? [], notOptedIn: body.notOptedIn ?? 0 };
+    },
     target: (...args: TargetArguments) => {
       const [path, signal] = targetPath(args);
       return request<TargetDetail>('GET', path, undefined, signal);

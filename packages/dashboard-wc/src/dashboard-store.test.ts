@@ -76,6 +76,13 @@ describe('loading', () => {
     expect(after.log).toHaveLength(3);
   });
 
+  it('shows what the last load said was not evaluated, and nothing once a load lists none', () => {
+    const ledger = { key: 'pay/ledger', target: { namespace: 'pay', kind: 'Deployment' as const, name: 'ledger' }, reason: 'invalid-overrides' as const, message: 'bad annotation', origin: 'kubernetes-discovery' };
+    const withSkipped = loadSucceeded(initialState(), { info, details: [detail(CART, [healthy(CART, NOW)])], skipped: [ledger] }, NOW);
+    expect(withSkipped.skipped).toEqual([ledger]);
+    expect(loadSucceeded(withSkipped, { info, details: [detail(CART, [healthy(CART, NOW)])] }, NOW).skipped).toEqual([]);
+  });
+
   it('keeps the selection across reloads, and moves it to the first target when its target went away', () => {
     const two = [detail(CHECKOUT, [healthy(CHECKOUT, NOW)]), detail(CART, [healthy(CART, NOW)])];
     const selected = targetSelected(loaded(two), 'shop/cart');

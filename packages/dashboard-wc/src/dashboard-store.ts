@@ -6,7 +6,7 @@
  * the selection) are tested in plain Node.
  */
 import { decisionLabel, describeRequestError, formatPercent, formatTime, holdOfRecord, keyOf } from './format.js';
-import type { DecisionRecord, ServerInfo, TargetDetail, TargetSummary } from './types.js';
+import type { DecisionRecord, ServerInfo, SkippedWorkload, TargetDetail, TargetSummary } from './types.js';
 import { prefilledWhatIf, type WhatIfState } from './what-if-state.js';
 
 /** How many records per target the chart keeps (the server sends up to 500). */
@@ -27,6 +27,8 @@ export interface DashboardState {
   readonly info: ServerInfo | null;
   /** Watched targets in the server's order, each with its newest record. */
   readonly targets: readonly TargetSummary[];
+  /** Discovered Deployments that opted in but are not evaluated (a bad annotation), from the last load. */
+  readonly skipped: readonly SkippedWorkload[];
   /** Per target key, oldest first, at most {@link HISTORY_LIMIT}. */
   readonly histories: ReadonlyMap<string, readonly DecisionRecord[]>;
   /** Every record of every shown target, newest first, at most {@link LOG_LIMIT}. */
@@ -48,6 +50,8 @@ export interface ServerSnapshot {
   info: ServerInfo;
   /** The shown targets, each with its history. */
   details: readonly TargetDetail[];
+  /** The opted-in Deployments the server does not evaluate. @default none */
+  skipped?: readonly SkippedWorkload[];
 }
 
 const IDLE_CHECK: CheckState = { busy: false, error: null, message: null };
@@ -57,6 +61,7 @@ export function initialState(): DashboardState {
   return {
     info: null,
     targets: [],
+    skipped: [],
     histories: new Map(),
     log: [],
     selectedKey: null,
@@ -151,6 +156,7 @@ export function loadSucceeded(state: DashboardState, snapshot: ServerSnapshot, n
     ...state,
     info: snapshot.info,
     targets,
+    skipped: snapshot.skipped ?? [],
     histories,
     log: log.slice(0, LOG_LIMIT),
     selectedKey,

@@ -49,10 +49,10 @@ export type LiveConnectionHost = ReactiveControllerHost & { readonly isConnected
 
 /** Fetches info, the target list and the history of every shown target. */
 export async function fetchSnapshot(client: AutohealClient, filter: ReadonlySet<string> | null, signal: AbortSignal): Promise<ServerSnapshot> {
-  const [info, summaries] = await Promise.all([client.info(signal), client.targets(signal)]);
-  const shown = filter ? summaries.filter((summary) => filter.has(summary.key)) : summaries;
+  const [info, list] = await Promise.all([client.info(signal), client.targetList(signal)]);
+  const shown = filter ? list.targets.filter((summary) => filter.has(summary.key)) : list.targets;
   const details = await Promise.all(shown.map((summary) => client.target(summary.target, signal)));
-  return { info, details };
+  return { info, details, skipped: filter ? list.skipped.filter((entry) => filter.has(entry.key)) : list.skipped };
 }
 
 /**

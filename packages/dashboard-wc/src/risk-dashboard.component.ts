@@ -28,6 +28,7 @@ import { renderDecisionLog, LOG_PAGE } from './panels/decision-log.js';
 import { renderHeader, renderLoadError } from './panels/header.js';
 import { renderLadder } from './panels/ladder.js';
 import { renderSignals } from './panels/signals.js';
+import { renderSkippedNotice } from './panels/skipped-notice.js';
 import { renderTargetList } from './panels/target-list.js';
 import { renderCheckNow, renderEmptyDetail, renderTargetDetail } from './panels/target-detail.js';
 import { renderWhatIfForm } from './panels/what-if-form.js';
@@ -226,6 +227,7 @@ export class RiskDashboard extends LitElement {
         <div class="layout">
           ${renderTargetList(state, (key) => this._select(key))} ${this._renderDetail(readOnly)}
         </div>
+        ${renderSkippedNotice(state.skipped)}
         ${renderDecisionLog(
           { log: state.log, shown: this._logShown, expanded: this._expanded },
           { toggle: (id) => this._toggleLogRow(id), showMore: () => (this._logShown += LOG_PAGE) },

@@ -200,6 +200,25 @@ describe('holds', () => {
   });
 });
 
+describe('discovered Deployments that are not evaluated', () => {
+  it('lists each with what is wrong, and shows no notice when the server lists none', async () => {
+    const message = 'annotation autoheal.dev/steps is "restrat": must be restart, cache or rollback; correct it with kubectl annotate';
+    const skipped = [{ key: 'pay/ledger', target: { namespace: 'pay', kind: 'Deployment' as const, name: 'ledger' }, reason: 'invalid-overrides' as const, message, origin: 'kubernetes-discovery' }];
+    const { page, errors } = await open({}, { skipped });
+    const notice = page.locator('[part="skipped"]');
+    await expect.poll(() => notice.count()).toBe(1);
+    expect(await notice.locator('h3').innerText()).toBe('Not evaluated (1)');
+    expect(await notice.locator('[part="skipped-item"][data-key="pay/ledger"]').innerText()).toBe(`pay/ledger: ${message}`);
+    expect(errors).toEqual([]);
+
+    await context?.close();
+    await fixture?.close();
+    const older = await open();
+    await expect.poll(() => older.page.getByRole('option').count()).toBeGreaterThan(0);
+    expect(await older.page.locator('[part="skipped"]').count()).toBe(0);
+  });
+});
+
 describe('ladder states', () => {
   it('shows dry run, an open circuit breaker and a hand-off to a human', async () => {
     const { page } = await open({}, { dryRun: true });

@@ -129,6 +129,15 @@ export const riskDashboardStyles = css`
     padding: 12px 14px;
     min-width: 0;
   }
+  .skipped {
+    margin-top: 12px;
+    border-left: 4px solid var(--_border);
+  }
+  .skipped__list {
+    margin: 4px 0 0;
+    padding-left: 18px;
+    overflow-wrap: anywhere;
+  }
   .section-title {
     font-size: 15px;
     margin-bottom: 8px;

@@ -3,9 +3,9 @@
  * `GET /api/info` contract (`ServerInfo`) come from `@autoheal/core` as types only, so neither the
  * package build nor the bundle pulls in core's code or zod.
  */
-import type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetHold, TargetRef, Verdict } from '@autoheal/core';
+import type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, SkippedTarget, TargetHold, TargetRef, Verdict } from '@autoheal/core';
 
-export type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, TargetHold, TargetRef, Verdict };
+export type { DecisionRecord, FeatureContribution, ServerFeatureInfo, ServerInfo, ServerPolicyInfo, SkippedTarget, TargetHold, TargetRef, Verdict };
 
 /** What names one target on the server: its namespace and name, and its cluster when it has one. */
 export type TargetAddress = Pick<TargetRef, 'namespace' | 'name' | 'cluster'>;
@@ -23,6 +23,21 @@ export interface TargetSummary {
    * nothing did; absent from servers older than the holds.
    */
   hold?: TargetHold | null;
+}
+
+/** A discovered Deployment that opted in but is not evaluated (a bad annotation): `skipped` of `GET /api/targets`. */
+export interface SkippedWorkload extends SkippedTarget {
+  /** `namespace/name`, as a target's key. */
+  key: string;
+}
+
+/** `GET /api/targets`. `skipped` and `notOptedIn` are filled in (empty, 0) for servers older than them. */
+export interface TargetList {
+  targets: TargetSummary[];
+  /** The opted-in Deployments discovery leaves out, each with why and the fix. */
+  skipped: SkippedWorkload[];
+  /** How many Deployments discovery saw without the opt-in annotation. */
+  notOptedIn: number;
 }
 
 /** `GET /api/targets/{namespace}/{name}` (with `?cluster=` for a target in a named cluster). */

@@ -62,6 +62,7 @@ export async function startServer(config: AutohealConfig, logger: Logger, option
     ...(autoheal.pipeline ? { pipeline: autoheal.pipeline } : {}),
     canAct: isLeader,
     thresholdFor: autoheal.thresholdFor,
+    ...(autoheal.targets ? { skippedTargets: () => autoheal.targets?.catalog.lastListing()?.skipped ?? [] } : {}),
     history: autoheal.history,
     metrics: autoheal.metrics,
     logger,

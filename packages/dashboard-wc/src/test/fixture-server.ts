@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { targetHoldOf } from '@autoheal/core';
 import { keyOf } from '../format.js';
-import type { DecisionRecord, PredictResult, ServerInfo, TargetRef } from '../types.js';
+import type { DecisionRecord, PredictResult, ServerInfo, SkippedWorkload, TargetRef } from '../types.js';
 
 export const FEATURE_NAMES = [
   'restart_count_last_5m',
@@ -229,6 +229,8 @@ export interface FixtureServerOptions {
   neverEvaluated?: boolean;
   /** Also watch {@link LEDGER_US}: two targets that differ only by cluster. */
   clusterTwin?: boolean;
+  /** `skipped` of `GET /api/targets` (discovered Deployments not evaluated). @default none (the field absent, as from an older server) */
+  skipped?: SkippedWorkload[];
   /** Only for the static-port case: the port to listen on. */
   port?: number;
 }
@@ -362,7 +364,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     }
     if (request.method === 'GET' && url.pathname === '/api/info') return send(request, response, 200, info);
     if (request.method === 'GET' && url.pathname === '/api/targets') {
-      return send(request, response, 200, { targets: [...histories.keys()].map(targetOf) });
+      return send(request, response, 200, { targets: [...histories.keys()].map(targetOf), ...(options.skipped ? { skipped: options.skipped, notOptedIn: 3 } : {}) });
     }
     if (request.method === 'GET' && detail) {
       const key = keyFrom(detail);

@@ -1,5 +1,5 @@
 import { createInMemoryRiskModel, makeDecisionRecord } from '@autoheal/core/testing';
-import { ModelError, serverInfoSchema, targetHoldSchema, targetKey, type Pipeline, type RiskModel, type TargetRef } from '@autoheal/core';
+import { ModelError, serverInfoSchema, targetHoldSchema, targetKey, type Pipeline, type RiskModel, type SkippedTarget, type TargetRef } from '@autoheal/core';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecisionHistory } from '../decision-history.js';
@@ -192,6 +192,26 @@ describe('targets API', () => {
       ['prod/frontend', null],
     ]);
     expect(targetHoldSchema.parse(one.hold)).toEqual(paused);
+  });
+
+  it('lists the discovered Deployments that opted in but are not evaluated, with why and the fix, and counts the ones not opted in', async () => {
+    const ledger: TargetRef = { namespace: 'pay', kind: 'Deployment', name: 'ledger' };
+    const message = 'annotation autoheal.dev/steps is "restrat": must be restart, cache or rollback';
+    const skipped: SkippedTarget[] = [
+      { target: ledger, reason: 'invalid-overrides', message, origin: 'discovery' },
+      { target: { ...ledger, name: 'cron' }, reason: 'not-opted-in', message: 'no autoheal.dev/enabled annotation', origin: 'discovery' },
+      { target: { ...ledger, name: 'batch' }, reason: 'not-opted-in', message: 'no autoheal.dev/enabled annotation', origin: 'discovery' },
+    ];
+    const { url } = await start({ skippedTargets: () => skipped });
+    const list = (await (await fetch(`${url}/api/targets`)).json()) as { skipped: unknown[]; notOptedIn: number };
+    expect(list.skipped).toEqual([{ key: 'pay/ledger', target: ledger, reason: 'invalid-overrides', message, origin: 'discovery' }]);
+    expect(list.notOptedIn).toBe(2);
+  });
+
+  it('lists nothing skipped without discovery', async () => {
+    const { url } = await start();
+    const list = (await (await fetch(`${url}/api/targets`)).json()) as { skipped: unknown[]; notOptedIn: number };
+    expect(list).toMatchObject({ skipped: [], notOptedIn: 0 });
   });
 
   it('shows and evaluates targets that differ only by cluster, each at its own ?cluster= URL', async () => {

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import Hapi from '@hapi/hapi';
-import type { FeatureSource, Pipeline, RiskModel, TargetRef } from '@autoheal/core';
+import type { FeatureSource, Pipeline, RiskModel, SkippedTarget, TargetRef } from '@autoheal/core';
 import type { Logger } from 'pino';
 import type { DecisionHistory } from '../decision-history.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -55,6 +55,8 @@ export interface HttpServerOptions {
   canAct?: () => boolean;
   /** Thresholds per target key, for the targets API. */
   thresholdFor: (target: TargetRef) => number;
+  /** The workloads discovery left out at its last listing, for the targets API. @default none */
+  skippedTargets?: () => readonly SkippedTarget[];
   history: DecisionHistory;
   metrics: ServerMetrics;
   logger: Logger;
@@ -163,7 +165,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     { plugin: predictPlugin, options: { router: predictRouter, bodyLimitBytes: options.bodyLimitBytes, metrics, errors } },
     { plugin: openApiPlugin, options: { version: options.version, router: predictRouter } },
     { plugin: infoPlugin, options: { version: options.version, readOnly: options.readOnly, riskModel, threshold: options.threshold, settings: options.info } },
-    { plugin: targetsPlugin, options: { history, thresholdFor: options.thresholdFor, pipeline: options.pipeline, canAct: options.canAct, access } },
+    { plugin: targetsPlugin, options: { history, thresholdFor: options.thresholdFor, pipeline: options.pipeline, canAct: options.canAct, skipped: options.skippedTargets, access } },
     { plugin: eventsPlugin, options: { history, access } },
   ]);
   if (options.dashboardDir) {

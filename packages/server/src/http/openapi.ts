@@ -75,7 +75,7 @@ export function buildOpenApiDocument(options: { version: string; predictRequestS
       '/metrics': { get: { summary: 'Prometheus exposition', responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
       '/api/info': { get: { summary: 'Server, model and policy', responses: { 200: { description: 'info', ...json(ref('ServerInfo')) } } } },
       '/api/targets': {
-        get: { summary: 'Watched targets with their latest decision and what holds each (hold: paused, pause-unknown, maintenance or rolling-out, with reason, by, since, until; null when nothing); address one by its target.namespace, target.name and (when set) target.cluster', responses: { 200: { description: 'targets' } } },
+        get: { summary: 'Watched targets with their latest decision and what holds each (hold: paused, pause-unknown, maintenance or rolling-out, with reason, by, since, until; null when nothing); address one by its target.namespace, target.name and (when set) target.cluster. skipped: the discovered Deployments that opted in (autoheal.dev/enabled) but are not evaluated, each with key, target, reason (invalid-overrides), message (what is wrong and the fix) and origin; notOptedIn: how many Deployments discovery saw without the opt-in (autoheal status lists them)', responses: { 200: { description: 'targets' } } },
       },
       '/api/targets/{namespace}/{name}': {
         get: {

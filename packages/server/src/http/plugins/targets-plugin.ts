@@ -1,5 +1,6 @@
 /**
- * The targets API: `GET /api/targets` (latest decision and hold per watched target), `GET
+ * The targets API: `GET /api/targets` (latest decision and hold per watched target, and the
+ * discovered Deployments that opted in but are not evaluated, with why), `GET
  * /api/targets/{namespace}/{name}` (one target's recent history) and `POST .../evaluate` ("check
  * now", a mutation: token and a writable server needed). It reads the server's decision history
  * and triggers the pipeline; every decision is the pipeline's.
@@ -9,7 +10,7 @@
  * every existing URL valid and takes any cluster name, slashes included.
  */
 import type Hapi from '@hapi/hapi';
-import { describeIssues, formatIssues, targetHoldOf, targetKey, type Pipeline, type TargetRef } from '@autoheal/core';
+import { describeIssues, formatIssues, targetHoldOf, targetKey, type Pipeline, type SkippedTarget, type TargetRef } from '@autoheal/core';
 import type { DecisionHistory, TargetHistory } from '../../decision-history.js';
 import type { AccessControl } from '../auth.js';
 import { ApiError, invalidRequest } from '../error-mapping.js';
@@ -25,6 +26,21 @@ export interface TargetsPluginOptions {
   /** False while another replica holds the leader Lease: "check now" answers 503. @default always true */
   canAct?: (() => boolean) | undefined;
   access: AccessControl;
+  /** What discovery left out at its last listing (the target catalog's `skipped`). @default nothing */
+  skipped?: (() => readonly SkippedTarget[]) | undefined;
+}
+
+/**
+ * The `skipped` and `notOptedIn` fields of `GET /api/targets`. Only the Deployments that opted in
+ * and are still not evaluated (a bad annotation) are listed: each needs an operator. The ones that
+ * never opted in are by design and may be thousands in a big cluster, so they are only counted
+ * (`autoheal status` lists them).
+ */
+function skippedFields(skipped: readonly SkippedTarget[]) {
+  return {
+    skipped: skipped.filter((entry) => entry.reason !== 'not-opted-in').map((entry) => ({ key: targetKey(entry.target), ...entry })),
+    notOptedIn: skipped.filter((entry) => entry.reason === 'not-opted-in').length,
+  };
 }
 
 /**
@@ -65,6 +81,7 @@ export const targetsPlugin: Hapi.Plugin<TargetsPluginOptions> = {
         handler: () => ({
           // `hold` (core's TargetHold, or null): what held the target at its newest evaluation.
           targets: history.list().map((entry) => ({ key: entry.key, target: entry.target, threshold: thresholdFor(entry.target), latest: entry.latest, hold: targetHoldOf(entry.latest) })),
+          ...skippedFields(options.skipped?.() ?? []),
         }),
       },
       {
