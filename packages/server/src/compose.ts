@@ -110,6 +110,12 @@ export interface ComposeOptions extends ComposeOverrides {
   requirePipeline?: boolean;
   /** The operator commands' extras: a Kubernetes healer with the operator helpers, the breaker seeded from Events. Implies `requirePipeline`. */
   operator?: OperatorOptions;
+  /**
+   * Whether discovery writes its `AutohealInvalidAnnotation` Event on a workload it skips. The
+   * watching process (`serve`, `watch`) records it; one-shot commands (`run`, `predict`, the
+   * operator commands) only report it. @default true, false with `operator`
+   */
+  discoveryEvents?: boolean;
 }
 
 /** A pipeline-backed autoheal (every part present). */
@@ -249,12 +255,12 @@ export async function createAutoheal(config: AutohealConfig, logger: Logger, opt
       policy: resolvePolicy(config, riskModel),
       ...(kubernetesHealer ? { kubeConfig: kubernetesHealer.kubeConfig } : {}),
       // The operator commands report bad annotations; the loop's process records the Event.
-      ...(options.operator ? { recordEvents: false } : {}),
+      ...(options.operator || options.discoveryEvents === false ? { recordEvents: false } : {}),
     });
     own({ name: 'discovery', close: () => targets.close() });
     const pauses = options.pauses ?? kubernetesHealer?.pauses;
     const pipeline = createPipeline({
-      targetOverrides: targets.catalog.overridesOf,
+      targetOverrides: targets.overridesOf,
       featureSource,
       riskModel,
       healer,

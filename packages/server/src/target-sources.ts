@@ -4,7 +4,7 @@
  * list first). The catalog's overrides judge discovered targets in every entry point (the pipeline's
  * `targetOverrides`), and `status` and `doctor` read the same listing.
  */
-import { createStaticTargetSource, createTargetCatalog, errorMessage, targetKey, type Policy, type TargetCatalog, type TargetListing, type TargetSource } from '@autoheal/core';
+import { createStaticTargetSource, createTargetCatalog, errorMessage, targetKey, type Policy, type SkippedTarget, type TargetCatalog, type TargetListing, type TargetOverrides, type TargetRef, type TargetSource } from '@autoheal/core';
 import type { KubernetesTargetDiscovery, KubernetesTargetDiscoveryOptions } from '@autoheal/adapter-kubernetes';
 import type { Logger } from 'pino';
 import { discoveryOptionsFromConfig } from './config/adapter-options.js';
@@ -15,6 +15,18 @@ export interface ServerTargets {
   catalog: TargetCatalog;
   /** The discovery, once it started (at the first `catalog.targets()`); `undefined` without `discovery:`. */
   discovery(): KubernetesTargetDiscovery | undefined;
+  /**
+   * Before a command judges targets it was given by name (`run`, `predict`, `heal`, `status
+   * TARGET`): with `discovery:`, lists the targets once, so a discovered workload is judged by its
+   * annotations (its threshold, its allowed steps, its strategy) as the loop judges it; without that
+   * listing, `heal` would climb the default ladder on a workload whose annotation allows only a
+   * restart. A named target the config file lists (`configured`) keeps the config's rules, as in
+   * the loop. Answers those of `named` that discovery skips for a bad annotation (the loop does not
+   * evaluate them). Without `discovery:` it lists nothing and answers `[]`.
+   */
+  lookUp(named: readonly TargetRef[], configured: readonly TargetRef[]): Promise<SkippedTarget[]>;
+  /** The overrides a target is judged by: a looked-up named target's, else the catalog's last listing's. */
+  overridesOf(target: Pick<TargetRef, 'namespace' | 'name' | 'cluster'>): TargetOverrides | undefined;
   close(): Promise<void>;
 }
 
@@ -28,6 +40,10 @@ export function createServerTargets(config: AutohealConfig, logger: Logger, opti
   const discoveryOptions = discoveryOptionsFromConfig(config);
   let discovery: Promise<KubernetesTargetDiscovery> | undefined;
   let started: KubernetesTargetDiscovery | undefined;
+  /** Discovery's own last answer (the catalog's merges it under the config's list). */
+  let discovered: TargetListing | undefined;
+  /** What `lookUp` found for the named targets; the loop never looks up, so it stays empty there. */
+  const namedOverrides = new Map<string, TargetOverrides | undefined>();
   const sources: TargetSource[] = [createStaticTargetSource(config.targets)];
   if (discoveryOptions) {
     sources.push({
@@ -43,7 +59,8 @@ export function createServerTargets(config: AutohealConfig, logger: Logger, opti
           });
           return started;
         });
-        return (await discovery).targets(callOptions);
+        discovered = await (await discovery).targets(callOptions);
+        return discovered;
       },
     });
   }
@@ -55,6 +72,25 @@ export function createServerTargets(config: AutohealConfig, logger: Logger, opti
   return {
     catalog,
     discovery: () => started,
+    async lookUp(named, configured) {
+      if (!discoveryOptions || named.length === 0) return [];
+      await catalog.targets();
+      const fromConfig = new Set(configured.map((target) => targetKey(target)));
+      const wanted = named.filter((target) => !fromConfig.has(targetKey(target)));
+      const skipped: SkippedTarget[] = [];
+      for (const target of wanted) {
+        const key = targetKey(target);
+        const listed = discovered?.targets.find((entry) => targetKey(entry.target) === key);
+        if (listed) namedOverrides.set(key, listed.overrides);
+        const skip = discovered?.skipped.find((entry) => entry.reason === 'invalid-overrides' && targetKey(entry.target) === key);
+        if (skip) skipped.push(skip);
+      }
+      return skipped;
+    },
+    overridesOf(target) {
+      const key = targetKey(target);
+      return namedOverrides.has(key) ? namedOverrides.get(key) : catalog.overridesOf(target);
+    },
     async close() {
       await started?.close();
     },

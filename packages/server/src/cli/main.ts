@@ -2,7 +2,7 @@
  * The `autoheal` command line. Each command is a function of (argv, io) returning an exit code,
  * so tests run them in-process.
  */
-import { AutohealError, errorMessage, verdictFor, type DecisionRecord } from '@autoheal/core';
+import { AutohealError, errorMessage, targetKey, verdictFor, type DecisionRecord } from '@autoheal/core';
 import { loadConfig } from '../config/load-config.js';
 import { createAutoheal, type ComposeOverrides } from '../compose.js';
 import { startServer } from '../serve.js';
@@ -79,8 +79,14 @@ export async function predictCommand(argv: string[], io: CliIo, parts: Pick<Comp
   const config = await configFromFlags(values, positionals, io);
   if (config.targets.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: name them (autoheal predict prod/backend) or list them in the config file under targets:');
   const logger = createCliLogger(config.log.level === 'info' ? 'warn' : config.log.level);
-  const autoheal = await createAutoheal(config, logger, { ...parts, notifiers: [], requirePipeline: true });
+  const autoheal = await createAutoheal(config, logger, { ...parts, notifiers: [], requirePipeline: true, discoveryEvents: false });
   try {
+    // Discovered workloads are judged at their annotations' thresholds, as the loop judges them.
+    // Named targets the config file lists keep the config's rules, as in the loop.
+    const configured = positionals.length > 0 ? (await configFromFlags(values, [], io)).targets : config.targets;
+    for (const skipped of await autoheal.targets.lookUp(config.targets, configured)) {
+      io.stderr(`note: ${targetKey(skipped.target)} is skipped by discovery (${skipped.message}): the loop does not evaluate it; scored here at the configured threshold\n`);
+    }
     // One batch for every target (one model call); judged at the pipeline's own threshold per target.
     const observations = await autoheal.featureSource.collectMany(config.targets);
     const scores = await autoheal.riskModel.scoreBatch(observations.map((o) => o.values));

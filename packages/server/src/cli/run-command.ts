@@ -64,13 +64,21 @@ export async function runCommand(argv: string[], io: CliIo, parts: CommandParts 
   const { signal: stop, ...supplied } = parts;
   let leadership: Leadership | undefined;
   const fence = leadershipFence(config, () => leadership);
-  const autoheal = await createAutoheal(config, logger, { ...supplied, requirePipeline: true, ...(fence ? { fence } : {}) });
+  const autoheal = await createAutoheal(config, logger, { ...supplied, requirePipeline: true, discoveryEvents: false, ...(fence ? { fence } : {}) });
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   stop?.addEventListener('abort', onSignal, { once: true });
   try {
+    // Discovered workloads are judged by their annotations here too; a bad one is a configuration
+    // error of that workload, reported before anything is evaluated.
+    // Named targets the config file lists keep the config's rules, as in the loop.
+    const configured = positionals.length > 0 ? (await configFromFlags(values, [], io, extra)).targets : config.targets;
+    const skipped = await autoheal.targets.lookUp(config.targets, configured);
+    if (skipped.length > 0) {
+      throw new CliExit(RUN_EXIT.usage, `not evaluated: ${skipped.map((entry) => `${targetKey(entry.target)} is skipped by discovery: ${entry.message}`).join('; ')}. Fix the annotation, or leave the workload out`);
+    }
     leadership = await startLeadership(config, autoheal.healer, logger);
     const lease = leadership.lease;
     if (lease && !leadership.isLeader()) {

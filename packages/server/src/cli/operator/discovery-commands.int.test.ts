@@ -1,18 +1,23 @@
 /**
  * `autoheal status` and doctor's discovery check with `discovery:` against the sandbox (virtual
- * time) over HTTP: the discovered targets, and why the others are skipped.
+ * time) over HTTP: the discovered targets, and why the others are skipped. And the commands that
+ * take targets by name (`heal`, `run`, `predict`, `status TARGET`) judge a discovered workload by its
+ * annotations, as the loop does, and refuse one the loop skips.
  */
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAdapterSchemas } from '../../config/adapter-schemas.js';
 import { validateConfig } from '../../config/load-config.js';
-import { registerCommand, runCli } from '../main.js';
+import { predictCommand, registerCommand, runCli } from '../main.js';
+import type { CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
 import { captureIo } from '../../../test-support/capture-io.js';
 import { startOperatorFixture, type OperatorFixture } from '../../../test-support/operator-fixture.js';
 import { checkDiscovery } from './doctor-discovery.js';
 import type { DoctorCheck } from './doctor-command.js';
 import { statusCommand, type TargetStatus } from './status-command.js';
+import { healCommand } from './heal-command.js';
+import { runCommand } from '../run-command.js';
 
 let fixture: OperatorFixture;
 
@@ -79,5 +84,70 @@ describe('status and doctor with discovery', () => {
         fix: expect.stringContaining('kubectl -n prod annotate deployment frontend --overwrite'),
       },
     ]);
+  }, 60_000);
+});
+
+describe('commands that name a discovered target', () => {
+  function annotateBackend(annotations: Record<string, string | undefined>): void {
+    const deployment = fixture.sandbox.store.get('apps/deployments', 'prod', 'backend')!;
+    const merged: Record<string, string> = { ...deployment.metadata.annotations };
+    for (const [key, value] of Object.entries(annotations)) {
+      if (value === undefined) delete merged[key];
+      else merged[key] = value;
+    }
+    fixture.sandbox.store.update('apps/deployments', { ...deployment, metadata: { ...deployment.metadata, annotations: merged } });
+  }
+  /** Runs `handler` as runCli runs a command (its CliExit printed); registered under its own name, since runCli's built-in run and predict take no test doubles. */
+  async function command(name: string, handler: (argv: string[], io: CliIo) => Promise<number>, args: string[]) {
+    registerCommand(`${name}-with-doubles`, handler);
+    const io = captureIo();
+    const code = await runCli([`${name}-with-doubles`, ...args, ...fixture.flags], io);
+    return { code, out: io.out, err: io.err };
+  }
+
+  it("heal plans the workload's own allowed steps (autoheal.dev/steps), not the default ladder", async () => {
+    annotateBackend({ 'autoheal.dev/steps': 'cache' });
+    fixture.atRisk('backend');
+    try {
+      const planned = await command('heal', (argv, io) => healCommand(argv, io, fixture.deps), ['prod/backend', '--dry-run', '--force']);
+      expect(planned.code, planned.err).toBe(RUN_EXIT.dryRun);
+      expect(planned.out).toMatch(/Plan: {5}step 1\/1 \(cache\)/);
+    } finally {
+      fixture.healthy('backend');
+      annotateBackend({ 'autoheal.dev/steps': undefined });
+    }
+  }, 60_000);
+
+  it("status and predict judge a named discovered target at its annotation's threshold", async () => {
+    annotateBackend({ 'autoheal.dev/threshold': '0.9' });
+    try {
+      const status = await command('status', (argv, io) => statusCommand(argv, io, fixture.deps), ['prod/backend', '--json']);
+      expect(status.code, status.err).toBe(RUN_EXIT.ok);
+      expect((JSON.parse(status.out) as { targets: TargetStatus[] }).targets[0]!.assessment.threshold).toBe(0.9);
+      const predicted = await command('predict', (argv, io) => predictCommand(argv, io, fixture.deps), ['prod/backend', '--json']);
+      expect(predicted.code, predicted.err).toBe(RUN_EXIT.ok);
+      expect((JSON.parse(predicted.out) as Array<{ threshold: number }>)[0]!.threshold).toBe(0.9);
+    } finally {
+      annotateBackend({ 'autoheal.dev/threshold': undefined });
+    }
+  }, 60_000);
+
+  it('heal refuses, even with --force, and run will not start, on a workload discovery skips for a bad annotation; predict says so', async () => {
+    fixture.atRisk('frontend');
+    try {
+      const healed = await command('heal', (argv, io) => healCommand(argv, io, fixture.deps), ['prod/frontend', '--force']);
+      expect(healed.code).toBe(RUN_EXIT.suppressed);
+      expect(healed.err).toMatch(/refused: prod\/frontend is not evaluated by discovery: annotation autoheal\.dev\/strategy is "random".*Fix the annotation first/);
+      const ran = await command('run', (argv, io) => runCommand(argv, io, fixture.deps), ['prod/frontend']);
+      expect(ran.code).toBe(RUN_EXIT.usage);
+      expect(ran.err).toMatch(/not evaluated: prod\/frontend is skipped by discovery: annotation autoheal\.dev\/strategy is "random"/);
+      const predicted = await command('predict', (argv, io) => predictCommand(argv, io, fixture.deps), ['prod/frontend']);
+      expect(predicted.err).toMatch(/note: prod\/frontend is skipped by discovery/);
+      // Nothing was written: no step, no Event (the loop's process records the bad annotation).
+      expect(fixture.deployment('frontend').metadata.annotations?.['healing.attempt']).toBeUndefined();
+      expect(fixture.events('frontend')).toEqual([]);
+    } finally {
+      fixture.healthy('frontend');
+    }
   }, 60_000);
 });

@@ -3,7 +3,7 @@
  * hand through `Pipeline.healNow`, with the automatic loop's safety rules.
  */
 import { parseArgs } from 'node:util';
-import { healStepKindSchema, type DecisionRecord, type HealStepKind, type SuppressedReason } from '@autoheal/core';
+import { healStepKindSchema, targetKey, type DecisionRecord, type HealStepKind, type SuppressedReason } from '@autoheal/core';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import { diagnosisText } from '../format-record.js';
 import { CliExit, type CliIo } from '../io.js';
@@ -74,6 +74,15 @@ export async function healCommand(argv: string[], io: CliIo, deps: OperatorDeps 
   const config = await configFromFlags(values, [], io);
   const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets: [target] } });
   try {
+    // A discovered workload is healed by its annotations' rules (allowed steps, threshold), as the
+    // loop would; one the loop skips for a bad annotation is not healed by hand either.
+    const [skipped] = await operator.targets.lookUp([target], config.targets);
+    if (skipped) {
+      throw new CliExit(
+        RUN_EXIT.suppressed,
+        `refused: ${targetKey(target)} is not evaluated by discovery: ${skipped.message}. Fix the annotation first (--force does not override this: the annotation may be what forbids a step)`,
+      );
+    }
     const record = await operator.pipeline.healNow(target, {
       ...(step ? { step: step as HealStepKind } : {}),
       force: values.force === true,

@@ -5,7 +5,7 @@
  * with the id of its decision record). Changes nothing.
  */
 import { parseArgs } from 'node:util';
-import { describeHold, diagnose, targetHoldOf, targetKey, type Diagnosis, type SkippedTarget, type TargetHold, type TargetInspection } from '@autoheal/core';
+import { describeHold, diagnose, targetHoldOf, targetKey, type Diagnosis, type SkippedTarget, type TargetHold, type TargetInspection, type TargetListing, type TargetRef } from '@autoheal/core';
 import type { DeploymentEventInfo } from '@autoheal/adapter-kubernetes';
 import { COMMON_FLAGS, COMMON_FLAGS_HELP, configFromFlags } from '../common-flags.js';
 import { diagnosisText, formatProbability } from '../format-record.js';
@@ -13,6 +13,7 @@ import { CliExit, formatTable, type CliIo } from '../io.js';
 import { RUN_EXIT } from '../run-exit-codes.js';
 import { autohealEventsOf } from '../../circuit-history.js';
 import { createAutoheal } from '../../compose.js';
+import type { ServerTargets } from '../../target-sources.js';
 import { composeParts, formatTime, operatorLogger, type OperatorDeps } from './operator-context.js';
 import { parseOrExit, strictParse, parseTargets } from './operator-flags.js';
 
@@ -59,7 +60,8 @@ export async function statusCommand(argv: string[], io: CliIo, deps: OperatorDep
   const operator = await createAutoheal(config, operatorLogger(config), { ...composeParts(deps), operator: { targets: named.length > 0 ? named : config.targets } });
   try {
     // Without named targets: what the loop evaluates (the config's and the discovered), and what discovery skipped.
-    const listing = named.length > 0 ? { targets: named.map((target) => ({ target, origin: 'named' })), skipped: [] } : await operator.targets.catalog.targets();
+    // Named: each judged as the loop judges it (a discovered one by its annotations), skipped ones said so.
+    const listing = named.length > 0 ? await namedListing(operator.targets, named, config.targets) : await operator.targets.catalog.targets();
     const targets = listing.targets.map((entry) => entry.target);
     const skipped: SkippedTarget[] = listing.skipped;
     if (targets.length === 0 && skipped.length === 0) throw new CliExit(RUN_EXIT.usage, 'no targets: discovery found no Deployment in the selected namespaces, and none is configured');
@@ -163,4 +165,11 @@ function details(status: TargetStatus, now: number): string {
 function headline(message: string): string {
   const cut = message.indexOf(' | record ');
   return cut < 0 ? message : message.slice(0, cut);
+}
+
+/** The named targets as a listing: those discovery skips for a bad annotation go to `skipped`, as in the loop. */
+async function namedListing(targets: ServerTargets, named: readonly TargetRef[], configured: readonly TargetRef[]): Promise<TargetListing> {
+  const skipped = await targets.lookUp(named, configured);
+  const left = new Set(skipped.map((entry) => targetKey(entry.target)));
+  return { targets: named.filter((target) => !left.has(targetKey(target))).map((target) => ({ target, origin: 'named' })), skipped };
 }
