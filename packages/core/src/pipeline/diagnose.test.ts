@@ -40,6 +40,11 @@ describe('diagnose: each rule, and its near misses', () => {
       values: { ...calm, ...freshRelease, previous_release_error_ratio: null, http_error_ratio: 0.3 },
       cause: 'unclear',
     },
+    // Seen in npm run demo: a fresh crash-looping release (no history before it) read as a leak, then as CPU saturation.
+    { name: 'near miss: pods crash, and the restarts make a steep memory slope at 39% of the limit → not a leak', values: { ...calm, http_error_ratio: 0.26, error_exit_pod_ratio: 0.33, memory_limit_ratio: 0.39, memory_minutes_to_limit: 1 }, cause: 'unclear' },
+    { name: 'near miss: crash-looping pods throttled by their start-up bursts → not CPU saturation', values: { ...calm, http_error_ratio: 0.67, error_exit_pod_ratio: 1, cpu_limit_ratio: 0.3, cpu_throttled_ratio: 0.33 }, cause: 'unclear' },
+    { name: 'pods crash and are OOM-killed → still memory', values: { ...calm, error_exit_pod_ratio: 0.3, oomkilled_pod_ratio: 0.3 }, cause: 'memory', step: 'restart' },
+    { name: 'near miss: errors with memory held high, but the pods crash → not the cache', values: { ...calm, http_error_ratio: 0.3, memory_limit_ratio: 0.8, error_exit_pod_ratio: 0.5 }, cause: 'unclear' },
     { name: 'OOM kills → restart', values: { ...calm, oomkilled_pod_ratio: 0.34 }, cause: 'memory', step: 'restart', evidence: /34% of pods were OOM-killed/ },
     { name: 'a leak minutes from its limit → restart before the OOM', values: { ...calm, memory_limit_ratio: 0.8, memory_minutes_to_limit: 6 }, cause: 'memory', step: 'restart', evidence: /limit is reached in 6 min/ },
     { name: 'near miss: a slow climb far from the limit → not yet memory', values: { ...calm, memory_limit_ratio: 0.7, memory_minutes_to_limit: 45 }, cause: 'unclear' },

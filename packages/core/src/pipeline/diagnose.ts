@@ -20,9 +20,9 @@
  *    which read 15–30 min back: a Deployment (or a Prometheus) younger than that has no evidence, and
  *    the rule does not guess (the ladder runs);
  * 2. memory — OOM kills, memory at its limit, or the limit reached within minutes at the current
- *    slope → restart (with its scale-up);
- * 3. CPU — pegged at its limit or throttled → scale out;
- * 4. cache — errors with memory held high without OOM kills, or memory still high after a restart
+ *    slope (not while pods crash: restarts make the slope) → restart (with its scale-up);
+ * 3. CPU — pegged at its limit or throttled, while no pod crashes (start-up bursts throttle) → scale out;
+ * 4. cache — errors with memory held high without OOM kills or crashes, or memory still high after a restart
  *    this episode (a restart does not shrink a cache that outlives pods) → clear the cache.
  */
 import type { FeatureVector } from '../features.js';
@@ -63,6 +63,8 @@ const value = (values: Values, name: string): number | undefined => {
   const v = values[name];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 };
+/** Pods are exiting with errors (crashing, not OOM-killed) in the last minutes. */
+const crashing = (values: Values) => (value(values, 'error_exit_pod_ratio') ?? 0) > 0;
 const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
 const minutes = (m: number) => (m < 1 ? 'under a minute' : `${Math.round(m)} min`);
 
@@ -115,8 +117,11 @@ const RULES: readonly Rule[] = [
       if (oom !== undefined && oom > 0) evidence.push(`${percent(oom)} of pods were OOM-killed in the last 5 min`);
       const atLimit = value(values, 'memory_limit_ratio');
       if (atLimit !== undefined && atLimit >= R.memoryAtLimitRatio) evidence.push(`memory at ${percent(atLimit)} of its limit`);
+      // A container that exits restarts its working set from zero, and its replacement's warm-up
+      // climbs: while pods crash, the slope measures the restarts, not a leak (the demo's bad
+      // release projected its 39%-full pods to the limit "in 1 min").
       const toLimit = value(values, 'memory_minutes_to_limit');
-      if (toLimit !== undefined && toLimit <= R.memoryMinutesToLimit) evidence.push(`the limit is reached in ${minutes(toLimit)} at the current slope`);
+      if (toLimit !== undefined && toLimit <= R.memoryMinutesToLimit && !crashing(values)) evidence.push(`the limit is reached in ${minutes(toLimit)} at the current slope`);
       return evidence.length > 0 ? evidence : undefined;
     },
   },
@@ -124,6 +129,10 @@ const RULES: readonly Rule[] = [
     cause: 'cpu-saturation',
     step: 'scale',
     match(values) {
+      // Pods that crash and start again burn their start-up CPU in bursts that throttle (the demo's
+      // crash-looping release: throttled in 33% of periods at 30% of its limit); more replicas of a
+      // crashing release are not the remedy.
+      if (crashing(values)) return undefined;
       const evidence: string[] = [];
       const cpu = value(values, 'cpu_limit_ratio');
       if (cpu !== undefined && cpu >= R.cpuSaturatedRatio) evidence.push(`CPU at ${percent(cpu)} of its limit`);
@@ -139,7 +148,8 @@ const RULES: readonly Rule[] = [
       const errors = value(values, 'http_error_ratio');
       const memory = value(values, 'memory_limit_ratio');
       const oom = value(values, 'oomkilled_pod_ratio');
-      if (errors === undefined || memory === undefined || errors < R.cacheErrorRatio || memory < R.cacheMemoryRatio || (oom ?? 0) > 0) return undefined;
+      // A bloated cache slows and fails requests; it does not make pods exit (that is a crash).
+      if (errors === undefined || memory === undefined || errors < R.cacheErrorRatio || memory < R.cacheMemoryRatio || (oom ?? 0) > 0 || crashing(values)) return undefined;
       const evidence = [`${percent(errors)} of requests fail`, `memory held at ${percent(memory)} of its limit without OOM kills`];
       if ((state.steps ?? []).includes('restart')) evidence.push('a restart this episode did not bring memory down');
       return evidence;
