@@ -107,6 +107,28 @@ describe('ladder: no dead ends', () => {
     expect(decide(input({ state }))).toMatchObject({ kind: 'step', due: { step: { kind: 'cache' }, attempt: 3 } });
   });
 
+  it('after a relapse of a kept step, repeats it (strategy diagnose) instead of climbing to a rung nothing pointed at', () => {
+    const kept = after(2, 600_000, { steps: ['restart', 'cache'], worked: 'cache', keptNotified: true });
+    expect(decide(input({ state: kept }))).toMatchObject({ kind: 'step', due: { step: { kind: 'cache' }, attempt: 3 } });
+  });
+
+  it('after a relapse of a kept step, still climbs with strategy ladder (the original behaviour)', () => {
+    const kept = after(2, 600_000, { steps: ['restart', 'cache'], worked: 'cache', keptNotified: true });
+    expect(decide(input({ state: kept, policy: { ...policy, strategy: 'ladder' } }))).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' }, attempt: 3 } });
+  });
+
+  it('climbs when the last step never held, even if an earlier one did', () => {
+    // The cache clear was kept once; the repeat of it relapsed inside its keep window.
+    const repeated = after(2, 150_000, { steps: ['cache', 'cache'], lastStep: 'cache', worked: 'cache', keptNotified: false });
+    expect(decide(input({ state: repeated }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' }, attempt: 3 } });
+  });
+
+  it('after a relapse of a kept step, follows a diagnosis that names a step not yet taken', () => {
+    const kept = after(1, 600_000, { steps: ['restart'], worked: 'restart', keptNotified: true });
+    const diagnosis = { cause: 'bad-release' as const, step: 'rollback' as const, evidence: ['release 3 min old'], summary: 'rollback first' };
+    expect(decide(input({ state: kept, diagnosis }))).toMatchObject({ kind: 'step', due: { step: { kind: 'rollback' }, attempt: 2 } });
+  });
+
   it('hands off, naming the refusals, when every step left was refused', () => {
     const state = skipRefused(skipRefused(after(1, 200_000), 'cache'), 'rollback');
     const next = decide(input({ state }));

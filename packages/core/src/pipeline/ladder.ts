@@ -245,9 +245,13 @@ function diagnosedStep(policy: Pick<LadderPolicy, 'ladder'>, kind: HealStepKind)
 /**
  * The next step of the episode. With strategy `diagnose` and a diagnosis that names a step the
  * policy allows and this episode has not yet taken (or that worked before the relapse) nor seen
- * refused, that step. Otherwise the first rung of the ladder not yet consumed (taken or refused —
+ * refused, that step. Otherwise, with strategy `diagnose`, after a relapse of a step that was kept
+ * (it held for the whole keep window), that step again: it fixed this trouble once, and the next
+ * rung would be a guess the signals did not make (a cache that grows back is cleared again, not
+ * rolled back). Otherwise the first rung of the ladder not yet consumed (taken or refused —
  * counted per kind, so a ladder may repeat a kind), else the step that worked before the relapse (a
- * cache clear that held for a while is worth more than handing off), else none.
+ * cache clear that held for a while is worth more than handing off), else none. A relapse inside
+ * the keep window (the step never held) climbs the ladder, as before.
  */
 export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder'> & Partial<Pick<LadderPolicy, 'strategy'>>, diagnosis?: Diagnosis): HealStep | undefined {
   const taken = stepsTaken(state, policy);
@@ -256,6 +260,7 @@ export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder
   if (policy.strategy !== 'ladder' && named !== undefined && diagnosableKinds(policy).has(named) && !skipped.includes(named) && (!taken.includes(named) || state.worked === named)) {
     return diagnosedStep(policy, named);
   }
+  if (policy.strategy !== 'ladder' && relapsedAfterKept(state) && !skipped.includes(state.worked!)) return diagnosedStep(policy, state.worked!);
   const consumed = [...taken, ...skipped];
   const seen = new Map<HealStepKind, number>();
   for (const rung of policy.ladder) {
@@ -265,6 +270,11 @@ export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder
   }
   if (state.worked !== undefined && !skipped.includes(state.worked)) return stepOfKind(policy, state.worked);
   return undefined;
+}
+
+/** The last step was kept (it held through the keep window) and the target is at risk again. */
+function relapsedAfterKept(state: HealingState): boolean {
+  return state.keptNotified === true && state.worked !== undefined && state.worked === state.lastStep;
 }
 
 /** Healthy after a step: held until it counts as kept, kept once, quiet, reset at the end of the healthy period. */
