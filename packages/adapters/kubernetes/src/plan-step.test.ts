@@ -97,6 +97,14 @@ describe('planStep', () => {
     expect(operationOf(plan, 'scale').details).toEqual({ from: 4, to: 4, ceiling: 4, noop: true });
   });
 
+  it('refuses a scale step that would add nothing (at its ceiling or the HPA\'s), so the ladder skips it', () => {
+    const atCeiling = planStep(target, { deployment: deployment({ replicas: 12 }), hpa: null }, step({ kind: 'scale' }), 2);
+    const hpaAtMax = planStep(target, { deployment: deployment({ replicas: 6 }), hpa: hpa(6, 6) }, step({ kind: 'scale' }), 2);
+    expect(atCeiling).toMatchObject({ operations: [], refusal: 'nothing to scale: deployment/web already at 12 replicas (ceiling 10): no scale-up' });
+    expect(hpaAtMax.refusal).toMatch(/^nothing to scale: HPA web minReplicas already at the ceiling/);
+    expect(healPlanSchema.safeParse(atCeiling).success).toBe(true);
+  });
+
   it('with an HPA raises its floor by the step\'s amount, within the HPA\'s own maximum, remembering the user\'s floor', () => {
     const view: StepView = { deployment: deployment({ replicas: 3 }), hpa: hpa(2, 6, { 'autoheal.dev/original-min-replicas': '1' }) };
 

@@ -117,7 +117,7 @@ function planScaleHpa(hpa: V2HorizontalPodAutoscaler, replicas: number, scaleUp:
   };
 }
 
-function planScale(target: TargetRef, view: StepView, scaleUp: ScaleUp): HealOperation[] {
+function planScale(target: TargetRef, view: StepView, scaleUp: ScaleUp): Array<HealOperationOf<'scale'> | HealOperationOf<'scale-hpa'>> {
   if (scaleUp === false || !scalesUp(scaleUp)) return [];
   const replicas = view.deployment.spec?.replicas ?? 1;
   if (view.hpa) return [planScaleHpa(view.hpa, replicas, scaleUp)];
@@ -205,7 +205,15 @@ export function planStep(target: TargetRef, view: StepView, step: HealStep, atte
     operations.push(...planScale(target, view, step.scaleUp));
   } else if (step.kind === 'scale') {
     // Capacity only: no restart, which would take pods away while it rolls.
-    operations.push(...planScale(target, view, { by: step.by, maxReplicas: step.maxReplicas }));
+    const scale = planScale(target, view, { by: step.by, maxReplicas: step.maxReplicas });
+    // A scale step that can add nothing (at its ceiling, or the HPA's) changes nothing: refused on
+    // purpose, so the ladder skips it without spending an attempt, a cooldown and a breaker slot on
+    // an Event (the outcome benchmark's CPU-saturated large workloads, 10+ replicas under the
+    // default ceiling of 10, took it as a step and then the cache clear it crowded out).
+    if (scale.every((operation) => operation.details.noop === true)) {
+      return { ...base, refusal: `nothing to scale: ${scale.map((operation) => operation.description).join('; ')}` };
+    }
+    operations.push(...scale);
   } else {
     const rollback = planRollbackOperation(target, view, step);
     if ('refusal' in rollback) return { ...base, refusal: rollback.refusal };
