@@ -40,14 +40,18 @@ export const suppressedReasonSchema = z.enum([
 ]);
 export type SuppressedReason = z.output<typeof suppressedReasonSchema>;
 
-/** What the diagnosis found: the cause's family. `unclear` → the ladder runs in its order. */
-export const diagnosisCauseSchema = z.enum(['bad-release', 'memory', 'cpu-saturation', 'cache', 'unclear']);
+/**
+ * What the diagnosis found: the cause's family. `unclear` → the ladder runs in its order.
+ * `outside-pods` names no step: the trouble is not in anything the ladder's steps change, so the
+ * target is handed off (strategy `diagnose`).
+ */
+export const diagnosisCauseSchema = z.enum(['bad-release', 'memory', 'cpu-saturation', 'cache', 'outside-pods', 'unclear']);
 export type DiagnosisCause = z.output<typeof diagnosisCauseSchema>;
 
 /** The most likely cause of a target's trouble, named before a step is chosen (`pipeline/diagnose.ts`). */
 export const diagnosisSchema = z.object({
   cause: diagnosisCauseSchema,
-  /** The step that addresses the cause; absent when unclear. */
+  /** The step that addresses the cause; absent when unclear, or when no step can (`outside-pods`). */
   step: healStepKindSchema.optional(),
   /** The facts the rule matched on, in words ("the current release is 3 min old", …). */
   evidence: z.array(z.string()),

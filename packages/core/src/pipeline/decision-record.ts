@@ -37,6 +37,7 @@ export function summarize(key: string, assessment: RiskAssessment, decided: Deci
         if (decided.byOperator) return `reset by an operator (${risk}): attempt count back to 0`;
         return `healthy for ${policy.healthyResetMs} ms after the last step (${risk}): attempt count reset to 0`;
       case 'handoff':
+        if (state.attempt === 0) return `at risk (${risk}), no step taken: a human is needed`;
         return `still at risk (${risk}) after the last step, ${lastStep}: a human is needed`;
       case 'suppressed': {
         const seen = assessment.verdict === 'unknown' ? risk : `${assessment.verdict === 'healthy' ? 'healthy' : 'at risk'} (${risk})`;

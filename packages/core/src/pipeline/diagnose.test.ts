@@ -17,7 +17,7 @@ describe('diagnose: each rule, and its near misses', () => {
     { name: 'near miss: a fresh release within the healthy bound (1.5%) → nothing to blame', values: { ...calm, ...freshRelease, http_error_ratio: 0.015 }, cause: 'unclear' },
     { name: 'a fresh release whose pods crash → rollback', values: { ...calm, ...freshRelease, error_exit_pod_ratio: 0.5 }, cause: 'bad-release', step: 'rollback' },
     { name: 'a fresh release whose rollout stalled → rollback', values: { ...calm, ...freshRelease, rollout_stalled: 1 }, cause: 'bad-release', step: 'rollback' },
-    { name: 'near miss: the release is old → not the release', values: { ...calm, ...freshRelease, release_age_minutes: 40, http_error_ratio: 0.42 }, cause: 'unclear' },
+    { name: 'near miss: the release is old → not the release (the pods are calm: outside them)', values: { ...calm, ...freshRelease, release_age_minutes: 40, http_error_ratio: 0.42 }, cause: 'outside-pods' },
     { name: 'near miss: the window before the release was failing too → not the release', values: { ...calm, ...freshRelease, previous_release_error_ratio: 0.2, http_error_ratio: 0.42 }, cause: 'unclear' },
     { name: 'near miss: a fresh, healthy-looking release → nothing to blame', values: { ...calm, ...freshRelease }, cause: 'unclear' },
     {
@@ -50,7 +50,19 @@ describe('diagnose: each rule, and its near misses', () => {
     { name: 'near miss: a slow climb far from the limit → not yet memory', values: { ...calm, memory_limit_ratio: 0.7, memory_minutes_to_limit: 45 }, cause: 'unclear' },
     { name: 'CPU pegged at its limit → scale out', values: { ...calm, cpu_limit_ratio: 0.98, cpu_throttled_ratio: 0.6 }, cause: 'cpu-saturation', step: 'scale', evidence: /CPU at 98% of its limit; throttled in 60%/ },
     { name: 'errors with memory held high and no OOM kill → clear the cache', values: { ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.82 }, cause: 'cache', step: 'cache' },
-    { name: 'near miss: errors with memory low → not the cache', values: { ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.4 }, cause: 'unclear' },
+    { name: 'near miss: errors with memory low and flat → not the cache (outside the pods, below)', values: { ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.4 }, cause: 'outside-pods' },
+    // Seen in the outcome benchmark: a failing dependency got restart, cache clear and rollback, all wrong.
+    {
+      name: 'requests fail while every pod is ready and calm, on an old release → outside the pods: no step',
+      values: { ...calm, http_error_ratio: 0.09, memory_limit_ratio: 0.42, cpu_limit_ratio: 0.19, release_age_minutes: 34.5 },
+      cause: 'outside-pods',
+      evidence: /9\.0% of requests fail while 100% of replicas are ready; no pod restarts, exits or is OOM-killed; CPU at 19% of its limit, memory flat at 42%; the release is 35 min old/,
+    },
+    { name: 'near miss: errors within the objective (4%) → unclear', values: { ...calm, http_error_ratio: 0.04 }, cause: 'unclear' },
+    { name: 'near miss: errors while memory grows (a cache filling up) → unclear', values: { ...calm, http_error_ratio: 0.09, memory_minutes_to_limit: 33 }, cause: 'unclear' },
+    { name: 'near miss: errors with pods not ready → unclear', values: { ...calm, http_error_ratio: 0.09, ready_replica_ratio: 0.7 }, cause: 'unclear' },
+    { name: 'near miss: errors on a release minutes old (history unknown) → unclear, the ladder keeps its rollback', values: { ...calm, http_error_ratio: 0.09, release_age_minutes: 3 }, cause: 'unclear' },
+    { name: 'near miss: a signal missing → no evidence that the pods are fine', values: { ...calm, http_error_ratio: 0.09, memory_minutes_to_limit: null }, cause: 'unclear' },
     { name: 'the seven seed signals only → unclear (the ladder runs as before)', values: { ...HEALTHY_FEATURES, http_5xx_error_rate: 40 }, cause: 'unclear' },
     { name: 'explained-missing values never match a rule', values: { ...calm, memory_limit_ratio: null, memory_minutes_to_limit: null, cpu_limit_ratio: null }, cause: 'unclear' },
   ];
@@ -75,6 +87,15 @@ describe('diagnose: each rule, and its near misses', () => {
 
   it('a bad release wins over the memory it also burns', () => {
     expect(diagnose({ ...calm, ...freshRelease, http_error_ratio: 0.3, oomkilled_pod_ratio: 0.5 }, { attempt: 0 }).cause).toBe('bad-release');
+  });
+
+  it('rules the release out after a rollback this episode (whose ReplicaSet is minutes old), not after a restart', () => {
+    const values = { ...calm, http_error_ratio: 0.3, release_age_minutes: 2 };
+    expect(diagnose(values, { attempt: 1, steps: ['restart'] }).cause).toBe('unclear');
+    const afterRollback = diagnose(values, { attempt: 2, steps: ['restart', 'rollback'] });
+    expect(afterRollback).toMatchObject({ cause: 'outside-pods', summary: expect.stringMatching(/^no step can help, a human is needed: .*the rollback this episode did not help$/) });
+    expect(afterRollback.step).toBeUndefined();
+    expect(diagnose(values, { attempt: 1, steps: ['restart'], skipped: ['rollback'] }).cause).toBe('outside-pods');
   });
 
   it('says when a restart this episode did not bring a bloated cache\'s memory down', () => {
@@ -111,6 +132,45 @@ describe('the ladder with a diagnosis', () => {
     expect(nextStep({ attempt: 1, steps: ['rollback'] }, policy, rollbackFirst)?.kind).toBe('restart');
     expect(nextStep({ attempt: 0, skipped: ['rollback'] }, policy, rollbackFirst)?.kind).toBe('restart');
     expect(nextStep({ attempt: 1, steps: ['scale'], worked: 'scale' }, policy, scaleOut)?.kind).toBe('scale');
+  });
+
+  describe('a diagnosis that names no step', () => {
+    const outside = diagnose({ ...calm, http_error_ratio: 0.3 }, { attempt: 0 });
+    const atRisk = { verdict: 'at-risk' as const, probability: 0.9, threshold: 0.5 };
+    const healthy = { verdict: 'healthy' as const, probability: 0.1, threshold: 0.5 };
+    const closed = { open: false, actionsInWindow: 0, maxActions: 5 };
+    const loop = { kind: 'evaluate' as const };
+
+    it('hands off at once, with its evidence, instead of steps that cannot help', () => {
+      const next = decide({ state: { attempt: 0 }, assessment: atRisk, now: 0, policy, circuit: closed, request: loop, diagnosis: outside });
+      expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'handoff', state: { attempt: 0, handoffNotified: true }, note: expect.stringMatching(/^no step of the ladder can help: 30% of requests fail/) }, save: 'write' });
+    });
+
+    it('hands off after the steps already taken, before the ceiling', () => {
+      const next = decide({ state: { attempt: 1, steps: ['restart'], lastStep: 'restart', lastActionAt: -600_000 }, assessment: atRisk, now: 0, policy, circuit: closed, request: loop, diagnosis: outside });
+      expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'handoff', state: { attempt: 1 } } });
+    });
+
+    it('then stays handed off, saying why, and never steps', () => {
+      const next = decide({ state: { attempt: 0, handoffNotified: true }, assessment: atRisk, now: 0, policy, circuit: closed, request: loop, diagnosis: outside });
+      expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', note: 'no step of the ladder can help (outside-pods); waiting for a human' } });
+    });
+
+    it('is cleared after healthyResetMs of health, so the next trouble is judged afresh', () => {
+      const quiet = decide({ state: { attempt: 0, handoffNotified: true }, assessment: healthy, now: 0, policy, circuit: closed, request: loop });
+      expect(quiet).toMatchObject({ kind: 'settle', decided: { decision: 'none', state: { healthySince: 0 } }, save: 'write' });
+      const later = decide({ state: { attempt: 0, handoffNotified: true, healthySince: 0 }, assessment: healthy, now: policy.healthyResetMs, policy, circuit: closed, request: loop });
+      expect(later).toMatchObject({ kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 } }, save: 'clear' });
+    });
+
+    it('with strategy ladder, is ignored: the original order exactly', () => {
+      expect(nextStep({ attempt: 0 }, policySchema.parse({ strategy: 'ladder' }), outside)?.kind).toBe('restart');
+    });
+
+    it('does not stand in the way of an operator\'s heal-now: the ladder\'s next rung', () => {
+      const next = decide({ state: { attempt: 0 }, assessment: atRisk, now: 0, policy, circuit: closed, request: { kind: 'heal-now', force: false, dryRun: false }, diagnosis: outside });
+      expect(next).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' } } });
+    });
   });
 
   it('marks the due step as diagnosed so the record says why', () => {

@@ -23,11 +23,17 @@
  *    slope (not while pods crash: restarts make the slope) → restart (with its scale-up);
  * 3. CPU — pegged at its limit or throttled, while no pod crashes (start-up bursts throttle) → scale out;
  * 4. cache — errors with memory held high without OOM kills or crashes, or memory still high after a restart
- *    this episode (a restart does not shrink a cache that outlives pods) → clear the cache.
+ *    this episode (a restart does not shrink a cache that outlives pods) → clear the cache;
+ * 5. outside the pods — requests fail beyond the objective's share while every pod is ready, none
+ *    exits or is OOM-killed, CPU is not saturated and memory neither grows nor sits high, and no
+ *    release is new: nothing a restart, a cache clear or a rollback changes is in trouble (a failing
+ *    dependency, a downstream outage) → no step: the target is handed off to a human. In the outcome
+ *    benchmark every failing dependency got restart, cache clear and rollback, all wrong (91 steps).
  */
 import type { FeatureVector } from '../features.js';
 import type { HealingState, HealStepKind } from '../healing.js';
 import type { Diagnosis, DiagnosisCause } from '../decision.js';
+import { MEMORY_MINUTES_TO_LIMIT_CAP } from '../feature-set-v2.js';
 
 /** The thresholds of the rules. Physical limits, not fitted values; see each for why. */
 export const DIAGNOSIS_RULES = Object.freeze({
@@ -55,9 +61,20 @@ export const DIAGNOSIS_RULES = Object.freeze({
   /** Errors above this share with memory held above `cacheMemoryRatio` and no OOM kills look like a bloated cache. */
   cacheErrorRatio: 0.02,
   cacheMemoryRatio: 0.6,
+  /**
+   * Requests failing beyond this share with healthy pods point outside them: the availability
+   * objective's error bound (5%), where users already feel it. Background errors of a healthy
+   * workload (0.2–2% in the sandbox's catalogue) stay below it.
+   */
+  outsideErrorRatio: 0.05,
+  /** …with at least this share of the replicas ready (the window before a release had to meet the same). */
+  outsideReadyRatio: 0.9,
 });
 
 type Values = Readonly<Record<string, number | null | undefined>>;
+
+/** `memory_minutes_to_limit` at its cap: no growth over the trend window (see feature set v2). */
+const MEMORY_FLAT_MINUTES = MEMORY_MINUTES_TO_LIMIT_CAP;
 
 const value = (values: Values, name: string): number | undefined => {
   const v = values[name];
@@ -70,7 +87,8 @@ const minutes = (m: number) => (m < 1 ? 'under a minute' : `${Math.round(m)} min
 
 interface Rule {
   cause: Exclude<DiagnosisCause, 'unclear'>;
-  step: HealStepKind;
+  /** Absent: no step of the ladder addresses the cause. */
+  step?: HealStepKind;
   /** The evidence when the rule matches, else undefined. */
   match(values: Values, state: HealingState): string[] | undefined;
 }
@@ -155,6 +173,34 @@ const RULES: readonly Rule[] = [
       return evidence;
     },
   },
+  {
+    cause: 'outside-pods',
+    match(values, state) {
+      const errors = value(values, 'http_error_ratio');
+      const ready = value(values, 'ready_replica_ratio');
+      const memory = value(values, 'memory_limit_ratio');
+      const toLimit = value(values, 'memory_minutes_to_limit');
+      const age = value(values, 'release_age_minutes');
+      const cpu = value(values, 'cpu_limit_ratio');
+      // Every signal must be there and calm: a missing one is no evidence that the pods are fine.
+      if (errors === undefined || ready === undefined || memory === undefined || toLimit === undefined || age === undefined || cpu === undefined) return undefined;
+      if (errors <= R.outsideErrorRatio || ready < R.outsideReadyRatio) return undefined;
+      if ((value(values, 'oomkilled_pod_ratio') ?? 0) > 0 || (value(values, 'error_exit_pod_ratio') ?? 0) > 0 || (value(values, 'restarts_per_pod') ?? 0) > 0) return undefined;
+      if (value(values, 'rollout_in_progress') === 1 || value(values, 'rollout_stalled') === 1) return undefined;
+      if (memory >= R.cacheMemoryRatio || toLimit < MEMORY_FLAT_MINUTES || cpu >= R.cpuSaturatedRatio || (value(values, 'cpu_throttled_ratio') ?? 0) >= R.cpuThrottledRatio) return undefined;
+      // A release minutes old may be the cause, and a rollback is a step: ruled out only by an old
+      // release or by a rollback this episode already took (or had refused). After autoheal's own
+      // restart the "release" is that restart, whose age says nothing about the release before it.
+      const rolledBack = [...(state.steps ?? []), ...(state.skipped ?? [])].includes('rollback');
+      if (age <= R.recentReleaseMinutes && !rolledBack) return undefined;
+      return [
+        `${percent(errors)} of requests fail while ${percent(ready)} of replicas are ready`,
+        'no pod restarts, exits or is OOM-killed',
+        `CPU at ${percent(cpu)} of its limit, memory flat at ${percent(memory)}`,
+        age > R.recentReleaseMinutes ? `the release is ${minutes(age)} old` : 'the rollback this episode did not help',
+      ];
+    },
+  },
 ];
 
 /**
@@ -167,7 +213,9 @@ const RULES: readonly Rule[] = [
 export function diagnose(values: FeatureVector | Values, state: HealingState): Diagnosis {
   for (const rule of RULES) {
     const evidence = rule.match(values, state);
-    if (evidence) return { cause: rule.cause, step: rule.step, evidence, summary: `${rule.step} first: ${evidence.join('; ')}` };
+    if (!evidence) continue;
+    if (rule.step === undefined) return { cause: rule.cause, evidence, summary: `no step can help, a human is needed: ${evidence.join('; ')}` };
+    return { cause: rule.cause, step: rule.step, evidence, summary: `${rule.step} first: ${evidence.join('; ')}` };
   }
   return { cause: 'unclear', evidence: [], summary: 'no confident diagnosis: the ladder in its order' };
 }

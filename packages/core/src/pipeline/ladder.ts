@@ -7,7 +7,7 @@
  * `inspect` must follow the same rules. Where an operator may differ (`force` passes some rules; a
  * named step), the difference is a field of the request, not a second copy of the rules.
  *
- * Why it is one file of a little over 400 lines: it is the rules table, read top to bottom against
+ * Why it is one file of about 450 lines: it is the rules table, read top to bottom against
  * the diagram; what could stand alone already does (the whole-target guards in `ladder-guards.ts`,
  * the holds in `pause-rule.ts`), and splitting the table itself would split the diagram.
  *
@@ -24,6 +24,9 @@
  * - healthy, attempt 0 → `none`; healthy after a step → `kept` (once), then quiet `none`, then
  *   `reset` after `healthyResetMs` of continuous health;
  * - at risk but still starting or rolling out (not stalled) → `suppressed`/`rolling-out`;
+ * - at risk with a diagnosis that names no step (`outside-pods`, strategy diagnose) → `handoff`
+ *   (once, with the diagnosis' evidence) before the ceiling; healthy after that without a step →
+ *   quiet `none`, then `reset` after `healthyResetMs`;
  * - at risk: the healthy period is broken; after the last step → `handoff` (once), then
  *   `suppressed`/`ceiling-reached`; in the cooldown → `cooldown`; breaker open → `circuit-open`;
  *   otherwise step `ladder[attempt]` is due.
@@ -257,6 +260,7 @@ export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder
   const taken = stepsTaken(state, policy);
   const skipped = state.skipped ?? [];
   const named = diagnosis?.step;
+  if (policy.strategy !== 'ladder' && handsOff(diagnosis)) return undefined;
   if (policy.strategy !== 'ladder' && named !== undefined && diagnosableKinds(policy).has(named) && !skipped.includes(named) && (!taken.includes(named) || state.worked === named)) {
     return diagnosedStep(policy, named);
   }
@@ -272,6 +276,14 @@ export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder
   return undefined;
 }
 
+/**
+ * A confident diagnosis that names no step (`outside-pods`): nothing the ladder changes is in
+ * trouble, so every step left would be a wrong one and the target goes to a human instead.
+ */
+export function handsOff(diagnosis: Diagnosis | undefined): diagnosis is Diagnosis {
+  return diagnosis !== undefined && diagnosis.cause !== 'unclear' && diagnosis.step === undefined;
+}
+
 /** The last step was kept (it held through the keep window) and the target is at risk again. */
 function relapsedAfterKept(state: HealingState): boolean {
   return state.keptNotified === true && state.worked !== undefined && state.worked === state.lastStep;
@@ -279,10 +291,16 @@ function relapsedAfterKept(state: HealingState): boolean {
 
 /** Healthy after a step: held until it counts as kept, kept once, quiet, reset at the end of the healthy period. */
 function whenHealthy(state: HealingState, policy: LadderPolicy, now: number): LadderDecision {
-  if (state.attempt === 0) return { kind: 'settle', decided: { decision: 'none', state }, save: 'none' };
+  if (state.attempt === 0 && !state.handoffNotified) return { kind: 'settle', decided: { decision: 'none', state }, save: 'none' };
   const healthySince = state.healthySince ?? now;
   if (now - healthySince >= policy.healthyResetMs) {
     return { kind: 'settle', decided: { decision: 'reset', state: { attempt: 0 } }, save: 'clear' };
+  }
+  if (state.attempt === 0) {
+    // Handed off without a step (no step could help): nothing to keep. Quiet until healthy for
+    // healthyResetMs, then reset, so the next trouble is judged (and handed off) afresh.
+    const next: HealingState = { ...state, healthySince };
+    return { kind: 'settle', decided: { decision: 'none', state: next, note: `handed off; cleared at ${isoTime(healthySince + policy.healthyResetMs)} if it stays healthy` }, save: next.healthySince !== state.healthySince ? 'write' : 'none' };
   }
   const resetNote = `the attempt count resets at ${isoTime(healthySince + policy.healthyResetMs)} if it stays healthy`;
   if (state.keptNotified) {
@@ -325,11 +343,15 @@ function whenAtRisk(stored: HealingState, input: LadderInput): LadderDecision {
 
   const step = state.attempt < maxAttempts ? nextStep(state, policy, input.diagnosis) : undefined;
   if (step === undefined) {
+    // A diagnosis that rules out every step hands off before the ceiling: its words say why.
+    const noRemedy = state.attempt < maxAttempts && policy.strategy !== 'ladder' && handsOff(input.diagnosis) ? input.diagnosis : undefined;
     if (state.handoffNotified) {
-      return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', state, note: 'every step of the ladder was tried; waiting for a human' }, save };
+      const note = noRemedy ? `no step of the ladder can help (${noRemedy.cause}); waiting for a human` : 'every step of the ladder was tried; waiting for a human';
+      return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', state, note }, save };
     }
     const refused = state.skipped?.length ? `; refused by the healer: ${state.skipped.join(', ')}` : '';
-    return { kind: 'settle', decided: { decision: 'handoff', state: { ...state, handoffNotified: true }, ...(refused ? { note: `no step left to try${refused}` } : {}) }, save: 'write' };
+    const note = noRemedy ? `no step of the ladder can help: ${noRemedy.evidence.join('; ')}${refused}` : refused ? `no step left to try${refused}` : undefined;
+    return { kind: 'settle', decided: { decision: 'handoff', state: { ...state, handoffNotified: true }, ...(note ? { note } : {}) }, save: 'write' };
   }
 
   const diagnosed = input.diagnosis?.step === step.kind && policy.strategy !== 'ladder' ? { diagnosis: input.diagnosis } : {};
@@ -360,7 +382,8 @@ function healNow(input: LadderInput, request: Extract<LadderRequest, { kind: 'he
   // No named step and no step left: the ceiling. Forced, the last step of the ladder runs again,
   // as the last attempt: the count never goes past the ladder's length.
   // The loop's choice (the diagnosis, else the ladder), unless the operator names a step.
-  const ladderStep = state.attempt < maxAttempts ? nextStep(state, policy, input.diagnosis) : undefined;
+  // An operator asked for a step: a diagnosis that names none does not stand in the way of the ladder's choice.
+  const ladderStep = state.attempt < maxAttempts ? nextStep(state, policy, handsOff(input.diagnosis) ? undefined : input.diagnosis) : undefined;
   const step = request.step !== undefined ? stepOfKind(policy, request.step) : (ladderStep ?? policy.ladder[maxAttempts - 1]!);
   const due: StepDue = {
     step,
