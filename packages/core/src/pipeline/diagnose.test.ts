@@ -196,6 +196,18 @@ describe('the pipeline with a diagnosis', () => {
     expect(await state()).toMatchObject({ attempt: 1, steps: ['rollback'] });
   });
 
+  it('hands a failing dependency off without a step, and the record says why', async () => {
+    const { pipeline, healer, source, state } = setup({ featureNames, model: { featureNames: modelFeatures, score: (v) => ((v.http_error_ratio ?? 0) > 0.05 ? 0.95 : 0.05) } });
+    source.setValues(backend, { ...calm, http_error_ratio: 0.3 });
+
+    const record = await pipeline.evaluate(backend);
+
+    expect(record).toMatchObject({ decision: 'handoff', diagnosis: { cause: 'outside-pods' } });
+    expect(record.summary).toMatch(/^prod\/backend: at risk \(.*\), no step taken: a human is needed; no step of the ladder can help: 30% of requests fail while 100% of replicas are ready/);
+    expect(healer.applied).toEqual([]);
+    expect(await state()).toMatchObject({ attempt: 0, handoffNotified: true });
+  });
+
   it('records the diagnosis of an at-risk target even when a rule stops the step', async () => {
     const { pipeline, source } = setup({ featureNames, policy: { dryRun: true }, model: { featureNames: modelFeatures, score: () => 0.95 } });
     source.setValues(backend, { ...calm, cpu_limit_ratio: 0.99 });
