@@ -61,6 +61,8 @@ describe('diagnose: each rule, and its near misses', () => {
     { name: 'near miss: errors within the objective (4%) → unclear', values: { ...calm, http_error_ratio: 0.04 }, cause: 'unclear' },
     { name: 'near miss: errors while memory grows (a cache filling up) → unclear', values: { ...calm, http_error_ratio: 0.09, memory_minutes_to_limit: 33 }, cause: 'unclear' },
     { name: 'near miss: errors with pods not ready → unclear', values: { ...calm, http_error_ratio: 0.09, ready_replica_ratio: 0.7 }, cause: 'unclear' },
+    // Seen in the outcome benchmark: 12 s into a CPU saturation, overloaded 503s and one pod not ready while the CPU rate still lags.
+    { name: 'near miss: errors with one replica of eleven not ready and CPU still low (a saturation beginning) → unclear', values: { ...calm, http_error_ratio: 0.06, ready_replica_ratio: 0.91, cpu_limit_ratio: 0.32, cpu_throttled_ratio: 0.11 }, cause: 'unclear' },
     { name: 'near miss: errors on a release minutes old (history unknown) → unclear, the ladder keeps its rollback', values: { ...calm, http_error_ratio: 0.09, release_age_minutes: 3 }, cause: 'unclear' },
     { name: 'near miss: a signal missing → no evidence that the pods are fine', values: { ...calm, http_error_ratio: 0.09, memory_minutes_to_limit: null }, cause: 'unclear' },
     { name: 'the seven seed signals only → unclear (the ladder runs as before)', values: { ...HEALTHY_FEATURES, http_5xx_error_rate: 40 }, cause: 'unclear' },
