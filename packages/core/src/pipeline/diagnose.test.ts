@@ -158,6 +158,15 @@ describe('the ladder with a diagnosis', () => {
       expect(next).toMatchObject({ kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', note: 'no step of the ladder can help (outside-pods); waiting for a human' } });
     });
 
+    it('stays handed off when a later look names no step (a pod not ready for a moment), resumes for a diagnosed one', () => {
+      const handedOff = { attempt: 0, handoffNotified: true };
+      const unclear = diagnose({ ...calm, http_error_ratio: 0.3, ready_replica_ratio: 0.88 }, handedOff);
+      const memory = diagnose({ ...calm, oomkilled_pod_ratio: 0.5 }, handedOff);
+      expect(unclear.cause).toBe('unclear');
+      expect(decide({ state: handedOff, assessment: atRisk, now: 0, policy, circuit: closed, request: loop, diagnosis: unclear })).toMatchObject({ kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached' } });
+      expect(decide({ state: handedOff, assessment: atRisk, now: 0, policy, circuit: closed, request: loop, diagnosis: memory })).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' }, attempt: 1 } });
+    });
+
     it('is cleared after healthyResetMs of health, so the next trouble is judged afresh', () => {
       const quiet = decide({ state: { attempt: 0, handoffNotified: true }, assessment: healthy, now: 0, policy, circuit: closed, request: loop });
       expect(quiet).toMatchObject({ kind: 'settle', decided: { decision: 'none', state: { healthySince: 0 } }, save: 'write' });

@@ -7,7 +7,7 @@
  * `inspect` must follow the same rules. Where an operator may differ (`force` passes some rules; a
  * named step), the difference is a field of the request, not a second copy of the rules.
  *
- * Why it is one file of about 450 lines: it is the rules table, read top to bottom against
+ * Why it is one file of about 470 lines: it is the rules table, read top to bottom against
  * the diagram; what could stand alone already does (the whole-target guards in `ladder-guards.ts`,
  * the holds in `pause-rule.ts`), and splitting the table itself would split the diagram.
  *
@@ -341,12 +341,20 @@ function whenAtRisk(stored: HealingState, input: LadderInput): LadderDecision {
     save = 'write';
   }
 
-  const step = state.attempt < maxAttempts ? nextStep(state, policy, input.diagnosis) : undefined;
+  // Handed off before the last step (a diagnosis ruled every step out): a look that names no step
+  // (unclear: a pod not ready for a moment) does not take the ladder back up; a diagnosed step does.
+  const handedOffEarly = state.handoffNotified === true && state.attempt < maxAttempts && policy.strategy !== 'ladder';
+  const stays = handedOffEarly && input.diagnosis?.step === undefined;
+  const step = state.attempt < maxAttempts && !stays ? nextStep(state, policy, input.diagnosis) : undefined;
   if (step === undefined) {
     // A diagnosis that rules out every step hands off before the ceiling: its words say why.
     const noRemedy = state.attempt < maxAttempts && policy.strategy !== 'ladder' && handsOff(input.diagnosis) ? input.diagnosis : undefined;
     if (state.handoffNotified) {
-      const note = noRemedy ? `no step of the ladder can help (${noRemedy.cause}); waiting for a human` : 'every step of the ladder was tried; waiting for a human';
+      const note = noRemedy
+        ? `no step of the ladder can help (${noRemedy.cause}); waiting for a human`
+        : handedOffEarly
+          ? 'handed off before the last step; no diagnosis names a step; waiting for a human'
+          : 'every step of the ladder was tried; waiting for a human';
       return { kind: 'settle', decided: { decision: 'suppressed', suppressedReason: 'ceiling-reached', state, note }, save };
     }
     const refused = state.skipped?.length ? `; refused by the healer: ${state.skipped.join(', ')}` : '';
