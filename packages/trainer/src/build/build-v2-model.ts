@@ -120,8 +120,7 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
   if (!(platt.a > 0)) throw new RangeError(`calibration slope is ${platt.a} (must be > 0): the trees do not rank the calibration fold; use a bigger catalogue`);
 
   // Detection combined with prediction by a fixed rule (trees appended after calibration): an objective
-  // violated in what was just scraped, a crash loop, or an OOM kill due within the horizon scores ~1
-  // whatever the learned trees say.
+  // violated in what was just scraped, or a crash loop, scores ~1 whatever the learned trees say.
   const detection: DetectionRule = {
     readyFeature: FEATURE_SET_V2_NAMES.indexOf('ready_replica_ratio'),
     errorFeature: FEATURE_SET_V2_NAMES.indexOf('http_error_ratio'),
@@ -132,10 +131,6 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
     oomKilledFeature: FEATURE_SET_V2_NAMES.indexOf('oomkilled_pod_ratio'),
     minRestartsPerPod: 1,
     minExitedPodRatio: 0.5,
-    memoryLimitFeature: FEATURE_SET_V2_NAMES.indexOf('memory_limit_ratio'),
-    minutesToLimitFeature: FEATURE_SET_V2_NAMES.indexOf('memory_minutes_to_limit'),
-    minMemoryLimitRatio: 0.8,
-    maxMinutesToLimit: settings.horizonMs / 60_000,
   };
   const shipped: GbdtModel = { ...gbdt, trees: [...gbdt.trees, ...detectionTrees(detection)] };
   const calibrated = createTrainedRiskModel(shipped, platt, 0.5, FEATURE_SET_V2_NAMES);
@@ -194,7 +189,7 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
     folds,
     dataHash: v2.dataHash,
     learner: { ...settings.gbdt, rounds, monotone: v2MonotoneDirections(), missingIsHealthy: true, noSplit: [...V2_NO_SPLIT] },
-    detection: { rule: `the last five trees add ${DETECTION_LOG_ODDS} to the log-odds when ready_replica_ratio < minReadyRatio, http_error_ratio > maxErrorRatio, restarts_per_pod >= minRestartsPerPod with error_exit_pod_ratio or oomkilled_pod_ratio >= minExitedPodRatio, or memory_limit_ratio >= minMemoryLimitRatio with memory_minutes_to_limit <= maxMinutesToLimit`, ...detection },
+    detection: { rule: `the last four trees add ${DETECTION_LOG_ODDS} to the log-odds when ready_replica_ratio < minReadyRatio, http_error_ratio > maxErrorRatio, or restarts_per_pod >= minRestartsPerPod with error_exit_pod_ratio or oomkilled_pod_ratio >= minExitedPodRatio`, ...detection },
   };
   const onnx = exportRiskModelToOnnx({ model: shipped, calibration: platt, featureNames: FEATURE_SET_V2_NAMES, featureSet: FEATURE_SET_V2_ID, threshold, trainingSummary, modelVersion: '2.0.0' });
   const sha256 = createHash('sha256').update(onnx).digest('hex');

@@ -8,14 +8,7 @@
  * - it is in a crash loop: at least one restart per pod in five minutes, with at least half of the
  *   pods last terminated by an error exit (or, in the other tree, by the OOM killer). The sandbox's
  *   ground truth does not count a crash-looping new ReplicaSet as a breach while the old one still
- *   serves (a stalled rollout), but it is the most urgent case to act on, not a neutral one; or
- * - an OOM kill is imminent: the working set is within `minMemoryLimitRatio` of its limit and
- *   reaches it within `maxMinutesToLimit` at its current slope. The kernel's OOM killer is not a
- *   forecast: it kills at the limit. The learned trees weigh a leak by whether the sandbox's kills
- *   breached the objective, and its pods, started at different times, mostly die one by one (no
- *   breach), so they scored a leak 26 s from killing every pod of a freshly rolled-out Deployment at
- *   0.38 (`npm run demo --fault memory-leak`): the kills were the first warning. The floor keeps the
- *   rule off slopes extrapolated from far below the limit (a pod warming up after its start).
+ *   serves (a stalled rollout), but it is the most urgent case to act on, not a neutral one.
  *
  * As trees, the rule keeps the exported format (trees → Platt → sigmoid), so every consumer of the
  * format reads it, explanations credit it to the features that fired, and it is monotone in each of
@@ -39,12 +32,6 @@ export interface DetectionRule {
   minRestartsPerPod: number;
   /** @default 0.5 of the pods */
   minExitedPodRatio: number;
-  memoryLimitFeature: number;
-  minutesToLimitFeature: number;
-  /** The working set at or above this share of its limit… @default 0.8 */
-  minMemoryLimitRatio: number;
-  /** …and reaching the limit within this many minutes at its slope (the label's horizon). @default 5 */
-  maxMinutesToLimit: number;
 }
 
 /** The largest float32 strictly below `x` (so `ready <= it` means `ready < x` in float32). */
@@ -87,16 +74,6 @@ export function detectionTrees(rule: DetectionRule): Tree[] {
         { kind: 'split', feature: rule.errorFeature, threshold: Math.fround(rule.maxErrorRatio), missingGoesLeft: true, left: 1, right: 2 },
         { kind: 'leaf', value: 0 },
         { kind: 'leaf', value: DETECTION_LOG_ODDS },
-      ],
-    },
-    {
-      // An imminent OOM kill: memory >= minMemoryLimitRatio of the limit, then minutes <= maxMinutesToLimit → fires; NaN fires neither split.
-      nodes: [
-        { kind: 'split', feature: rule.memoryLimitFeature, threshold: float32Below(Math.fround(rule.minMemoryLimitRatio)), missingGoesLeft: true, left: 1, right: 2 },
-        { kind: 'leaf', value: 0 },
-        { kind: 'split', feature: rule.minutesToLimitFeature, threshold: Math.fround(rule.maxMinutesToLimit), missingGoesLeft: false, left: 3, right: 4 },
-        { kind: 'leaf', value: DETECTION_LOG_ODDS },
-        { kind: 'leaf', value: 0 },
       ],
     },
   ];
