@@ -57,6 +57,12 @@ export const diagnosisSchema = z.object({
   evidence: z.array(z.string()),
   /** One line: "rollback first: the current release is 3 min old; before it: 0.0% errors, 100% ready; now: 42% of requests fail". */
   summary: z.string(),
+  /**
+   * Pods were exiting with errors at this look (crashing, not OOM-killed). A step that held once and
+   * whose trouble is back as a crash loop did not fix its cause, so the ladder climbs instead of
+   * repeating it. Absent when no pod crashed.
+   */
+  crashLoop: z.literal(true).optional(),
 });
 export type Diagnosis = z.output<typeof diagnosisSchema>;
 

@@ -87,6 +87,12 @@ describe('diagnose: each rule, and its near misses', () => {
     expect(diagnose(values, { attempt: 1, steps: ['cache'] }).cause).toBe('bad-release');
   });
 
+  it('marks a look whose pods exit with errors as a crash loop, whatever the cause, and no other', () => {
+    expect(diagnose({ ...calm, http_error_ratio: 0.3, error_exit_pod_ratio: 0.5 }, { attempt: 1, steps: ['restart'] })).toMatchObject({ cause: 'unclear', crashLoop: true });
+    expect(diagnose({ ...calm, error_exit_pod_ratio: 0.3, oomkilled_pod_ratio: 0.3 }, { attempt: 0 })).toMatchObject({ cause: 'memory', crashLoop: true });
+    expect(diagnose({ ...calm, oomkilled_pod_ratio: 0.3 }, { attempt: 0 }).crashLoop).toBeUndefined();
+  });
+
   it('a bad release wins over the memory it also burns', () => {
     expect(diagnose({ ...calm, ...freshRelease, http_error_ratio: 0.3, oomkilled_pod_ratio: 0.5 }, { attempt: 0 }).cause).toBe('bad-release');
   });

@@ -217,11 +217,12 @@ const RULES: readonly Rule[] = [
  * // { cause: 'bad-release', step: 'rollback', summary: 'rollback first: the current release is 3 min old; …', … }
  */
 export function diagnose(values: FeatureVector | Values, state: HealingState): Diagnosis {
+  const crashLoop = crashing(values) ? ({ crashLoop: true } as const) : {};
   for (const rule of RULES) {
     const evidence = rule.match(values, state);
     if (!evidence) continue;
-    if (rule.step === undefined) return { cause: rule.cause, evidence, summary: `no step can help, a human is needed: ${evidence.join('; ')}` };
-    return { cause: rule.cause, step: rule.step, evidence, summary: `${rule.step} first: ${evidence.join('; ')}` };
+    if (rule.step === undefined) return { cause: rule.cause, evidence, summary: `no step can help, a human is needed: ${evidence.join('; ')}`, ...crashLoop };
+    return { cause: rule.cause, step: rule.step, evidence, summary: `${rule.step} first: ${evidence.join('; ')}`, ...crashLoop };
   }
-  return { cause: 'unclear', evidence: [], summary: 'no confident diagnosis: the ladder in its order' };
+  return { cause: 'unclear', evidence: [], summary: 'no confident diagnosis: the ladder in its order', ...crashLoop };
 }

@@ -123,6 +123,14 @@ describe('ladder: no dead ends', () => {
     expect(decide(input({ state: repeated }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' }, attempt: 3 } });
   });
 
+  it('after a relapse of a kept step into a crash loop, climbs instead of repeating it (the step did not fix the cause)', () => {
+    // The outcome benchmark's reactive policy: a flapping bad config kept after a restart, then crashing again.
+    const kept = after(1, 600_000, { steps: ['restart'], worked: 'restart', keptNotified: true });
+    const diagnosis = { cause: 'unclear' as const, evidence: [], summary: 'no confident diagnosis: the ladder in its order', crashLoop: true as const };
+    expect(decide(input({ state: kept, diagnosis }))).toMatchObject({ kind: 'step', due: { step: { kind: 'cache' }, attempt: 2 } });
+    expect(decide(input({ state: kept, diagnosis: { ...diagnosis, crashLoop: undefined } }))).toMatchObject({ kind: 'step', due: { step: { kind: 'restart' }, attempt: 2 } });
+  });
+
   it('after a relapse of a kept step, follows a diagnosis that names a step not yet taken', () => {
     const kept = after(1, 600_000, { steps: ['restart'], worked: 'restart', keptNotified: true });
     const diagnosis = { cause: 'bad-release' as const, step: 'rollback' as const, evidence: ['release 3 min old'], summary: 'rollback first' };

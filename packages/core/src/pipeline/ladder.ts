@@ -251,7 +251,7 @@ function diagnosedStep(policy: Pick<LadderPolicy, 'ladder'>, kind: HealStepKind)
  * refused, that step. Otherwise, with strategy `diagnose`, after a relapse of a step that was kept
  * (it held for the whole keep window), that step again: it fixed this trouble once, and the next
  * rung would be a guess the signals did not make (a cache that grows back is cleared again, not
- * rolled back). Otherwise the first rung of the ladder not yet consumed (taken or refused —
+ * rolled back), unless its pods now crash (`crashLoop`: the step did not fix the cause). Otherwise the first rung of the ladder not yet consumed (taken or refused —
  * counted per kind, so a ladder may repeat a kind), else the step that worked before the relapse (a
  * cache clear that held for a while is worth more than handing off), else none. A relapse inside
  * the keep window (the step never held) climbs the ladder, as before.
@@ -264,7 +264,10 @@ export function nextStep(state: HealingState, policy: Pick<LadderPolicy, 'ladder
   if (policy.strategy !== 'ladder' && named !== undefined && diagnosableKinds(policy).has(named) && !skipped.includes(named) && (!taken.includes(named) || state.worked === named)) {
     return diagnosedStep(policy, named);
   }
-  if (policy.strategy !== 'ladder' && relapsedAfterKept(state) && !skipped.includes(state.worked!)) return diagnosedStep(policy, state.worked!);
+  // Not when the trouble is back as a crash loop: the kept step restarted pods that crash again, so
+  // it did not fix the cause (a flapping bad release is kept after a restart, then relapses; the
+  // outcome benchmark's reactive policy repeated restarts on bad configs until the ceiling).
+  if (policy.strategy !== 'ladder' && relapsedAfterKept(state) && !diagnosis?.crashLoop && !skipped.includes(state.worked!)) return diagnosedStep(policy, state.worked!);
   const consumed = [...taken, ...skipped];
   const seen = new Map<HealStepKind, number>();
   for (const rung of policy.ladder) {
