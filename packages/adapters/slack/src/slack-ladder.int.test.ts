@@ -23,7 +23,10 @@ afterEach(async () => {
 
 /**
  * The pipeline with the production defaults: 120 s re-check and cooldown, kept after 3 healthy
- * evaluations over at least 60 s, a 10 min dedup window in Slack.
+ * evaluations over at least 60 s, a 10 min dedup window in Slack — and the fixed ladder (strategy
+ * `ladder`), so a relapse after a kept cache clear climbs to the rollback. (With `diagnose`, the
+ * default, it repeats the kept step; the ladder's rules are core's tests. Here the point is which
+ * Slack messages a whole climb sends.)
  */
 async function episode() {
   const receiver = await startWebhookReceiver();
@@ -37,6 +40,7 @@ async function episode() {
     riskModel: createInMemoryRiskModel(),
     healer,
     notifiers: [createSlackNotifier({ webhookUrl: receiver.url, clock })],
+    policy: { strategy: 'ladder' },
     clock,
     onError: (error) => errors.push(error),
   });
