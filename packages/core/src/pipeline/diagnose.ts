@@ -191,7 +191,7 @@ const RULES: readonly Rule[] = [
       if (errors === undefined || ready === undefined || memory === undefined || toLimit === undefined || age === undefined || cpu === undefined) return undefined;
       // A ratio of counts: every replica ready reads as 1 (a small tolerance for float arithmetic).
       if (errors <= R.outsideErrorRatio || ready < R.outsideReadyRatio - 1e-9) return undefined;
-      if ((value(values, 'oomkilled_pod_ratio') ?? 0) > 0 || (value(values, 'error_exit_pod_ratio') ?? 0) > 0 || (value(values, 'restarts_per_pod') ?? 0) > 0) return undefined;
+      if ((value(values, 'oomkilled_pod_ratio') ?? 0) > 0 || crashing(values) || (value(values, 'restarts_per_pod') ?? 0) > 0) return undefined;
       if (value(values, 'rollout_in_progress') === 1 || value(values, 'rollout_stalled') === 1) return undefined;
       if (memory >= R.cacheMemoryRatio || toLimit < MEMORY_FLAT_MINUTES || cpu >= R.cpuSaturatedRatio || (value(values, 'cpu_throttled_ratio') ?? 0) >= R.cpuThrottledRatio) return undefined;
       // A release minutes old may be the cause, and a rollback is a step: ruled out only by an old
