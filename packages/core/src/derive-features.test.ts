@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURE_WINDOWS, FEATURE_SET_V2_NAMES, MEMORY_MINUTES_TO_LIMIT_CAP, RELEASE_AGE_MINUTES_CAP } from './feature-set-v2.js';
+import { CPU_MINUTES_TO_LIMIT_CAP, DEFAULT_FEATURE_WINDOWS, FEATURE_SET_V2_NAMES, MEMORY_MINUTES_TO_LIMIT_CAP, RELEASE_AGE_MINUTES_CAP } from './feature-set-v2.js';
 import { DEFAULT_FEATURE_NAMES } from './features.js';
 import { deriveFeatures, type BaseSignalReading, type DeriveContext } from './derive-features.js';
 
@@ -23,6 +23,7 @@ const healthy: BaseSignalReading['values'] = {
   memory_limit_ratio_max: 0.4,
   cpu_usage_pct_avg: 25,
   cpu_limit_ratio_max: 0.5,
+  cpu_limit_ratio_max_earlier: 0.5,
   cpu_throttled_ratio_max: 0.01,
   restarts_sum: 0,
   network_receive_rate_sum: 1e5,
@@ -59,6 +60,8 @@ describe('deriveFeatures: a healthy workload', () => {
       rollout_stalled: 0,
       previous_release_error_ratio: 0,
       previous_release_ready_ratio: 1,
+      http_error_ratio_rise: 0,
+      cpu_minutes_to_limit: CPU_MINUTES_TO_LIMIT_CAP,
     });
     expect(values.release_age_minutes).toBeCloseTo(10, 9);
   });
@@ -110,6 +113,47 @@ describe('deriveFeatures: scale-free signals', () => {
   it('the previous release window measures the release before a young one', () => {
     const { values } = derive({ ...healthy, prior_requests_per_second: 10, prior_errors_per_second: 0.2, prior_ready_ratio: 0.75 }, ['previous_release_error_ratio', 'previous_release_ready_ratio']);
     expect(values).toEqual({ previous_release_error_ratio: 0.02, previous_release_ready_ratio: 0.75 });
+  });
+});
+
+describe('deriveFeatures: trends', () => {
+  it('the error ratio\'s rise is measured against the workload\'s own look-back, whatever the release\'s age', () => {
+    const released = { ...healthy, release_created: minutesAgo(600) };
+    // Always 2% failing: no rise. Climbing from 0.1% to 2%: the difference, before any objective is breached.
+    expect(derive({ ...released, errors_per_second: 2, prior_errors_per_second: 2 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBe(0);
+    expect(derive({ ...released, errors_per_second: 2, prior_errors_per_second: 0.1 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBeCloseTo(0.019, 9);
+    // Fewer errors than before is no rise (0), not a negative risk.
+    expect(derive({ ...released, errors_per_second: 0, prior_errors_per_second: 3 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBe(0);
+  });
+
+  it('the error ratio\'s rise is missing (explained kinds) without a current ratio, a young Deployment or no look-back', () => {
+    const one = (values: BaseSignalReading['values']) => derive(values, ['http_error_ratio_rise']).missing[0]?.kind;
+    expect(one({ ...healthy, requests_per_second: 0.01 })).toBe('low-traffic');
+    expect(one({ ...healthy, deployment_created: minutesAgo(20) })).toBe('no-history');
+    const { prior_requests_per_second: _drop, ...noLookBack } = healthy;
+    expect(one(noLookBack)).toBe('no-history');
+    expect(one({ ...healthy, prior_requests_per_second: 0.001 })).toBe('low-traffic');
+    expect(derive(healthy, ['http_error_ratio_rise'], { failed: { prior_requests_per_second: 'timeout' } }).missing[0]?.kind).toBe('failed');
+  });
+
+  it('CPU minutes to the limit extrapolate the ratio\'s climb over the slope\'s span, capped; 0 at the limit', () => {
+    // 0.5 → 0.75 in five minutes: 0.05 a minute, 0.25 of headroom left: five minutes.
+    expect(derive({ ...healthy, cpu_limit_ratio_max: 0.75, cpu_limit_ratio_max_earlier: 0.5 }, ['cpu_minutes_to_limit']).values.cpu_minutes_to_limit).toBeCloseTo(5, 9);
+    // Falling or flat: the cap. Slow: the cap too.
+    expect(derive({ ...healthy, cpu_limit_ratio_max: 0.4, cpu_limit_ratio_max_earlier: 0.5 }, ['cpu_minutes_to_limit']).values.cpu_minutes_to_limit).toBe(CPU_MINUTES_TO_LIMIT_CAP);
+    expect(derive({ ...healthy, cpu_limit_ratio_max: 0.501, cpu_limit_ratio_max_earlier: 0.5 }, ['cpu_minutes_to_limit']).values.cpu_minutes_to_limit).toBe(CPU_MINUTES_TO_LIMIT_CAP);
+    expect(derive({ ...healthy, cpu_limit_ratio_max: 1.02, cpu_limit_ratio_max_earlier: 0.5 }, ['cpu_minutes_to_limit']).values.cpu_minutes_to_limit).toBe(0);
+    // Against the request when there is no limit, as cpu_limit_ratio.
+    const { cpu_limit_ratio_max: _a, cpu_limit_ratio_max_earlier: _b, ...requestOnly } = healthy;
+    expect(derive({ ...requestOnly, cpu_request_ratio_max: 0.8, cpu_request_ratio_max_earlier: 0.6 }, ['cpu_minutes_to_limit']).values.cpu_minutes_to_limit).toBeCloseTo(5, 9);
+  });
+
+  it('CPU minutes to the limit: containers younger than the span are no-history; no limit is no-limit; a failure is failed', () => {
+    const { cpu_limit_ratio_max_earlier: _drop, ...fresh } = healthy;
+    expect(derive(fresh, ['cpu_minutes_to_limit']).missing).toEqual([expect.objectContaining({ feature: 'cpu_minutes_to_limit', kind: 'no-history' })]);
+    const { cpu_limit_ratio_max: _a, cpu_limit_ratio_max_earlier: _b, ...noLimit } = healthy;
+    expect(derive(noLimit, ['cpu_minutes_to_limit']).missing[0]?.kind).toBe('no-limit');
+    expect(derive(healthy, ['cpu_minutes_to_limit'], { failed: { cpu_limit_ratio_max_earlier: 'timeout' } }).missing[0]?.kind).toBe('failed');
   });
 });
 

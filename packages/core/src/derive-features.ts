@@ -13,6 +13,8 @@
  */
 import { featureDefinition, type FeatureVector } from './features.js';
 import {
+  CPU_MINUTES_TO_LIMIT_CAP,
+  cpuSlopeSeconds,
   MEMORY_MINUTES_TO_LIMIT_CAP,
   RELEASE_AGE_MINUTES_CAP,
   type FeatureWindows,
@@ -42,6 +44,8 @@ export const BASE_SIGNALS = Object.freeze({
   cpu_limit_ratio_max: 'max over containers with a CPU limit of CPU used / limit',
   cpu_request_ratio_max: 'max over containers without a CPU limit of CPU used / request',
   cpu_throttled_ratio_max: 'max over containers of rate(throttled periods[W]) / rate(periods[W])',
+  cpu_limit_ratio_max_earlier: 'cpu_limit_ratio_max as it was half the trend window ago (offset on the usage and the limits)',
+  cpu_request_ratio_max_earlier: 'cpu_request_ratio_max as it was half the trend window ago (offset on the usage and the requests)',
   restarts_sum: 'sum of increase(kube_pod_container_status_restarts_total[5m]) (the seed feature)',
   oomkilled_restarted_pods: 'sparse (anchor restarts_sum): pods with a container restarted in 5m whose last termination was OOMKilled',
   error_restarted_pods: 'sparse (anchor restarts_sum): pods with a container restarted in 5m whose last termination was Error',
@@ -100,6 +104,8 @@ export const FEATURE_BASE_SIGNALS: Readonly<Record<string, readonly BaseSignalNa
   release_age_minutes: ['release_created'],
   previous_release_error_ratio: ['release_created', 'deployment_created', 'prior_requests_per_second', 'prior_errors_per_second'],
   previous_release_ready_ratio: ['release_created', 'deployment_created', 'prior_ready_ratio'],
+  http_error_ratio_rise: ['requests_per_second', 'errors_per_second', 'deployment_created', 'prior_requests_per_second', 'prior_errors_per_second'],
+  cpu_minutes_to_limit: ['cpu_limit_ratio_max', 'cpu_request_ratio_max', 'cpu_usage_pct_avg', 'cpu_limit_ratio_max_earlier', 'cpu_request_ratio_max_earlier'],
 });
 
 /** Whether {@link deriveFeatures} knows how to compute `feature`. */
@@ -229,13 +235,18 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
       if ('missing' in ratio) return ratio;
       return all([() => sparse('memory_seconds_to_limit_min', MEMORY_MINUTES_TO_LIMIT_CAP * 60)], (seconds) => clamp(seconds / 60, 0, MEMORY_MINUTES_TO_LIMIT_CAP));
     },
-    cpu_limit_ratio: () => {
-      const limitRatio = read('cpu_limit_ratio_max');
-      const requestRatio = read('cpu_request_ratio_max');
-      for (const outcome of [limitRatio, requestRatio]) if ('missing' in outcome && outcome.kind === 'failed') return outcome;
-      const present = [limitRatio, requestRatio].flatMap((outcome) => ('value' in outcome ? [Math.max(0, outcome.value)] : []));
-      if (present.length > 0) return { value: Math.max(...present) };
-      return limited(limitRatio, read('cpu_usage_pct_avg'), 'a CPU limit or request');
+    cpu_limit_ratio: () => cpuRatio('cpu_limit_ratio_max', 'cpu_request_ratio_max'),
+    cpu_minutes_to_limit: () => {
+      const now = cpuRatio('cpu_limit_ratio_max', 'cpu_request_ratio_max');
+      if ('missing' in now) return now;
+      if (now.value >= 1) return { value: 0 };
+      const earlier = cpuRatio('cpu_limit_ratio_max_earlier', 'cpu_request_ratio_max_earlier');
+      if ('missing' in earlier) {
+        // Every container younger than the slope's span (a rollout, a restart): no slope to measure yet.
+        return earlier.kind === 'failed' ? earlier : { missing: `no CPU ratio of ${key} from ${cpuSlopeSeconds(windows) / 60} min ago: its containers are younger than the slope's span`, kind: 'no-history' };
+      }
+      const perMinute = (now.value - earlier.value) / (cpuSlopeSeconds(windows) / 60);
+      return { value: perMinute > 0 ? clamp((1 - now.value) / perMinute, 0, CPU_MINUTES_TO_LIMIT_CAP) : CPU_MINUTES_TO_LIMIT_CAP };
     },
     cpu_throttled_ratio: () => {
       const throttled = read('cpu_throttled_ratio_max');
@@ -262,7 +273,38 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
         });
       }),
     previous_release_ready_ratio: () => previousRelease(() => all([() => read('prior_ready_ratio')], (ratio) => clamp(ratio, 0, 1))),
+    http_error_ratio_rise: () => {
+      const current = http(false, (requests, errors) => clamp(errors / requests, 0, 1));
+      if ('missing' in current) return current;
+      const lookBack = windows.priorOffsetSeconds + windows.priorWindowSeconds;
+      const deploymentCreated = base.deployment_created;
+      if (deploymentCreated !== undefined && Number.isFinite(deploymentCreated) && deploymentCreated > context.at / 1000 - lookBack) {
+        return { missing: `${key} is younger than the ${lookBack / 60} min look-back of its error ratio's baseline`, kind: 'no-history' };
+      }
+      const priorRequests = read('prior_requests_per_second');
+      if ('missing' in priorRequests) {
+        // Prometheus has not kept (or never had) the look-back: a baseline is context, its absence no alarm.
+        return priorRequests.kind === 'failed' ? priorRequests : { missing: `no request history of ${key} ${windows.priorOffsetSeconds / 60}–${lookBack / 60} min ago to compare the error ratio with`, kind: 'no-history' };
+      }
+      const count = priorRequests.value * windows.priorWindowSeconds;
+      if (count < windows.minRequests || count === 0) {
+        return { missing: `too few requests for ${key} in the baseline window: ${count.toFixed(1)} < minRequests ${windows.minRequests}`, kind: 'low-traffic' };
+      }
+      const priorErrors = sparse('prior_errors_per_second', 0);
+      if ('missing' in priorErrors) return priorErrors;
+      return { value: clamp(current.value - priorErrors.value / priorRequests.value, 0, 1) };
+    },
   };
+
+  /** The CPU ratio against the limit, or the request for containers without one (the higher when both). */
+  function cpuRatio(limitSignal: BaseSignalName, requestSignal: BaseSignalName): Outcome {
+    const limitRatio = read(limitSignal);
+    const requestRatio = read(requestSignal);
+    for (const outcome of [limitRatio, requestRatio]) if ('missing' in outcome && outcome.kind === 'failed') return outcome;
+    const present = [limitRatio, requestRatio].flatMap((outcome) => ('value' in outcome ? [Math.max(0, outcome.value)] : []));
+    if (present.length > 0) return { value: Math.max(...present) };
+    return limited(limitRatio, read('cpu_usage_pct_avg'), 'a CPU limit or request');
+  }
 
   /** A ratio against a limit: missing `no-limit` when the usage is seen but no limit is. */
   function limited(ratio: Outcome, usage: Outcome, what: string): Outcome {

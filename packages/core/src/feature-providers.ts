@@ -4,7 +4,7 @@
  * adapter (at load) say the same thing, and say how to fix it.
  */
 import { DEFAULT_FEATURE_NAMES } from './features.js';
-import { FEATURE_SET_V2_ID, FEATURE_SET_V2_NAMES } from './feature-set-v2.js';
+import { FEATURE_SET_V2_FIRST_LENGTH, FEATURE_SET_V2_ID, FEATURE_SET_V2_NAMES } from './feature-set-v2.js';
 
 /**
  * The feature sets a model can take: `seed` (the seven signals of the original project, model v1)
@@ -31,6 +31,20 @@ export function parseFeatureSetId(value: string | undefined): FeatureSetId | und
 /** The feature names of a feature set, in the order its models take them. */
 export function featureSetNames(featureSet: FeatureSetId): readonly string[] {
   return featureSet === 'v2' ? FEATURE_SET_V2_NAMES : DEFAULT_FEATURE_NAMES;
+}
+
+/**
+ * The feature names a model of `featureSet` is expected to take, given the names it declares: the
+ * whole set, or — for v2, whose features are only ever appended — the first N names when the model
+ * declares exactly those (N ≥ {@link FEATURE_SET_V2_FIRST_LENGTH}): a v2 model trained before the
+ * trend features were appended keeps loading. Anything else expects the whole set, so a wrong or
+ * reordered list is still refused with the whole set named.
+ */
+export function featureSetNamesFor(featureSet: FeatureSetId, declared: readonly string[]): readonly string[] {
+  const names = featureSetNames(featureSet);
+  if (featureSet !== 'v2' || declared.length < FEATURE_SET_V2_FIRST_LENGTH || declared.length >= names.length) return names;
+  const prefix = names.slice(0, declared.length);
+  return prefix.every((name, i) => declared[i] === name) ? prefix : names;
 }
 
 /**

@@ -32,7 +32,17 @@ export const FEATURE_SET_V2_NAMES = [
   'release_age_minutes',
   'previous_release_error_ratio',
   'previous_release_ready_ratio',
+  // Appended after the first v2 models shipped (trends: a fault that builds is seen building).
+  'http_error_ratio_rise',
+  'cpu_minutes_to_limit',
 ] as const;
+
+/**
+ * How many features the first v2 models took. A model trained before features were appended takes
+ * the first N names of {@link FEATURE_SET_V2_NAMES} (N at least this): it still loads, and a source
+ * collects only what it takes. See {@link featureSetNamesFor}.
+ */
+export const FEATURE_SET_V2_FIRST_LENGTH = 16;
 
 export type FeatureSetV2Name = (typeof FEATURE_SET_V2_NAMES)[number];
 
@@ -41,6 +51,16 @@ export const FEATURE_SET_V2_ID = 'autoheal/v2';
 
 /** `memory_minutes_to_limit` is capped here: no growth, or growth that would take longer, reads as this. */
 export const MEMORY_MINUTES_TO_LIMIT_CAP = 60;
+/** `cpu_minutes_to_limit` is capped here, like the memory one. */
+export const CPU_MINUTES_TO_LIMIT_CAP = 60;
+/**
+ * How far apart the two CPU ratios of `cpu_minutes_to_limit`'s slope are: half the trend window (5 min
+ * by default), long enough for a surge that builds to show above the rate window's noise and short
+ * enough to warn before a ten-minute climb reaches the limit.
+ */
+export function cpuSlopeSeconds(windows: Pick<FeatureWindows, 'trendWindowSeconds'>): number {
+  return Math.round(windows.trendWindowSeconds / 2);
+}
 /** `release_age_minutes` is capped here (a day): older releases are all "old". */
 export const RELEASE_AGE_MINUTES_CAP = 1440;
 /** Range of the restart windows (`increase(...[5m])`), part of the definitions, not configurable. */
@@ -53,7 +73,7 @@ export const RESTART_WINDOW_SECONDS = 300;
 export interface FeatureWindows {
   /** Range of `rate()` for requests, errors, CPU, throttling and network. @default 120 (`2m`) */
   rateWindowSeconds: number;
-  /** Range of the least-squares slope (`deriv`) of the memory working set. @default 600 (`10m`) */
+  /** Range of the least-squares slope (`deriv`) of the memory working set; half of it is the span of the CPU slope. @default 600 (`10m`) */
   trendWindowSeconds: number;
   /** How far back the previous-release window ends (`offset`). @default 900 (`15m`) */
   priorOffsetSeconds: number;
@@ -225,5 +245,24 @@ export const FEATURE_SET_V2: Readonly<Record<FeatureSetV2Name, FeatureContract>>
     direction: 'neutral',
     sources: ['kube_deployment_status_replicas_ready', 'kube_deployment_spec_replicas', 'kube_replicaset_created', 'kube_deployment_created'],
     promql: 'avg_over_time(kube_deployment_status_replicas_ready[15m] offset 15m) / avg_over_time(kube_deployment_spec_replicas[15m] offset 15m), when release_age_minutes <= 15',
+  },
+  http_error_ratio_rise: {
+    name: 'http_error_ratio_rise',
+    description: 'How far the error ratio of the rate window rose above the workload\'s own error ratio over [priorWindow] ending priorOffset ago (the window of previous_release_error_ratio, but whatever the release\'s age): 0 when it did not rise. A workload that always fails 2% of its requests reads 0; one whose errors climb from 0.1% to 2% reads 0.019, before the 5% objective is breached. Missing (explained) with too little traffic in either window and when the Deployment is younger than the look-back.',
+    ...ratio,
+    direction: 'harmful',
+    sources: [requestMetrics, 'kube_deployment_created'],
+    promql: 'clamp_min(sum(rate(errors[W])) / sum(rate(requests[W])) - sum(rate(errors[15m] offset 15m)) / sum(rate(requests[15m] offset 15m)), 0)',
+  },
+  cpu_minutes_to_limit: {
+    name: 'cpu_minutes_to_limit',
+    description: `Minutes until the CPU reaches its limit (its request when it has no limit) at the slope between cpu_limit_ratio half the trend window ago (5 min by default) and now; ${CPU_MINUTES_TO_LIMIT_CAP} (the cap) when it does not rise or the limit is further away; 0 at or past the limit. Missing (explained) like cpu_limit_ratio, and while the containers are younger than the slope's span.`,
+    unit: 'minutes',
+    min: 0,
+    max: CPU_MINUTES_TO_LIMIT_CAP,
+    cap: CPU_MINUTES_TO_LIMIT_CAP,
+    direction: 'protective',
+    sources: ['container_cpu_usage_seconds_total', 'kube_pod_container_resource_limits{resource="cpu"}', 'kube_pod_container_resource_requests{resource="cpu"}'],
+    promql: '(1 - r) / ((r - r offset T/2) / (T/2 in minutes)) with r = max(rate(container_cpu_usage_seconds_total[W]) / (limit or request)), capped',
   },
 });

@@ -68,6 +68,24 @@ describe('explainMissing', () => {
     expect(explained.map((entry) => entry.feature)).toEqual(['http_error_ratio', 'memory_limit_ratio', 'http_requests_per_second', 'previous_release_ready_ratio']);
     expect(unexplained).toEqual(['cpu_limit_ratio']);
   });
+
+  it('explains a trend without its look-back (no-history) but not one whose look-back query failed or vanished while pods run', () => {
+    const observation = {
+      values: { ready_replica_ratio: 1 },
+      missing: [
+        { feature: 'http_error_ratio_rise', reason: 'no request history 15–30 min ago', kind: 'no-history' as const },
+        { feature: 'cpu_minutes_to_limit', reason: 'containers younger than 5 min', kind: 'no-history' as const },
+        { feature: 'memory_minutes_to_limit', reason: 'no-history is not a memory kind', kind: 'no-history' as const },
+      ],
+    };
+    const { explained, unexplained } = explainMissing(observation, observation.missing.map((entry) => entry.feature));
+    expect(explained.map((entry) => entry.feature)).toEqual(['http_error_ratio_rise', 'cpu_minutes_to_limit']);
+    expect(unexplained).toEqual(['memory_minutes_to_limit']);
+    const failed = explainMissing({ values: { ready_replica_ratio: 1 }, missing: [{ feature: 'cpu_minutes_to_limit', reason: 'timeout', kind: 'failed' as const }] }, ['cpu_minutes_to_limit']);
+    expect(failed.unexplained).toEqual(['cpu_minutes_to_limit']);
+    const vanished = explainMissing({ values: { ready_replica_ratio: 1 }, missing: [{ feature: 'http_error_ratio_rise', reason: 'no series', kind: 'no-data' as const }] }, ['http_error_ratio_rise']);
+    expect(vanished.unexplained).toEqual(['http_error_ratio_rise']);
+  });
 });
 
 describe('verdictFor', () => {

@@ -22,7 +22,8 @@ import type { FeatureObservation, FeatureVector } from './features.js';
  *   saw the usage series but no limit series.
  * - `not-applicable`: the previous-release window overlaps the current release (the release is older
  *   than the look-back), so it would not measure the previous release.
- * - `no-history`: the Deployment is younger than the previous-release look-back.
+ * - `no-history`: the Deployment (or, for a trend, its containers) is younger than the look-back the
+ *   feature compares with, or Prometheus has not kept that far back.
  */
 export type MissingKind = 'no-data' | 'failed' | 'low-traffic' | 'not-configured' | 'no-limit' | 'not-applicable' | 'no-history';
 
@@ -92,6 +93,17 @@ export const MISSING_RULES: Readonly<Record<string, readonly MissingRule[]>> = O
   previous_release_ready_ratio: [
     { kind: 'not-applicable', because: 'the current release is older than the look-back: the window would measure the current release' },
     { kind: 'no-history', because: 'the Deployment is younger than the look-back: there was no previous release to measure' },
+  ],
+  http_error_ratio_rise: [
+    down('request series'),
+    lowTraffic,
+    notConfigured,
+    { kind: 'no-history', because: 'there is no request history of the look-back to compare with (a young Deployment, or Prometheus has not kept it); the current error ratio is judged on its own' },
+  ],
+  cpu_minutes_to_limit: [
+    down('running container'),
+    { kind: 'no-limit', because: 'the containers set neither a CPU limit nor a request to measure against' },
+    { kind: 'no-history', because: 'the containers are younger than the slope\'s span (a rollout or a restart): the current CPU ratio is judged on its own' },
   ],
 });
 

@@ -1,7 +1,7 @@
-import { AutohealError, DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_NAMES } from '@autoheal/core';
+import { AutohealError, DEFAULT_FEATURE_NAMES, FEATURE_SET_V2_FIRST_LENGTH, FEATURE_SET_V2_NAMES } from '@autoheal/core';
 import { describeRiskModelConformance } from '@autoheal/core/testing';
 import { describe, expect, it } from 'vitest';
-import { buildTreeModel, buildV2TreeModel, HEALTHY_V2, RISK_TREES, RISK_TREES_BASE, RISK_TREES_V2_BASE, sigmoid, testMetadata, V2_TEST_THRESHOLD } from '../test-support/build-models.js';
+import { buildTreeModel, buildV2TreeModel, HEALTHY_V2, RISK_TREES, RISK_TREES_BASE, RISK_TREES_V2, RISK_TREES_V2_BASE, sigmoid, testMetadata, V2_TEST_THRESHOLD } from '../test-support/build-models.js';
 import { createOnnxRiskModel } from './onnx-risk-model.js';
 
 /** Resolves to the error the promise rejects with (fails the test when it resolves). */
@@ -34,6 +34,20 @@ describe('the feature set a model takes', () => {
     // All down: ready 0 (+2.5) and restarts (+2.0).
     expect((await model.score({ ...HEALTHY_V2, ready_replica_ratio: 0, restarts_per_pod: 2 })).probability).toBeCloseTo(sigmoid(RISK_TREES_V2_BASE - 1.0 + 2.5 + 2.0), 6);
     await model.close();
+  });
+
+  it('loads a v2 model trained before the trend features were appended (the first 16 names), and refuses those names reordered', async () => {
+    const first = FEATURE_SET_V2_NAMES.slice(0, FEATURE_SET_V2_FIRST_LENGTH);
+    const older = (names: readonly string[]) =>
+      buildTreeModel({ trees: RISK_TREES_V2, baseValue: RISK_TREES_V2_BASE, featureNames: names, metadata: testMetadata(names, { model_name: 'test-risk-v2', model_version: '2.0.0', threshold: String(V2_TEST_THRESHOLD), feature_set: 'v2' }) });
+    const model = await createOnnxRiskModel({ modelBytes: older(first) });
+    expect(model.featureNames).toEqual(first);
+    const { http_error_ratio_rise: _a, cpu_minutes_to_limit: _b, ...sixteen } = HEALTHY_V2;
+    expect((await model.score(sixteen)).probability).toBeCloseTo(sigmoid(RISK_TREES_V2_BASE - 1.0 - 0.5 - 0.3), 6);
+    await model.close();
+    const swapped = [first[1], first[0], ...first.slice(2)] as string[];
+    const error = await rejection(createOnnxRiskModel({ modelBytes: older(swapped) }));
+    expect(error.message).toContain('missing feature(s) http_error_ratio_rise, cpu_minutes_to_limit');
   });
 
   it('accepts the trainer-side name of the set (autoheal/v2) too', async () => {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
-import { describeMissingFeatures, featureSetNames, parseWithSchema, type FeatureSetId, type CallOptions, type RiskModel, type RiskScore } from '@autoheal/core';
+import { describeMissingFeatures, featureSetNamesFor, parseWithSchema, type FeatureSetId, type CallOptions, type RiskModel, type RiskScore } from '@autoheal/core';
 import { explainedScores, probabilityScores } from './build-scores.js';
 import { aborted, COMPONENT, firstLine, inputInvalid, modelFailed, modelInvalid } from './errors.js';
 import { buildExplainer, type OnnxExplanation, type OnnxModelType } from './model-explainer.js';
@@ -38,6 +38,7 @@ export const onnxRiskModelOptionsSchema = z
      * The feature names, in order, the model must take. `null` accepts whatever the model declares.
      * @default the names of the feature set its `feature_set` metadata declares: core's
      * `DEFAULT_FEATURE_NAMES` (the seven seed signals) for a model without it, `FEATURE_SET_V2_NAMES` for `v2`
+     * (or its first N names, for a v2 model trained before features were appended: core's `featureSetNamesFor`)
      */
     expectedFeatureNames: z.array(z.string().min(1)).min(1).readonly().nullable().optional(),
     /**
@@ -149,7 +150,7 @@ export async function createOnnxRiskModel(input: OnnxRiskModelOptions): Promise<
 
   try {
     checkSignature(session, properties.featureNames, source);
-    const expected = options.expectedFeatureNames === undefined ? featureSetNames(properties.featureSet) : options.expectedFeatureNames;
+    const expected = options.expectedFeatureNames === undefined ? featureSetNamesFor(properties.featureSet, properties.featureNames) : options.expectedFeatureNames;
     if (expected !== null) {
       const mismatch = describeFeatureMismatch(properties.featureNames, expected);
       if (mismatch) {

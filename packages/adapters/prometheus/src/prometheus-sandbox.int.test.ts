@@ -116,10 +116,13 @@ describe('createPrometheusFeatureSource against the sandbox', () => {
         expect(values.cpu_throttled_ratio).toBeGreaterThanOrEqual(0);
         expect(values.release_age_minutes).toBeLessThan(5);
         expect(values.http_error_ratio).toBeLessThan(0.05);
-        // The sandbox's Deployments are younger than the previous-release look-back.
+        // The sandbox's Deployments are younger than the previous-release look-back, and Prometheus has
+        // not yet scraped them for half a trend window: the trends have nothing to compare with (explained).
         expect(observation!.missing.map((entry) => [entry.feature, entry.kind])).toEqual([
           ['previous_release_error_ratio', 'no-history'],
           ['previous_release_ready_ratio', 'no-history'],
+          ['http_error_ratio_rise', 'no-history'],
+          ['cpu_minutes_to_limit', 'no-history'],
         ]);
       }
       // Requests per second as configured, within the sandbox's daily swing and noise.

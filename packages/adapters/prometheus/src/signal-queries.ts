@@ -10,7 +10,7 @@
  * to `(namespace, pod, container)` before the Deployment mapping wherever the definition allows it
  * (ratios and maxima); the seed averages and sums keep the seed's exact per-series definition.
  */
-import { RESTART_WINDOW_SECONDS, type BaseSignalName, type FeatureWindows } from '@autoheal/core';
+import { cpuSlopeSeconds, RESTART_WINDOW_SECONDS, type BaseSignalName, type FeatureWindows } from '@autoheal/core';
 import { withDeploymentLabel, type DeploymentFrom } from './default-queries.js';
 import { classifiedRequestRates, namespaceLabelOf, type ResolvedRequestMetrics } from './request-presets.js';
 
@@ -38,6 +38,8 @@ export const SIGNAL_BUNDLE_OF: Readonly<Record<BaseSignalName, SignalBundleName>
   cpu_limit_ratio_max: 'cpu-limits',
   cpu_request_ratio_max: 'cpu-limits',
   cpu_throttled_ratio_max: 'cpu-limits',
+  cpu_limit_ratio_max_earlier: 'cpu-limits',
+  cpu_request_ratio_max_earlier: 'cpu-limits',
   memory_working_set_avg: 'memory',
   memory_limit_ratio_max: 'memory',
   memory_seconds_to_limit_min: 'memory-trend',
@@ -175,14 +177,20 @@ export function buildSignalBundles(signals: Iterable<BaseSignalName>, options: S
       const range = name === 'http' ? W : PRIOR;
       parts.push((_namespaces, presets) => requestParts(name === 'http' ? 'http' : 'prior_http', range, presets, deploymentFrom));
     }
-    if (name === 'cpu-limits' && (signals.includes('cpu_limit_ratio_max') || signals.includes('cpu_request_ratio_max'))) {
-      // One pass: each container's usage over its limit, or its request when it has no limit; `basis` says which.
-      const limits = `label_replace(${perContainer('kube_pod_container_resource_limits{resource="cpu",{{selector}}}')} > 0, "basis", "limit", "", "")`;
-      const requests = `label_replace(${perContainer('kube_pod_container_resource_requests{resource="cpu",{{selector}}}')} > 0, "basis", "request", "", "")`;
+    // One pass per moment: each container's usage over its limit, or its request when it has no limit;
+    // `basis` says which. The earlier moment (offset on the usage and on the limits, so a container
+    // gone since still counts) gives cpu_minutes_to_limit its slope.
+    const cpuRatio = (offset: string, suffix: string) => {
+      const limits = `label_replace(${perContainer(`kube_pod_container_resource_limits{resource="cpu",{{selector}}}${offset}`)} > 0, "basis", "limit", "", "")`;
+      const requests = `label_replace(${perContainer(`kube_pod_container_resource_requests{resource="cpu",{{selector}}}${offset}`)} > 0, "basis", "request", "", "")`;
       const ratio = `max by (namespace, deployment, basis) (${byDeployment(
-        `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{${C}}${W})) / on (namespace, pod, container) group_left (basis) (${limits} or on (namespace, pod, container) ${requests})`,
+        `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{${C}}${W}${offset})) / on (namespace, pod, container) group_left (basis) (${limits} or on (namespace, pod, container) ${requests})`,
       )})`;
-      parts.push((namespaces) => `label_replace(${ratio}, "s", "cpu_\${1}_ratio_max", "basis", "(.+)")`.replaceAll('{{selector}}', selectorOn('namespace', namespaces)));
+      return (namespaces: Iterable<string>) => `label_replace(${ratio}, "s", "cpu_\${1}_ratio_max${suffix}", "basis", "(.+)")`.replaceAll('{{selector}}', selectorOn('namespace', namespaces));
+    };
+    if (name === 'cpu-limits' && (signals.includes('cpu_limit_ratio_max') || signals.includes('cpu_request_ratio_max'))) parts.push(cpuRatio('', ''));
+    if (name === 'cpu-limits' && (signals.includes('cpu_limit_ratio_max_earlier') || signals.includes('cpu_request_ratio_max_earlier'))) {
+      parts.push(cpuRatio(` offset ${promDuration(cpuSlopeSeconds(windows))}`, '_earlier'));
     }
     if (name === 'restarts' && (signals.includes('oomkilled_restarted_pods') || signals.includes('error_restarted_pods'))) {
       // Pods with a container restarted in the window whose last termination was OOMKilled / Error.

@@ -44,6 +44,8 @@ export const HEALTHY_FEATURES_V2: Readonly<FeatureVector> = Object.freeze({
   release_age_minutes: 1440,
   previous_release_error_ratio: null,
   previous_release_ready_ratio: null,
+  http_error_ratio_rise: 0,
+  cpu_minutes_to_limit: 60,
 });
 
 /**

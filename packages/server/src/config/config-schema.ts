@@ -259,7 +259,7 @@ export const modelSection = z
     path: z.string().min(1).default(DEFAULT_MODEL_PATH),
     /**
      * Feature names the model must declare, in order. Unset: the names of the feature set its
-     * `feature_set` metadata declares (v2's sixteen, or the seven seed signals for a model without it).
+     * `feature_set` metadata declares (v2's eighteen — the first sixteen for a v2 model trained before the trend features — or the seven seed signals for a model without it).
      */
     featureNames: z.array(z.string().min(1)).min(1).optional(),
     /**

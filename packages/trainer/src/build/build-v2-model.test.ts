@@ -31,9 +31,9 @@ describe('buildSandboxModel with featureSet v2', () => {
     expect(metadata.model_version).toBe('2.0.0');
     expect(JSON.parse(metadata.training_summary!)).toMatchObject({ featureSet: FEATURE_SET_V2_ID, size: 'tiny', seed: 5 });
 
-    const rows = built.outcome.folds.test.rows > 0 ? [new Array(16).fill(Number.NaN), [0.001, 50, 1, 0, 0, 0, 0, 0.4, 60, 0.2, 0, 0, 0, 300, Number.NaN, Number.NaN], [0.6, 50, 0.2, 0.5, 2, 0, 0.8, 0.1, 60, 0.05, 0, 1, 1, 3, 0.001, 1]] : [];
+    const rows = built.outcome.folds.test.rows > 0 ? [new Array(FEATURE_SET_V2_NAMES.length).fill(Number.NaN), [0.001, 50, 1, 0, 0, 0, 0, 0.4, 60, 0.2, 0, 0, 0, 300, Number.NaN, Number.NaN, 0, 60], [0.6, 50, 0.2, 0.5, 2, 0, 0.8, 0.1, 60, 0.05, 0, 1, 1, 3, 0.001, 1, 0.5, 2]] : [];
     const session = await ort.InferenceSession.create(built.onnx);
-    const output = await session.run({ features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, 16]) });
+    const output = await session.run({ features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, FEATURE_SET_V2_NAMES.length]) });
     const probabilities = output.probability!.data as Float32Array;
     rows.forEach((row, i) => expect(Math.abs(probabilities[i]! - predictProbability(built.outcome.model, row))).toBeLessThan(1e-5));
     // The third row's ready ratio (0.2) violates the objective: the detection trees put it at practically 1.

@@ -108,7 +108,12 @@ describe('createSandboxFeatureSource', () => {
     expect(observation.values.restarts_per_pod).toBeGreaterThan(0.5);
     expect(observation.values.error_exit_pod_ratio).toBeGreaterThan(0);
     expect(observation.values.rollout_in_progress).toBe(1);
-    expect(observation.missing.map((m) => m.kind)).toEqual(['no-history', 'no-history']); // the Deployment is younger than the 30-minute look-back
+    // The Deployment is younger than the 30-minute look-back: the previous release and the error ratio's rise have nothing to compare with.
+    expect(observation.missing.map((m) => [m.feature, m.kind])).toEqual([
+      ['previous_release_error_ratio', 'no-history'],
+      ['previous_release_ready_ratio', 'no-history'],
+      ['http_error_ratio_rise', 'no-history'],
+    ]);
   });
 
   it('reports every v2 feature of a Deployment it has no series for as missing data', async () => {

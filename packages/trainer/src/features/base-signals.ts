@@ -10,6 +10,7 @@
  * implemented here; a custom PromQL pair has no JS equivalent.
  */
 import {
+  cpuSlopeSeconds,
   REQUEST_PRESETS,
   RESTART_WINDOW_SECONDS,
   type BaseSignalName,
@@ -60,6 +61,7 @@ export function computeBaseSignals(series: readonly SeriesHistory[], at: number,
   const T = windows.trendWindowSeconds * 1000;
   const priorAt = at - windows.priorOffsetSeconds * 1000;
   const P = windows.priorWindowSeconds * 1000;
+  const earlierAt = at - cpuSlopeSeconds(windows) * 1000;
   const flask: ResolvedRequestMetrics = { kind: 'preset', id: 'flask', preset: REQUEST_PRESETS.flask };
   const requestMetricsOf = options.requestMetricsOf ?? (() => flask);
 
@@ -73,6 +75,10 @@ export function computeBaseSignals(series: readonly SeriesHistory[], at: number,
   const cpuUsage = new Map<string, number>();
   const cpuLimit = new Map<string, number>();
   const cpuRequest = new Map<string, number>();
+  // The same, half the trend window earlier (the `offset` of cpu_minutes_to_limit's earlier ratio).
+  const cpuUsageEarlier = new Map<string, number>();
+  const cpuLimitEarlier = new Map<string, number>();
+  const cpuRequestEarlier = new Map<string, number>();
   const throttled = new Map<string, number>();
   const periods = new Map<string, number>();
   const workingSet = new Map<string, number>();
@@ -123,6 +129,8 @@ export function computeBaseSignals(series: readonly SeriesHistory[], at: number,
     switch (s.name) {
       case 'container_cpu_usage_seconds_total': {
         if (!isWorkloadContainer(labels)) break;
+        const earlier = extrapolatedCounterRate(s.samples, earlierAt, W, true);
+        if (earlier !== undefined) sumInto(cpuUsageEarlier, containerOf(labels), earlier);
         const rate = extrapolatedCounterRate(s.samples, at, W, true);
         if (rate === undefined) break;
         sumInto(cpuUsage, containerOf(labels), rate);
@@ -149,9 +157,11 @@ export function computeBaseSignals(series: readonly SeriesHistory[], at: number,
       }
       case 'kube_pod_container_resource_limits':
       case 'kube_pod_container_resource_requests': {
+        const limits = s.name === 'kube_pod_container_resource_limits';
+        const earlier = labels.resource === 'cpu' ? instantValue(s.samples, earlierAt) : undefined;
+        if (earlier !== undefined) maxInto(limits ? cpuLimitEarlier : cpuRequestEarlier, containerOf(labels), earlier);
         const value = instantValue(s.samples, at);
         if (value === undefined) break;
-        const limits = s.name === 'kube_pod_container_resource_limits';
         if (labels.resource === 'cpu') maxInto(limits ? cpuLimit : cpuRequest, containerOf(labels), value);
         else if (labels.resource === 'memory' && limits) maxInto(memoryLimit, containerOf(labels), value);
         break;
@@ -238,16 +248,23 @@ export function computeBaseSignals(series: readonly SeriesHistory[], at: number,
   for (const [key, values] of memory) set(key, 'memory_working_set_avg', values.reduce((a, b) => a + b, 0) / values.length);
 
   // Per container, then the Deployment's max (min for the time to the limit).
-  const cpuLimitRatio = new Map<string, number>();
-  const cpuRequestRatio = new Map<string, number>();
-  for (const [container, usage] of cpuUsage) {
-    const key = byDeploymentOfContainer(container);
-    if (!key) continue;
-    const limit = cpuLimit.get(container);
-    const request = cpuRequest.get(container);
-    if (limit !== undefined && limit > 0) maxInto(cpuLimitRatio, key, usage / limit);
-    else if (request !== undefined && request > 0) maxInto(cpuRequestRatio, key, usage / request);
-  }
+  const cpuRatios = (usages: Map<string, number>, limitsOf: Map<string, number>, requestsOf: Map<string, number>) => {
+    const byLimit = new Map<string, number>();
+    const byRequest = new Map<string, number>();
+    for (const [container, usage] of usages) {
+      const key = byDeploymentOfContainer(container);
+      if (!key) continue;
+      const limit = limitsOf.get(container);
+      const request = requestsOf.get(container);
+      if (limit !== undefined && limit > 0) maxInto(byLimit, key, usage / limit);
+      else if (request !== undefined && request > 0) maxInto(byRequest, key, usage / request);
+    }
+    return { byLimit, byRequest };
+  };
+  const { byLimit: cpuLimitRatio, byRequest: cpuRequestRatio } = cpuRatios(cpuUsage, cpuLimit, cpuRequest);
+  const earlierRatios = cpuRatios(cpuUsageEarlier, cpuLimitEarlier, cpuRequestEarlier);
+  for (const [key, value] of earlierRatios.byLimit) set(key, 'cpu_limit_ratio_max_earlier', value);
+  for (const [key, value] of earlierRatios.byRequest) set(key, 'cpu_request_ratio_max_earlier', value);
   const throttledRatio = new Map<string, number>();
   for (const [container, value] of throttled) {
     const total = periods.get(container);

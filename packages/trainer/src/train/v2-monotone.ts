@@ -25,6 +25,8 @@ export const V2_MONOTONE: Readonly<Record<FeatureSetV2Name, { direction: Monoton
   release_age_minutes: { direction: 0, why: 'how young the release is says nothing by itself (and it is not split on: see V2_NO_SPLIT)' },
   previous_release_error_ratio: { direction: 0, why: 'history, not the present (and it is not split on: see V2_NO_SPLIT)' },
   previous_release_ready_ratio: { direction: 0, why: 'history, not the present (and it is not split on: see V2_NO_SPLIT)' },
+  http_error_ratio_rise: { direction: 1, why: 'errors climbing further above the workload\'s own baseline is never better' },
+  cpu_minutes_to_limit: { direction: -1, why: 'more time before the CPU limit at the current climb is never worse' },
 });
 
 /**

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OnnxRiskModel } from '@autoheal/adapter-onnx';
-import { errorMessage, featureSetNames, targetKey, type FeatureSource, type HealStep, type RiskModel, type TargetRef } from '@autoheal/core';
+import { errorMessage, featureSetNames, featureSetNamesFor, targetKey, type FeatureSource, type HealStep, type RiskModel, type TargetRef } from '@autoheal/core';
 import type { AccessQuestion, KubernetesHealer } from '@autoheal/adapter-kubernetes';
 import type { AutohealConfig } from '../../config/config-schema.js';
 import { EVENTS_PER_DEPLOYMENT } from '../../circuit-history.js';
@@ -118,7 +118,7 @@ async function checkModel(config: AutohealConfig, deps: OperatorDeps, report: (c
   }
   try {
     const featureSet = (model as Partial<OnnxRiskModel>).featureSet;
-    const expected = config.model.featureNames ?? (featureSet ? featureSetNames(featureSet) : model.featureNames);
+    const expected = config.model.featureNames ?? (featureSet ? featureSetNamesFor(featureSet, model.featureNames) : model.featureNames);
     const missing = expected.filter((f) => !model.featureNames.includes(f));
     const extra = model.featureNames.filter((f) => !expected.includes(f));
     if (missing.length > 0 || extra.length > 0) {
