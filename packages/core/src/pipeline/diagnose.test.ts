@@ -50,6 +50,22 @@ describe('diagnose: each rule, and its near misses', () => {
     { name: 'near miss: a slow climb far from the limit → not yet memory', values: { ...calm, memory_limit_ratio: 0.7, memory_minutes_to_limit: 45 }, cause: 'unclear' },
     { name: 'CPU pegged at its limit → scale out', values: { ...calm, cpu_limit_ratio: 0.98, cpu_throttled_ratio: 0.6 }, cause: 'cpu-saturation', step: 'scale', evidence: /CPU at 98% of its limit; throttled in 60%/ },
     { name: 'errors with memory held high and no OOM kill → clear the cache', values: { ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.82 }, cause: 'cache', step: 'cache' },
+    // The trends (feature set v2's appended two), as the outcome benchmark's building surges and filling caches show them.
+    { name: 'CPU at 80% and climbing to its limit in 3 min → scale out before it saturates', values: { ...calm, cpu_limit_ratio: 0.8, cpu_minutes_to_limit: 3 }, cause: 'cpu-saturation', step: 'scale', evidence: /CPU at 80% of its limit and climbing: the limit is reached in 3 min/ },
+    { name: 'near miss: CPU climbing from 30% → not a surge yet', values: { ...calm, cpu_limit_ratio: 0.3, cpu_minutes_to_limit: 4 }, cause: 'unclear' },
+    { name: 'near miss: CPU at 80% climbing slowly (25 min) → not a surge yet', values: { ...calm, cpu_limit_ratio: 0.8, cpu_minutes_to_limit: 25 }, cause: 'unclear' },
+    { name: 'near miss: crash-looping pods whose CPU climbs → not CPU saturation', values: { ...calm, error_exit_pod_ratio: 0.5, cpu_limit_ratio: 0.8, cpu_minutes_to_limit: 2 }, cause: 'unclear' },
+    {
+      name: 'errors rising above their baseline while memory grows at 45% of its limit → clear the cache (it is filling up)',
+      values: { ...calm, http_error_ratio: 0.03, http_error_ratio_rise: 0.029, memory_limit_ratio: 0.45, memory_minutes_to_limit: 14 },
+      cause: 'cache',
+      step: 'cache',
+      evidence: /3\.0% of requests fail, 2\.9% more than 15–30 min ago; memory growing at 45% of its limit/,
+    },
+    { name: 'a cache filling fast enough to project the limit in 8 min → still the cache, not a leak (errors rise; a leak fails nothing)', values: { ...calm, http_error_ratio: 0.04, http_error_ratio_rise: 0.035, memory_limit_ratio: 0.55, memory_minutes_to_limit: 8 }, cause: 'cache', step: 'cache' },
+    { name: 'near miss: the same growth without errors rising → a leak', values: { ...calm, http_error_ratio: 0.001, memory_limit_ratio: 0.55, memory_minutes_to_limit: 8 }, cause: 'memory', step: 'restart' },
+    { name: 'near miss: errors always at 3% (no rise) while memory grows slowly → unclear', values: { ...calm, http_error_ratio: 0.03, http_error_ratio_rise: 0, memory_limit_ratio: 0.45, memory_minutes_to_limit: 30 }, cause: 'unclear' },
+    { name: 'near miss: errors rising with memory flat → not the cache (outside the pods, when above the objective)', values: { ...calm, http_error_ratio: 0.08, http_error_ratio_rise: 0.079, memory_limit_ratio: 0.45 }, cause: 'outside-pods' },
     { name: 'near miss: errors with memory low and flat → not the cache (outside the pods, below)', values: { ...calm, http_error_ratio: 0.12, memory_limit_ratio: 0.4 }, cause: 'outside-pods' },
     // Seen in the outcome benchmark: a failing dependency got restart, cache clear and rollback, all wrong.
     {

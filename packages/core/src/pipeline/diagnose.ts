@@ -58,6 +58,19 @@ export const DIAGNOSIS_RULES = Object.freeze({
   cpuSaturatedRatio: 0.9,
   /** Throttled in this share of CFS periods is saturated. */
   cpuThrottledRatio: 0.3,
+  /**
+   * CPU reaching its limit within this many minutes at its climb (`cpu_minutes_to_limit`) is a surge
+   * building: more replicas before it saturates, not a restart.
+   */
+  cpuMinutesToLimit: 10,
+  /** …from at least this share of the limit (a climb from idle is noise, not a surge). */
+  cpuClimbingRatio: 0.5,
+  /**
+   * Errors this far above the workload's own ratio 15–30 min ago (`http_error_ratio_rise`) are
+   * rising: with a growing working set that is a cache filling up, not a leak (a leak fails nothing
+   * until its OOM kill).
+   */
+  errorRise: 0.01,
   /** Errors above this share with memory held above `cacheMemoryRatio` and no OOM kills look like a bloated cache. */
   cacheErrorRatio: 0.02,
   cacheMemoryRatio: 0.6,
@@ -87,6 +100,13 @@ const value = (values: Values, name: string): number | undefined => {
 };
 /** Pods are exiting with errors (crashing, not OOM-killed) in the last minutes. */
 const crashing = (values: Values) => (value(values, 'error_exit_pod_ratio') ?? 0) > 0;
+/** Requests fail more than they did 15–30 minutes ago, by at least `errorRise`. */
+const errorsRising = (values: Values) => (value(values, 'http_error_ratio_rise') ?? 0) >= DIAGNOSIS_RULES.errorRise;
+/** The working set grows (`memory_minutes_to_limit` under its cap) without any pod being OOM-killed. */
+const memoryGrowing = (values: Values) => {
+  const toLimit = value(values, 'memory_minutes_to_limit');
+  return toLimit !== undefined && toLimit < MEMORY_FLAT_MINUTES && (value(values, 'oomkilled_pod_ratio') ?? 0) === 0;
+};
 const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
 const minutes = (m: number) => (m < 1 ? 'under a minute' : `${Math.round(m)} min`);
 
@@ -143,8 +163,10 @@ const RULES: readonly Rule[] = [
       // A container that exits restarts its working set from zero, and its replacement's warm-up
       // climbs: while pods crash, the slope measures the restarts, not a leak (the demo's bad
       // release projected its 39%-full pods to the limit "in 1 min").
+      // Requests failing more and more while the working set grows is a cache filling up: it fails
+      // requests long before memory runs out, and a restart does not empty a shared cache.
       const toLimit = value(values, 'memory_minutes_to_limit');
-      if (toLimit !== undefined && toLimit <= R.memoryMinutesToLimit && !crashing(values)) evidence.push(`the limit is reached in ${minutes(toLimit)} at the current slope`);
+      if (toLimit !== undefined && toLimit <= R.memoryMinutesToLimit && !crashing(values) && !errorsRising(values)) evidence.push(`the limit is reached in ${minutes(toLimit)} at the current slope`);
       return evidence.length > 0 ? evidence : undefined;
     },
   },
@@ -161,6 +183,11 @@ const RULES: readonly Rule[] = [
       if (cpu !== undefined && cpu >= R.cpuSaturatedRatio) evidence.push(`CPU at ${percent(cpu)} of its limit`);
       const throttled = value(values, 'cpu_throttled_ratio');
       if (throttled !== undefined && throttled >= R.cpuThrottledRatio) evidence.push(`throttled in ${percent(throttled)} of CPU periods`);
+      // A surge that builds: warned before it saturates, the remedy is the same.
+      const toLimit = value(values, 'cpu_minutes_to_limit');
+      if (evidence.length === 0 && cpu !== undefined && cpu >= R.cpuClimbingRatio && toLimit !== undefined && toLimit <= R.cpuMinutesToLimit) {
+        evidence.push(`CPU at ${percent(cpu)} of its limit and climbing: the limit is reached in ${minutes(toLimit)} at the current climb`);
+      }
       return evidence.length > 0 ? evidence : undefined;
     },
   },
@@ -172,8 +199,16 @@ const RULES: readonly Rule[] = [
       const memory = value(values, 'memory_limit_ratio');
       const oom = value(values, 'oomkilled_pod_ratio');
       // A bloated cache slows and fails requests; it does not make pods exit (that is a crash).
-      if (errors === undefined || memory === undefined || errors < R.cacheErrorRatio || memory < R.cacheMemoryRatio || (oom ?? 0) > 0 || crashing(values)) return undefined;
-      const evidence = [`${percent(errors)} of requests fail`, `memory held at ${percent(memory)} of its limit without OOM kills`];
+      if (errors === undefined || memory === undefined || errors < R.cacheErrorRatio || (oom ?? 0) > 0 || crashing(values)) return undefined;
+      // Held high, or still filling up: errors rising above the workload's own baseline while the
+      // working set grows (caught before memory is high: 39–55% of the limit in the outcome benchmark).
+      const rise = value(values, 'http_error_ratio_rise');
+      const filling = errorsRising(values) && memoryGrowing(values);
+      if (memory < R.cacheMemoryRatio && !filling) return undefined;
+      const evidence =
+        memory >= R.cacheMemoryRatio
+          ? [`${percent(errors)} of requests fail`, `memory held at ${percent(memory)} of its limit without OOM kills`]
+          : [`${percent(errors)} of requests fail, ${percent(rise ?? 0)} more than 15–30 min ago`, `memory growing at ${percent(memory)} of its limit without OOM kills`];
       if ((state.steps ?? []).includes('restart')) evidence.push('a restart this episode did not bring memory down');
       return evidence;
     },
