@@ -75,4 +75,5 @@ export type { ObjectStore, StoreEvent, ListOptions } from './store/types.js';
 export type { KubeObject, ObjectMeta, ResourceKey } from './base/kube-types.js';
 export type { SandboxClock } from './base/sandbox-clock.js';
 export type { ExecHandler, ExecResult } from './base/exec-handler.js';
+export { defaultSaturationRampMs } from './sim/faults.js';
 export { runCli as runSandboxCli, type CliIo as SandboxCliIo } from './sandbox-cli.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultSaturationRampMs } from '../sim/faults.js';
 import { createSimulation } from '../sim/simulation.js';
 import { faultTypes } from '../sim/simulation-options.js';
 import { faultCausesPresent, faultPace, faultRemedies } from './fault-remedies.js';
@@ -49,6 +50,33 @@ describe('buildScenarioCatalogue', () => {
   });
 });
 
+describe('a played cpu-saturation scenario', () => {
+  it('builds its surge over minutes (the sandbox\'s default ramp) instead of jumping to its peak', () => {
+    const [scenario] = buildScenarioCatalogue({ seed: 1, faultTypes: ['cpu-saturation'], strengths: [0.9], shapes: [defaultWorkloadShapes[0]!], variants: 1, healthyVariants: 0 });
+    const fault = scenario!.workloads[0]!.fault!;
+    const play = (run: typeof scenario) => {
+      const simulation = createSimulation({ seed: run!.seed, tickMs: 5000, deployments: scenarioDeployments(run!, 'prod') });
+      startScenario(simulation, run!, { namespace: 'prod', start: simulation.clock.now() });
+      return simulation;
+    };
+    const faulted = play(scenario);
+    const control = play({ ...scenario!, workloads: scenario!.workloads.map(({ fault: _fault, ...workload }) => workload) });
+    const start = faulted.clock.now();
+    const ratioAt = (offsetMs: number) => {
+      for (const simulation of [faulted, control]) simulation.advance(start + offsetMs - simulation.clock.now());
+      return faulted.state().deployments[0]!.requestsPerSecond / control.state().deployments[0]!.requestsPerSecond;
+    };
+    // Same seed, same draws until a pod saturates: the ratio is the fault's load factor itself.
+    const extraAtPeak = 4 * 0.9;
+    expect(ratioAt(fault.onsetMs - minute)).toBe(1);
+    // One minute in, a tenth of the way up; three minutes in, three tenths (a step is at the peak at once).
+    expect(ratioAt(fault.onsetMs + minute)).toBeCloseTo(1 + extraAtPeak * (minute / defaultSaturationRampMs), 1);
+    expect(ratioAt(fault.onsetMs + 3 * minute)).toBeCloseTo(1 + extraAtPeak * ((3 * minute) / defaultSaturationRampMs), 1);
+    faulted.close();
+    control.close();
+  });
+});
+
 describe('startScenario', () => {
   it('injects faults with their onsets and returns the other changes in time order', () => {
     const calls: string[] = [];
@@ -75,6 +103,19 @@ describe('startScenario', () => {
     expect(changes.map((c) => `${c.atMs} ${c.workload} ${c.kind}`)).toEqual(['30000 web deploy', '120000 api load', '120000 api fault-ends', '120000 web deploy']);
     for (const change of changes) change.apply(recorder);
     expect(calls.slice(2)).toEqual(['image web registry.local/web:1.1.0', 'load api 20', 'clear api', 'image web registry.local/web:1.2.0']);
+  });
+});
+
+describe('startScenario and a fault\'s ramp', () => {
+  it('passes a scenario\'s rampMs to the simulation and leaves it out otherwise (the sandbox\'s default ramp)', () => {
+    const specs: Array<Record<string, unknown>> = [];
+    const recorder: ScenarioSimulation = { injectFault: (spec) => specs.push(spec), setImage: () => {}, setLoad: () => {} };
+    const run = (rampMs?: number) =>
+      startScenario(recorder, { seed: 1, warmupMs: 0, durationMs: minute, workloads: [{ name: 'api', replicas: 2, requestsPerSecond: 10, fault: { type: 'cpu-saturation', strength: 0.5, onsetMs: 0, ...(rampMs === undefined ? {} : { rampMs }) } }] }, { namespace: 'prod', start: 0 });
+    run(0);
+    run();
+    expect(specs[0]).toMatchObject({ type: 'cpu-saturation', rampMs: 0 });
+    expect(specs[1]).not.toHaveProperty('rampMs');
   });
 });
 

@@ -25,6 +25,8 @@ export interface ScenarioFault {
   onsetMs: number;
   /** When the cause goes away by itself (a dependency recovers, a traffic spike ends); never when unset. */
   endMs?: number;
+  /** cpu-saturation only: how long the surge takes to its peak. @default the sandbox's ten minutes (`defaultSaturationRampMs`) */
+  rampMs?: number;
 }
 
 /** A normal (good) release: a rolling update to a new image. */
@@ -71,7 +73,7 @@ export interface ScenarioRun {
 
 /** What {@link startScenario} needs of a simulation (the sandbox's `Simulation` and `Sandbox` have it). */
 export interface ScenarioSimulation {
-  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number }): void;
+  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number; rampMs?: number }): void;
   setImage(namespace: string, name: string, image: string): void;
   setLoad(spec: { namespace: string; deployment: string; requestsPerSecond: number }): void;
   /** Needed only by scenarios with a fault that ends by itself. */
@@ -101,7 +103,8 @@ export function scenarioDeployments(run: ScenarioRun, namespace: string): Array<
 export function startScenario(simulation: ScenarioSimulation, run: ScenarioRun, options: { namespace: string; start: number }): ScenarioChange[] {
   const { namespace, start } = options;
   for (const w of run.workloads) {
-    if (w.fault) simulation.injectFault({ namespace, deployment: w.name, type: w.fault.type, strength: w.fault.strength, startAt: start + w.fault.onsetMs });
+    const fault = w.fault;
+    if (fault) simulation.injectFault({ namespace, deployment: w.name, type: fault.type, strength: fault.strength, startAt: start + fault.onsetMs, ...(fault.rampMs === undefined ? {} : { rampMs: fault.rampMs }) });
   }
   for (const w of run.workloads) {
     if (w.backgroundErrorRatio !== undefined && w.backgroundErrorRatio > 0) {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulation, type Simulation } from './simulation.js';
+import { type ActiveFault, defaultSaturationRampMs, stepFaults } from './faults.js';
 import { deploymentSignals, type DeploymentSignals } from '../metrics/deployment-signals.js';
 
 const minute = 60_000;
@@ -20,6 +21,21 @@ function warmedUp(seed = 3): Simulation {
   simulation.advance(3 * minute);
   return simulation;
 }
+
+describe('the cpu-saturation load factor', () => {
+  it('climbs linearly over the ramp to the peak its strength sets, then holds it', () => {
+    const fault: ActiveFault = { type: 'cpu-saturation', strength: 0.5, startAt: 0, rampMs: defaultSaturationRampMs, applied: false };
+    const workload = { namespace: 'prod', name: 'api', faults: [fault], cacheBytes: 0 };
+    const factorAt = (now: number) => stepFaults(workload, now, 1).loadFactor;
+    expect(factorAt(-1)).toBe(1);
+    expect(factorAt(0)).toBe(1);
+    expect(factorAt(defaultSaturationRampMs / 4)).toBeCloseTo(1.5, 10);
+    expect(factorAt(defaultSaturationRampMs / 2)).toBeCloseTo(2, 10);
+    expect(factorAt(defaultSaturationRampMs)).toBeCloseTo(3, 10);
+    expect(factorAt(3 * defaultSaturationRampMs)).toBeCloseTo(3, 10);
+    expect(stepFaults({ ...workload, faults: [{ ...fault, rampMs: 0 }] }, 0, 1).loadFactor).toBe(3);
+  });
+});
 
 describe.each([1000, 5000])('with %i ms steps', (stepMs) => {
   beforeEach(() => {
@@ -123,15 +139,59 @@ describe.each([1000, 5000])('with %i ms steps', (stepMs) => {
     });
   });
 
-  describe('cpu saturation under a traffic spike', () => {
+  describe('cpu saturation under a traffic surge', () => {
+    /** The backend's load with the fault over the same simulation without it, minute by minute after the injection. */
+    function loadRatios(fault: { strength?: number; rampMs?: number }, minutes: number): number[] {
+      const faulted = warmedUp();
+      const control = warmedUp();
+      faulted.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cpu-saturation', ...fault });
+      const load = (simulation: Simulation) => simulation.state().deployments.find((deployment) => deployment.name === 'backend')?.requestsPerSecond ?? Number.NaN;
+      const ratios: number[] = [];
+      for (let minuteIndex = 0; minuteIndex < minutes; minuteIndex++) {
+        faulted.advance(minute);
+        control.advance(minute);
+        ratios.push(load(faulted) / load(control));
+      }
+      return ratios;
+    }
+
     function saturated(): { simulation: Simulation; degraded: DeploymentSignals } {
       const simulation = warmedUp();
       simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cpu-saturation' });
-      simulation.advance(2 * minute);
+      simulation.advance(defaultSaturationRampMs + 2 * minute);
       return { simulation, degraded: observe(simulation, 2 * minute) };
     }
 
-    it('pegs CPU at the limit, flaps readiness and sheds requests as 503', () => {
+    it('ramps the extra load up over ten minutes instead of jumping to the peak', () => {
+      // Same seed, same draws until a pod saturates: the ratio is the fault's load factor itself.
+      const ratios = loadRatios({ strength: 1 }, 3);
+      expect(ratios[0]).toBeCloseTo(1 + 4 * 0.1, 1);
+      expect(ratios[1]).toBeCloseTo(1 + 4 * 0.2, 1);
+      expect(ratios[2]).toBeCloseTo(1 + 4 * 0.3, 1);
+    });
+
+    it('jumps to the peak at once with rampMs 0 (the step model v1 was trained on)', () => {
+      expect(loadRatios({ strength: 0.25, rampMs: 0 }, 1)[0]).toBeCloseTo(2, 1);
+    });
+
+    it('takes a ramp for cpu-saturation only', () => {
+      const simulation = warmedUp();
+      expect(() => simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'memory-leak', rampMs: 60_000 })).toThrow(/rampMs: only a cpu-saturation fault ramps up/);
+    });
+
+    it('lets CPU climb before the pods saturate', () => {
+      const simulation = warmedUp();
+      const calm = observe(simulation, minute);
+      simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cpu-saturation' });
+      const early = observe(simulation, 2 * minute);
+      const later = observe(simulation, 2 * minute);
+      expect(early.cpuPercent).toBeGreaterThan(calm.cpuPercent * 1.1);
+      expect(later.cpuPercent).toBeGreaterThan(early.cpuPercent * 1.2);
+      expect(early.http5xxPerSecond).toBeLessThan(0.5);
+      expect(early.readyRatio).toBe(1);
+    });
+
+    it('at its peak pegs CPU at the limit, flaps readiness and sheds requests as 503', () => {
       const { degraded } = saturated();
       // Averaged over pods, including the moments a pod is out of the endpoints after a failed probe.
       expect(degraded.cpuPercent).toBeGreaterThan(75);

@@ -22,8 +22,18 @@ const leakBytesPerSecondAtFullStrength = 2 * mebibyte;
 const cacheBytesPerSecond = 0.4 * mebibyte;
 /** A bloated cache stops growing here (its eviction threshold). */
 export const maxCacheBytes = 240 * mebibyte;
-/** Extra load multiplier of a traffic spike at strength 1 (cpu-saturation). */
+/** Extra load multiplier of a traffic spike at its peak, at strength 1 (cpu-saturation). */
 const spikeFactorAtFullStrength = 5;
+/**
+ * How long a traffic surge takes to reach its peak (cpu-saturation), unless the fault says otherwise.
+ * Real surges build: a sale or a campaign opening, a peak hour arriving, clients retrying harder as
+ * latency grows; traffic climbs for minutes before it overwhelms a service, and that climb is what an
+ * early warning (and an HPA) can act on. A step to the peak in one scrape is not saturation but an
+ * outage-sized spike, which no model of the workload's signals can lead. Ten minutes is a surge, not
+ * a diurnal swing (hours): short enough that a service sized for its normal traffic breaches within
+ * one incident, long enough that CPU and throttling climb visibly first.
+ */
+export const defaultSaturationRampMs = 10 * 60_000;
 
 /** Pod annotation carrying a bad release's strength (set by the `bad-release` fault). */
 export const badReleaseAnnotation = 'sandbox.autoheal.dev/bad-release-strength';
@@ -39,6 +49,8 @@ export interface ActiveFault {
   type: FaultType;
   strength: number;
   startAt: number;
+  /** Time from `startAt` to the fault's full strength (cpu-saturation's traffic ramp); 0 is a step. */
+  rampMs: number;
   /** Whether its start action has run (bad-release: the bad template has been rolled out). */
   applied: boolean;
 }
@@ -72,7 +84,7 @@ interface FaultModel {
   /** Runs once, at the first step (or injection) at which the fault is active. */
   start?(fault: ActiveFault, workload: FaultedWorkload, context: FaultStartContext): void;
   /** Runs every step while the fault is active, in injection order. */
-  step?(fault: ActiveFault, workload: FaultedWorkload, effects: FaultEffects, dtSeconds: number): void;
+  step?(fault: ActiveFault, workload: FaultedWorkload, effects: FaultEffects, dtSeconds: number, now: number): void;
 }
 
 const faultModels: Record<FaultType, FaultModel> = {
@@ -87,8 +99,9 @@ const faultModels: Record<FaultType, FaultModel> = {
     },
   },
   'cpu-saturation': {
-    step(fault, _workload, effects) {
-      effects.loadFactor = Math.max(effects.loadFactor, 1 + (spikeFactorAtFullStrength - 1) * fault.strength);
+    // The extra load grows linearly from nothing at the start to its peak after the ramp, then holds.
+    step(fault, _workload, effects, _dtSeconds, now) {
+      effects.loadFactor = Math.max(effects.loadFactor, 1 + (spikeFactorAtFullStrength - 1) * fault.strength * rampShare(fault, now));
     },
   },
   'bad-release': {
@@ -148,6 +161,12 @@ function rollOutFaultyTemplate(context: FaultStartContext, workload: FaultedWork
   writeDeploymentSpec(context.store, deployment, next);
 }
 
+/** How far the fault is through its ramp at `now`: 0 at the start, 1 from the end of the ramp on. */
+export function rampShare(fault: Pick<ActiveFault, 'startAt' | 'rampMs'>, now: number): number {
+  if (fault.rampMs <= 0) return now >= fault.startAt ? 1 : 0;
+  return Math.min(1, Math.max(0, (now - fault.startAt) / fault.rampMs));
+}
+
 /** Whether the fault has started by `now`. */
 export function isActive(fault: ActiveFault, now: number): boolean {
   return now >= fault.startAt;
@@ -167,7 +186,7 @@ export function stepFaults(workload: FaultedWorkload, now: number, dtSeconds: nu
   const effects: FaultEffects = { loadFactor: 1, leakBytesPerSecond: 0, dependencyErrorFraction: 0 };
   for (const fault of workload.faults) {
     if (!isActive(fault, now)) continue;
-    faultModels[fault.type].step?.(fault, workload, effects, dtSeconds);
+    faultModels[fault.type].step?.(fault, workload, effects, dtSeconds, now);
   }
   return effects;
 }

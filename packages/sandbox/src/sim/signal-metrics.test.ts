@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MetricSample } from '../metrics/metric-families.js';
+import { defaultSaturationRampMs } from './faults.js';
 import { createSimulation } from './simulation.js';
 import { SandboxValidationError } from './simulation-options.js';
 
@@ -30,20 +31,28 @@ describe('the series feature set v2 reads', () => {
     expect(of(samples, 'kube_replicaset_spec_replicas', { replicaset: replicaSets[0]?.labels.replicaset as string }).map((s) => s.value)).toEqual([6]);
   });
 
-  it('counts CFS periods for running containers, throttled ones (nearly) only under CPU pressure', () => {
+  it('counts CFS periods for running containers, throttled ones (nearly) only under CPU pressure, climbing through a surge', () => {
     const simulation = createSimulation({ seed: 7, startTime: START, deployments: [{ namespace: 'prod', name: 'api', replicas: 2 }] }); // load drawn to ~45% of a core per pod
     simulation.advance(60_000);
     const calm = simulation.scrape();
     simulation.injectFault({ namespace: 'prod', deployment: 'api', type: 'cpu-saturation', strength: 1 });
+    simulation.advance(60_000);
+    const surgeBegun = simulation.scrape();
+    simulation.advance(defaultSaturationRampMs - 60_000);
+    const atPeak = simulation.scrape();
     simulation.advance(120_000);
     const saturated = simulation.scrape();
     simulation.close();
     const total = (samples: MetricSample[], name: string) => of(samples, name).reduce((sum, sample) => sum + sample.value, 0);
+    const throttledShare = (from: MetricSample[], to: MetricSample[]) =>
+      (total(to, 'container_cpu_cfs_throttled_periods_total') - total(from, 'container_cpu_cfs_throttled_periods_total')) / (total(to, 'container_cpu_cfs_periods_total') - total(from, 'container_cpu_cfs_periods_total'));
     expect(of(calm, 'container_cpu_cfs_periods_total')).toHaveLength(2);
     expect(total(calm, 'container_cpu_cfs_periods_total')).toBeGreaterThan(0);
     expect(total(calm, 'container_cpu_cfs_throttled_periods_total') / total(calm, 'container_cpu_cfs_periods_total')).toBeLessThan(0.05);
-    const throttledShare = (total(saturated, 'container_cpu_cfs_throttled_periods_total') - total(calm, 'container_cpu_cfs_throttled_periods_total')) / (total(saturated, 'container_cpu_cfs_periods_total') - total(calm, 'container_cpu_cfs_periods_total'));
-    expect(throttledShare).toBeGreaterThan(0.3);
+    // The surge builds: the first minute is barely throttled (a step to the peak throttled it at once).
+    expect(throttledShare(calm, surgeBegun)).toBeLessThan(0.1);
+    expect(throttledShare(surgeBegun, atPeak)).toBeGreaterThan(throttledShare(calm, surgeBegun));
+    expect(throttledShare(atPeak, saturated)).toBeGreaterThan(0.3);
   });
 
   it('exposes each workload\'s requests in its preset, and none for a workload without request metrics', () => {

@@ -56,15 +56,25 @@ export const faultTypes = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-
 export type FaultType = (typeof faultTypes)[number];
 
 /** A fault to inject into one Deployment. */
-export const faultSpecSchema = z.object({
-  namespace: dnsLabel,
-  deployment: dnsLabel,
-  type: z.enum(faultTypes, { message: `must be one of ${faultTypes.join(', ')}` }),
-  /** How severe, in (0, 1]. @default 1 */
-  strength: z.number().gt(0, 'must be greater than 0').max(1, 'must be at most 1').default(1),
-  /** When the fault starts (epoch ms of the sandbox clock). @default now */
-  startAt: z.number().int().min(0).optional(),
-});
+export const faultSpecSchema = z
+  .object({
+    namespace: dnsLabel,
+    deployment: dnsLabel,
+    type: z.enum(faultTypes, { message: `must be one of ${faultTypes.join(', ')}` }),
+    /** How severe, in (0, 1]. @default 1 */
+    strength: z.number().gt(0, 'must be greater than 0').max(1, 'must be at most 1').default(1),
+    /** When the fault starts (epoch ms of the sandbox clock). @default now */
+    startAt: z.number().int().min(0).optional(),
+    /**
+     * cpu-saturation only: milliseconds the traffic surge takes to grow to its peak; 0 jumps there at
+     * once (the step model v1 was trained on). @default 600000 (ten minutes, `defaultSaturationRampMs`)
+     */
+    rampMs: z.number().int('must be an integer').min(0, 'must be 0 or more').max(3_600_000, 'must be at most 3600000 (an hour)').optional(),
+  })
+  .refine((spec) => spec.rampMs === undefined || spec.type === 'cpu-saturation', {
+    message: 'only a cpu-saturation fault ramps up: leave rampMs out for this type',
+    path: ['rampMs'],
+  });
 export type FaultSpec = z.input<typeof faultSpecSchema>;
 
 /** Identifies one Deployment. */

@@ -20,7 +20,7 @@ import type { MetricFamily, MetricSample } from '../metrics/metric-families.js';
 import { renderPrometheusText } from '../metrics/prometheus-text.js';
 import { createObjectStore } from '../store/object-store.js';
 import type { ObjectStore, StoreEvent } from '../store/types.js';
-import { type ActiveFault, startIfDue, stepFaults } from './faults.js';
+import { type ActiveFault, defaultSaturationRampMs, startIfDue, stepFaults } from './faults.js';
 import { type WorkloadTruth, createTruthRecorder } from './ground-truth.js';
 import { createKubelet } from './kubelet.js';
 import { assertReplicaCount, restartDeployment, scaleDeployment, setDeploymentImage } from './kubectl-actions.js';
@@ -280,7 +280,8 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
       const spec = parseOrThrow(faultSpecSchema, input, 'fault');
       requireDeployment(spec.namespace, spec.deployment);
       const workload = ensureWorkload(spec.namespace, spec.deployment);
-      const fault: ActiveFault = { type: spec.type, strength: spec.strength, startAt: spec.startAt ?? clock.now(), applied: false };
+      const rampMs = spec.type === 'cpu-saturation' ? (spec.rampMs ?? defaultSaturationRampMs) : 0;
+      const fault: ActiveFault = { type: spec.type, strength: spec.strength, startAt: spec.startAt ?? clock.now(), rampMs, applied: false };
       workload.faults.push(fault);
       if (startIfDue(fault, workload, clock.now(), { store, cache })) controller.reconcile();
     },

@@ -15,7 +15,7 @@ import type { FaultType, HealAction, RunScenario, WorkloadScenario } from './sce
 export interface SimulationLike {
   readonly clock: { now(): number };
   advance(ms: number): void;
-  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number }): void;
+  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number; rampMs?: number }): void;
   setLoad(spec: { namespace: string; deployment: string; requestsPerSecond: number }): void;
   setImage(namespace: string, name: string, image: string): void;
   scrape(): ScrapedSample[];
@@ -28,7 +28,7 @@ export interface SimulationLike {
   podsOf?(namespace: string, name: string): string[];
 }
 
-/** Replicas a scale-out step asks for: enough for the spike (the sandbox's spike factor is 1 + 4 × strength), plus 20%. */
+/** Replicas a scale-out step asks for: enough for the spike's peak (the sandbox's peak factor is 1 + 4 × strength), plus 20%. */
 export function scaleOutReplicas(workload: Pick<WorkloadScenario, 'replicas' | 'fault'>): number {
   const spike = 1 + 4 * (workload.fault?.type === 'cpu-saturation' ? workload.fault.strength : 0);
   return Math.max(workload.replicas + 1, Math.ceil(workload.replicas * spike * 1.2));
