@@ -20,6 +20,7 @@ export {
   hpaSpecSchema,
   faultSpecSchema,
   faultTypes,
+  saturationPeaks,
   deploymentRefSchema,
   loadSpecSchema,
   demoWorkloads,
@@ -29,6 +30,7 @@ export {
   type WorkloadSpec,
   type FaultSpec,
   type FaultType,
+  type SaturationPeak,
   type DeploymentRef,
   type LoadSpec,
   type AvailabilityObjective,
@@ -75,5 +77,5 @@ export type { ObjectStore, StoreEvent, ListOptions } from './store/types.js';
 export type { KubeObject, ObjectMeta, ResourceKey } from './base/kube-types.js';
 export type { SandboxClock } from './base/sandbox-clock.js';
 export type { ExecHandler, ExecResult } from './base/exec-handler.js';
-export { defaultSaturationRampMs } from './sim/faults.js';
+export { defaultSaturationRampMs, saturationSurgeRequestsPerSecond, type SurgeSizing } from './sim/faults.js';
 export { runCli as runSandboxCli, type CliIo as SandboxCliIo } from './sandbox-cli.js';

@@ -4,7 +4,7 @@
  * simulation. Bodies are validated with the simulation's zod schemas; a bad body gets a 400 whose
  * message names the field and the fix.
  *
- * - `POST /sandbox/faults` `{namespace, deployment, type, strength?, startAt?}` → 201
+ * - `POST /sandbox/faults` `{namespace, deployment, type, strength?, startAt?, rampMs?, peak?}` → 201
  * - `DELETE /sandbox/faults/{namespace}/{deployment}` → 200
  * - `POST /sandbox/load` `{namespace, deployment, requestsPerSecond}` → 200
  * - `POST /sandbox/advance` `{milliseconds}` → 200 (virtual time only, else 409)

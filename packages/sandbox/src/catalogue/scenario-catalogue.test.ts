@@ -62,18 +62,39 @@ describe('a played cpu-saturation scenario', () => {
     const faulted = play(scenario);
     const control = play({ ...scenario!, workloads: scenario!.workloads.map(({ fault: _fault, ...workload }) => workload) });
     const start = faulted.clock.now();
-    const ratioAt = (offsetMs: number) => {
+    const extraAt = (offsetMs: number) => {
       for (const simulation of [faulted, control]) simulation.advance(start + offsetMs - simulation.clock.now());
-      return faulted.state().deployments[0]!.requestsPerSecond / control.state().deployments[0]!.requestsPerSecond;
+      return faulted.state().deployments[0]!.requestsPerSecond - control.state().deployments[0]!.requestsPerSecond;
     };
-    // Same seed, same draws until a pod saturates: the ratio is the fault's load factor itself.
-    const extraAtPeak = 4 * 0.9;
-    expect(ratioAt(fault.onsetMs - minute)).toBe(1);
+    // Same seed, same draws until a pod saturates: the difference is the surge's own traffic.
+    expect(extraAt(fault.onsetMs - minute)).toBe(0);
     // One minute in, a tenth of the way up; three minutes in, three tenths (a step is at the peak at once).
-    expect(ratioAt(fault.onsetMs + minute)).toBeCloseTo(1 + extraAtPeak * (minute / defaultSaturationRampMs), 1);
-    expect(ratioAt(fault.onsetMs + 3 * minute)).toBeCloseTo(1 + extraAtPeak * ((3 * minute) / defaultSaturationRampMs), 1);
+    const oneMinuteIn = extraAt(fault.onsetMs + minute);
+    expect(oneMinuteIn).toBeGreaterThan(0);
+    expect(extraAt(fault.onsetMs + 3 * minute) / oneMinuteIn).toBeCloseTo(3, 6);
+    expect(defaultSaturationRampMs).toBe(10 * minute);
     faulted.close();
     control.close();
+  });
+
+  it('breaches its objective at every strength when no HPA adds capacity, during the ramp, not at the onset', () => {
+    const shapes = defaultWorkloadShapes.filter((shape) => !shape.hpa);
+    const scenarios = buildScenarioCatalogue({ seed: 1, faultTypes: ['cpu-saturation'], shapes, variants: 1, healthyVariants: 0 });
+    expect(scenarios).toHaveLength(3 * shapes.length);
+    for (const scenario of scenarios) {
+      const fault = scenario.workloads[0]!.fault!;
+      const simulation = createSimulation({ seed: scenario.seed, tickMs: 5000, deployments: scenarioDeployments(scenario, 'prod') });
+      const start = simulation.clock.now();
+      startScenario(simulation, scenario, { namespace: 'prod', start });
+      // The surge ends 15–30 minutes after its onset (a change the caller applies): its peak lasts at least five.
+      simulation.advance(fault.onsetMs + defaultSaturationRampMs + 5 * minute);
+      const breaches = simulation.truthOf('prod', scenario.workloads[0]!.name).breaches;
+      simulation.close();
+      expect({ id: scenario.id, breached: breaches.length > 0 }).toEqual({ id: scenario.id, breached: true });
+      const minutesToBreach = (breaches[0]!.start - start - fault.onsetMs) / minute;
+      expect(minutesToBreach).toBeGreaterThan(3);
+      expect(minutesToBreach).toBeLessThan(defaultSaturationRampMs / minute);
+    }
   });
 });
 
@@ -106,16 +127,17 @@ describe('startScenario', () => {
   });
 });
 
-describe('startScenario and a fault\'s ramp', () => {
-  it('passes a scenario\'s rampMs to the simulation and leaves it out otherwise (the sandbox\'s default ramp)', () => {
+describe('startScenario and a surge\'s ramp and peak', () => {
+  it('passes a scenario\'s rampMs and peak to the simulation and leaves them out otherwise (the sandbox\'s defaults)', () => {
     const specs: Array<Record<string, unknown>> = [];
     const recorder: ScenarioSimulation = { injectFault: (spec) => specs.push(spec), setImage: () => {}, setLoad: () => {} };
-    const run = (rampMs?: number) =>
-      startScenario(recorder, { seed: 1, warmupMs: 0, durationMs: minute, workloads: [{ name: 'api', replicas: 2, requestsPerSecond: 10, fault: { type: 'cpu-saturation', strength: 0.5, onsetMs: 0, ...(rampMs === undefined ? {} : { rampMs }) } }] }, { namespace: 'prod', start: 0 });
-    run(0);
-    run();
-    expect(specs[0]).toMatchObject({ type: 'cpu-saturation', rampMs: 0 });
+    const run = (surge: { rampMs?: number; peak?: 'cpu-limit' | 'load-multiplier' }) =>
+      startScenario(recorder, { seed: 1, warmupMs: 0, durationMs: minute, workloads: [{ name: 'api', replicas: 2, requestsPerSecond: 10, fault: { type: 'cpu-saturation', strength: 0.5, onsetMs: 0, ...surge } }] }, { namespace: 'prod', start: 0 });
+    run({ rampMs: 0, peak: 'load-multiplier' });
+    run({});
+    expect(specs[0]).toMatchObject({ type: 'cpu-saturation', rampMs: 0, peak: 'load-multiplier' });
     expect(specs[1]).not.toHaveProperty('rampMs');
+    expect(specs[1]).not.toHaveProperty('peak');
   });
 });
 

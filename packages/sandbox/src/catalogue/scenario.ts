@@ -8,7 +8,7 @@
  *
  * Every time is an offset in milliseconds from the start of the simulation (warm-up included).
  */
-import type { FaultType } from '../sim/simulation-options.js';
+import type { FaultType, SaturationPeak } from '../sim/simulation-options.js';
 
 /** An HPA on a scenario workload (autoscaling/v2, CPU utilisation of the request). */
 export interface ScenarioHpa {
@@ -27,6 +27,11 @@ export interface ScenarioFault {
   endMs?: number;
   /** cpu-saturation only: how long the surge takes to its peak. @default the sandbox's ten minutes (`defaultSaturationRampMs`) */
   rampMs?: number;
+  /**
+   * cpu-saturation only: what the strength sizes (`saturationPeaks`). @default 'cpu-limit' (at the
+   * peak, each replica the workload had at onset is asked for (1 + strength) × its CPU limit)
+   */
+  peak?: SaturationPeak;
 }
 
 /** A normal (good) release: a rolling update to a new image. */
@@ -73,7 +78,7 @@ export interface ScenarioRun {
 
 /** What {@link startScenario} needs of a simulation (the sandbox's `Simulation` and `Sandbox` have it). */
 export interface ScenarioSimulation {
-  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number; rampMs?: number }): void;
+  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number; rampMs?: number; peak?: SaturationPeak }): void;
   setImage(namespace: string, name: string, image: string): void;
   setLoad(spec: { namespace: string; deployment: string; requestsPerSecond: number }): void;
   /** Needed only by scenarios with a fault that ends by itself. */
@@ -104,7 +109,17 @@ export function startScenario(simulation: ScenarioSimulation, run: ScenarioRun, 
   const { namespace, start } = options;
   for (const w of run.workloads) {
     const fault = w.fault;
-    if (fault) simulation.injectFault({ namespace, deployment: w.name, type: fault.type, strength: fault.strength, startAt: start + fault.onsetMs, ...(fault.rampMs === undefined ? {} : { rampMs: fault.rampMs }) });
+    if (fault) {
+      simulation.injectFault({
+        namespace,
+        deployment: w.name,
+        type: fault.type,
+        strength: fault.strength,
+        startAt: start + fault.onsetMs,
+        ...(fault.rampMs === undefined ? {} : { rampMs: fault.rampMs }),
+        ...(fault.peak === undefined ? {} : { peak: fault.peak }),
+      });
+    }
   }
   for (const w of run.workloads) {
     if (w.backgroundErrorRatio !== undefined && w.backgroundErrorRatio > 0) {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSimulation, type Simulation } from './simulation.js';
-import { type ActiveFault, defaultSaturationRampMs, stepFaults } from './faults.js';
+import { type ActiveFault, defaultSaturationRampMs, saturationSurgeRequestsPerSecond, stepFaults } from './faults.js';
 import { deploymentSignals, type DeploymentSignals } from '../metrics/deployment-signals.js';
 
 const minute = 60_000;
@@ -22,10 +22,42 @@ function warmedUp(seed = 3): Simulation {
   return simulation;
 }
 
-describe('the cpu-saturation load factor', () => {
+/** A workload as the faults see it: 10 req/s on pods that spend 5 ms of CPU per request. */
+function faultedWorkload(fault: ActiveFault) {
+  return { namespace: 'prod', name: 'api', faults: [fault], cacheBytes: 0, profile: { cpuSecondsPerRequest: 0.005, idleCpuCores: 0.01 }, load: { current: 10 } };
+}
+
+describe('the cpu-saturation surge', () => {
+  it('sizes its peak against the CPU of the replicas the workload had at onset: (1 + strength) × each one\'s limit', () => {
+    const profile = { cpuSecondsPerRequest: 0.004, idleCpuCores: 0.01 };
+    const demandPerPodAtPeak = (sizing: { strength: number; replicas: number; cpuLimitCores: number; baselineRequestsPerSecond: number }) =>
+      profile.idleCpuCores + ((sizing.baselineRequestsPerSecond + saturationSurgeRequestsPerSecond({ ...sizing, profile })) / sizing.replicas) * profile.cpuSecondsPerRequest;
+    for (const strength of [0.1, 0.3, 0.6, 0.9, 1]) {
+      // A small light service, a large one, and one with half a core per pod: the same overload each time.
+      expect(demandPerPodAtPeak({ strength, replicas: 2, cpuLimitCores: 1, baselineRequestsPerSecond: 40 })).toBeCloseTo(1 + strength, 10);
+      expect(demandPerPodAtPeak({ strength, replicas: 20, cpuLimitCores: 1, baselineRequestsPerSecond: 480 })).toBeCloseTo(1 + strength, 10);
+      expect(demandPerPodAtPeak({ strength, replicas: 4, cpuLimitCores: 0.5, baselineRequestsPerSecond: 30 })).toBeCloseTo(0.5 * (1 + strength), 10);
+    }
+    // The surge is traffic on top of the baseline: none when the workload already asks for more than the peak.
+    expect(saturationSurgeRequestsPerSecond({ strength: 0.3, replicas: 2, cpuLimitCores: 1, profile, baselineRequestsPerSecond: 1000 })).toBe(0);
+  });
+
+  it('adds its traffic linearly over the ramp, up to the surge it sized at the start, then holds it', () => {
+    const fault: ActiveFault = { type: 'cpu-saturation', strength: 0.5, startAt: 0, rampMs: defaultSaturationRampMs, peak: 'cpu-limit', surgeRequestsPerSecond: 300, applied: true };
+    const extraAt = (now: number) => stepFaults(faultedWorkload(fault), now, 1);
+    expect(extraAt(-1)).toMatchObject({ loadFactor: 1, extraRequestsPerSecond: 0 });
+    expect(extraAt(0).extraRequestsPerSecond).toBe(0);
+    expect(extraAt(defaultSaturationRampMs / 4).extraRequestsPerSecond).toBeCloseTo(75, 10);
+    expect(extraAt(defaultSaturationRampMs / 2).extraRequestsPerSecond).toBeCloseTo(150, 10);
+    expect(extraAt(defaultSaturationRampMs)).toMatchObject({ loadFactor: 1, extraRequestsPerSecond: 300 });
+    expect(extraAt(3 * defaultSaturationRampMs).extraRequestsPerSecond).toBe(300);
+  });
+});
+
+describe('the cpu-saturation load factor (peak: load-multiplier, model v1\'s surge)', () => {
   it('climbs linearly over the ramp to the peak its strength sets, then holds it', () => {
-    const fault: ActiveFault = { type: 'cpu-saturation', strength: 0.5, startAt: 0, rampMs: defaultSaturationRampMs, applied: false };
-    const workload = { namespace: 'prod', name: 'api', faults: [fault], cacheBytes: 0 };
+    const fault: ActiveFault = { type: 'cpu-saturation', strength: 0.5, startAt: 0, rampMs: defaultSaturationRampMs, peak: 'load-multiplier', applied: false };
+    const workload = faultedWorkload(fault);
     const factorAt = (now: number) => stepFaults(workload, now, 1).loadFactor;
     expect(factorAt(-1)).toBe(1);
     expect(factorAt(0)).toBe(1);
@@ -34,6 +66,7 @@ describe('the cpu-saturation load factor', () => {
     expect(factorAt(defaultSaturationRampMs)).toBeCloseTo(3, 10);
     expect(factorAt(3 * defaultSaturationRampMs)).toBeCloseTo(3, 10);
     expect(stepFaults({ ...workload, faults: [{ ...fault, rampMs: 0 }] }, 0, 1).loadFactor).toBe(3);
+    expect(stepFaults(workload, defaultSaturationRampMs, 1).extraRequestsPerSecond).toBe(0);
   });
 });
 
@@ -140,19 +173,43 @@ describe.each([1000, 5000])('with %i ms steps', (stepMs) => {
   });
 
   describe('cpu saturation under a traffic surge', () => {
-    /** The backend's load with the fault over the same simulation without it, minute by minute after the injection. */
-    function loadRatios(fault: { strength?: number; rampMs?: number }, minutes: number): number[] {
+    type SurgeSpec = { strength?: number; rampMs?: number; peak?: 'cpu-limit' | 'load-multiplier' };
+    const load = (simulation: Simulation, deployment = 'backend') => simulation.state().deployments.find((d) => d.name === deployment)?.requestsPerSecond ?? Number.NaN;
+
+    /**
+     * The backend's load with the fault and in the same simulation without it, minute by minute after
+     * the injection. Same seed, same draws until a pod saturates (a saturated pod draws its probe
+     * failures): until then the difference is the surge's own traffic, the ratio its load factor.
+     */
+    function surgeLoads(fault: SurgeSpec, minutes: number): Array<{ faulted: number; control: number }> {
       const faulted = warmedUp();
       const control = warmedUp();
       faulted.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cpu-saturation', ...fault });
-      const load = (simulation: Simulation) => simulation.state().deployments.find((deployment) => deployment.name === 'backend')?.requestsPerSecond ?? Number.NaN;
-      const ratios: number[] = [];
+      const loads: Array<{ faulted: number; control: number }> = [];
       for (let minuteIndex = 0; minuteIndex < minutes; minuteIndex++) {
         faulted.advance(minute);
         control.advance(minute);
-        ratios.push(load(faulted) / load(control));
+        loads.push({ faulted: load(faulted), control: load(control) });
       }
-      return ratios;
+      return loads;
+    }
+
+    /** A service sized as the scenario catalogue sizes one (20 req/s a replica, a heavy profile: 12–20% of its core), 3 minutes in. */
+    function catalogueSized(seed: number): Simulation {
+      const simulation = createSimulation({ seed, tickMs, deployments: [{ namespace: 'prod', name: 'orders', replicas: 2, requestsPerSecond: 40 }] });
+      simulation.advance(3 * minute);
+      return simulation;
+    }
+
+    /** CPU seconds per request, read from a calm minute's CPU and traffic (the idle CPU makes it a few percent high). */
+    function cpuSecondsPerRequest(simulation: Simulation, deployment: string): number {
+      const estimates: number[] = [];
+      for (let sample = 0; sample < 12; sample++) {
+        simulation.advance(5000);
+        const state = simulation.state().deployments.find((d) => d.name === deployment)!;
+        estimates.push(state.pods.reduce((sum, pod) => sum + pod.cpuCores, 0) / state.requestsPerSecond);
+      }
+      return estimates.reduce((sum, value) => sum + value, 0) / estimates.length;
     }
 
     function saturated(): { simulation: Simulation; degraded: DeploymentSignals } {
@@ -162,16 +219,61 @@ describe.each([1000, 5000])('with %i ms steps', (stepMs) => {
       return { simulation, degraded: observe(simulation, 2 * minute) };
     }
 
-    it('ramps the extra load up over ten minutes instead of jumping to the peak', () => {
-      // Same seed, same draws until a pod saturates: the ratio is the fault's load factor itself.
-      const ratios = loadRatios({ strength: 1 }, 3);
-      expect(ratios[0]).toBeCloseTo(1 + 4 * 0.1, 1);
-      expect(ratios[1]).toBeCloseTo(1 + 4 * 0.2, 1);
-      expect(ratios[2]).toBeCloseTo(1 + 4 * 0.3, 1);
+    it('ramps its extra traffic up over ten minutes instead of jumping to the peak', () => {
+      const extra = surgeLoads({ strength: 1 }, 3).map(({ faulted, control }) => faulted - control);
+      expect(extra[0]).toBeGreaterThan(0);
+      // A tenth, two tenths, three tenths of the way up: linear in time.
+      expect(extra[1]! / extra[0]!).toBeCloseTo(2, 6);
+      expect(extra[2]! / extra[0]!).toBeCloseTo(3, 6);
     });
 
-    it('jumps to the peak at once with rampMs 0 (the step model v1 was trained on)', () => {
-      expect(loadRatios({ strength: 0.25, rampMs: 0 }, 1)[0]).toBeCloseTo(2, 1);
+    it('at its peak asks each replica it had at onset for (1 + strength) × its CPU limit', () => {
+      const demandPerReplica = (strength: number) => {
+        const simulation = catalogueSized(4);
+        const perRequest = cpuSecondsPerRequest(simulation, 'orders');
+        simulation.injectFault({ namespace: 'prod', deployment: 'orders', type: 'cpu-saturation', strength, rampMs: 0 });
+        simulation.advance(15_000);
+        const demand = (load(simulation, 'orders') * perRequest) / 2;
+        simulation.close();
+        return demand;
+      };
+      const [moderate, severe] = [demandPerReplica(0.3), demandPerReplica(0.9)];
+      // Two replicas of one core each; CPU per request is read from calm traffic, within a few percent.
+      expect(Math.abs(moderate - 1.3)).toBeLessThan(0.15 * 1.3);
+      expect(Math.abs(severe - 1.9)).toBeLessThan(0.15 * 1.9);
+      // Same workload, same estimate: the peaks stand as 1.9 to 1.3 (the traffic multiple 1 + 4 × strength made it 4.6 to 2.2).
+      expect(severe / moderate).toBeCloseTo(1.9 / 1.3, 1);
+    });
+
+    it('with peak load-multiplier multiplies the load by 1 + 4 × strength, and with rampMs 0 at once (model v1\'s surge)', () => {
+      const [first] = surgeLoads({ strength: 0.25, rampMs: 0, peak: 'load-multiplier' }, 1);
+      expect(first!.faulted / first!.control).toBeCloseTo(2, 1);
+      const ramped = surgeLoads({ strength: 1, peak: 'load-multiplier' }, 2);
+      expect(ramped[0]!.faulted / ramped[0]!.control).toBeCloseTo(1 + 4 * 0.1, 1);
+      expect(ramped[1]!.faulted / ramped[1]!.control).toBeCloseTo(1 + 4 * 0.2, 1);
+    });
+
+    it('takes a peak for cpu-saturation only', () => {
+      const simulation = warmedUp();
+      expect(() => simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'memory-leak', peak: 'cpu-limit' })).toThrow(/peak: only a cpu-saturation fault has a peak/);
+      expect(() => simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'cpu-saturation', peak: 'twice' as never })).toThrow(/peak: must be one of cpu-limit, load-multiplier/);
+    });
+
+    it('takes a service sized for its traffic past its CPU limit over the ramp, and it breaches its objective at strength 0.3', () => {
+      const simulation = catalogueSized(4);
+      const onset = simulation.clock.now();
+      simulation.injectFault({ namespace: 'prod', deployment: 'orders', type: 'cpu-saturation', strength: 0.3 });
+      // CPU in percent of the limit, two minutes at a time, through the ten-minute ramp.
+      const cpu: number[] = [];
+      for (let window = 0; window < 5; window++) cpu.push(observe(simulation, 2 * minute, 'orders').cpuPercent);
+      expect(cpu[0]).toBeLessThan(60);
+      for (let window = 1; window < 4; window++) expect(cpu[window]).toBeGreaterThan(cpu[window - 1]! + 5);
+      simulation.advance(3 * minute);
+      const [breach] = simulation.truthOf('prod', 'orders').breaches;
+      // Not at the onset: the surge builds first, which is the warning a model can give.
+      expect(breach?.start).toBeGreaterThan(onset + 4 * minute);
+      expect(breach?.start).toBeLessThan(onset + defaultSaturationRampMs + minute);
+      simulation.close();
     });
 
     it('takes a ramp for cpu-saturation only', () => {
@@ -192,10 +294,16 @@ describe.each([1000, 5000])('with %i ms steps', (stepMs) => {
     });
 
     it('at its peak pegs CPU at the limit, flaps readiness and sheds requests as 503', () => {
-      const { degraded } = saturated();
+      const { simulation: pegged, degraded } = saturated();
       // Averaged over pods, including the moments a pod is out of the endpoints after a failed probe.
-      expect(degraded.cpuPercent).toBeGreaterThan(75);
+      expect(degraded.cpuPercent).toBeGreaterThan(50);
       expect(degraded.http5xxPerSecond).toBeGreaterThan(20);
+      // A pod in the endpoints runs at its one-core limit.
+      for (let sample = 0; sample < 6; sample++) {
+        pegged.advance(5000);
+        const pods = pegged.state().deployments.find((deployment) => deployment.name === 'backend')!.pods;
+        for (const pod of pods.filter((p) => p.ready)) expect(pod.cpuCores).toBeGreaterThan(0.95);
+      }
       const flaps: number[] = [];
       const { simulation } = saturated();
       for (let second = 0; second < 60; second += 5) {

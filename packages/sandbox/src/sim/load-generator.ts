@@ -1,6 +1,7 @@
 /**
  * The built-in load generator: how many requests per second reach a Deployment at a given time.
- * Load = mean × diurnal swing × slow noise × occasional healthy swings × fault spikes. Everything
+ * Load = mean × diurnal swing × slow noise × occasional healthy swings × fault spikes, plus a surge's
+ * own traffic. Everything
  * random comes from the Deployment's own seeded generator, so adding a Deployment does not change
  * the others' traffic.
  */
@@ -12,8 +13,12 @@ const dayMs = 24 * 60 * 60 * 1000;
 export interface LoadGenerator {
   /** Mean requests per second (what `setLoad` changes). */
   meanRequestsPerSecond: number;
-  /** Advances the noise by `dtSeconds` and returns the requests per second at `now`. */
-  step(now: number, dtSeconds: number, spikeFactor: number): number;
+  /**
+   * Advances the noise by `dtSeconds` and returns the requests per second at `now`: the organic
+   * load times `spikeFactor`, plus `extraRequestsPerSecond` (a surge's own traffic, which the
+   * organic swings do not scale).
+   */
+  step(now: number, dtSeconds: number, spikeFactor: number, extraRequestsPerSecond?: number): number;
   /** The last value `step` returned. */
   readonly current: number;
 }
@@ -35,7 +40,7 @@ export function createLoadGenerator(meanRequestsPerSecond: number, random: Seede
     get current() {
       return current;
     },
-    step(now, dtSeconds, spikeFactor) {
+    step(now, dtSeconds, spikeFactor, extraRequestsPerSecond = 0) {
       // Ornstein–Uhlenbeck noise on the log of the load: wanders, then returns to the mean.
       const decay = Math.exp(-dtSeconds / 120);
       logNoise = logNoise * decay + Math.sqrt(1 - decay * decay) * 0.08 * random.normal();
@@ -45,7 +50,8 @@ export function createLoadGenerator(meanRequestsPerSecond: number, random: Seede
         swingEndsAt = now + random.between(5, 30) * 60_000;
       }
       const diurnal = 1 + diurnalAmplitude * Math.sin(2 * Math.PI * ((now % dayMs) / dayMs + diurnalPhase));
-      current = this.meanRequestsPerSecond * diurnal * Math.exp(logNoise) * swingFactor * spikeFactor;
+      // Adding 0 leaves every earlier run's load bit for bit as it was (model v1's data).
+      current = this.meanRequestsPerSecond * diurnal * Math.exp(logNoise) * swingFactor * spikeFactor + extraRequestsPerSecond;
       return current;
     },
   };

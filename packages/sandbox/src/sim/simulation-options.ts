@@ -55,6 +55,17 @@ export type WorkloadSpec = z.infer<typeof workloadSpecSchema>;
 export const faultTypes = ['memory-leak', 'cache-bloat', 'cpu-saturation', 'bad-release', 'bad-config', 'oom-crash-loop', 'failing-dependency'] as const;
 export type FaultType = (typeof faultTypes)[number];
 
+/**
+ * What a cpu-saturation fault's strength sizes (its `peak`):
+ * - `cpu-limit`: the surge's peak is set by the workload's own CPU: at the peak, the traffic asks
+ *   each replica the Deployment had at onset for (1 + strength) × its CPU limit. A surge then
+ *   saturates whatever the workload's size and profile, which is what the fault's name promises.
+ * - `load-multiplier`: the sandbox's first definition, the load times 1 + 4 × strength at the peak,
+ *   which a pod sized well under its limit often absorbs; model v1's frozen scenarios keep it.
+ */
+export const saturationPeaks = ['cpu-limit', 'load-multiplier'] as const;
+export type SaturationPeak = (typeof saturationPeaks)[number];
+
 /** A fault to inject into one Deployment. */
 export const faultSpecSchema = z
   .object({
@@ -70,10 +81,21 @@ export const faultSpecSchema = z
      * once (the step model v1 was trained on). @default 600000 (ten minutes, `defaultSaturationRampMs`)
      */
     rampMs: z.number().int('must be an integer').min(0, 'must be 0 or more').max(3_600_000, 'must be at most 3600000 (an hour)').optional(),
+    /**
+     * cpu-saturation only: what the strength sizes (`saturationPeaks`). `cpu-limit`: at the peak the
+     * traffic asks each replica the Deployment had at onset for (1 + strength) × its CPU limit;
+     * `load-multiplier`: the load times 1 + 4 × strength (what model v1 was trained on).
+     * @default 'cpu-limit'
+     */
+    peak: z.enum(saturationPeaks, { message: `must be one of ${saturationPeaks.join(', ')}` }).optional(),
   })
   .refine((spec) => spec.rampMs === undefined || spec.type === 'cpu-saturation', {
     message: 'only a cpu-saturation fault ramps up: leave rampMs out for this type',
     path: ['rampMs'],
+  })
+  .refine((spec) => spec.peak === undefined || spec.type === 'cpu-saturation', {
+    message: 'only a cpu-saturation fault has a peak: leave peak out for this type',
+    path: ['peak'],
   });
 export type FaultSpec = z.input<typeof faultSpecSchema>;
 

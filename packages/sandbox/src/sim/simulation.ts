@@ -281,7 +281,7 @@ export function createSimulation(options: SimulationOptions = {}, runtimeOptions
       requireDeployment(spec.namespace, spec.deployment);
       const workload = ensureWorkload(spec.namespace, spec.deployment);
       const rampMs = spec.type === 'cpu-saturation' ? (spec.rampMs ?? defaultSaturationRampMs) : 0;
-      const fault: ActiveFault = { type: spec.type, strength: spec.strength, startAt: spec.startAt ?? clock.now(), rampMs, applied: false };
+      const fault: ActiveFault = { type: spec.type, strength: spec.strength, startAt: spec.startAt ?? clock.now(), rampMs, peak: spec.peak ?? 'cpu-limit', applied: false };
       workload.faults.push(fault);
       if (startIfDue(fault, workload, clock.now(), { store, cache })) controller.reconcile();
     },

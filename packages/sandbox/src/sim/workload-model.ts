@@ -114,7 +114,7 @@ function outgrownWorkingSet(runtime: PodRuntime, now: number): number {
 
 /** Distributes load and computes every pod's usage and counters for one step. */
 export function simulateWorkload(workload: Workload, effects: FaultEffects, now: number, dtSeconds: number): StepOutcome {
-  const requestsPerSecond = workload.load.step(now, dtSeconds, effects.loadFactor);
+  const requestsPerSecond = workload.load.step(now, dtSeconds, effects.loadFactor, effects.extraRequestsPerSecond);
   const random = workload.random;
   const profile = workload.profile;
   let readyPods = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeSimulation } from '../../test-support/fake-simulation.js';
-import { simulateRun } from './sandbox-dataset.js';
+import { scaleOutReplicas, simulateRun } from './sandbox-dataset.js';
 import type { RunScenario } from './scenarios.js';
 
 const minute = 60_000;
@@ -44,5 +44,18 @@ describe('simulateRun', () => {
 
   it('is deterministic for a seed', () => {
     expect(simulateRun(run, { createSimulation: createFakeSimulation })).toEqual(episodes);
+  });
+});
+
+describe('scaleOutReplicas', () => {
+  it('sizes a scale-out for the surge\'s peak: 1 + 4 × strength times the load (v1), or half a core a pod for a peak sized on the CPU limit', () => {
+    const surge = (strength: number, peak?: 'cpu-limit' | 'load-multiplier') => ({ replicas: 10, fault: { type: 'cpu-saturation' as const, strength, onsetMs: 0, ...(peak ? { peak } : {}) } });
+    expect(scaleOutReplicas(surge(0.5, 'load-multiplier'))).toBe(36); // 10 × 3 × 1.2
+    // The peak asks 10 × 1.5 cores; 36 replicas take 0.42 each.
+    expect(scaleOutReplicas(surge(0.5))).toBe(36);
+    expect(scaleOutReplicas(surge(0.5, 'cpu-limit'))).toBe(36);
+    expect(scaleOutReplicas(surge(0.25, 'load-multiplier'))).toBe(24);
+    expect(scaleOutReplicas(surge(0.25))).toBe(30);
+    expect(scaleOutReplicas({ replicas: 3 })).toBe(4);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { computeFeatures, toFeatureArray, type DeploymentFeatures } from '../features/compute-features.js';
 import { SeriesRecorder, type ScrapedSample } from '../features/sample-history.js';
-import { scenarioDeployments, startScenario } from '@autoheal/sandbox';
+import { scenarioDeployments, startScenario, type SaturationPeak } from '@autoheal/sandbox';
 import type { Episode } from './episode.js';
 import { DEFAULT_HORIZON_MS, DEFAULT_OBJECTIVE, findBreaches, labelSamples, violatesObjective, type AvailabilityObjective } from './label.js';
 import { trainerConfigError } from '../errors.js';
@@ -15,7 +15,7 @@ import type { FaultType, HealAction, RunScenario, WorkloadScenario } from './sce
 export interface SimulationLike {
   readonly clock: { now(): number };
   advance(ms: number): void;
-  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number; rampMs?: number }): void;
+  injectFault(spec: { namespace: string; deployment: string; type: FaultType; strength: number; startAt?: number; rampMs?: number; peak?: SaturationPeak }): void;
   setLoad(spec: { namespace: string; deployment: string; requestsPerSecond: number }): void;
   setImage(namespace: string, name: string, image: string): void;
   scrape(): ScrapedSample[];
@@ -28,9 +28,15 @@ export interface SimulationLike {
   podsOf?(namespace: string, name: string): string[];
 }
 
-/** Replicas a scale-out step asks for: enough for the spike's peak (the sandbox's peak factor is 1 + 4 × strength), plus 20%. */
+/**
+ * Replicas a scale-out step asks for: enough for the spike's peak, plus 20%. A `load-multiplier` peak
+ * (model v1's runs) is 1 + 4 × strength times the load; a `cpu-limit` peak (the sandbox's default) asks
+ * each replica for (1 + strength) × its CPU limit, which replicas × (1 + strength) × 2 bring back to
+ * half a core each (under an HPA's usual target, the head-room a scale-out is for).
+ */
 export function scaleOutReplicas(workload: Pick<WorkloadScenario, 'replicas' | 'fault'>): number {
-  const spike = 1 + 4 * (workload.fault?.type === 'cpu-saturation' ? workload.fault.strength : 0);
+  const fault = workload.fault?.type === 'cpu-saturation' ? workload.fault : undefined;
+  const spike = fault === undefined ? 1 : fault.peak === 'load-multiplier' ? 1 + 4 * fault.strength : 2 * (1 + fault.strength);
   return Math.max(workload.replicas + 1, Math.ceil(workload.replicas * spike * 1.2));
 }
 

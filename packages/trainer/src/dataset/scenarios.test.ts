@@ -36,3 +36,11 @@ describe('generateScenarios: recovery scenarios', () => {
     expect(generateScenarios({ seed: 1, runs: 64 })).toEqual(runs);
   });
 });
+
+describe('generateScenarios: model v1\'s frozen surge', () => {
+  it('keeps the cpu-saturation v1 was trained on: a step (rampMs 0) to 1 + 4 × strength times the load', () => {
+    const surges = generateScenarios({ seed: 1, runs: 64 }).flatMap((run) => run.workloads.flatMap((w) => (w.fault?.type === 'cpu-saturation' ? [w.fault] : [])));
+    expect(surges.length).toBeGreaterThan(0);
+    for (const fault of surges) expect(fault).toMatchObject({ rampMs: 0, peak: 'load-multiplier' });
+  });
+});

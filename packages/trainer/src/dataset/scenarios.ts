@@ -177,9 +177,10 @@ function drawWorkload(random: ScenarioRandom, fold: Fold, name: string, slot: nu
   if (kind !== 'healthy' && kind !== 'healthy-other-scale') {
     const onsetMs = warmupMs + Math.round(random.between(3 * minute, durationMs - 15 * minute) / 15_000) * 15_000;
     scenario.fault = { type: kind, strength: drawStrength(random, fold), onsetMs };
-    // Model v1 was trained on the sandbox's first cpu-saturation, a step to the peak; its data keeps
-    // it, so `npm run build:model` still rebuilds models/risk-v1.onnx byte for byte.
-    if (kind === 'cpu-saturation') scenario.fault.rampMs = 0;
+    // Model v1 was trained on the sandbox's first cpu-saturation, a step to a peak of 1 + 4 × strength
+    // times the load; its data keeps both, so `npm run build:model` still rebuilds models/risk-v1.onnx
+    // byte for byte (the sandbox's default surge ramps over ten minutes to a peak sized on the CPU limit).
+    if (kind === 'cpu-saturation') Object.assign(scenario.fault, { rampMs: 0, peak: 'load-multiplier' });
   }
   // Healthy disturbances anywhere: releases and traffic swings must not look like failures.
   if (random.next() < 0.4) scenario.deploys = [{ atMs: warmupMs + Math.round(random.between(0, durationMs - 5 * minute) / 15_000) * 15_000 }];
