@@ -121,7 +121,11 @@ describe('deriveFeatures: trends', () => {
     const released = { ...healthy, release_created: minutesAgo(600) };
     // Always 2% failing: no rise. Climbing from 0.1% to 2%: the difference, before any objective is breached.
     expect(derive({ ...released, errors_per_second: 2, prior_errors_per_second: 2 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBe(0);
-    expect(derive({ ...released, errors_per_second: 2, prior_errors_per_second: 0.1 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBeCloseTo(0.019, 9);
+    // 12,000 requests now, 90,000 in the look-back: two standard errors of the difference at 2% come off.
+    const noise = 2 * Math.sqrt(0.02 * 0.98 * (1 / 12_000 + 1 / 90_000));
+    expect(derive({ ...released, errors_per_second: 2, prior_errors_per_second: 0.1 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBeCloseTo(0.019 - noise, 9);
+    // The same shares at 0.4 req/s (48 requests now, 360 before): counting explains the difference, no rise.
+    expect(derive({ ...released, requests_per_second: 0.4, errors_per_second: 0.008, prior_requests_per_second: 0.4, prior_errors_per_second: 0.0004 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBe(0);
     // Fewer errors than before is no rise (0), not a negative risk.
     expect(derive({ ...released, errors_per_second: 0, prior_errors_per_second: 3 }, ['http_error_ratio_rise']).values.http_error_ratio_rise).toBe(0);
   });

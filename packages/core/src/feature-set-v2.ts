@@ -248,11 +248,11 @@ export const FEATURE_SET_V2: Readonly<Record<FeatureSetV2Name, FeatureContract>>
   },
   http_error_ratio_rise: {
     name: 'http_error_ratio_rise',
-    description: 'How far the error ratio of the rate window rose above the workload\'s own error ratio over [priorWindow] ending priorOffset ago (the window of previous_release_error_ratio, but whatever the release\'s age): 0 when it did not rise. A workload that always fails 2% of its requests reads 0; one whose errors climb from 0.1% to 2% reads 0.019, before the 5% objective is breached. Missing (explained) with too little traffic in either window and when the Deployment is younger than the look-back.',
+    description: 'How far the error ratio of the rate window rose above the workload\'s own error ratio over [priorWindow] ending priorOffset ago (the window of previous_release_error_ratio, but whatever the release\'s age), beyond what counting explains: minus two standard errors of the difference of the two shares (at the higher share, from the requests each window counted); 0 when it did not rise that far. A workload that always fails 2% of its requests reads 0, and so does a 0.3 req/s one whose 32 requests held 2 errors; a busy one whose errors climb from 0.1% to 2% reads about 0.018, before the 5% objective is breached. Missing (explained) with too little traffic in either window and when the Deployment is younger than the look-back.',
     ...ratio,
     direction: 'harmful',
     sources: [requestMetrics, 'kube_deployment_created'],
-    promql: 'clamp_min(sum(rate(errors[W])) / sum(rate(requests[W])) - sum(rate(errors[15m] offset 15m)) / sum(rate(requests[15m] offset 15m)), 0)',
+    promql: 'clamp_min(e - e0 - 2 * sqrt(p * (1 - p) * (1 / n + 1 / n0)), 0) with e = sum(rate(errors[W])) / sum(rate(requests[W])), e0 the same [15m] offset 15m, p = max(e, e0), n and n0 the requests each window counted',
   },
   cpu_minutes_to_limit: {
     name: 'cpu_minutes_to_limit',
