@@ -63,6 +63,9 @@ describe('diagnose: each rule, and its near misses', () => {
       evidence: /3\.0% of requests fail, 2\.9% more than 15–30 min ago; memory growing at 45% of its limit/,
     },
     { name: 'a cache filling fast enough to project the limit in 8 min → still the cache, not a leak (errors rise; a leak fails nothing)', values: { ...calm, http_error_ratio: 0.04, http_error_ratio_rise: 0.035, memory_limit_ratio: 0.55, memory_minutes_to_limit: 8 }, cause: 'cache', step: 'cache' },
+    // Seen in the outcome benchmark: the weakest caches flagged at under 1% errors got a restart first.
+    { name: 'errors 0.8% and rising (0.6 points beyond noise) while memory grows slowly → the cache, before errors reach 2%', values: { ...calm, http_error_ratio: 0.008, http_error_ratio_rise: 0.006, memory_limit_ratio: 0.47, memory_minutes_to_limit: 38 }, cause: 'cache', step: 'cache' },
+    { name: 'near miss: errors rising by 0.3 points beyond noise → not yet the cache', values: { ...calm, http_error_ratio: 0.005, http_error_ratio_rise: 0.003, memory_limit_ratio: 0.47, memory_minutes_to_limit: 38 }, cause: 'unclear' },
     { name: 'near miss: the same growth without errors rising → a leak', values: { ...calm, http_error_ratio: 0.001, memory_limit_ratio: 0.55, memory_minutes_to_limit: 8 }, cause: 'memory', step: 'restart' },
     { name: 'near miss: errors always at 3% (no rise) while memory grows slowly → unclear', values: { ...calm, http_error_ratio: 0.03, http_error_ratio_rise: 0, memory_limit_ratio: 0.45, memory_minutes_to_limit: 30 }, cause: 'unclear' },
     { name: 'near miss: errors rising with memory flat → not the cache (outside the pods, when above the objective)', values: { ...calm, http_error_ratio: 0.08, http_error_ratio_rise: 0.079, memory_limit_ratio: 0.45 }, cause: 'outside-pods' },
