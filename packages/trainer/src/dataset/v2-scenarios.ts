@@ -13,7 +13,7 @@
  * Train, validation and calibration come from one catalogue (its variants are split between the
  * three folds); the test fold from another. Nothing is tuned on the test fold.
  */
-import { buildScenarioCatalogue, faultTypes, type CatalogueScenario, type FaultType, type WorkloadShape } from '@autoheal/sandbox';
+import { buildScenarioCatalogue, faultTypes, type CatalogueScenario, type FaultType, type SaturationPeak, type WorkloadShape } from '@autoheal/sandbox';
 import type { Fold } from './scenarios.js';
 
 /** Shapes the model trains on: from under 1 req/s on one replica to 2,000 req/s on 40. */
@@ -60,7 +60,7 @@ export interface V2CatalogueSize {
   faultMinutes: number;
   /** Recorded minutes of a healthy scenario (at least 60: it holds releases and a traffic swing). */
   healthyMinutes: number;
-  /** Minutes simulated before the first sample. @default 12 ({@link V2_WARMUP_MS}) */
+  /** Minutes simulated before the first sample. @default 30 ({@link V2_WARMUP_MS}) */
   warmupMinutes?: number;
   /** Only these fault families (a small build for tests). @default every fault type */
   families?: readonly FaultType[];
@@ -94,12 +94,15 @@ export const V2_TINY_SIZE: Readonly<V2CatalogueSize> = Object.freeze<V2Catalogue
 export const V2_CATALOGUE_SIZES = { full: V2_FULL_SIZE, tiny: V2_TINY_SIZE } as const;
 
 /**
- * The warm-up before anything is recorded: 12 minutes, so the trend window (10 minutes) and the
- * restart window (5 minutes) are full at the first sample. The previous-release window (30 minutes
- * back) is then missing (`no-history`, NaN) for the first 18 recorded minutes; the trees do not split
- * on it (`V2_NO_SPLIT`), so a longer warm-up would only cost simulation time.
+ * The warm-up before anything is recorded: 30 minutes, the look-back of the previous-release window
+ * and of the error ratio's rise (15 minutes ending 15 minutes ago), so the first sample sees a
+ * workload with the history a long-running one has in Prometheus — as the outcome benchmark's
+ * (`BENCH_WARMUP_MS`) and production's do. With the earlier 12 minutes, every fault began 14–18
+ * minutes into the workload's life, the rise was missing (`no-history`) at every fault sample, and a
+ * model trained on that could not learn what a climbing error ratio means (measured: a retrain with
+ * the rise and 12 minutes kept cache bloat's lead at 90 s).
  */
-export const V2_WARMUP_MS = 12 * 60_000;
+export const V2_WARMUP_MS = 30 * 60_000;
 
 /** One scenario with its fold. */
 export interface V2Scenario {
@@ -116,10 +119,26 @@ function foldOfVariant(variant: number, variants: number): Fold {
 }
 
 function withProfile(scenario: CatalogueScenario): CatalogueScenario {
-  if (!LIGHT_SHAPES.has(scenario.shape)) return scenario;
-  const workloads = scenario.workloads.map((w, i) => ({ ...w, name: i % 2 === 0 ? 'frontend' : 'web' }));
+  const surges = scenario.workloads.map((w) => (w.fault?.type === 'cpu-saturation' ? { ...w, fault: { ...w.fault, peak: V2_SATURATION_PEAK } } : w));
+  if (!LIGHT_SHAPES.has(scenario.shape)) return { ...scenario, workloads: surges };
+  const workloads = surges.map((w, i) => ({ ...w, name: i % 2 === 0 ? 'frontend' : 'web' }));
   return { ...scenario, workloads };
 }
+
+/**
+ * The CPU surge model v2 is trained and tested on: the sandbox's ramp (ten minutes) to the older
+ * peak, 1 + 4 × strength times the load, which saturates only the heavier workloads (2 of 16 test
+ * surges breach) — not the sandbox's default since, `cpu-limit` (every replica asked for
+ * (1 + strength) × its limit, so every surge without an HPA breaches).
+ *
+ * Why not the default: trained on surges that all saturate, the model cannot tell the minutes before
+ * one from a healthy big service a traffic swing and a rolling update put at 72% of its CPU limit
+ * and 12% throttled (the validation fold's healthy/big/6): that one sample scored 0.90, the tuned
+ * threshold rose from 0.52 to 0.90, and cache bloat's warnings (0.75–0.87 two minutes ahead) fell
+ * under it (recall 16 of 16 → 2 of 16), for 8 of 12 surges warned 70 s ahead. The outcome benchmark
+ * plays the sandbox's default, so what users would feel from saturating surges is measured there.
+ */
+export const V2_SATURATION_PEAK: SaturationPeak = 'load-multiplier';
 
 /**
  * Draws every v2 scenario, train-catalogue scenarios first, then the test catalogue's. Deterministic

@@ -81,13 +81,15 @@ describe('the shipped models/risk-v2.onnx', () => {
       cpu_limit_ratio: [0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 1, 1.2, 2],
       cpu_throttled_ratio: [0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1],
       rollout_stalled: [0, 1],
+      http_error_ratio_rise: [0, 0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.3, 1],
+      cpu_minutes_to_limit: [0, 0.5, 1, 2, 3, 5, 8, 10, 15, 30, 60],
     };
     // Every feature with a direction is swept (the table and the sweeps must not drift apart).
     const constrained = FEATURE_SET_V2_NAMES.filter((name) => V2_MONOTONE[name].direction !== 0);
     expect(Object.keys(sweeps).sort()).toEqual([...constrained].sort());
     const bases: Row[] = [
       healthy,
-      { ...healthy, http_error_ratio: 0.03, ready_replica_ratio: 0.6, restarts_per_pod: 0.5, memory_limit_ratio: 0.8, memory_minutes_to_limit: 6, cpu_limit_ratio: 0.9, cpu_throttled_ratio: 0.3, rollout_in_progress: 1, release_age_minutes: 4 },
+      { ...healthy, http_error_ratio: 0.03, ready_replica_ratio: 0.6, restarts_per_pod: 0.5, memory_limit_ratio: 0.8, memory_minutes_to_limit: 6, cpu_limit_ratio: 0.9, cpu_throttled_ratio: 0.3, rollout_in_progress: 1, release_age_minutes: 4, http_error_ratio_rise: 0.02, cpu_minutes_to_limit: 3 },
       { ...healthy, http_error_ratio: NaN, http_requests_per_second: NaN, memory_limit_ratio: NaN, memory_minutes_to_limit: NaN, cpu_limit_ratio: NaN, cpu_throttled_ratio: NaN },
       { ...healthy, http_requests_per_second: 5000, rollout_in_progress: 1, release_age_minutes: 2, previous_release_error_ratio: 0.001, previous_release_ready_ratio: 1 },
     ];
@@ -98,7 +100,9 @@ describe('the shipped models/risk-v2.onnx', () => {
       bases.forEach((_, b) => {
         for (let k = 1; k < values.length; k++) {
           const i = b * values.length + k;
-          expect(direction * (p[i]! - p[i - 1]!), `${name} ${values[k - 1]} → ${values[k]} from base ${b}`).toBeGreaterThanOrEqual(0);
+          // One float32 step at a saturated probability (1.2e-7 just below 1) is the runtime's rounding
+          // of a different sum order, not a decrease the trees make (the learner's constraint: gbdt.test.ts).
+          expect(direction * (p[i]! - p[i - 1]!), `${name} ${values[k - 1]} → ${values[k]} from base ${b}`).toBeGreaterThanOrEqual(-2.5e-7);
         }
       });
     }
