@@ -104,10 +104,17 @@ const value = (values: Values, name: string): number | undefined => {
 const crashing = (values: Values) => (value(values, 'error_exit_pod_ratio') ?? 0) > 0;
 /** Requests fail more than they did 15–30 minutes ago, by at least `errorRise`. */
 const errorsRising = (values: Values) => (value(values, 'http_error_ratio_rise') ?? 0) >= DIAGNOSIS_RULES.errorRise;
-/** The working set grows (`memory_minutes_to_limit` under its cap) without any pod being OOM-killed. */
-const memoryGrowing = (values: Values) => {
+/**
+ * A cache filling up: errors rising while the working set grows, and no container restarted in the
+ * last 5 minutes. A restart (autoheal's own, or a crash) refills the working set and fails requests
+ * while pods start, so after one the same two signs say nothing about a cache (the outcome
+ * benchmark's leaks, relapsing after their first restart, were sent to a cache clear, then a rollback).
+ */
+const cacheFilling = (values: Values) => {
   const toLimit = value(values, 'memory_minutes_to_limit');
-  return toLimit !== undefined && toLimit < MEMORY_FLAT_MINUTES && (value(values, 'oomkilled_pod_ratio') ?? 0) === 0;
+  const growing = toLimit !== undefined && toLimit < MEMORY_FLAT_MINUTES;
+  const restarted = (value(values, 'restarts_per_pod') ?? 0) > 0 || (value(values, 'oomkilled_pod_ratio') ?? 0) > 0;
+  return errorsRising(values) && growing && !restarted;
 };
 const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
 const minutes = (m: number) => (m < 1 ? 'under a minute' : `${Math.round(m)} min`);
@@ -168,7 +175,7 @@ const RULES: readonly Rule[] = [
       // Requests failing more and more while the working set grows is a cache filling up: it fails
       // requests long before memory runs out, and a restart does not empty a shared cache.
       const toLimit = value(values, 'memory_minutes_to_limit');
-      if (toLimit !== undefined && toLimit <= R.memoryMinutesToLimit && !crashing(values) && !errorsRising(values)) evidence.push(`the limit is reached in ${minutes(toLimit)} at the current slope`);
+      if (toLimit !== undefined && toLimit <= R.memoryMinutesToLimit && !crashing(values) && !cacheFilling(values)) evidence.push(`the limit is reached in ${minutes(toLimit)} at the current slope`);
       return evidence.length > 0 ? evidence : undefined;
     },
   },
@@ -206,7 +213,7 @@ const RULES: readonly Rule[] = [
       // while the working set grows (caught before memory is high, 39–55% of the limit in the
       // outcome benchmark, and before errors reach 2%).
       const rise = value(values, 'http_error_ratio_rise');
-      const filling = errorsRising(values) && memoryGrowing(values);
+      const filling = cacheFilling(values);
       if (!filling && (errors < R.cacheErrorRatio || memory < R.cacheMemoryRatio)) return undefined;
       const evidence =
         memory >= R.cacheMemoryRatio
