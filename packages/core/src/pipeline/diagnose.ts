@@ -33,7 +33,7 @@
 import type { FeatureVector } from '../features.js';
 import type { HealingState, HealStepKind } from '../healing.js';
 import type { Diagnosis, DiagnosisCause } from '../decision.js';
-import { MEMORY_MINUTES_TO_LIMIT_CAP } from '../feature-set-v2.js';
+import { MEMORY_MINUTES_TO_LIMIT_CAP, RESTART_WINDOW_SECONDS } from '../feature-set-v2.js';
 
 /** The thresholds of the rules. Physical limits, not fitted values; see each for why. */
 export const DIAGNOSIS_RULES = Object.freeze({
@@ -105,16 +105,18 @@ const crashing = (values: Values) => (value(values, 'error_exit_pod_ratio') ?? 0
 /** Requests fail more than they did 15–30 minutes ago, by at least `errorRise`. */
 const errorsRising = (values: Values) => (value(values, 'http_error_ratio_rise') ?? 0) >= DIAGNOSIS_RULES.errorRise;
 /**
- * A cache filling up: errors rising while the working set grows, and no container restarted in the
- * last 5 minutes. A restart (autoheal's own, or a crash) refills the working set and fails requests
- * while pods start, so after one the same two signs say nothing about a cache (the outcome
+ * A cache filling up: errors rising while the working set grows, with pods that are not fresh — no
+ * container restarted in the last 5 minutes and the current ReplicaSet older than that. Fresh pods
+ * (a rollout restart, autoheal's own included, or a crash) refill their working set and fail
+ * requests while they start, so after one the same two signs say nothing about a cache (the outcome
  * benchmark's leaks, relapsing after their first restart, were sent to a cache clear, then a rollback).
  */
 const cacheFilling = (values: Values) => {
   const toLimit = value(values, 'memory_minutes_to_limit');
   const growing = toLimit !== undefined && toLimit < MEMORY_FLAT_MINUTES;
   const restarted = (value(values, 'restarts_per_pod') ?? 0) > 0 || (value(values, 'oomkilled_pod_ratio') ?? 0) > 0;
-  return errorsRising(values) && growing && !restarted;
+  const freshReplicaSet = (value(values, 'release_age_minutes') ?? Number.POSITIVE_INFINITY) < RESTART_WINDOW_SECONDS / 60;
+  return errorsRising(values) && growing && !restarted && !freshReplicaSet;
 };
 const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
 const minutes = (m: number) => (m < 1 ? 'under a minute' : `${Math.round(m)} min`);
