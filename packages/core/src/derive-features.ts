@@ -180,11 +180,6 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
     }
     return all([() => sparse('errors_per_second', 0)], (errors) => compute(requests.value, errors));
   };
-  /** The current request rate when {@link http} has already judged it present (the rise's noise). */
-  const requestRate0 = (): number => {
-    const requests = requestRate();
-    return 'value' in requests ? requests.value : Number.NaN;
-  };
   const requestRate = (): Outcome => {
     if (!context.requestMetrics) return notConfigured;
     const requests = read('requests_per_second');
@@ -279,7 +274,11 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
       }),
     previous_release_ready_ratio: () => previousRelease(() => all([() => read('prior_ready_ratio')], (ratio) => clamp(ratio, 0, 1))),
     http_error_ratio_rise: () => {
-      const current = http(false, (requests, errors) => clamp(errors / requests, 0, 1));
+      let currentRequestsPerSecond = Number.NaN;
+      const current = http(false, (requests, errors) => {
+        currentRequestsPerSecond = requests;
+        return clamp(errors / requests, 0, 1);
+      });
       if ('missing' in current) return current;
       const lookBack = windows.priorOffsetSeconds + windows.priorWindowSeconds;
       const deploymentCreated = base.deployment_created;
@@ -302,7 +301,7 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
       // shares (at the higher of the two, so a baseline of 0 is no licence), from the requests each
       // window counted. 2 errors in 32 requests after 1% is noise at 0.3 req/s, and news at 300.
       const share = Math.max(current.value, before);
-      const noise = 2 * Math.sqrt((share * (1 - share) * (1 / (requestRate0() * windows.rateWindowSeconds) + 1 / count)));
+      const noise = 2 * Math.sqrt((share * (1 - share) * (1 / (currentRequestsPerSecond * windows.rateWindowSeconds) + 1 / count)));
       return { value: clamp(current.value - before - noise, 0, 1) };
     },
   };
