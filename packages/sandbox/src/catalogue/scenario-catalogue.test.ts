@@ -25,6 +25,15 @@ describe('buildScenarioCatalogue', () => {
     expect(healthy.some((s) => s.workloads[0]?.backgroundErrorRatio !== undefined)).toBe(true);
   });
 
+  it('gives faulty workloads the same background error ratio as healthy ones (about half, 0.2–2%), so errors alone do not tell a fault', () => {
+    const faulty = catalogue.filter((s) => s.family !== 'healthy');
+    const ratios = faulty.map((s) => s.workloads[0]?.backgroundErrorRatio).filter((r) => r !== undefined);
+    expect(ratios.length / faulty.length).toBeGreaterThan(0.4);
+    expect(ratios.length / faulty.length).toBeLessThan(0.6);
+    for (const r of ratios) expect(r >= 0.002 && r <= 0.02).toBe(true);
+    for (const type of faultTypes) expect(faulty.some((s) => s.family === type && s.workloads[0]?.backgroundErrorRatio !== undefined)).toBe(true);
+  });
+
   it('gives HPA shapes an HPA and sizes replicas for the traffic', () => {
     for (const scenario of catalogue) {
       const [workload] = scenario.workloads;
@@ -114,16 +123,17 @@ describe('startScenario', () => {
         warmupMs: 0,
         durationMs: 10 * minute,
         workloads: [
-          { name: 'api', replicas: 2, requestsPerSecond: 10, fault: { type: 'failing-dependency', strength: 0.5, onsetMs: 60_000, endMs: 120_000 }, loadChanges: [{ atMs: 120_000, factor: 2 }] },
+          { name: 'api', replicas: 2, requestsPerSecond: 10, fault: { type: 'failing-dependency', strength: 0.5, onsetMs: 60_000, endMs: 120_000 }, loadChanges: [{ atMs: 120_000, factor: 2 }], backgroundErrorRatio: 0.02 },
           { name: 'web', replicas: 2, requestsPerSecond: 10, deploys: [{ atMs: 30_000 }, { atMs: 120_000 }], backgroundErrorRatio: 0.01 },
         ],
       },
       { namespace: 'prod', start: 1000 },
     );
-    expect(calls).toEqual(['fault api failing-dependency 0.5 @61000', 'fault web failing-dependency 0.01 @1000']);
+    expect(calls).toEqual(['fault api failing-dependency 0.5 @61000', 'fault api failing-dependency 0.02 @1000', 'fault web failing-dependency 0.01 @1000']);
     expect(changes.map((c) => `${c.atMs} ${c.workload} ${c.kind}`)).toEqual(['30000 web deploy', '120000 api load', '120000 api fault-ends', '120000 web deploy']);
     for (const change of changes) change.apply(recorder);
-    expect(calls.slice(2)).toEqual(['image web registry.local/web:1.1.0', 'load api 20', 'clear api', 'image web registry.local/web:1.2.0']);
+    // The fault's end clears every fault of the workload; its background error ratio is put back.
+    expect(calls.slice(3)).toEqual(['image web registry.local/web:1.1.0', 'load api 20', 'clear api', 'fault api failing-dependency 0.02 @1000', 'image web registry.local/web:1.2.0']);
   });
 });
 

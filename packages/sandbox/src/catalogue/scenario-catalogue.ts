@@ -104,6 +104,11 @@ function drawFaultEnd(random: ScenarioRandom, type: FaultType, onsetMs: number):
   return undefined;
 }
 
+/** Half of the workloads have a background error ratio (0.2–2%, inside the objective): a dependency that fails that share of calls from the start. */
+function drawBackgroundErrorRatio(random: ScenarioRandom, workload: ScenarioWorkload): void {
+  if (random.next() < 0.5) workload.backgroundErrorRatio = Math.round(random.between(0.002, 0.02) * 10_000) / 10_000;
+}
+
 function faultScenario(seed: number, type: FaultType, strength: number, shape: WorkloadShape, variant: number, warmupMs: number, durationMs: number): CatalogueScenario {
   const id = `${type}/${strength}/${shape.name}/${variant}`;
   const scenarioSeedValue = scenarioSeed(seed, id);
@@ -115,6 +120,11 @@ function faultScenario(seed: number, type: FaultType, strength: number, shape: W
   const onsetMs = toSecond(warmupMs + random.between(2, 6) * minute);
   const endMs = drawFaultEnd(random, type, onsetMs);
   workload.fault = { type, strength, onsetMs, ...(endMs === undefined ? {} : { endMs }) };
+  // The same background error ratio as healthy workloads (half of them, 0.2–2%), drawn last so every
+  // earlier draw is unchanged. Why: with errors only in faulty workloads, a model learns "any error is
+  // a fault coming" and flags the healthy services that always fail 1–2% of calls; with it, what tells
+  // a fault is the errors' rise above the workload's own level, as in a real cluster.
+  drawBackgroundErrorRatio(random, workload);
   return { id, family: type, strength, shape: shape.name, variant, seed: scenarioSeedValue, warmupMs, durationMs, workloads: [workload] };
 }
 
@@ -139,8 +149,7 @@ function healthyScenario(seed: number, shape: WorkloadShape, variant: number, wa
     { atMs: swingAt, factor },
     { atMs: toSecond(swingAt + random.between(15, 45) * minute), factor: 1 },
   ];
-  // Half of the healthy workloads have a background error ratio (0.2–2%, inside the objective).
-  if (random.next() < 0.5) workload.backgroundErrorRatio = Math.round(random.between(0.002, 0.02) * 10_000) / 10_000;
+  drawBackgroundErrorRatio(random, workload);
   return { id, family: 'healthy', strength: null, shape: shape.name, variant, seed: scenarioSeedValue, warmupMs, durationMs, workloads: [workload] };
 }
 

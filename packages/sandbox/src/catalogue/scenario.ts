@@ -145,6 +145,10 @@ export function startScenario(simulation: ScenarioSimulation, run: ScenarioRun, 
         apply: (s) => {
           if (!s.clearFaults) throw new Error(`[autoheal] [sandbox] the scenario's ${w.fault?.type} fault on ${w.name} ends by itself, which needs the simulation's clearFaults()`);
           s.clearFaults({ namespace, deployment: w.name });
+          // clearFaults ends every fault of the workload: its background error ratio goes on.
+          if (w.backgroundErrorRatio !== undefined && w.backgroundErrorRatio > 0) {
+            s.injectFault({ namespace, deployment: w.name, type: 'failing-dependency', strength: w.backgroundErrorRatio, startAt: start });
+          }
         },
       });
     }

@@ -6,7 +6,7 @@
  * Deterministic: the same options give the same bytes, whatever the number of workers.
  */
 import { createHash } from 'node:crypto';
-import { FEATURE_SET_V2_ID, FEATURE_SET_V2_NAMES } from '@autoheal/core';
+import { DEFAULT_FEATURE_WINDOWS, FEATURE_SET_V2_ID, FEATURE_SET_V2_NAMES } from '@autoheal/core';
 import type { AvailabilityObjective } from '../dataset/label.js';
 import type { SimulationFactory } from '../dataset/sandbox-dataset.js';
 import type { V2Episode } from '../dataset/v2-dataset.js';
@@ -131,6 +131,9 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
     oomKilledFeature: FEATURE_SET_V2_NAMES.indexOf('oomkilled_pod_ratio'),
     minRestartsPerPod: 1,
     minExitedPodRatio: 0.5,
+    requestsFeature: FEATURE_SET_V2_NAMES.indexOf('http_requests_per_second'),
+    rateWindowSeconds: DEFAULT_FEATURE_WINDOWS.rateWindowSeconds,
+    errorRiseFeature: FEATURE_SET_V2_NAMES.indexOf('http_error_ratio_rise'),
   };
   const shipped: GbdtModel = { ...gbdt, trees: [...gbdt.trees, ...detectionTrees(detection)] };
   const calibrated = createTrainedRiskModel(shipped, platt, 0.5, FEATURE_SET_V2_NAMES);
@@ -189,7 +192,7 @@ export async function buildV2Model(settings: V2BuildSettings, hooks: { createSim
     folds,
     dataHash: v2.dataHash,
     learner: { ...settings.gbdt, rounds, monotone: v2MonotoneDirections(), missingIsHealthy: true, noSplit: [...V2_NO_SPLIT] },
-    detection: { rule: `the last four trees add ${DETECTION_LOG_ODDS} to the log-odds when ready_replica_ratio < minReadyRatio, http_error_ratio > maxErrorRatio, or restarts_per_pod >= minRestartsPerPod with error_exit_pod_ratio or oomkilled_pod_ratio >= minExitedPodRatio`, ...detection },
+    detection: { rule: `the last five trees add ${DETECTION_LOG_ODDS} to the log-odds when ready_replica_ratio < minReadyRatio, http_error_ratio > maxErrorRatio plus two standard errors of counting noise at the request rate's band (errorRatioBands), or above maxErrorRatio with http_error_ratio_rise > 0, or restarts_per_pod >= minRestartsPerPod with error_exit_pod_ratio or oomkilled_pod_ratio >= minExitedPodRatio`, ...detection },
   };
   const onnx = exportRiskModelToOnnx({ model: shipped, calibration: platt, featureNames: FEATURE_SET_V2_NAMES, featureSet: FEATURE_SET_V2_ID, threshold, trainingSummary, modelVersion: '2.0.0' });
   const sha256 = createHash('sha256').update(onnx).digest('hex');

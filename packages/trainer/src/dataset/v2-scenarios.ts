@@ -73,7 +73,7 @@ export interface V2CatalogueSize {
 }
 
 /** The shipped model's size. */
-export const V2_FULL_SIZE: Readonly<V2CatalogueSize> = Object.freeze({ variants: 4, healthyVariants: 8, testVariants: 1, testHealthyVariants: 4, faultMinutes: 25, healthyMinutes: 60 });
+export const V2_FULL_SIZE: Readonly<V2CatalogueSize> = Object.freeze({ variants: 4, healthyVariants: 24, testVariants: 1, testHealthyVariants: 12, faultMinutes: 25, healthyMinutes: 60 });
 
 /** A build small enough for a test (about twenty short scenarios): checks the machinery, not the model. */
 export const V2_TINY_SIZE: Readonly<V2CatalogueSize> = Object.freeze<V2CatalogueSize>({

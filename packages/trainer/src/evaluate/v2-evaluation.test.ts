@@ -59,7 +59,7 @@ describe('evaluateV2', () => {
     expect(result.sudden['bad-release']).toMatchObject({ events: 1, onTime: 1, rate: 1 });
     expect(result.sudden['bad-config']).toMatchObject({ events: 1, onTime: 0, late: 1, medianDelayEvaluations: 2 });
     const all = result.falseAlarms.find((g) => g.name === 'every healthy workload');
-    expect(all).toMatchObject({ episodes: 1, alarms: 2 });
+    expect(all).toMatchObject({ episodes: 1, alarms: 2, byEpisode: [{ id: 'healthy', alarms: 2 }] });
     expect(result.falseAlarms.find((g) => g.name.startsWith('20+ replicas'))?.alarms).toBe(2);
   });
 

@@ -75,6 +75,8 @@ export interface FalseAlarmStats {
   perDay: number;
   /** Healthy episodes whose ground truth had a breach anyway (a swing that saturated them). */
   withBreach: number;
+  /** The episodes that raised alarms, most first (so a figure can be traced to its scenarios). */
+  byEpisode: Array<{ id: string; alarms: number }>;
 }
 
 /** Everything the v2 card reports. */
@@ -124,12 +126,16 @@ export function countFalseAlarms(episode: V2Episode, scores: readonly number[], 
 function falseAlarmGroup(name: string, episodes: V2Episode[], scores: V2Scores, threshold: number, intervalMs: number): FalseAlarmStats {
   let alarms = 0;
   let samples = 0;
+  const byEpisode: FalseAlarmStats['byEpisode'] = [];
   for (const episode of episodes) {
-    alarms += countFalseAlarms(episode, scores.get(episode.id) ?? [], threshold);
+    const count = countFalseAlarms(episode, scores.get(episode.id) ?? [], threshold);
+    alarms += count;
+    if (count > 0) byEpisode.push({ id: episode.id, alarms: count });
     samples += episode.times.length;
   }
+  byEpisode.sort((a, b) => b.alarms - a.alarms || (a.id < b.id ? -1 : 1));
   const days = (samples * intervalMs) / 86_400_000;
-  return { name, episodes: episodes.length, alarms, days, perDay: days === 0 ? Number.NaN : alarms / days, withBreach: episodes.filter((e) => e.breaches.length > 0).length };
+  return { name, episodes: episodes.length, alarms, days, perDay: days === 0 ? Number.NaN : alarms / days, withBreach: episodes.filter((e) => e.breaches.length > 0).length, byEpisode };
 }
 
 /** Healthy groups the targets name. */
