@@ -51,12 +51,18 @@ export const DIAGNOSIS_RULES = Object.freeze({
   /** …with at least this ready ratio. */
   previousHealthyReadyRatio: 0.9,
   /**
-   * A new release serving this many more errors (points of ratio) than the window before it fails
-   * where the one before did not. Not up to the objective's 5%: that is where the outage is already
-   * on, and the rule only runs once the model says the target is at risk, which it may say while a
-   * fresh release's errors still climb.
+   * A new release serving more errors than this fails where the one before did not… Not up to the
+   * objective's 5%: that is where the outage is already on, and the rule only runs once the model
+   * says the target is at risk, which it may say while a fresh release's errors still climb.
    */
-  troubleErrorRise: 0.02,
+  troubleErrorRatio: 0.02,
+  /**
+   * …and at least this much (points of ratio) above the window before it, so a workload that always
+   * fails about 2% is judged against its own level. Only a point: a bad release's first look comes
+   * while its errors still climb (measured: requiring two points above the window before delayed one
+   * bad release of the outcome benchmark's to a restart and a cache clear before its rollback).
+   */
+  troubleErrorRise: 0.01,
   /** Memory within this fraction of its limit is at the limit. */
   memoryAtLimitRatio: 0.92,
   /** Reaching the limit within this many minutes at the current slope is a leak about to OOM. */
@@ -155,7 +161,7 @@ const RULES: readonly Rule[] = [
       if (previousReady < R.previousHealthyReadyRatio || (previousErrors !== undefined && previousErrors > R.previousHealthyErrorRatio)) return undefined;
       const trouble: string[] = [];
       const errors = value(values, 'http_error_ratio');
-      if (previousErrors !== undefined && errors !== undefined && errors > previousErrors + R.troubleErrorRise) trouble.push(`${percent(errors)} of requests fail`);
+      if (previousErrors !== undefined && errors !== undefined && errors > Math.max(R.troubleErrorRatio, previousErrors + R.troubleErrorRise)) trouble.push(`${percent(errors)} of requests fail`);
       const crashing = value(values, 'error_exit_pod_ratio');
       if (crashing !== undefined && crashing > 0) trouble.push(`${percent(crashing)} of pods exit with errors`);
       const excess = value(values, 'unavailable_excess_ratio');
