@@ -90,8 +90,15 @@ describe('deriveFeatures: scale-free signals', () => {
   });
 
   it('restarts and termination reasons are per desired replica', () => {
-    const { values } = derive({ ...healthy, restarts_sum: 6, oomkilled_restarted_pods: 2, error_restarted_pods: 1 }, ['restarts_per_pod', 'oomkilled_pod_ratio', 'error_exit_pod_ratio']);
+    const { values } = derive({ ...healthy, restarts_sum: 6, restarts_current_sum: 6, oomkilled_restarted_pods: 2, error_restarted_pods: 1 }, ['restarts_per_pod', 'oomkilled_pod_ratio', 'error_exit_pod_ratio']);
     expect(values).toEqual({ restarts_per_pod: 1.5, oomkilled_pod_ratio: 0.5, error_exit_pod_ratio: 0.25 });
+  });
+
+  it('counts the restarts of the pods that exist now: a replaced ReplicaSet\'s restarts no longer count', () => {
+    // 12 restarts in the window, all of pods a rollback replaced: the seed sum keeps them, restarts per pod does not.
+    const { values } = derive({ ...healthy, restarts_sum: 12 }, ['restart_count_last_5m', 'restarts_per_pod']);
+    expect(values).toEqual({ restart_count_last_5m: 12, restarts_per_pod: 0 });
+    expect(derive({ ...healthy, restarts_sum: 12, restarts_current_sum: 2 }, ['restarts_per_pod']).values.restarts_per_pod).toBe(0.5);
   });
 
   it('memory minutes to the limit come from the slowest-headroom container, capped', () => {

@@ -47,6 +47,7 @@ export const BASE_SIGNALS = Object.freeze({
   cpu_limit_ratio_max_earlier: 'cpu_limit_ratio_max as it was half the trend window ago (offset on the usage and the limits)',
   cpu_request_ratio_max_earlier: 'cpu_request_ratio_max as it was half the trend window ago (offset on the usage and the requests)',
   restarts_sum: 'sum of increase(kube_pod_container_status_restarts_total[5m]) (the seed feature)',
+  restarts_current_sum: 'sparse (anchor restarts_sum): the same sum over the containers that exist now (and on the instant series)',
   oomkilled_restarted_pods: 'sparse (anchor restarts_sum): pods with a container restarted in 5m whose last termination was OOMKilled',
   error_restarted_pods: 'sparse (anchor restarts_sum): pods with a container restarted in 5m whose last termination was Error',
   network_receive_rate_sum: 'sum of rate(container_network_receive_bytes_total[W]) (the seed feature)',
@@ -92,7 +93,7 @@ export const FEATURE_BASE_SIGNALS: Readonly<Record<string, readonly BaseSignalNa
   http_error_ratio: ['requests_per_second', 'errors_per_second'],
   http_requests_per_second: ['requests_per_second'],
   unavailable_excess_ratio: ['spec_replicas', 'available_replicas', 'max_unavailable'],
-  restarts_per_pod: ['restarts_sum', 'spec_replicas'],
+  restarts_per_pod: ['restarts_sum', 'restarts_current_sum', 'spec_replicas'],
   oomkilled_pod_ratio: ['restarts_sum', 'spec_replicas', 'oomkilled_restarted_pods'],
   error_exit_pod_ratio: ['restarts_sum', 'spec_replicas', 'error_restarted_pods'],
   memory_limit_ratio: ['memory_limit_ratio_max', 'memory_working_set_avg'],
@@ -224,7 +225,12 @@ export function deriveFeatures(reading: BaseSignalReading, context: DeriveContex
       all([() => read('spec_replicas'), () => read('available_replicas'), () => sparse('max_unavailable', 0)], (spec, available, budget) =>
         spec > 0 ? clamp((spec - available - budget) / spec, 0, 1) : { missing: `${key} is scaled to zero`, kind: 'no-data' },
       ),
-    restarts_per_pod: () => all([() => read('restarts_sum'), () => read('spec_replicas')], (restarts, spec) => restarts / perSpec(spec)),
+    // The pods that exist now: once a rollback or a rollout has replaced a crash-looping ReplicaSet, its
+    // restarts (still inside the 5-minute window) say nothing about the pods serving now. Measured: in
+    // the demo the re-check after a rollback that had fixed the workload (ready 1.00, no 5xx) scored
+    // 0.49 on the old pods' 12 restarts, and the ladder sent a hand-off for a workload already healthy.
+    restarts_per_pod: () =>
+      all([() => read('restarts_sum'), () => read('spec_replicas'), () => sparse('restarts_current_sum', 0)], (_all, spec, current) => current / perSpec(spec)),
     oomkilled_pod_ratio: () =>
       all([() => read('restarts_sum'), () => read('spec_replicas'), () => sparse('oomkilled_restarted_pods', 0)], (_restarts, spec, pods) => clamp(pods / perSpec(spec), 0, 1)),
     error_exit_pod_ratio: () =>

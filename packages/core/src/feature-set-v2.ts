@@ -143,12 +143,12 @@ export const FEATURE_SET_V2: Readonly<Record<FeatureSetV2Name, FeatureContract>>
   },
   restarts_per_pod: {
     name: 'restarts_per_pod',
-    description: 'Container restarts in the last 5 minutes per desired replica.',
+    description: 'Container restarts in the last 5 minutes per desired replica, over the pods that exist now (the restarts of a ReplicaSet a rollback or rollout replaced no longer count).',
     unit: 'restarts per pod',
     min: 0,
     direction: 'harmful',
     sources: ['kube_pod_container_status_restarts_total', 'kube_deployment_spec_replicas'],
-    promql: 'sum(increase(kube_pod_container_status_restarts_total[5m])) / clamp_min(max(kube_deployment_spec_replicas), 1)',
+    promql: 'sum(increase(kube_pod_container_status_restarts_total[5m]) and on (namespace, pod, container) kube_pod_container_status_restarts_total) / clamp_min(max(kube_deployment_spec_replicas), 1)',
   },
   oomkilled_pod_ratio: {
     name: 'oomkilled_pod_ratio',

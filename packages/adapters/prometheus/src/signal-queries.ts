@@ -44,6 +44,7 @@ export const SIGNAL_BUNDLE_OF: Readonly<Record<BaseSignalName, SignalBundleName>
   memory_limit_ratio_max: 'memory',
   memory_seconds_to_limit_min: 'memory-trend',
   restarts_sum: 'restarts',
+  restarts_current_sum: 'restarts',
   oomkilled_restarted_pods: 'restarts',
   error_restarted_pods: 'restarts',
   network_receive_rate_sum: 'network',
@@ -159,6 +160,9 @@ export function buildSignalBundles(signals: Iterable<BaseSignalName>, options: S
     },
     restarts: {
       restarts_sum: `sum by (namespace, deployment) (${byDeployment(`increase(kube_pod_container_status_restarts_total{{{selector}}}${R})`)})`,
+      // Only the containers that exist now (`and` their instant series): the pods of a ReplicaSet a
+      // rollback or a rollout replaced are gone, and so are their restarts.
+      restarts_current_sum: `sum by (namespace, deployment) (${byDeployment(`(increase(kube_pod_container_status_restarts_total{{{selector}}}${R}) and on (namespace, pod, container) kube_pod_container_status_restarts_total{{{selector}}})`)})`,
     },
     network: {
       network_receive_rate_sum: `sum by (namespace, deployment) (${byDeployment(`rate(container_network_receive_bytes_total{{{selector}}}${W})`)})`,

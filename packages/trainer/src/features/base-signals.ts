@@ -173,6 +173,8 @@ export function computeBaseSignals(series: readonly SeriesHistory[], at: number,
         if (deployment) {
           const values = signals.of(`${namespace}/${deployment}`);
           values.restarts_sum = (values.restarts_sum ?? 0) + increase;
+          // The containers that exist now (the adapter's `and` on the instant series).
+          if (instantValue(s.samples, at) !== undefined) values.restarts_current_sum = (values.restarts_current_sum ?? 0) + increase;
         }
         break;
       }

@@ -31,6 +31,29 @@ describe('computeFeatureSets on the real sandbox simulation', () => {
     expect(comparisons.some(([, value]) => value === null)).toBe(true); // the quiet service's 5xx rate
   });
 
+  it('counts restarts per pod over the pods that exist now: once a rollout has replaced the restarted pods, only the seed sum keeps their restarts', () => {
+    const simulation = createSimulation({ seed: 5, tickMs: 5000, deployments: [{ namespace: 'prod', name: 'backend', replicas: 2, requestsPerSecond: 20 }] });
+    simulation.injectFault({ namespace: 'prod', deployment: 'backend', type: 'memory-leak', strength: 1, startAt: simulation.clock.now() });
+    const recorder = new SeriesRecorder({ retentionMs: 31 * 60_000, staleMarkers: true });
+    const look = () => computeFeatureSets(recorder.series(), simulation.clock.now())[0]!.values;
+    const step = () => {
+      simulation.advance(15_000);
+      recorder.ingest(simulation.clock.now(), simulation.scrape());
+    };
+    step();
+    for (let i = 0; i < 60 && !((look().restarts_per_pod ?? 0) > 0); i++) step();
+    expect(look().restarts_per_pod).toBeGreaterThan(0);
+    // The leak is fixed by a new release, which replaces both pods.
+    simulation.clearFaults({ namespace: 'prod', deployment: 'backend' });
+    simulation.setImage('prod', 'backend', 'registry.local/backend:1.1.0');
+    for (let i = 0; i < 12 && (i < 2 || look().rollout_in_progress === 1); i++) step();
+    const after = look();
+    simulation.close();
+    expect(after.rollout_in_progress).toBe(0);
+    expect(after.restart_count_last_5m).toBeGreaterThan(0);
+    expect(after.restarts_per_pod).toBe(0);
+  });
+
   it('reports every seed and v2 feature in a fixed order, missing ones with a kind', () => {
     const simulation = createSimulation({ seed: 3, tickMs: 5000, deployments: [{ namespace: 'prod', name: 'web', replicas: 2, requestsPerSecond: 20 }] });
     const recorder = new SeriesRecorder({ retentionMs: 31 * 60_000, staleMarkers: true });
