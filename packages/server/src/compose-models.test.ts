@@ -57,6 +57,24 @@ describe('createAutoheal: the models', () => {
     expect((error as Error).message).toMatch(/risk-v2-test\.onnx \(feature set v2\) needs features the feature source does not provide: feature set v2: http_error_ratio, .* — the Prometheus adapter computes them when its featureNames option lists them/);
   });
 
+  it('names model.compatibilityPath, what it is for and how to turn it off when only the compatibility model is missing', async () => {
+    // What a user meets who sets model.path to an absolute path and runs from another directory: the
+    // default compatibilityPath (models/risk-v1.onnx, relative) is not there.
+    const missing = '/nonexistent/models/risk-v1.onnx';
+    const error = await createAutoheal(validateConfig({ model: { path: V2_TEST_MODEL, compatibilityPath: missing } }), logger).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(AutohealError.isInstance(error)).toBe(true);
+    expect((error as AutohealError).code).toBe('MODEL_INVALID');
+    const message = (error as Error).message;
+    expect(message).toMatch(/^\[autoheal\] \[config\] model\.compatibilityPath \/nonexistent\/models\/risk-v1\.onnx cannot be loaded: model file not found: /);
+    expect(message).toContain(`beside model.path (${V2_TEST_MODEL})`);
+    expect(message).toContain('AUTOHEAL_COMPATIBILITY_MODEL_PATH');
+    expect(message).toContain('or set it to false');
+  });
+
   it.runIf(existsSync(SHIPPED_V2))('loads the shipped models/risk-v2.onnx and models/risk-v1.onnx with the default model section', async () => {
     const defaults = validateConfig({}).model;
     const resolve = (file: string) => fileURLToPath(new URL(`../../../${file}`, import.meta.url));

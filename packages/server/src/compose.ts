@@ -10,8 +10,10 @@ import path from 'node:path';
 import { createOnnxRiskModel } from '@autoheal/adapter-onnx';
 import type { KubernetesHealer } from '@autoheal/adapter-kubernetes';
 import {
+  AutohealError,
   ConfigError,
   DEFAULT_FEATURE_NAMES,
+  ModelError,
   createPipeline,
   policySchema,
   resolveThreshold,
@@ -144,7 +146,20 @@ export async function loadRiskModel(config: AutohealConfig, availableFeatures?: 
 export async function loadCompatibilityModel(config: AutohealConfig, riskModel: RiskModel): Promise<RiskModel | undefined> {
   const compatibilityPath = config.model.compatibilityPath;
   if (compatibilityPath === false || sameFeatures(riskModel.featureNames, DEFAULT_FEATURE_NAMES)) return undefined;
-  return createOnnxRiskModel({ modelPath: path.resolve(compatibilityPath), expectedFeatureNames: DEFAULT_FEATURE_NAMES });
+  try {
+    return await createOnnxRiskModel({ modelPath: path.resolve(compatibilityPath), expectedFeatureNames: DEFAULT_FEATURE_NAMES });
+  } catch (error) {
+    if (!AutohealError.isInstance(error)) throw error;
+    // The adapter names its own option (modelPath). Someone who set only model.path (say, an absolute
+    // path to model v2, run from another directory) must learn which config key loads this second
+    // file, what it is for, and that it can be turned off.
+    throw new ModelError(
+      `model.compatibilityPath ${compatibilityPath} cannot be loaded: ${error.message.replace(/^\[autoheal\] \[[^\]]+\] /, '')} ` +
+        `This second model answers POST /predict bodies of the seven original fields beside model.path (${config.model.path}). ` +
+        `Point model.compatibilityPath (AUTOHEAL_COMPATIBILITY_MODEL_PATH) at models/risk-v1.onnx (relative paths resolve from the working directory, ${process.cwd()}), or set it to false when no client sends seven-field bodies.`,
+      { component: 'config', code: 'MODEL_INVALID', cause: error, ...(error.details === undefined ? {} : { details: error.details }) },
+    );
+  }
 }
 
 const sameFeatures = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((name) => b.includes(name));
