@@ -2,7 +2,7 @@
  * The `autoheal` command line. Each command is a function of (argv, io) returning an exit code,
  * so tests run them in-process.
  */
-import { AutohealError, errorMessage, targetKey, verdictFor, type DecisionRecord } from '@autoheal/core';
+import { AutohealError, errorMessage, explainMissing, missingFeatures, targetKey, verdictFor, type DecisionRecord } from '@autoheal/core';
 import { loadConfig } from '../config/load-config.js';
 import { createAutoheal, type ComposeOverrides } from '../compose.js';
 import { startServer } from '../serve.js';
@@ -88,13 +88,22 @@ export async function predictCommand(argv: string[], io: CliIo, parts: Pick<Comp
       io.stderr(`note: ${targetKey(skipped.target)} is skipped by discovery (${skipped.message}): the loop does not evaluate it; scored here at the configured threshold\n`);
     }
     // One batch for every target (one model call); judged at the pipeline's own threshold per target.
+    // Judged as the pipeline's look judges: the model gets exactly its own features, in its order (the
+    // source also collects the seven seed signals, which model v2 does not take: scoring the whole row
+    // made it refuse every row), and a missing feature blinds the verdict only when the model takes it
+    // and no authoritative signal explains its absence.
     const observations = await autoheal.featureSource.collectMany(config.targets);
-    const scores = await autoheal.riskModel.scoreBatch(observations.map((o) => o.values));
+    const modelFeatures = autoheal.riskModel.featureNames;
+    const vectors = observations.map((o) => Object.fromEntries(modelFeatures.map((feature) => [feature, o.values[feature] ?? null])));
+    const scores = await autoheal.riskModel.scoreBatch(vectors);
     const rows = observations.map((observation, i) => {
       const threshold = autoheal.pipeline.thresholdFor(observation.target);
       const probability = scores[i]?.probability ?? null;
-      const verdict = verdictFor(probability, threshold, observation.missing.map((m) => m.feature));
-      return { target: observation.target, features: observation.values, missing: observation.missing, probability, threshold, verdict, contributions: scores[i]?.contributions ?? [] };
+      const modelMissing = missingFeatures(vectors[i]!, modelFeatures);
+      const verdict = verdictFor(probability, threshold, modelMissing, observation);
+      const { unexplained } = explainMissing(observation, modelMissing);
+      const missing = unexplained.map((feature) => observation.missing.find((entry) => entry.feature === feature) ?? { feature, reason: 'no value' });
+      return { target: observation.target, features: observation.values, missing, probability, threshold, verdict, contributions: scores[i]?.contributions ?? [] };
     });
     if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     else {
