@@ -14,6 +14,7 @@ import { startPrometheus, startSandbox, type Sandbox } from '@autoheal/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli/main.js';
 import { registerCommands } from './cli/register-commands.js';
+import { DEFAULT_COMPATIBILITY_MODEL_PATH, DEFAULT_MODEL_PATH } from './config/config-schema.js';
 
 registerCommands();
 import { captureIo } from '../test-support/capture-io.js';
@@ -21,7 +22,12 @@ import { captureIo } from '../test-support/capture-io.js';
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus'], { stdio: 'ignore' }).status === 0;
 if (!hasPrometheus) console.warn('[end-to-end] SKIPPED: the "prometheus" binary is not installed (apt-get install prometheus)');
 
-const MODEL = path.resolve(import.meta.dirname, '../../../models/risk-v1.onnx');
+// The product's default models (what `autoheal run` loads when the config names none), resolved from
+// the repository root because the test runs in packages/server: model v2 judges (it sees restarts and
+// the crash loop, so the look `run` takes cannot fall between two flaps of the bad release and find it
+// healthy), and model v1 is the compatibility model for seven-field POST /predict bodies.
+const fromRoot = (file: string) => path.resolve(import.meta.dirname, '../../..', file);
+const MODEL = { path: fromRoot(DEFAULT_MODEL_PATH), compatibilityPath: fromRoot(DEFAULT_COMPATIBILITY_MODEL_PATH) };
 
 
 describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Prometheus', () => {
@@ -49,7 +55,7 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
       configFile,
       // minRequests 0: when every pod of the bad release is down, the app serves no request at all;
       // with the default guard its 5xx rate is then missing and autoheal (by design) does not act.
-      JSON.stringify({ prometheus: { url: prometheus.url, rateWindow: '30s', minRequests: 0 }, kubernetes: { kubeconfig: sandbox.kubeconfigPath }, model: { path: MODEL } }),
+      JSON.stringify({ prometheus: { url: prometheus.url, rateWindow: '30s', minRequests: 0 }, kubernetes: { kubeconfig: sandbox.kubeconfigPath }, model: MODEL }),
     );
   }, 60_000);
 
@@ -63,13 +69,14 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
   // 30 s rate windows (a documented config option) keep the ladder's re-checks short enough for a test.
   const common = () => ['prod/backend', '--config', configFile, '--log-level', 'warn'];
 
-  async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
+  // `what` is a function so the message shows the last attempt's output, not the one before the first.
+  async function waitFor(predicate: () => Promise<boolean>, timeoutMs: number, what: () => string) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await predicate()) return;
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
-    throw new Error(`timed out waiting for ${what}`);
+    throw new Error(`timed out waiting for ${what()}`);
   }
 
   it('sees a healthy workload as healthy once Prometheus has data', async () => {
@@ -82,7 +89,7 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
         return code === 0;
       },
       90_000,
-      `a complete, healthy prediction (last output: ${last})`,
+      () => `a complete, healthy prediction (last output: ${last})`,
     );
     const io = captureIo();
     expect(await runCli(['run', ...common()], io)).toBe(0);
@@ -99,7 +106,7 @@ describe.skipIf(!hasPrometheus)('autoheal run against the sandbox and a real Pro
         return (await runCli(['predict', ...common()], io)) === 20;
       },
       120_000,
-      'the model to see prod/backend at risk',
+      () => 'the model to see prod/backend at risk',
     );
 
     const io = captureIo();
