@@ -15,12 +15,13 @@ import { writeKubeconfig } from '../src/api/kubeconfig.js';
 import { notFound } from '../src/base/status-error.js';
 
 /**
- * A fake exec: `echo a b` prints `a b\n`; `exit N` writes `exiting N\n` to stderr and exits N;
+ * A fake exec: `echo a b` prints `a b\n`; `cat` prints its stdin; `exit N` writes `exiting N\n` to stderr and exits N;
  * `missing` throws a 404 like an unknown container.
  */
-export const fakeExec: ExecHandler = async ({ command }) => {
+export const fakeExec: ExecHandler = async ({ command, stdin }) => {
   const [program, ...args] = command;
   if (program === 'echo') return { stdout: `${args.join(' ')}\n`, stderr: '', exitCode: 0 };
+  if (program === 'cat') return { stdout: stdin ?? '', stderr: '', exitCode: 0 };
   if (program === 'exit') return { stdout: '', stderr: `exiting ${args[0]}\n`, exitCode: Number(args[0]) };
   if (program === 'missing') throw notFound('containers', '', 'missing');
   return { stdout: '', stderr: `${program}: not found\n`, exitCode: 127 };

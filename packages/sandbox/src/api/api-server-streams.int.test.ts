@@ -353,6 +353,48 @@ describe('exec', () => {
     expect(JSON.parse(frames[2]!.subarray(1).toString())).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } });
   });
 
+  it('runs a v5 command with stdin only after the client closed stdin, then answers with what it read', async () => {
+    // Why: kubectl reads the socket while it still creates its streams (kubernetes/kubernetes#131189);
+    // anything sent before its CLOSE of stdin may be dropped. The pong below comes after the server has
+    // handled our ping, long after an immediate answer would have been written: if anything but the
+    // empty first frame came before it, the server did not wait.
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
+    const url = `${testApi.url.replace('http', 'ws')}/api/v1/namespaces/prod/pods/p/exec?command=cat&stdin=true&stdout=true&stderr=true`;
+    const socket = new WebSocket(url, ['v5.channel.k8s.io'], { headers: { authorization: 'Bearer alice' } });
+    const frames: Buffer[] = [];
+    socket.on('message', (data: Buffer) => frames.push(data));
+    const closed = new Promise<void>((resolve, reject) => {
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(Buffer.concat([Buffer.from([0]), Buffer.from('piped ')]));
+    socket.send(Buffer.concat([Buffer.from([0]), Buffer.from('input\n')]));
+    socket.ping();
+    await Promise.race([new Promise((resolve) => socket.once('pong', resolve)), closed]);
+    expect(frames).toEqual([Buffer.from([1])]);
+
+    socket.send(Buffer.from([255, 0]));
+    await closed;
+    expect(frames[1]).toEqual(Buffer.concat([Buffer.from([1]), Buffer.from('piped input\n')]));
+    expect(frames[2]?.[0]).toBe(3);
+    expect(JSON.parse(frames[2]!.subarray(1).toString())).toEqual({ metadata: {}, status: 'Success' });
+  });
+
+  it('runs a v4 command with stdin at once (v4 has no CLOSE signal to wait for)', async () => {
+    await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
+    const url = `${testApi.url.replace('http', 'ws')}/api/v1/namespaces/prod/pods/p/exec?command=exit&command=5&stdin=true&stderr=true`;
+    const socket = new WebSocket(url, ['v4.channel.k8s.io'], { headers: { authorization: 'Bearer alice' } });
+    const frames: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (data: Buffer) => frames.push(data));
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    expect(frames.map((f) => f[0])).toEqual([2, 2, 3]);
+    expect(JSON.parse(frames[2]!.subarray(1).toString())).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '5' }] } });
+  });
+
   it('refuses a client that offers no supported subprotocol with 400', async () => {
     await core.createNamespacedPod({ namespace: 'prod', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } } });
     const url = `${testApi.url.replace('http', 'ws')}/api/v1/namespaces/prod/pods/p/exec?command=echo&stdout=true`;

@@ -3,6 +3,15 @@
  * `v5.channel.k8s.io` (or `v4.channel.k8s.io`), binary frames whose first byte is the channel, an
  * empty first frame on the lowest output channel, stdout on 1, stderr on 2, and the exit Status on
  * channel 3 in the v4 shape (`NonZeroExitCode` with an `ExitCode` cause).
+ *
+ * With stdin under v5, the command reads its stdin to the end (the client's CLOSE signal for channel
+ * 0) before it runs. Besides passing stdin to the `ExecHandler`, this orders the session after the
+ * client is ready: kubectl up to at least 1.33 reads the socket while it is still creating its
+ * streams (kubernetes/kubernetes#131189, fixed in client-go by #131203), so a frame that comes first
+ * is dropped ("Unknown stream id") and a close that comes first fails it ("closed all streams", exit
+ * 1). A simulated command answers within microseconds of the upgrade, which made that race real
+ * here. The CLOSE signal is sent only after every stream exists. Without stdin no client message
+ * comes at all, so nothing can be waited for (see the package README).
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,6 +22,9 @@ import { StatusError, badRequest, internalError, notFound, type FailureStatus } 
 
 /** Channel numbers of the Kubernetes remote-command protocol. */
 export const execChannel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4 } as const;
+
+/** Byte 0 of a v5 client's CLOSE signal; byte 1 is the channel it closes. */
+export const execCloseSignal = 255;
 
 /** Subprotocols this server speaks, most preferred first. */
 export const supportedExecProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
@@ -48,6 +60,30 @@ function frame(channel: number, payload: string | Buffer = ''): Buffer {
   return Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(payload) ? payload : Buffer.from(payload)]);
 }
 
+/**
+ * A v5 session's stdin, read to its end: the data frames of channel 0 until the client's CLOSE signal
+ * for channel 0; `null` when the socket closes first. Registers its listener before returning, so no
+ * frame is missed.
+ */
+function readStdin(webSocket: WebSocket): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const finish = (value: string | null) => {
+      webSocket.off('message', onMessage);
+      webSocket.off('close', onClose);
+      resolve(value);
+    };
+    const onMessage = (data: Buffer | ArrayBuffer | Buffer[]) => {
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      if (bytes[0] === execChannel.stdin) chunks.push(bytes.subarray(1));
+      else if (bytes[0] === execCloseSignal && bytes[1] === execChannel.stdin) finish(Buffer.concat(chunks).toString());
+    };
+    const onClose = () => finish(null);
+    webSocket.on('message', onMessage);
+    webSocket.on('close', onClose);
+  });
+}
+
 function queryFlag(query: URLSearchParams, name: string): boolean {
   const value = query.get(name);
   return value === 'true' || value === '1';
@@ -75,12 +111,16 @@ export function createExecEndpoint(options: { store: ObjectStore; exec: ExecHand
     command: string[];
     stdout: boolean;
     stderr: boolean;
+    stdin: boolean;
   }): Promise<void> {
     // The lowest writable channel gets an empty frame first, as the kubelet sends.
     webSocket.send(frame(request.stdout ? execChannel.stdout : request.stderr ? execChannel.stderr : execChannel.error));
+    // v4 has no CLOSE signal: its stdin cannot be read to the end, so the command runs at once.
+    const stdin = request.stdin && webSocket.protocol === 'v5.channel.k8s.io' ? await readStdin(webSocket) : undefined;
+    if (stdin === null) return; // the client went away before closing stdin
     let status: object;
     try {
-      const result = await exec({ namespace: request.namespace, pod: request.pod, container: request.container, command: request.command });
+      const result = await exec({ namespace: request.namespace, pod: request.pod, container: request.container, command: request.command, ...(stdin !== undefined ? { stdin } : {}) });
       if (request.stdout && result.stdout) webSocket.send(frame(execChannel.stdout, result.stdout));
       if (request.stderr && result.stderr) webSocket.send(frame(execChannel.stderr, result.stderr));
       status = exitStatus(request.command, result.exitCode);
@@ -145,7 +185,7 @@ export function createExecEndpoint(options: { store: ObjectStore; exec: ExecHand
       }
       webSockets.handleUpgrade(request, socket, head, (webSocket) => {
         webSocket.on('error', () => webSocket.terminate());
-        void runSession(webSocket, { namespace, pod: podName, container, command, stdout, stderr });
+        void runSession(webSocket, { namespace, pod: podName, container, command, stdout, stderr, stdin });
       });
     },
     closeAll() {

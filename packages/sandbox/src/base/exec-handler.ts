@@ -20,4 +20,6 @@ export type ExecHandler = (request: {
   pod: string;
   container: string | undefined;
   command: string[];
+  /** What the client sent on stdin, read to its end (v5 sessions that asked for stdin); absent otherwise. */
+  stdin?: string;
 }) => Promise<ExecResult>;
