@@ -21,7 +21,7 @@ export async function readModelFile(path: string): Promise<Uint8Array> {
     const code = (error as NodeJS.ErrnoException).code;
     const absolute = resolve(path);
     if (code === 'ENOENT') {
-      throw modelInvalid(`model file not found: ${path} (resolved to ${absolute}). Set modelPath to the exported .onnx file (the shipped model is models/risk-v1.onnx), or pass modelBytes.`, { path: absolute }, error);
+      throw modelInvalid(`model file not found: ${path} (resolved to ${absolute}). Set modelPath to the exported .onnx file (the shipped models are models/risk-v2.onnx, the default, and models/risk-v1.onnx for the seven seed features), or pass modelBytes.`, { path: absolute }, error);
     }
     if (code === 'EISDIR') {
       throw modelInvalid(`modelPath ${path} is a directory; point it at the .onnx file inside it.`, { path: absolute }, error);
