@@ -134,6 +134,15 @@ export function featureVectorSchema(featureNames: readonly string[] = DEFAULT_FE
 /** The default complete vector schema: the original project's `/predict` body. */
 export const predictRequestSchema = completeFeatureVectorSchema(DEFAULT_FEATURE_NAMES);
 
+/**
+ * The vector a model takes from an observation: exactly its own features, in its order (`null` when
+ * absent). A source may collect more (the seven seed signals beside feature set v2): those are only
+ * recorded, never scored.
+ */
+export function modelVector(observation: Pick<FeatureObservation, 'values'>, featureNames: readonly string[]): FeatureVector {
+  return Object.fromEntries(featureNames.map((feature) => [feature, observation.values[feature] ?? null]));
+}
+
 /** Names of the features that are `null` or absent in `vector`. */
 export function missingFeatures(vector: FeatureVector, featureNames: readonly string[]): string[] {
   return featureNames.filter((name) => {

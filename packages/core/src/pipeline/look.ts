@@ -11,7 +11,7 @@
 import { verdictFor, type RiskAssessment, type RiskScore } from '../assessment.js';
 import type { Clock } from '../clock.js';
 import { AutohealError, errorMessage } from '../errors.js';
-import { missingFeatures, type FeatureObservation, type FeatureVector } from '../features.js';
+import { missingFeatures, modelVector, type FeatureObservation, type FeatureVector } from '../features.js';
 import { explainMissing } from '../missing-explanations.js';
 import type { FeatureSource } from '../interfaces/feature-source.js';
 import type { RiskModel } from '../interfaces/risk-model.js';
@@ -93,7 +93,7 @@ export function createLooker(parts: { featureSource: FeatureSource; riskModel: R
   }
 
   /** The model gets exactly its own features, in its order; extra source features are only recorded. */
-  const vectorOf = (observation: FeatureObservation): FeatureVector => Object.fromEntries(riskModel.featureNames.map((feature) => [feature, observation.values[feature] ?? null]));
+  const vectorOf = (observation: FeatureObservation): FeatureVector => modelVector(observation, riskModel.featureNames);
 
   /** The judgement of one scored observation. */
   function judge(observation: FeatureObservation, vector: FeatureVector, threshold: number, scored: { score?: RiskScore; failure?: string }): Look {

@@ -2,7 +2,7 @@
  * The `autoheal` command line. Each command is a function of (argv, io) returning an exit code,
  * so tests run them in-process.
  */
-import { AutohealError, errorMessage, explainMissing, missingFeatures, targetKey, verdictFor, type DecisionRecord } from '@autoheal/core';
+import { AutohealError, errorMessage, explainMissing, missingFeatures, modelVector, targetKey, verdictFor, type DecisionRecord } from '@autoheal/core';
 import { loadConfig } from '../config/load-config.js';
 import { createAutoheal, type ComposeOverrides } from '../compose.js';
 import { startServer } from '../serve.js';
@@ -94,7 +94,7 @@ export async function predictCommand(argv: string[], io: CliIo, parts: Pick<Comp
     // and no authoritative signal explains its absence.
     const observations = await autoheal.featureSource.collectMany(config.targets);
     const modelFeatures = autoheal.riskModel.featureNames;
-    const vectors = observations.map((o) => Object.fromEntries(modelFeatures.map((feature) => [feature, o.values[feature] ?? null])));
+    const vectors = observations.map((observation) => modelVector(observation, modelFeatures));
     const scores = await autoheal.riskModel.scoreBatch(vectors);
     const rows = observations.map((observation, i) => {
       const threshold = autoheal.pipeline.thresholdFor(observation.target);
